@@ -1,0 +1,174 @@
+"""``python -m assistant``: a thin shell over the package's public functions.
+
+Each subcommand calls the same function the page calls; this module only parses flags and
+prints. User-facing errors (:class:`AssistantError`) are printed as one line and exit 2; set
+``ASSISTANT_RAISE_ERRORS=1`` for their traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import AssistantError
+from assistant.settings import Settings, get_settings
+
+EPILOG = """
+examples:
+  python -m assistant ingest                       # index knowledge/ (unchanged files are skipped)
+  python -m assistant ingest ~/reports/*.pdf       # add your own files
+  python -m assistant search 泰兴市2020年新认定高企多少家
+  python -m assistant search 研发经费占GDP比重 --region 浙江 --json
+  python -m assistant search --questions eval/gold.jsonl > results.jsonl
+  python -m assistant remove 000_ed9fd284b80e42d9.txt
+
+settings: ASSISTANT_* environment variables or .env (see assistant/settings.py);
+CHROMA_HOST/CHROMA_PORT switch from the embedded index to a `chroma run` server.
+"""
+
+
+def _add_index_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--index", type=Path, metavar="DIR", help="index folder (default: .data/index, or ASSISTANT_INDEX_DIR)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant",
+        description="Answer questions about science-and-technology bureau reports and policies, with sources.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="index files or folders (default: knowledge/)",
+                       description="Read, clean, chunk and index documents (.txt .md .html .pdf .docx; "
+                       "UTF-8, GB18030/GBK or Big5). Unchanged files are skipped; changed ones replaced. "
+                       "Unreadable files are reported and skipped; the exit code is 1 if any failed.")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: knowledge/)")
+    _add_index_flag(p)
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("remove", help="delete a document from the index", description="Delete a document and its chunks.")
+    p.add_argument("document", metavar="DOC", help="the document's file name, as shown by `list`")
+    _add_index_flag(p)
+
+    p = sub.add_parser("list", help="list indexed documents with metadata and chunk counts")
+    _add_index_flag(p)
+    p.add_argument("--json", action="store_true", help="one JSON object per document")
+
+    p = sub.add_parser("search", help="find the passages that answer a question",
+                       description="Hybrid search (BM25 over jieba tokens + dense e5) over the index.")
+    p.add_argument("question", nargs="?", help="the question (Simplified or Traditional Chinese)")
+    p.add_argument("-k", type=int, default=None, help="number of passages (default 5)")
+    _add_index_flag(p)
+    p.add_argument("--json", action="store_true", help="print JSON (always on with --questions)")
+    p.add_argument("--questions", type=Path, metavar="FILE.jsonl", help='batch: one {"q": ...} per line → one JSON line per question, in order')
+    p.add_argument("--region", help="only this region (a part of the name is enough: 泰兴)")
+    p.add_argument("--year", type=int, help="only documents covering this year")
+    p.add_argument("--doc", metavar="FILE", help="only this document (file name)")
+    p.add_argument("--mode", choices=["hybrid", "lexical", "dense"], default="hybrid", help="ranking (default hybrid)")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return get_settings(index_dir=getattr(args, "index", None))
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from assistant.ingest.pipeline import ingest
+
+    report = ingest(_settings(args), args.paths or None, progress=not args.quiet)
+    t = report.timings
+    print(
+        f"documents: {report.documents} indexed, {report.skipped} unchanged, {len(report.failed)} failed; "
+        f"chunks: {report.chunks}; {report.seconds:.1f} s "
+        f"(parse {t['parse']:.2f}, clean+chunk {t['clean']:.2f}, embed {t['embed']:.2f}, write {t['write']:.2f}, bm25 {t['lexical']:.2f})",
+        file=sys.stderr,
+    )
+    for name, reason in report.failed:
+        print(f"failed: {name}: {reason}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from assistant.ingest.pipeline import remove
+
+    removed = remove(_settings(args), args.document)
+    if removed is None:
+        raise AssistantError(f"{args.document} is not in the index (see `python -m assistant list`)")
+    print(f"removed {args.document} ({removed} chunks)", file=sys.stderr)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from assistant.index.store import ChunkStore
+
+    for doc in ChunkStore(_settings(args)).list_documents():
+        if args.json:
+            print(json.dumps(doc, ensure_ascii=False))
+        else:
+            years = ",".join(map(str, doc.get("years", []))) if isinstance(doc.get("years"), list) else ""
+            print(f"{doc['source']}\t{doc.get('title', '')}\t{doc.get('region', '')}\t{years}\t{doc.get('doc_type', '')}\t{doc.get('chunks', 0)} chunks")
+    return 0
+
+
+def _read_questions(path: Path) -> list[str]:
+    questions = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            questions.append(str(item["q"] if "q" in item else item["question"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise AssistantError(f"{path}:{n}: expected a JSON object with key \"q\" ({exc})") from exc
+    return questions
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from assistant.retrieve import Filters, Retriever
+
+    if not args.question and not args.questions:
+        raise AssistantError("give a QUESTION or --questions FILE.jsonl")
+    retriever = Retriever(_settings(args))
+    filters = Filters(region=args.region, year=args.year, document=args.doc)
+
+    def run(question: str) -> dict[str, Any]:
+        results = retriever.search(question, k=args.k, filters=filters, mode=args.mode)
+        return {"question": question, "results": [r.to_json() for r in results]}
+
+    if args.questions:
+        for question in _read_questions(args.questions):
+            print(json.dumps(run(question), ensure_ascii=False), flush=True)
+        return 0
+    out = run(args.question)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        if not out["results"]:
+            print("no passages found (is the index empty? run `python -m assistant ingest`)")
+        for r in out["results"]:
+            print(f"[{r['rank']}] {r['source']} · {r['region']} · {r['section'] or '—'}  (score {r['score']})")
+            print(f"    {r['text']}\n")
+    return 0
+
+
+COMMANDS = {"ingest": cmd_ingest, "remove": cmd_remove, "list": cmd_list, "search": cmd_search}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except AssistantError as exc:
+        if os.environ.get("ASSISTANT_RAISE_ERRORS"):
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: the index is consistent; run the same command again to finish.", file=sys.stderr)
+        return 130

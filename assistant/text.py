@@ -1,0 +1,95 @@
+"""Text normalization shared by ingest (documents) and retrieval (questions).
+
+Both sides must go through the same functions, or a Simplified question would never meet a
+Traditional report: every searchable string is first converted to Simplified (OpenCC ``t2s``),
+then segmented by jieba in search mode.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from functools import lru_cache
+
+import jieba
+import opencc
+
+jieba.setLogLevel(logging.WARNING)
+
+# Words that carry no evidence in a question ("how many", "what", particles, punctuation).
+_STOPWORDS = frozenset(
+    """
+    的 了 和 与 及 或 在 是 为 对 把 被 从 到 于 以 之 其 这 那 有 也 都 就 并 等 个 中 上 下
+    多少 几 几个 哪些 哪个 什么 怎么 怎样 如何 是否 吗 呢 吧 啊 请问 请 问 一下 分别 共 共计 一共
+    达到 达 约 大约 情况 相关 方面 有关 给出 告诉 列出 查询 说说
+    """.split()
+)
+
+# Query-side synonym groups: a question using any member also searches the others.
+# 创造专利 is how the machine-rewritten 瑞安 report spells 发明专利; users ask for 发明专利.
+_SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("高企", "高新技术企业", "高新企业"),
+    ("研发", "R&D", "研究与试验发展", "研究开发"),
+    ("研发经费", "研发投入", "R&D经费", "科技投入"),
+    ("技术合同", "技术市场", "技术交易"),
+    ("成交额", "交易额", "成交金额"),
+    ("发明专利", "创造专利"),
+    ("科技型中小企业", "科技型中小微企业"),
+    ("孵化器", "科技企业孵化器"),
+    ("GDP", "地区生产总值", "生产总值"),
+)
+
+_t2s = opencc.OpenCC("t2s")
+_PUNCT_OR_SPACE = re.compile(r"^[\W_]+$", re.UNICODE)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified, plus NFKC so full-width digits and letters match ASCII ones."""
+    return _t2s.convert(unicodedata.normalize("NFKC", text))
+
+
+@lru_cache(maxsize=1)
+def _synonym_map() -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for group in _SYNONYMS:
+        for word in group:
+            jieba.add_word(word)
+            out[word] = group
+    return out
+
+
+def tokenize(text: str) -> list[str]:
+    """Search-mode jieba tokens of normalized text, lower-cased, without stopwords and punctuation."""
+    _synonym_map()  # registers domain words with jieba before the first cut
+    tokens = []
+    for tok in jieba.cut_for_search(to_simplified(text)):
+        tok = tok.strip().lower()
+        if tok and tok not in _STOPWORDS and not _PUNCT_OR_SPACE.match(tok):
+            tokens.append(tok)
+    return tokens
+
+
+def tokenize_query(question: str) -> list[str]:
+    """Question tokens plus the tokens of every synonym of a term the question uses."""
+    normalized = to_simplified(question)
+    expanded = [normalized]
+    for word, group in _synonym_map().items():
+        if word.lower() in normalized.lower():
+            expanded.extend(w for w in group if w != word)
+    return tokenize(" ".join(expanded))
+
+
+def searchable(text: str, meta: dict[str, object]) -> str:
+    """What both retrievers index for a chunk: a context header, then the Simplified text.
+
+    Report passages rarely repeat their region or year ("今年全区…"), so the header carries them:
+    a question naming 钟楼区 or 2012 can then match a passage that only says 全区.
+    """
+    years = meta.get("years") or []
+    header = " ".join(
+        str(part)
+        for part in (meta.get("title", ""), meta.get("region", ""), " ".join(f"{y}年" for y in years), meta.get("section", ""))
+        if part
+    )
+    return to_simplified(f"{header}\n{text}")
