@@ -112,19 +112,22 @@ class Retriever:
         lexical = self.lexical.scores(tokenize_query(question)) if mode != "dense" else np.zeros(len(self.lexical.ids))
         if mask is not None and len(lexical):
             lexical = np.where(mask, lexical, 0.0)
+        lex_top = [int(i) for i in np.argsort(-lexical)[:n_candidates] if lexical[i] > 0] if len(lexical) else []
+        candidates = {self.lexical.ids[i] for i in lex_top}
         dense: dict[str, float] = {}
         if mode != "lexical" and self.lexical.ids:
-            dense = dict(self.store.dense_query(self.embedder.embed_query(to_simplified(question)), n_candidates, where))
-
-        lex_top = [int(i) for i in np.argsort(-lexical)[:n_candidates] if lexical[i] > 0] if len(lexical) else []
-        candidates = {self.lexical.ids[i] for i in lex_top} | {c for c in dense if c in self._positions}
+            query_vector = self.embedder.embed_query(to_simplified(question))
+            dense = dict(self.store.dense_query(query_vector, n_candidates, where))
+            candidates |= {c for c in dense if c in self._positions}
+            if mode == "hybrid":  # score lexical-only candidates exactly, not as "no similarity"
+                dense |= self.store.similarities(query_vector, sorted(candidates - dense.keys()))
         lex_max = float(lexical.max()) if len(lexical) and lexical.max() > 0 else 1.0
         d_lo, d_hi = (min(dense.values()), max(dense.values())) if dense else (0.0, 1.0)
         weight = {"hybrid": self.settings.retrieve.lexical_weight, "lexical": 1.0, "dense": 0.0}[mode]
 
         def fused(cid: str) -> float:
             lex = float(lexical[self._positions[cid]]) / lex_max if len(lexical) else 0.0
-            den = (dense[cid] - d_lo) / (d_hi - d_lo) if cid in dense and d_hi > d_lo else (1.0 if cid in dense else 0.0)
+            den = (dense.get(cid, d_lo) - d_lo) / (d_hi - d_lo) if d_hi > d_lo else float(cid in dense)
             return weight * lex + (1.0 - weight) * den
 
         ranked = sorted(candidates, key=lambda c: (-fused(c), self._positions[c]))[:k]

@@ -45,7 +45,7 @@ class RetrieveSettings(_Section):
 
     k: int = 5
     candidates: int = 50
-    lexical_weight: float = 0.8
+    lexical_weight: float = 0.9
 
 
 class Settings(BaseSettings):

@@ -138,3 +138,10 @@ class ChunkStore:
             return []
         got = self.chunks.query(query_embeddings=[vector.tolist()], n_results=n, where=where or None, include=["distances"])
         return [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], got["distances"][0])]
+
+    def similarities(self, vector: np.ndarray, ids: list[str]) -> dict[str, float]:
+        """Exact cosine similarity of given chunks (vectors are stored L2-normalized)."""
+        if not ids:
+            return {}
+        got = self.chunks.get(ids=ids, include=["embeddings"])
+        return {cid: float(np.dot(np.asarray(e, dtype=np.float32), vector)) for cid, e in zip(got["ids"], got["embeddings"])}

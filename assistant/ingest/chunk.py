@@ -26,6 +26,8 @@ _HEADINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (3, re.compile(r"^\d{1,2}[、.．](?!\d)[^。；;！!？?，,：:\n]{0,40}")),
     (4, re.compile(rf"^[{_CN_NUM}]{{1,2}}是[^。；;！!？?，,：:\n]{{0,30}}")),
 )
+_ARTICLE = re.compile(rf"^第[{_CN_NUM}\d]+条")
+_SECTION = re.compile(rf"^第[{_CN_NUM}\d]+节")
 _SECTION_BREAK_LEVEL = 3  # headings at this level or coarser start a new chunk
 
 # A sentence ends at 。！？； (full or half width) plus any closing quotes, or at a line break.
@@ -64,24 +66,29 @@ def _heading(text: str) -> tuple[int, str] | None:
 
 
 def split_sentences(text: str) -> list[Sentence]:
-    """Sentences with offsets; whitespace-only pieces are dropped."""
-    out: list[Sentence] = []
+    """Sentences with offsets; whitespace-only pieces are dropped.
+
+    In a regulation (one that has 第N条 articles) the （一）（二） items are list items inside an
+    article, not section headings, so they are kept as body text there.
+    """
+    spans: list[tuple[int, int]] = []
     pos = 0
     for m in _SENTENCE_END.finditer(text):
-        _add_sentence(text, pos, m.end(), out)
+        spans.append((pos, m.end()))
         pos = m.end()
-    _add_sentence(text, pos, len(text), out)
+    spans.append((pos, len(text)))
+    out: list[Sentence] = []
+    for start, end in spans:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            found = _heading(text[start:end])
+            out.append(Sentence(start, end, *(found or (None, None))))
+    if any(s.heading and _ARTICLE.match(s.heading) for s in out):
+        out = [Sentence(s.start, s.end, None, None) if s.heading_level == 2 and not _SECTION.match(s.heading or "") else s for s in out]
     return out
-
-
-def _add_sentence(text: str, start: int, end: int, out: list[Sentence]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if start < end:
-        found = _heading(text[start:end])
-        out.append(Sentence(start, end, *(found or (None, None))))
 
 
 def _split_long(text: str, sentence: Sentence, max_chars: int) -> list[tuple[int, int]]:
@@ -127,6 +134,6 @@ def chunk_document(text: str, settings: ChunkSettings) -> list[Chunk]:
                 flush()
                 current_section = " > ".join(path[lvl] for lvl in sorted(path))
             current.append((start, end))
-            has_body = has_body or sentence.heading_level is None or len(text[start:end]) > 40
+            has_body = has_body or sentence.heading_level is None or end - start > len(sentence.heading or "") + 2
     flush()
     return chunks
