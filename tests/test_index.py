@@ -1,0 +1,106 @@
+"""Ingest into a real embedded Chroma: idempotence, replacement, removal, bad files, retrieval."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from assistant.index.store import ChunkStore
+from assistant.ingest.pipeline import ingest, remove
+from assistant.retrieve import Filters, Retriever
+from assistant.settings import Settings
+
+from conftest import KNOWLEDGE
+
+TAIXING = "001_bbaa06e7afcfcd41.txt"
+ZJ_DISTRICT = "002_34f0dc6191c594a9.txt"
+
+
+def _ids(settings: Settings) -> list[str]:
+    return sorted(c.id for c in ChunkStore(settings).iter_chunks())
+
+
+def test_corpus_is_indexed_with_manifest_metadata(corpus_settings: Settings) -> None:
+    docs = {d["source"]: d for d in ChunkStore(corpus_settings).list_documents()}
+    assert len(docs) == 10
+    assert docs[TAIXING]["region"] == "泰兴市" and docs[TAIXING]["years"] == [2020, 2021]
+    assert docs[ZJ_DISTRICT]["script"] == "Traditional"
+    assert sum(d["chunks"] for d in docs.values()) == ChunkStore(corpus_settings).count()
+
+
+def test_figure_question_finds_its_sentence(retriever: Retriever) -> None:
+    top = retriever.search("泰兴市2020年新认定国家高企多少家？")[0]
+    assert top.source == TAIXING and "新认定国家高企86家" in top.text
+    assert top.section.startswith("一、2020年工作情况 > 2.创新能力明显提升")
+
+
+def test_simplified_question_finds_traditional_report_shown_as_written(retriever: Retriever) -> None:
+    results = retriever.search("浙江某区2013年研发投入占GDP比重预计达到多少？", k=5)
+    hit = next(r for r in results if r.source == ZJ_DISTRICT)
+    assert "研發投入預計超9億元" in hit.text  # displayed in the original Traditional script
+    assert "(xiàn)" not in hit.text and "呈現(" not in hit.text
+
+
+def test_filters_restrict_region_year_and_document(retriever: Retriever) -> None:
+    for result in retriever.search("高新技术企业", k=10, filters=Filters(region="泰兴")):
+        assert result.metadata["region"] == "泰兴市"
+    for result in retriever.search("高新技术企业", k=10, filters=Filters(year=2012)):
+        assert 2012 in result.metadata["years"]
+    assert {r.source for r in retriever.search("专利", k=10, filters=Filters(document=ZJ_DISTRICT))} == {ZJ_DISTRICT}
+
+
+def test_reingest_is_idempotent_with_stable_ids(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in (TAIXING, ZJ_DISTRICT, "manifest.json"):
+        shutil.copy(KNOWLEDGE / name, folder / name)
+    first = ingest(settings, [folder], progress=False)
+    ids = _ids(settings)
+    second = ingest(settings, [folder], progress=False)
+    assert (first.documents, second.documents, second.skipped) == (2, 0, 2)
+    assert _ids(settings) == ids and len(set(ids)) == len(ids)
+
+
+def test_changed_document_replaces_its_chunks(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    doc = folder / "report.txt"
+    doc.write_text("一、2020年工作情况\n全年新认定国家高企86家。科技贷款7840万元。", encoding="utf-8")
+    ingest(settings, [folder], progress=False)
+    doc.write_text("一、2021年工作情况\n全年新认定国家高企91家。", encoding="utf-8")
+    report = ingest(settings, [folder], progress=False)
+    assert report.documents == 1
+    texts = [c.text for c in ChunkStore(settings).iter_chunks()]
+    assert any("91家" in t for t in texts) and not any("86家" in t for t in texts)
+    assert Retriever(settings).search("高企")[0].text.find("91家") >= 0
+
+
+def test_remove_deletes_document_and_its_chunks(settings: Settings, tmp_path: Path) -> None:
+    for name in (TAIXING, ZJ_DISTRICT):
+        shutil.copy(KNOWLEDGE / name, tmp_path / name)
+    ingest(settings, [tmp_path / TAIXING, tmp_path / ZJ_DISTRICT], progress=False)
+    removed = remove(settings, TAIXING)
+    assert removed and removed > 0
+    store = ChunkStore(settings)
+    assert [d["source"] for d in store.list_documents()] == [ZJ_DISTRICT]
+    assert all(c.metadata["source"] == ZJ_DISTRICT for c in store.iter_chunks())
+    assert all(r.source == ZJ_DISTRICT for r in Retriever(settings).search("泰兴 高企"))
+    assert remove(settings, TAIXING) is None
+
+
+def test_bad_files_are_reported_and_the_rest_indexed(settings: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(KNOWLEDGE / TAIXING, folder / TAIXING)
+    (folder / "gbk.txt").write_bytes("泸州市全年技术合同登记46项，成交金额698.89万元。".encode("gbk"))
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02PK\x00" * 50)
+    (folder / "broken.docx").write_bytes(b"not a zip file at all")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    report = ingest(settings, [folder, tmp_path / "missing.txt"], progress=False)
+    failed = dict(report.failed)
+    assert set(failed) == {"empty.txt", "binary.txt", "broken.docx", "broken.pdf", str(tmp_path / "missing.txt")}
+    assert "empty" in failed["empty.txt"] and "binary" in failed["binary.txt"]
+    assert report.documents == 2
+    hit = Retriever(settings).search("泸州 技术合同 成交金额")[0]
+    assert hit.source == "gbk.txt" and "698.89万元" in hit.text
