@@ -130,10 +130,35 @@ class Retriever:
             den = (dense.get(cid, d_lo) - d_lo) / (d_hi - d_lo) if d_hi > d_lo else float(cid in dense)
             return weight * lex + (1.0 - weight) * den
 
-        ranked = sorted(candidates, key=lambda c: (-fused(c), self._positions[c]))[:k]
+        ranked = sorted(candidates, key=lambda c: (-fused(c), self._positions[c]))
+        if mode == "hybrid":
+            ranked = _keep_single_winners(ranked, lex_top, dense, self.lexical.ids)
+        ranked = ranked[:k]
         results = []
         for rank, cid in enumerate(ranked, start=1):
             i = self._positions[cid]
             meta = self.lexical.metadatas[i]
             results.append(SearchResult(rank, meta.get("source", ""), meta.get("section", ""), self.lexical.texts[i], fused(cid), cid, meta))
         return results
+
+
+_RESERVED = 2  # each single ranking's top-2 …
+_WITHIN = 5  # … is guaranteed a place in the fused top-5
+
+
+def _keep_single_winners(ranked: list[str], lex_top: list[int], dense: dict[str, float], ids: list[str]) -> list[str]:
+    """Guarantee each ranking's best few a place near the top of the fused list.
+
+    A score mix can bury a passage that one ranking alone puts first or second (a policy article
+    whose wording shares no word with the question, found only by dense similarity); then the
+    fused list would be worse than that single ranking. Such a passage is moved up to the last
+    place of the top five instead.
+    """
+    dense_top = sorted(dense, key=lambda c: -dense[c])[:_RESERVED]
+    winners = [ids[i] for i in lex_top[:_RESERVED]] + dense_top
+    out = list(ranked)
+    for cid in winners:
+        if cid in out and out.index(cid) >= _WITHIN:
+            out.remove(cid)
+            out.insert(_WITHIN - 1, cid)
+    return out

@@ -45,7 +45,7 @@ class RetrieveSettings(_Section):
 
     k: int = 5
     candidates: int = 50
-    lexical_weight: float = 0.9
+    lexical_weight: float = 0.95
 
 
 class Settings(BaseSettings):

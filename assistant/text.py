@@ -77,7 +77,7 @@ def tokenize_query(question: str) -> list[str]:
     for word, group in _synonym_map().items():
         if word.lower() in normalized.lower():
             expanded.extend(w for w in group if w != word)
-    return tokenize(" ".join(expanded))
+    return list(dict.fromkeys(tokenize(" ".join(expanded))))  # a repeated token must not weigh double
 
 
 def searchable(text: str, meta: dict[str, object]) -> str:

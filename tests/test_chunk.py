@@ -141,14 +141,6 @@ def test_long_sentence_is_cut_at_commas_outside_numbers() -> None:
         assert not re.search(r"\d,$", text) and not re.match(r"\d", text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "_split_long only closes a piece when a *later comma* lies beyond max_chars; the stretch "
-        "after the last comma is never measured, so an 804-char sentence whose commas all sit in "
-        "its first 520 chars stays one piece (one 804-char chunk) although it could be cut"
-    ),
-)
 def test_sentence_with_a_long_tail_after_its_last_comma_is_still_cut() -> None:
     """Clauses of 100, 100, 300 and 300 characters: cutting at the third comma gives pieces of
     503 and 301 characters, both within max_chars=520."""
@@ -213,14 +205,6 @@ def test_parenthesised_items_are_headings_outside_regulations() -> None:
     assert any(c.section.endswith("(一)深化科技体制改革") for c in chunks)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "has_body counts a heading sentence as body when it is longer than its label + 2; the "
-        "label strips '## ', so '## 第一章 总则' (9 chars, label 6) counts as body and every "
-        "markdown chapter heading is flushed as a chunk of its own"
-    ),
-)
 @pytest.mark.parametrize("name", REGULATIONS)
 def test_no_chunk_is_a_bare_heading(name: str) -> None:
     """A chunk holding only "## 第一章 总则" carries no content but still takes a retrieval slot;

@@ -104,14 +104,6 @@ def test_short_numbered_list_of_002_is_not_joined() -> None:
     assert join_page_markers(outline) == outline
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "join_page_markers only looks at numbering (1、2、3… in order) and mean line length >= 80: a "
-        "genuine list of long paragraphs whose items each end with '。' is taken for pagination, "
-        "its item numbers deleted and the paragraphs glued into one line"
-    ),
-)
 def test_long_numbered_paragraphs_ending_in_full_stops_are_not_joined() -> None:
     """The three work items of 000, laid out one per line as in the original report. Page breaks
     cut mid-sentence; items that each end with "。" are a list, and their numbers are headings the

@@ -211,14 +211,6 @@ def test_unsupported_extension_lists_what_is_supported(tmp_path: Path) -> None:
     assert ".txt" in caught.value.reason and ".html" in caught.value.reason
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "decode_text only checks data.strip() on the raw bytes: a UTF-8 BOM plus blanks, a bare "
-        "UTF-16 BOM or full-width spaces pass that check and are returned as ''/whitespace "
-        "instead of raising 'the file is empty'"
-    ),
-)
 @pytest.mark.parametrize(
     "data",
     [b"\xef\xbb\xbf\r\n", b"\xff\xfe", "\u3000\u3000\n".encode("utf-8")],

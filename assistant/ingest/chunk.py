@@ -19,11 +19,11 @@ _CN_NUM = "一二三四五六七八九十百零〇"
 _HEADINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(r"^##\s+.+")),
     (1, re.compile(rf"^第[{_CN_NUM}\d]+章\s*\S*")),
-    (1, re.compile(rf"^[{_CN_NUM}]+、[^。；;！!？?，,：:\n]{{0,40}}")),
+    (1, re.compile(rf"^[{_CN_NUM}]+、[^。；;！!？?，,：:\s]{{0,40}}")),
     (2, re.compile(rf"^第[{_CN_NUM}\d]+节\s*\S*")),
-    (2, re.compile(rf"^[(（][{_CN_NUM}]+[)）][^。；;！!？?，,：:\n]{{0,40}}")),
+    (2, re.compile(rf"^[(（][{_CN_NUM}]+[)）][^。；;！!？?，,：:\s]{{0,40}}")),
     (3, re.compile(rf"^第[{_CN_NUM}\d]+条")),
-    (3, re.compile(r"^\d{1,2}[、.．](?!\d)[^。；;！!？?，,：:\n]{0,40}")),
+    (3, re.compile(r"^\d{1,2}[、.．](?!\d)[^。；;！!？?，,：:\s]{0,40}")),
     (4, re.compile(rf"^[{_CN_NUM}]{{1,2}}是[^。；;！!？?，,：:\n]{{0,30}}")),
 )
 _ARTICLE = re.compile(rf"^第[{_CN_NUM}\d]+条")
@@ -93,10 +93,9 @@ def split_sentences(text: str) -> list[Sentence]:
 
 def _split_long(text: str, sentence: Sentence, max_chars: int) -> list[tuple[int, int]]:
     """Cut a sentence longer than ``max_chars`` at commas that are not inside a number."""
-    spans, start = [], sentence.start
+    spans, start, last_cut = [], sentence.start, sentence.start
     cuts = [sentence.start + m.end() for m in _SOFT_BREAK.finditer(text[sentence.start : sentence.end])]
-    last_cut = start
-    for cut in cuts:
+    for cut in [*cuts, sentence.end]:
         if cut - start > max_chars and last_cut > start:
             spans.append((start, last_cut))
             start = last_cut
@@ -134,6 +133,7 @@ def chunk_document(text: str, settings: ChunkSettings) -> list[Chunk]:
                 flush()
                 current_section = " > ".join(path[lvl] for lvl in sorted(path))
             current.append((start, end))
-            has_body = has_body or sentence.heading_level is None or end - start > len(sentence.heading or "") + 2
+            own_text = text[start:end].lstrip("# ")
+            has_body = has_body or sentence.heading_level is None or len(own_text) > len(sentence.heading or "") + 2
     flush()
     return chunks

@@ -12,7 +12,9 @@ from collections.abc import Callable
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 
 # "現(xiàn)" → "現": a pinyin syllable (lower case, tone marks) in brackets right after a character.
-_PINYIN = re.compile(rf"(?<=[{_CJK}])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{{1,7}}[)）]")
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ"
+_SYLLABLE = rf"(?:[zcs]h|[bpmfdtnlgkhjqxrzcsyw])?[aeiouv{_TONED}]{{1,4}}(?:ng|n|r)?"
+_PINYIN = re.compile(rf"(?<=[{_CJK}])[(（]{_SYLLABLE}[)）]")
 
 # Whole lines that are site furniture, not report text.
 _BOILERPLATE_LINES = [
@@ -66,6 +68,10 @@ def join_page_markers(text: str) -> str:
     numbered = [(i, int(m.group(1))) for i, line in enumerate(lines) if (m := _PAGE_MARKER.match(line))]
     run = [i for n, (i, num) in enumerate(numbered) if num == n + 1]
     if len(run) < 3 or len(run) != len(numbered) or sum(len(lines[i]) for i in run) / len(run) < 80:
+        return text
+    # A page break cuts mid-sentence; a real list's items end theirs. Most breaks must look cut.
+    cut = sum(not lines[i - 1].rstrip().endswith(("。", "！", "？", "；", "”")) for i in run[1:] if i > 0)
+    if cut * 2 < len(run) - 1:
         return text
     out: list[str] = []
     for i, line in enumerate(lines):

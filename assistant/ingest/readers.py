@@ -19,7 +19,14 @@ _PREFERRED_ENCODINGS = ("utf_8", "gb18030", "big5")
 
 
 def decode_text(data: bytes, path: str) -> str:
-    """Decode bytes whose encoding is unknown; refuse binary data rather than index garbage."""
+    """Decode bytes whose encoding is unknown; refuse empty or binary data rather than index garbage."""
+    text = _decode(data, path)
+    if not text.strip():
+        raise DocumentError(path, "the file is empty")
+    return text
+
+
+def _decode(data: bytes, path: str) -> str:
     if not data.strip():
         raise DocumentError(path, "the file is empty")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
