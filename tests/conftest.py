@@ -6,6 +6,7 @@ test run (~40 s on 2 cores) and every later index of the same text is a cache lo
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,3 +53,27 @@ def corpus_settings(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
 @pytest.fixture(scope="session")
 def retriever(corpus_settings: Settings) -> Iterator[Retriever]:
     yield Retriever(corpus_settings)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, server: "subprocess.Popen[bytes]", what: str, timeout: float = 60) -> None:
+    """Block until ``server`` accepts connections on ``port``; fail the test if it dies or stalls."""
+    import socket
+    import time
+
+    deadline = time.time() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            assert time.time() < deadline and server.poll() is None, f"{what} did not start"
+            time.sleep(0.3)

