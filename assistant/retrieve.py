@@ -80,6 +80,13 @@ class Retriever:
             self.lexical = LexicalIndex.current(self.store, self._lexical_dir)
             self._positions = {cid: i for i, cid in enumerate(self.lexical.ids)}
 
+    def documents(self) -> list[dict[str, Any]]:
+        """The document registry (title, region, province, years …), re-read after writes."""
+        if getattr(self, "_documents_generation", None) != self.lexical.generation:
+            self._documents = self.store.list_documents()
+            self._documents_generation = self.lexical.generation
+        return self._documents
+
     def regions(self) -> list[str]:
         return sorted({m.get("region", "") for m in self.lexical.metadatas} - {""})
 

@@ -48,6 +48,22 @@ class RetrieveSettings(_Section):
     lexical_weight: float = 0.95
 
 
+class AnswerSettings(_Section):
+    """Answering. ``backend="auto"``: ``openai`` when an API key is set, else the embedded ``local`` model."""
+
+    backend: Literal["auto", "openai", "local", "extractive"] = "auto"
+    passages: int = 5
+    max_tokens: int = 400
+    temperature: float = 0.0
+    timeout_s: float = 60.0
+    max_retries: int = 3
+    openai_model: str = "gpt-4o-mini"
+    local_model_path: Path | None = None
+    local_passages: int = 3
+    local_context: int = 4096
+    local_threads: int | None = None
+
+
 class Settings(BaseSettings):
     """The one settings object; build it once (``get_settings``) and pass it down."""
 
@@ -69,14 +85,33 @@ class Settings(BaseSettings):
     chroma_port: int = Field(
         default=8000, validation_alias=AliasChoices("ASSISTANT_CHROMA_PORT", "CHROMA_PORT")
     )
+    openai_api_key: str | None = Field(default=None, validation_alias=AliasChoices("ASSISTANT_OPENAI_API_KEY", "OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(default=None, validation_alias=AliasChoices("ASSISTANT_OPENAI_BASE_URL", "OPENAI_BASE_URL"))
     chunk: ChunkSettings = ChunkSettings()
     embed: EmbedSettings = EmbedSettings()
     retrieve: RetrieveSettings = RetrieveSettings()
+    answer: AnswerSettings = AnswerSettings()
 
     @property
     def resolved_index_dir(self) -> Path:
         """The index folder: embedded Chroma files (unless a server is set) and the BM25 cache."""
         return self.index_dir or self.data_dir / "index"
+
+    @property
+    def model_cache_dir(self) -> Path:
+        """Where the local GGUF model is assembled from its PyPI parts (once, hash-verified)."""
+        return self.data_dir / "models"
+
+    @property
+    def llm_cache_dir(self) -> Path:
+        """LLM completions cached by backend, model, prompt and parameters (never errors)."""
+        return self.data_dir / "llm-cache"
+
+    def resolved_backend(self) -> str:
+        """``auto`` resolves to ``openai`` with an API key, else the embedded ``local`` model."""
+        if self.answer.backend != "auto":
+            return self.answer.backend
+        return "openai" if self.openai_api_key else "local"
 
     @property
     def embed_cache_dir(self) -> Path:

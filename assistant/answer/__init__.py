@@ -1,0 +1,1 @@
+"""Answers with cited, verified figures: grounding → backends (openai | local | extractive) → verify."""

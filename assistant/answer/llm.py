@@ -1,0 +1,97 @@
+"""LLM backends as LangChain chat models, so one LCEL chain serves them all.
+
+* ``openai`` — any OpenAI-compatible endpoint (OpenAI, DeepSeek, Qwen/DashScope, vLLM, Ollama,
+  llama.cpp's own server) through ``langchain-openai``, with timeouts and retries with backoff.
+* ``local`` — llama.cpp in process on CPU (``llama-cpp-python``) with the bundled GGUF.
+Both stream tokens to LangChain callbacks, which the page turns into a live answer.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict
+
+from assistant.answer.local_model import ensure_model
+from assistant.errors import AssistantError
+from assistant.settings import Settings
+
+_ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+
+
+@lru_cache(maxsize=2)
+def _load_llama(path: str, n_ctx: int, n_threads: int | None) -> Any:
+    try:
+        from llama_cpp import Llama
+    except ImportError as exc:
+        raise AssistantError("the local backend needs llama-cpp-python (installed by `make run`)") from exc
+    return Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+
+
+class LlamaCppChat(BaseChatModel):
+    """A chat model over an in-process ``llama_cpp.Llama``; one generation at a time (it is not re-entrant)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    model_path: Path
+    n_ctx: int = 4096
+    n_threads: int | None = None
+    max_tokens: int = 400
+    temperature: float = 0.0
+    _lock: threading.Lock = threading.Lock()
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model": self.model_path.name, "max_tokens": self.max_tokens, "temperature": self.temperature}
+
+    def _messages(self, messages: list[BaseMessage]) -> list[dict[str, str]]:
+        return [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        llama = _load_llama(str(self.model_path), self.n_ctx, self.n_threads)
+        with self._lock:
+            for part in llama.create_chat_completion(
+                messages=self._messages(messages), max_tokens=self.max_tokens, temperature=self.temperature, stop=stop, stream=True,
+            ):
+                token = part["choices"][0]["delta"].get("content") or ""
+                if token:
+                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=token))
+                    if run_manager:
+                        run_manager.on_llm_new_token(token, chunk=chunk)
+                    yield chunk
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        text = "".join(c.text for c in self._stream(messages, stop, run_manager, **kwargs))
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+
+def make_chat_model(settings: Settings, backend: str) -> BaseChatModel:
+    """The chat model of an LLM backend (``openai`` or ``local``)."""
+    a = settings.answer
+    if backend == "openai":
+        from langchain_openai import ChatOpenAI
+
+        return ChatOpenAI(
+            model=a.openai_model, api_key=settings.openai_api_key or "not-needed", base_url=settings.openai_base_url,
+            timeout=a.timeout_s, max_retries=a.max_retries, temperature=a.temperature, max_tokens=a.max_tokens,
+            streaming=True,
+        )
+    if backend == "local":
+        path = ensure_model(settings.model_cache_dir, a.local_model_path)
+        return LlamaCppChat(model_path=path, n_ctx=a.local_context, n_threads=a.local_threads,
+                            max_tokens=a.max_tokens, temperature=a.temperature)
+    raise AssistantError(f"unknown LLM backend {backend!r} (choose openai, local or extractive)")

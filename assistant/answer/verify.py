@@ -1,0 +1,67 @@
+"""Parse [n] citations and check every figure of an answer against the passages it cites.
+
+Deterministic and strict: a figure counts as verified only when a passage cited by its own
+sentence holds the same value with the same unit (see :mod:`assistant.figures`). An unverified
+figure stays in the text but is visibly marked; a citation that supports none of its sentence's
+figures is dropped. This is what lets a user paste an answer into a report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.figures import extract_figures, figure_in
+
+UNVERIFIED_MARK = "（未核实）"
+_CITE = re.compile(r"\[(\d{1,2})\]")
+# A sentence: text up to a terminal mark, then any citations glued after it.
+_SENTENCE = re.compile(r"[^。！？；!?;\n]+(?:[。！？；!?;]|$)(?:\s*\[\d{1,2}\])*|\n+")
+
+
+@dataclass(frozen=True)
+class FigureResult:
+    text: str
+    value: float
+    unit: str
+    citation: int | None
+    verified: bool
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "value": self.value, "unit": self.unit, "citation": self.citation, "verified": self.verified}
+
+
+@dataclass(frozen=True)
+class Verified:
+    text: str  # the answer with unsupported citations dropped and unverified figures marked
+    figures: list[FigureResult]
+    cited: list[int]  # passage numbers still cited, in order of first use
+
+
+def verify_answer(answer: str, passages: dict[int, str]) -> Verified:
+    """Check each sentence's figures against the passages its own [n] citations name."""
+    out: list[str] = []
+    figures: list[FigureResult] = []
+    cited: list[int] = []
+    for m in _SENTENCE.finditer(answer):
+        sentence = m.group(0)
+        cites = [n for n in dict.fromkeys(int(c) for c in _CITE.findall(sentence)) if n in passages]
+        masked = _CITE.sub(lambda c: " " * len(c.group(0)), sentence)
+        found = [f for f in extract_figures(masked) if not f.is_year]
+        supporting: set[int] = set()
+        marks: list[tuple[int, int]] = []
+        for fig in found:
+            source = next((n for n in cites if figure_in(fig, passages[n])), None)
+            figures.append(FigureResult(fig.text, fig.value, fig.unit, source, source is not None))
+            if source is None:
+                marks.append((fig.start, fig.end))
+            else:
+                supporting.add(source)
+        keep = [n for n in cites if n in supporting] if found else cites
+        text = sentence
+        for start, end in sorted(marks, reverse=True):
+            text = text[:end] + UNVERIFIED_MARK + text[end:]
+        text = _CITE.sub(lambda c: c.group(0) if int(c.group(1)) in keep else "", text)
+        cited.extend(n for n in keep if n not in cited)
+        out.append(text)
+    return Verified("".join(out), figures, cited)
