@@ -70,6 +70,11 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def synonyms(word: str) -> tuple[str, ...]:
+    """The word and every synonym it has (a one-word tuple when it has none)."""
+    return _synonym_map().get(word, (word,))
+
+
 def tokenize_query(question: str) -> list[str]:
     """Question tokens plus the tokens of every synonym of a term the question uses."""
     normalized = to_simplified(question)

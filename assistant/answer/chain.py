@@ -150,16 +150,18 @@ class Answerer:
         if inputs["mode"] == "draft":
             query = _DRAFT_WORDS.sub(" ", query)
         k = self.settings.answer.local_passages if self.backend == "local" else self.settings.answer.passages
-        results = self.retriever.search(query, k=k, filters=inputs["filters"])
-        passages = [
-            Passage(r.rank, r.chunk_id, r.source, r.metadata.get("title", r.source), r.metadata.get("region", ""),
-                    tuple(r.metadata.get("years") or ()), r.section, r.text, r.metadata.get("province", ""))
-            for r in results
-        ]
-        documents = self.retriever.documents()
-        facts = analyze(query, documents)
+        facts = analyze(query, self.retriever.documents())
         if inputs["mode"] == "draft":
             facts.wants_figure = True
+        results = self.retriever.search(query, k=k, filters=inputs["filters"])
+        if len(facts.regions) > 1 and not inputs["filters"]:  # a comparison: the best passages of each region
+            per_region = [self.retriever.search(query, k=max(2, k // len(facts.regions) + 1), filters=Filters(region=r)) for r in facts.regions]
+            results = list({r.chunk_id: r for hits in per_region for r in hits}.values())
+        passages = [
+            Passage(n, r.chunk_id, r.source, r.metadata.get("title", r.source), r.metadata.get("region", ""),
+                    tuple(r.metadata.get("years") or ()), r.section, r.text, r.metadata.get("province", ""))
+            for n, r in enumerate(results, start=1)
+        ]
         evidence = find_evidence(facts, passages, self.retriever.lexical.idf)
         reason = refusal_reason(facts, evidence, draft=inputs["mode"] == "draft")
         return {"passages": passages, "facts": facts, "evidence": evidence, "refusal": reason,

@@ -10,7 +10,9 @@ from __future__ import annotations
 from assistant.answer.grounding import Evidence, QuestionFacts, evidence_years
 
 MAX_SENTENCES = 3
-KEEP_RATIO = 0.85  # a further sentence must cover the question nearly as well as the best one
+MAX_SENTENCES_MULTI = 5
+KEEP_RATIO = 0.85  # a further sentence must cover the question nearly as well as the best one …
+KEEP_RATIO_MULTI = 0.6  # … unless the question asks for several figures
 
 
 def _lead(e: Evidence) -> str:
@@ -28,8 +30,10 @@ def compose(facts: QuestionFacts, evidence: list[Evidence], max_sentences: int =
                 chosen.append(best)
     else:
         top = evidence[0].coverage
+        ratio = KEEP_RATIO_MULTI if facts.multi else KEEP_RATIO
+        max_sentences = max(max_sentences, MAX_SENTENCES_MULTI) if facts.multi else max_sentences
         for e in evidence:
-            if e.coverage >= top * KEEP_RATIO and e.sentence not in {c.sentence for c in chosen}:
+            if e.coverage >= top * ratio and e.sentence not in {c.sentence for c in chosen}:
                 chosen.append(e)
             if len(chosen) == max_sentences:
                 break

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.figures import Figure, extract_figures
-from assistant.text import to_simplified, tokenize, tokenize_query
+from assistant.text import synonyms, to_simplified, tokenize
 
 # Places a user may ask about; one the corpus has no document for makes the question unanswerable.
 _PLACES = (
@@ -28,9 +28,25 @@ _SUFFIX = re.compile(r"(省|市|区|县|自治区)$")
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[—–\-~至到]\s*((?:19|20)\d\d)(?!\d)")
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
+_DATES = re.compile(r"(?<!\d)(?:19|20)\d\d\s*(?:年度|年)?|\d{1,2}\s*[-—–~至]\s*\d{1,2}\s*月份?|前[一二三四五六七八九十\d]+(?:个月|季度)|[一二三四]季度|\d{1,2}月份?")
+# Words that say "how much", units and fillers: they carry no indicator.
+_GENERIC = frozenset(
+    """家 件 项 个 人 户 名 元 万元 亿元 量 数 新 总 多 全 年 月 底 今年 去年 当年 全年 目前 累计 其中 分别 各 各有 各是 分别是
+    大概 大约 一共 总共 共有 排 第几 排第几 什么 怎么 怎样 如何 规定 按 依照 根据 要 里 说 由 是从 时候 之前 多长 时间 长时间
+    多长时间 多久 至少 最多 几家 几项 几个 几件 几 钱 比较 以及 哪个 哪些 达到 有 是 会 能 被 对 的 了""".split()
+)
+# "多少家" / "几项": the unit the answer's figure must carry (counting units that mean the same go together).
+_ASKS_SEVERAL = re.compile(r"、|和|及|以及|分别|各|哪些|情况|多少.+多少|[？?].+[？?]")
+_ASKS_RANK = re.compile(r"第几|排名|位次|排第")
+_ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|哪年|哪一年")
+_RANK = re.compile(r"第\s*[\d一二三四五六七八九十]+(?:位|名)?")
+_ASKED_UNIT = re.compile(r"(?:多少|几)(家|户|个|件|项|人|名|次|元|万元|亿元|亩|篇|场|份|所|天|日)")
+_SAME_UNIT = {"家": {"家", "户", "个"}, "户": {"家", "户", "个"}, "个": {"个", "家", "户", "项"}, "项": {"项", "个"},
+              "名": {"名", "人"}, "人": {"人", "名"},
+              "万元": {"元"}, "亿元": {"元"}, "天": {"天", "日", "工作日"}, "日": {"天", "日", "工作日"}}
 _ASKS_FIGURE = re.compile(r"多少|几|比重|比例|占比|金额|数量|规模|总数|总量|额|率|多长|多久|期限|哪天|何时|日期|罚款|增长|目标|计划")
 
-MIN_COVERAGE = 0.6  # share (by IDF) of the question's indicator words a supporting sentence must hold
+MIN_COVERAGE = 0.38  # share (by IDF) of the question's indicator words a supporting sentence must hold
 MIN_DRAFT_COVERAGE = 0.3  # a drafting topic is broad; any sentence on its subject can serve
 
 
@@ -68,37 +84,70 @@ class QuestionFacts:
     years: list[int] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)  # indicator words: no places, no years
     wants_figure: bool = True
+    unit: str | None = None  # the unit the asked figure must have, when the question names one
+    wants_rank: bool = False  # 排第几: the answer is an ordinal (全省第6), not a figure
+    wants_date: bool = False  # 哪天/什么时候: the answer is a date, which figures treat as a year
+    multi: bool = False  # asks for several figures (A、B和C / 分别 / 各 / 情况)
 
 
-def region_aliases(region: str, province: str = "") -> set[str]:
-    """泰兴市 → {泰兴市, 泰兴}; 常州市钟楼区 → {…, 常州, 钟楼}; 浙江省某区 → {…, 浙江, 某区}."""
-    names = {region, province} - {""}
-    for name in list(names):
-        for part in re.findall(r"[^省市区县]+(?:省|市|区|县)?", name):
-            names |= {part, _SUFFIX.sub("", part)}
-        names.add(_SUFFIX.sub("", name))
-    return {n for n in names if len(n) >= 2}
+def region_aliases(region: str, province: str = "") -> tuple[set[str], set[str]]:
+    """(specific, broad) names: 常州市钟楼区 → ({常州市钟楼区, 钟楼区, 钟楼, 常州市, 常州, …}, {江苏省, 江苏}).
+
+    A redacted region (浙江省某区) is also called 浙江某区 / 浙江那个区 / 该区 by users.
+    """
+    specific: set[str] = set()
+    for part in [region, *re.findall(r"[^省市区县]+(?:省|市|区|县)", region)]:
+        if part and part != province:
+            specific |= {part, _SUFFIX.sub("", part)}
+    if "某" in region:
+        base = region.replace("省", "")
+        specific |= {base, base.replace("某", "那个"), base.replace("某", "那"), base.replace("某", "该")}
+    broad = {province, _SUFFIX.sub("", province)} if province else set()
+    if region == province:
+        specific, broad = broad | {region}, set()
+    return {n for n in specific if len(n) >= 2 and n != "某区"}, {n for n in broad if len(n) >= 2}
+
+
+def _redacted_hit(doc: dict, q: str) -> list[str]:
+    """浙江省某区 is what users call 浙江某区, 那个浙江的区, 浙江的那个区: province + (某|那个|该|的)区."""
+    region, province = doc.get("region", ""), doc.get("province", "")
+    if "某" not in region or not province:
+        return []
+    short = _SUFFIX.sub("", province)
+    m = re.search(rf"(?:某|那个|该|这个|的){region[-1]}", q)
+    return [short, m.group(0)] if short in q and m else []
 
 
 def analyze(question: str, documents: list[dict]) -> QuestionFacts:
     """Region, years and indicator words of a (Simplified or Traditional) question."""
     q = to_simplified(question)
-    facts = QuestionFacts(wants_figure=bool(_ASKS_FIGURE.search(q)))
-    place_words: set[str] = set()
+    asked_unit = _ASKED_UNIT.search(q)
+    facts = QuestionFacts(
+        wants_figure=bool(_ASKS_FIGURE.search(q)), unit=asked_unit.group(1) if asked_unit else None,
+        wants_rank=bool(_ASKS_RANK.search(q)), wants_date=bool(_ASKS_DATE.search(q)),
+        multi=bool(_ASKS_SEVERAL.search(q)),
+    )
+    specific_hits: list[str] = []
+    broad_hits: list[str] = []
+    named: set[str] = set()
     for doc in documents:
-        aliases = region_aliases(doc.get("region", ""), doc.get("province", ""))
-        hit = [a for a in aliases if a in q and a not in ("某区",)]
-        if hit and doc.get("region") not in facts.regions:
-            facts.regions.append(doc["region"])
-        place_words |= set(hit)
-    known = {a for doc in documents for a in region_aliases(doc.get("region", ""), doc.get("province", ""))}
-    facts.foreign = [p for p in _PLACES if p in q and p not in known and not any(p in k for k in place_words)]
+        specific, broad = region_aliases(doc.get("region", ""), doc.get("province", ""))
+        if hit := [a for a in specific if a in q] or _redacted_hit(doc, q):
+            specific_hits.append(doc["region"])
+            named |= set(hit)
+        elif hit := [a for a in broad if a in q]:
+            broad_hits.append(doc["region"])
+            named |= set(hit)
+    facts.regions = list(dict.fromkeys(specific_hits or broad_hits))
+    facts.foreign = [p for p in _PLACES if p in q and not any(p in n or n in p for n in named)]
     for start, end in _YEAR_RANGE.findall(q):
         facts.years.extend(range(int(start), int(end) + 1))
     facts.years += [int(y) for y in _YEAR.findall(q) if int(y) not in facts.years]
-    skip = {t for w in place_words | set(facts.foreign) for t in tokenize(w)} | {str(y) for y in facts.years}
-    skip |= {"年", "年度", "某区", "那个", "该区", "全市", "全区", "市", "区"}
-    facts.tokens = [t for t in tokenize_query(q) if t not in skip]
+    places = named | set(facts.foreign)
+    rest = _DATES.sub(" ", q)
+    for name in sorted(places, key=len, reverse=True):
+        rest = rest.replace(name, " ")
+    facts.tokens = [t for t in dict.fromkeys(tokenize(rest)) if t not in _GENERIC and not t.isdigit()]
     return facts
 
 
@@ -122,21 +171,47 @@ def _matches_year(facts: QuestionFacts, passage: Passage, sentence: str) -> bool
     return not years or bool(years & set(facts.years))
 
 
+# Measures that exclude each other: a sentence giving the other one does not answer.
+_CONTRASTS = (("申请", "授权"),)
+# Qualifiers that make a different indicator: 发明专利 is not 专利 (the rewritten 瑞安 report says 创造).
+_QUALIFIERS = (("发明", "创造"), ("实用新型",), ("外观设计",))
+
+
+def _credit(token: str, text: str) -> bool:
+    return any(word.lower() in text for word in synonyms(token))
+
+
+def _contradicts(tokens: list[str], sentence: str) -> bool:
+    """发明专利授权 is answered neither by 申请发明专利4件 (the asked measure absent, its opposite
+    present) nor by 专利授权91件 (the asked qualifier absent)."""
+    if any(a in tokens and a not in sentence and b in sentence for x, y in _CONTRASTS for a, b in ((x, y), (y, x))):
+        return True
+    return any(q[0] in tokens and not any(w in sentence for w in q) for q in _QUALIFIERS)
+
+
 def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[str], float]) -> list[Evidence]:
-    """Sentences of the passages that could answer, best first (coverage, then retrieval rank)."""
-    weights = {t: idf(t) for t in dict.fromkeys(facts.tokens)}
+    """Sentences of the passages that could answer, best first (coverage, then retrieval rank).
+
+    Coverage is the IDF-weighted share of the question's indicator words found (as words or
+    synonyms) in the sentence, its section heading or its document title.
+    """
+    weights = {t: idf(t) for t in facts.tokens}
     total = sum(weights.values()) or 1.0
     found: list[Evidence] = []
     for passage in passages:
         if facts.regions and passage.region not in facts.regions:
             continue
+        context = to_simplified(f"{passage.title} {passage.section}").lower()
         for m in _SENTENCE.finditer(passage.text):
             sentence = m.group(0).strip()
-            figures = tuple(f for f in extract_figures(sentence) if not f.is_year)
-            if (facts.wants_figure and not figures) or not _matches_year(facts, passage, sentence):
+            figures = tuple(f for f in extract_figures(sentence) if f.unit and (facts.wants_date or not f.is_year))
+            if facts.unit:
+                figures = tuple(f for f in figures if f.unit in _SAME_UNIT.get(facts.unit, {facts.unit}))
+            answers = bool(_RANK.search(sentence)) if facts.wants_rank else bool(figures) or not facts.wants_figure
+            if not answers or not _matches_year(facts, passage, sentence) or _contradicts(facts.tokens, to_simplified(sentence)):
                 continue
-            words = set(tokenize_query(sentence + " " + passage.section))
-            coverage = sum(w for t, w in weights.items() if t in words) / total
+            text = to_simplified(sentence).lower() + " " + context
+            coverage = sum(w for t, w in weights.items() if _credit(t, text)) / total
             found.append(Evidence(passage, sentence, coverage, figures))
     return sorted(found, key=lambda e: (-e.coverage, e.passage.n))
 

@@ -99,9 +99,12 @@ class LexicalIndex:
         return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
 
     def idf(self, token: str) -> float:
-        """BM25 inverse document frequency; a token the corpus never uses gets the maximum."""
+        """BM25 inverse document frequency; 0 for a token the corpus never uses (it cannot tell
+        one passage from another — in questions such tokens are mostly segmentation debris)."""
         n = len(self.ids)
         token_id = self.bm25.vocab_dict.get(token) if self.bm25 is not None else None
         indptr = self.bm25.scores["indptr"] if self.bm25 is not None else None
         df = int(indptr[token_id + 1] - indptr[token_id]) if token_id is not None and token_id + 1 < len(indptr) else 0
+        if df == 0:
+            return 0.0
         return float(np.log((n - df + 0.5) / (df + 0.5) + 1.0))

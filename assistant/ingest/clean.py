@@ -117,6 +117,26 @@ def drop_boilerplate(text: str) -> str:
     return "\n".join(out)
 
 
+_OPEN_END = re.compile(rf"[{_CJK}\w]$")
+_HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十百\d]+[章节条]|\d{1,2}[、.．](?!\d)|#)")
+
+
+def join_broken_lines(text: str) -> str:
+    """Rejoin a sentence that a scrape broke across lines (``獲得市級以上`` / ``財政科技資金…``).
+
+    Only a long line (a paragraph, not a heading) that ends inside a word is joined, and never to
+    a line that starts a new heading.
+    """
+    out: list[str] = []
+    for line in text.split("\n"):
+        prev = out[-1] if out else ""
+        if len(prev) >= 40 and _OPEN_END.search(prev) and line and not _HEADING_START.match(line) and re.match(rf"[{_CJK}\w]", line):
+            out[-1] = prev + line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def tidy_whitespace(text: str) -> str:
     """Collapse blanks; glue a number to its unit (``15 家`` → ``15家``) so figures stay whole."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -137,6 +157,7 @@ CLEANING_RULES: tuple[Callable[[str], str], ...] = (
     join_page_markers,
     drop_boilerplate,
     tidy_whitespace,
+    join_broken_lines,
 )
 
 
