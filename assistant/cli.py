@@ -25,7 +25,11 @@ examples:
   python -m assistant search 研发经费占GDP比重 --region 浙江 --json
   python -m assistant search --questions eval/gold.jsonl > results.jsonl
   python -m assistant remove 000_ed9fd284b80e42d9.txt
+  python -m assistant ask 泰兴市2020年新认定国家高企多少家 --backend extractive --json
+  python -m assistant draft 泰兴市2020年高新技术企业培育成效
 
+backends: openai (OPENAI_API_KEY, OPENAI_BASE_URL, ASSISTANT_ANSWER__OPENAI_MODEL), local (llama.cpp,
+the bundled Qwen2.5-Coder-1.5B GGUF; the default without an API key), extractive (no LLM).
 settings: ASSISTANT_* environment variables or .env (see assistant/settings.py);
 CHROMA_HOST/CHROMA_PORT switch from the embedded index to a `chroma run` server.
 """
@@ -71,6 +75,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="only documents covering this year")
     p.add_argument("--doc", metavar="FILE", help="only this document (file name)")
     p.add_argument("--mode", choices=["hybrid", "lexical", "dense"], default="hybrid", help="ranking (default hybrid)")
+    backend_help = "openai | local | extractive (default: openai with an API key, else local)"
+    p = sub.add_parser("ask", help="answer a question with cited, verified figures",
+                       description="Answer from the indexed documents only; every figure is checked against the passage "
+                       "its sentence cites, and unverified ones are marked. Says so when the documents have no answer.")
+    p.add_argument("question", nargs="?", help="the question")
+    p.add_argument("--backend", choices=["openai", "local", "extractive"], help=backend_help)
+    _add_index_flag(p)
+    p.add_argument("--json", action="store_true", help="print the answer as JSON (always on with --questions)")
+    p.add_argument("--questions", type=Path, metavar="FILE.jsonl",
+                   help='batch: one {"q": ..., "history": [...]} per line → one JSON line per question, in order')
+    p.add_argument("--region", help="only this region")
+    p.add_argument("--year", type=int, help="only documents covering this year")
+    p.add_argument("--doc", metavar="FILE", help="only this document")
+
+    p = sub.add_parser("draft", help="draft a 150–300 character report paragraph with cited figures",
+                       description="Write a paragraph for a report on TOPIC from the indexed documents, every figure cited "
+                       "and verified, followed by the reference list.")
+    p.add_argument("topic", help="what the paragraph is about, e.g. 泰兴市2020年高新技术企业培育成效")
+    p.add_argument("--backend", choices=["openai", "local", "extractive"], help=backend_help)
+    _add_index_flag(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -116,17 +141,18 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_questions(path: Path) -> list[str]:
-    questions = []
+def _read_items(path: Path) -> list[dict[str, Any]]:
+    """Batch input: one JSON object per line with the question under "q" (or "question")."""
+    items = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
-            questions.append(str(item["q"] if "q" in item else item["question"]))
+            items.append({**item, "q": str(item["q"] if "q" in item else item["question"])})
         except (ValueError, KeyError, TypeError) as exc:
             raise AssistantError(f"{path}:{n}: expected a JSON object with key \"q\" ({exc})") from exc
-    return questions
+    return items
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -142,8 +168,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         return {"question": question, "results": [r.to_json() for r in results]}
 
     if args.questions:
-        for question in _read_questions(args.questions):
-            print(json.dumps(run(question), ensure_ascii=False), flush=True)
+        for item in _read_items(args.questions):
+            print(json.dumps(run(item["q"]), ensure_ascii=False), flush=True)
         return 0
     out = run(args.question)
     if args.json:
@@ -157,7 +183,53 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "remove": cmd_remove, "list": cmd_list, "search": cmd_search}
+def _print_answer(answer: Any) -> None:
+    print(answer.answer)
+    if answer.notice:
+        print(f"\n注意：{answer.notice}")
+    if answer.citations:
+        print("\n参考资料：")
+        for c in answer.citations:
+            print(f"[{c.n}] 《{c.title}》（{c.region}）{c.source} · {c.section or '—'}")
+    print(f"\n({answer.backend}, {answer.timings['total_ms'] / 1000:.1f} s)", file=sys.stderr)
+
+
+def _answerer(args: argparse.Namespace) -> Any:
+    from assistant.answer.chain import Answerer
+
+    return Answerer(_settings(args), backend=args.backend)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.retrieve import Filters
+
+    if not args.question and not args.questions:
+        raise AssistantError("give a QUESTION or --questions FILE.jsonl")
+    answerer = _answerer(args)
+    filters = Filters(region=args.region, year=args.year, document=args.doc)
+    if args.questions:
+        for item in _read_items(args.questions):
+            answer = answerer.ask(item["q"], history=item.get("history"), filters=filters)
+            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        return 0
+    answer = answerer.ask(args.question, filters=filters, on_token=None)
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    else:
+        _print_answer(answer)
+    return 0
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    answer = _answerer(args).draft(args.topic)
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    else:
+        _print_answer(answer)
+    return 0
+
+
+COMMANDS = {"ingest": cmd_ingest, "remove": cmd_remove, "list": cmd_list, "search": cmd_search, "ask": cmd_ask, "draft": cmd_draft}
 
 
 def main(argv: list[str] | None = None) -> int:

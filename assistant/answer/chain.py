@@ -184,8 +184,9 @@ class Answerer:
 
     def _extract(self, inputs: dict[str, Any]) -> str:
         ctx = inputs["context"]
-        limit = 6 if inputs["mode"] == "draft" else extractive.MAX_SENTENCES
-        return extractive.compose(ctx["facts"], ctx["evidence"], max_sentences=limit)
+        if inputs["mode"] == "draft":
+            return extractive.compose_draft(ctx["facts"], ctx["evidence"])
+        return extractive.compose(ctx["facts"], ctx["evidence"])
 
     def _generate(self, inputs: dict[str, Any], config: RunnableConfig) -> dict[str, Any]:
         t0 = time.perf_counter()

@@ -20,10 +20,12 @@ def _lead(e: Evidence) -> str:
     return f"据《{e.passage.title}》（{e.passage.region}{'，' + years if years else ''}）"
 
 
-def compose(facts: QuestionFacts, evidence: list[Evidence], max_sentences: int = MAX_SENTENCES) -> str:
+def compose(facts: QuestionFacts, evidence: list[Evidence], max_sentences: int = MAX_SENTENCES, keep_all: bool = False) -> str:
     """One cited sentence per chosen piece of evidence; for comparisons, the best per region."""
     chosen: list[Evidence] = []
-    if len(facts.regions) > 1:
+    if keep_all:
+        chosen = list(evidence)
+    elif len(facts.regions) > 1:
         for region in facts.regions:
             best = next((e for e in evidence if e.passage.region == region), None)
             if best is not None:
@@ -44,3 +46,23 @@ def compose(facts: QuestionFacts, evidence: list[Evidence], max_sentences: int =
         lines.append(f"{lead + '：' if lead != previous else ''}{sentence}[{e.passage.n}]。")
         previous = lead
     return "".join(lines)
+
+
+DRAFT_MIN_CHARS = 150
+DRAFT_MAX_CHARS = 300
+
+
+def compose_draft(facts: QuestionFacts, evidence: list[Evidence]) -> str:
+    """A report paragraph of 150–300 characters: the topic's best sentences, in document order."""
+    picked: list[Evidence] = []
+    length = 0
+    for e in evidence:
+        cost = len(e.sentence) + 4
+        if e.sentence in {p.sentence for p in picked} or length + cost > DRAFT_MAX_CHARS - 40:
+            continue
+        picked.append(e)
+        length += cost
+        if length >= DRAFT_MIN_CHARS + 60:
+            break
+    picked.sort(key=lambda e: (e.passage.source, e.passage.text.find(e.sentence), e.passage.n))
+    return compose(facts, picked, max_sentences=len(picked), keep_all=True)

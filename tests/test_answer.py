@@ -1,0 +1,110 @@
+"""The answer chain on the real corpus index with the extractive backend (no LLM), plus the
+parts every backend shares: citation parsing, figure verification, refusal, follow-ups, prompts."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from assistant.answer.chain import Answerer, merge_followup
+from assistant.answer.local_model import ModelIntegrityError, verify_model
+from assistant.answer.prompts import CANNOT_ANSWER, load_prompt
+from assistant.answer.verify import UNVERIFIED_MARK, verify_answer
+from assistant.errors import AssistantError
+from assistant.settings import Settings
+
+TAIXING = "001_bbaa06e7afcfcd41.txt"
+
+
+@pytest.fixture(scope="module")
+def answerer(corpus_settings: Settings, retriever) -> Answerer:
+    return Answerer(corpus_settings, retriever=retriever, backend="extractive")
+
+
+def test_answer_json_contract(answerer: Answerer) -> None:
+    out = answerer.ask("泰兴市2020年新认定国家高企多少家？").to_json()
+    assert {"question", "answer", "refused", "backend", "citations", "figures", "timings"} <= set(out)
+    assert out["refused"] is False and out["backend"] == "extractive"
+    assert "86家" in out["answer"]
+    cited = {c["n"]: c for c in out["citations"]}
+    assert all(f"[{n}]" in out["answer"] for n in cited)
+    assert cited[next(iter(cited))]["source"] == TAIXING
+    fig = next(f for f in out["figures"] if f["text"] == "86家")
+    assert fig == {"text": "86家", "value": 86.0, "unit": "家", "citation": fig["citation"], "verified": True}
+    assert "86家" in cited[fig["citation"]]["text"]
+    assert set(out["timings"]) >= {"retrieve_ms", "generate_ms", "total_ms"}
+
+
+@pytest.mark.parametrize("question", [
+    "上海市2020年新认定高新技术企业多少家？",  # a city the corpus has no document for
+    "泰兴市2019年新认定国家高企多少家？",  # a year the report does not give
+    "泸州市2008年发明专利授权多少件？",  # 专利授权91件 is not 发明专利授权
+    "泰兴2020年发明专利授权量是多少？",  # an indicator the report lacks
+])
+def test_refuses_instead_of_substituting(answerer: Answerer, question: str) -> None:
+    answer = answerer.ask(question)
+    assert answer.refused and CANNOT_ANSWER in answer.answer
+    assert not answer.figures  # no other region's, year's or indicator's figure in its place
+
+
+def test_simplified_question_about_traditional_report(answerer: Answerer) -> None:
+    answer = answerer.ask("浙江某区2013年技术市场交易额是多少？")
+    assert not answer.refused and "1317.7萬元" in answer.answer
+    assert all(f.verified for f in answer.figures)
+
+
+def test_followup_uses_history(answerer: Answerer) -> None:
+    history = [{"role": "user", "content": "瑞安2023年发明专利授权量是多少？"}, {"role": "assistant", "content": "171件"}]
+    assert merge_followup("申请量呢？", history) == "瑞安2023年发明专利授权量是多少？申请量呢？"
+    assert merge_followup("那2021年的目标呢？", [{"role": "user", "content": "泰兴市2020年新认定了多少家国家高企？"}]).startswith("泰兴市2021年")
+    answer = answerer.ask("申请量呢？", history=history)
+    assert "1125件" in answer.answer
+
+
+def test_draft_cites_every_figure(answerer: Answerer) -> None:
+    draft = answerer.draft("泰兴市2020年高新技术企业培育成效")
+    assert not draft.refused and draft.figures
+    assert all(f.verified and f.citation for f in draft.figures)
+    assert 100 <= len(draft.answer) <= 400
+
+
+def test_streaming_callback_receives_the_answer(answerer: Answerer) -> None:
+    tokens: list[str] = []
+    answer = answerer.ask("泸州市2008年技术合同成交金额是多少？", on_token=tokens.append)
+    assert "".join(tokens) and "698.89万元" in "".join(tokens) and "698.89万元" in answer.answer
+
+
+def test_verifier_marks_unverified_and_drops_unsupporting_citations() -> None:
+    passages = {1: "全年新认定国家高企86家,有效期内国家高企达227家。", 2: "兑现科技创新券628.34万元。"}
+    checked = verify_answer("泰兴新认定国家高企86家[1][2]。有效期内高企达8.6家[1]。", passages)
+    assert checked.text.startswith("泰兴新认定国家高企86家[1]。")  # [2] supports nothing in that sentence
+    assert f"8.6家{UNVERIFIED_MARK}" in checked.text
+    assert [(f.text, f.verified, f.citation) for f in checked.figures] == [("86家", True, 1), ("8.6家", False, None)]
+    assert checked.cited == [1]
+
+
+def test_figure_in_an_uncited_passage_is_not_verified() -> None:
+    checked = verify_answer("科技创新券628.34万元[1]。", {1: "高企86家。", 2: "兑现科技创新券628.34万元。"})
+    assert not checked.figures[0].verified and UNVERIFIED_MARK in checked.text
+
+
+def test_prompts_load_and_missing_variables_are_named(tmp_path: Path) -> None:
+    for name in ("answer", "draft", "rewrite"):
+        load_prompt(name)
+    (tmp_path / "answer.md").write_text("## system\n只依据资料回答。\n\n## user\n$question\n", encoding="utf-8")
+    with pytest.raises(AssistantError, match=r"\$cannot_answer, \$passages"):
+        load_prompt("answer", tmp_path)
+
+
+def test_model_hash_check_refuses_a_corrupted_file(tmp_path: Path) -> None:
+    model = tmp_path / "model.gguf"
+    model.write_bytes(b"GGUF" + bytes(range(256)) * 64)
+    good = hashlib.sha256(model.read_bytes()).hexdigest()
+    verify_model(model, good, model.stat().st_size)  # passes and leaves a marker
+    data = bytearray(model.read_bytes())
+    data[100] ^= 0xFF
+    model.write_bytes(bytes(data))  # same size, one byte changed
+    with pytest.raises(ModelIntegrityError, match="refusing to load"):
+        verify_model(model, good, model.stat().st_size)
