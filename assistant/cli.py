@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError
+from assistant.evaluate.run import GATED_METRICS
 from assistant.settings import Settings, get_settings
 
 EPILOG = """
@@ -96,6 +97,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", choices=["openai", "local", "extractive"], help=backend_help)
     _add_index_flag(p)
     p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser("eval", help="score a backend on the gold question set (exit 1 when a gate is missed)",
+                       description="Answer every gold question, compute retrieval, figure, grounding, citation, refusal, "
+                       "drafting and latency metrics, write report.json/.md/.html, and gate them with eval/thresholds.toml.")
+    p.add_argument("--backend", choices=["openai", "local", "extractive"], default="extractive", help="default extractive")
+    p.add_argument("--gold", type=Path, help="gold set (default eval/gold.jsonl)")
+    p.add_argument("--out", type=Path, default=Path("eval/out"), help="report folder (default eval/out/<backend>)")
+    _add_index_flag(p)
+    p.add_argument("--limit", type=int, help="only the first N selected items (a quick smoke evaluation)")
+    p.add_argument("--kinds", nargs="+", metavar="KIND", help="only these kinds (figure, unanswerable, …)")
+    p.add_argument("--thresholds", type=Path, help="thresholds file (default eval/thresholds.toml)")
+    p.add_argument("--no-gates", action="store_true", help="report only; always exit 0")
+    for metric in GATED_METRICS:
+        for bound in ("min", "max"):
+            p.add_argument(f"--{bound}-{metric.replace('_', '-')}", type=float, metavar="X", dest=f"{bound}_{metric}",
+                           help=argparse.SUPPRESS if bound == "max" and metric != "false_refusal" else None)
     return parser
 
 
@@ -229,7 +245,25 @@ def cmd_draft(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "remove": cmd_remove, "list": cmd_list, "search": cmd_search, "ask": cmd_ask, "draft": cmd_draft}
+def cmd_eval(args: argparse.Namespace) -> int:
+    from assistant.evaluate.report import write_report
+    from assistant.evaluate.run import DEFAULT_GOLD, DEFAULT_THRESHOLDS, load_thresholds, run_eval
+
+    thresholds = {} if args.no_gates else load_thresholds(args.thresholds or DEFAULT_THRESHOLDS, args.backend)
+    thresholds |= {f"{b}_{m}": getattr(args, f"{b}_{m}") for m in GATED_METRICS for b in ("min", "max") if getattr(args, f"{b}_{m}") is not None}
+    report = run_eval(_settings(args), args.backend, args.gold or DEFAULT_GOLD, thresholds, args.limit, args.kinds)
+    paths = write_report(report, args.out / args.backend)
+    for name, value in report["metrics"].items():
+        gate = report["gates"].get(name)
+        mark = "" if gate is None else ("  ok" if gate["ok"] else f"  FAILED ({gate['rule']})")
+        print(f"{name:28} {value}{mark}")
+    print(f"report: {', '.join(map(str, paths))}", file=sys.stderr)
+    if not report["passed"]:
+        print("evaluation gates missed: " + ", ".join(k for k, g in report["gates"].items() if not g["ok"]), file=sys.stderr)
+    return 0 if report["passed"] else 1
+
+
+COMMANDS = {"eval": cmd_eval, "ingest": cmd_ingest, "remove": cmd_remove, "list": cmd_list, "search": cmd_search, "ask": cmd_ask, "draft": cmd_draft}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,6 +24,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda, RunnablePassthrough
 
 from assistant.answer import extractive
+from assistant.answer.cache import SQLiteCompletionCache
 from assistant.answer.grounding import Passage, analyze, find_evidence, refusal_reason
 from assistant.answer.llm import make_chat_model
 from assistant.answer.prompts import CANNOT_ANSWER, load_prompt
@@ -100,13 +101,16 @@ def merge_followup(question: str, history: list[dict[str, str]]) -> str:
 class Answerer:
     """Opened once; answers questions and drafts paragraphs through one chain."""
 
-    def __init__(self, settings: Settings, retriever: Retriever | None = None, backend: str | None = None) -> None:
+    def __init__(self, settings: Settings, retriever: Retriever | None = None, backend: str | None = None,
+                 cache: bool = False) -> None:
+        """``cache`` keeps LLM completions on disk (the evaluation turns it on)."""
         self.settings = settings
         self.retriever = retriever or Retriever(settings)
         self.backend = backend or settings.resolved_backend()
         if self.backend not in ("openai", "local", "extractive"):
             raise AssistantError(f"unknown backend {self.backend!r} (choose openai, local or extractive)")
-        self._llm = None if self.backend == "extractive" else make_chat_model(settings, self.backend)
+        completion_cache = SQLiteCompletionCache(settings.llm_cache_dir) if cache else None
+        self._llm = None if self.backend == "extractive" else make_chat_model(settings, self.backend, completion_cache)
         self.chain: Runnable = (
             RunnablePassthrough.assign(standalone=RunnableLambda(self._standalone))
             | RunnablePassthrough.assign(context=RunnableLambda(self._retrieve))

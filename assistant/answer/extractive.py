@@ -7,6 +7,8 @@ figures are the source's own, with the region and year of each stated in front.
 
 from __future__ import annotations
 
+import re
+
 from assistant.answer.grounding import Evidence, QuestionFacts, evidence_years
 
 MAX_SENTENCES = 3
@@ -53,16 +55,18 @@ DRAFT_MAX_CHARS = 300
 
 
 def compose_draft(facts: QuestionFacts, evidence: list[Evidence]) -> str:
-    """A report paragraph of 150–300 characters: the topic's best sentences, in document order."""
+    """A report paragraph of 150–300 characters (citation marks not counted): the topic's best
+    sentences, in document order, added while the paragraph stays within 300 characters."""
     picked: list[Evidence] = []
-    length = 0
+    text = ""
     for e in evidence:
-        cost = len(e.sentence) + 4
-        if e.sentence in {p.sentence for p in picked} or length + cost > DRAFT_MAX_CHARS - 40:
+        if e.sentence in {p.sentence for p in picked}:
             continue
-        picked.append(e)
-        length += cost
-        if length >= DRAFT_MIN_CHARS + 60:
+        trial = sorted([*picked, e], key=lambda x: (x.passage.source, x.passage.text.find(x.sentence), x.passage.n))
+        candidate = compose(facts, trial, keep_all=True)
+        if len(re.sub(r"\[\d+\]", "", candidate)) > DRAFT_MAX_CHARS:
+            continue
+        picked, text = trial, candidate
+        if len(re.sub(r"\[\d+\]", "", text)) >= DRAFT_MIN_CHARS + 50:
             break
-    picked.sort(key=lambda e: (e.passage.source, e.passage.text.find(e.sentence), e.passage.n))
-    return compose(facts, picked, max_sentences=len(picked), keep_all=True)
+    return text

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from langchain_core.caches import BaseCache
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
@@ -79,8 +80,8 @@ class LlamaCppChat(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
 
-def make_chat_model(settings: Settings, backend: str) -> BaseChatModel:
-    """The chat model of an LLM backend (``openai`` or ``local``)."""
+def make_chat_model(settings: Settings, backend: str, cache: BaseCache | None = None) -> BaseChatModel:
+    """The chat model of an LLM backend (``openai`` or ``local``), with an optional completion cache."""
     a = settings.answer
     if backend == "openai":
         from langchain_openai import ChatOpenAI
@@ -88,10 +89,10 @@ def make_chat_model(settings: Settings, backend: str) -> BaseChatModel:
         return ChatOpenAI(
             model=a.openai_model, api_key=settings.openai_api_key or "not-needed", base_url=settings.openai_base_url,
             timeout=a.timeout_s, max_retries=a.max_retries, temperature=a.temperature, max_tokens=a.max_tokens,
-            streaming=True,
+            streaming=True, cache=cache,
         )
     if backend == "local":
         path = ensure_model(settings.model_cache_dir, a.local_model_path)
         return LlamaCppChat(model_path=path, n_ctx=a.local_context, n_threads=a.local_threads,
-                            max_tokens=a.max_tokens, temperature=a.temperature)
+                            max_tokens=a.max_tokens, temperature=a.temperature, cache=cache)
     raise AssistantError(f"unknown LLM backend {backend!r} (choose openai, local or extractive)")

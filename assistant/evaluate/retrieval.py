@@ -1,4 +1,4 @@
-"""Score retrieval against the gold set (``eval/gold.jsonl``).
+"""Retrieval metrics against the gold set (``eval/gold.jsonl``): recall@1/@5, MRR, nDCG@5.
 
 A retrieved chunk is relevant to a gold item when it comes from one of the item's sources and
 holds one of its evidence sentences (compared after Simplified + NFKC normalization, blanks

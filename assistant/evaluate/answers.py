@@ -1,0 +1,161 @@
+"""Answer metrics, decided deterministically (no LLM judge), so a score means the same every run.
+
+* figure accuracy — every expected figure of an answerable item appears in the answer (compared by
+  value and unit after normalization; ordinals and dates by normalized text);
+* numeric grounding — share of the figures shown in answers that their cited passages contain;
+* citation recall / precision (ALCE's definitions): a statement is supported when the union of its
+  cited passages holds all its figures; a citation is relevant when it holds at least one of its
+  statement's figures (a statement without figures: when it cites anything at all);
+* negative rejection — share of unanswerable items refused; false refusals — share of answerable
+  items refused;
+* drafting — share of drafts whose every figure is cited and verified, at 150–300 characters.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.answer.chain import Answer
+from assistant.answer.verify import UNVERIFIED_MARK
+from assistant.figures import extract_figures, figure_in
+from assistant.text import to_simplified
+
+_CITE = re.compile(r"\[(\d{1,2})\]")
+_STATEMENT = re.compile(r"[^。！？；!?;\n]+(?:[。！？；!?;]|$)(?:\s*\[\d{1,2}\])*")
+_BLANK = re.compile(r"\s+")
+ANSWERABLE = ("figure", "multi_figure", "comparison", "followup", "policy")
+DRAFT_CHARS = (150, 300)  # a report paragraph, citation markers not counted
+
+
+def _norm(text: str) -> str:
+    return _BLANK.sub("", to_simplified(text))
+
+
+def has_figure(answer_text: str, expected: str) -> bool:
+    """An expected figure is present: same value and unit, or (ordinals, dates) the same text."""
+    wanted = [f for f in extract_figures(expected) if not f.is_year]
+    if wanted:
+        return all(figure_in(f, answer_text) for f in wanted)
+    return _norm(expected) in _norm(answer_text)
+
+
+@dataclass
+class ItemResult:
+    """One gold item scored: what was expected, what came back, and why it failed (if it did)."""
+
+    id: str
+    kind: str
+    question: str
+    expected: list[str]
+    answer: str
+    refused: bool
+    backend: str
+    ok: bool
+    missing: list[str] = field(default_factory=list)
+    figures_shown: int = 0
+    figures_grounded: int = 0
+    unmarked_unverified: int = 0
+    statements: int = 0
+    statements_supported: int = 0
+    citations: int = 0
+    citations_relevant: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+    notice: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _citation_scores(answer: Answer, result: ItemResult) -> None:
+    passages = {p.n: p.text for p in answer.passages}
+    for m in _STATEMENT.finditer(answer.answer):
+        statement = m.group(0)
+        cites = [int(n) for n in _CITE.findall(statement) if int(n) in passages]
+        body = _CITE.sub(lambda c: " " * len(c.group(0)), statement)
+        figures = [f for f in extract_figures(body) if not f.is_year]
+        if not body.strip(" 。；;") or (not cites and not figures):
+            continue
+        result.statements += 1
+        joined = "\n".join(passages[n] for n in cites)
+        result.statements_supported += bool(cites) and all(figure_in(f, joined) for f in figures)
+        for n in cites:
+            result.citations += 1
+            result.citations_relevant += (not figures) or any(figure_in(f, passages[n]) for f in figures)
+
+
+def score_item(item: dict[str, Any], answer: Answer) -> ItemResult:
+    """Score one answer against its gold item."""
+    kind = item["kind"]
+    expected = list(item.get("figures", []))
+    result = ItemResult(item["id"], kind, item["question"], expected, answer.answer, answer.refused, answer.backend,
+                        ok=False, timings=dict(answer.timings), notice=answer.notice)
+    result.figures_shown = len(answer.figures)
+    result.figures_grounded = sum(f.verified for f in answer.figures)
+    result.unmarked_unverified = sum(
+        1 for f in answer.figures if not f.verified and f"{f.text}{UNVERIFIED_MARK}" not in answer.answer
+    )
+    if not answer.refused:
+        _citation_scores(answer, result)
+    if kind == "unanswerable":
+        result.ok = answer.refused
+    else:
+        result.missing = [f for f in expected if not has_figure(answer.answer, f)]
+        result.ok = not answer.refused and not result.missing
+        if kind == "draft":
+            length = len(_CITE.sub("", answer.answer))
+            result.ok = result.ok and all(f.verified and f.citation for f in answer.figures) and DRAFT_CHARS[0] <= length <= DRAFT_CHARS[1]
+    return result
+
+
+def _share(numerator: float, denominator: float) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))], 1)
+
+
+def aggregate(results: list[ItemResult]) -> dict[str, Any]:
+    """The headline metrics over all scored items."""
+    answerable = [r for r in results if r.kind in ANSWERABLE]
+    unanswerable = [r for r in results if r.kind == "unanswerable"]
+    drafts = [r for r in results if r.kind == "draft"]
+    figures = sum(r.figures_shown for r in results)
+    metrics: dict[str, Any] = {
+        "items": len(results),
+        "figure_accuracy": _share(sum(r.ok for r in answerable), len(answerable)),
+        "numeric_grounding": _share(sum(r.figures_grounded for r in results), figures) if figures else 1.0,
+        "unmarked_unverified_figures": sum(r.unmarked_unverified for r in results),
+        "citation_recall": _share(sum(r.statements_supported for r in results), sum(r.statements for r in results)),
+        "citation_precision": _share(sum(r.citations_relevant for r in results), sum(r.citations for r in results)),
+        "negative_rejection": _share(sum(r.refused for r in unanswerable), len(unanswerable)),
+        "false_refusal": _share(sum(r.refused for r in answerable), len(answerable)),
+        "drafting": _share(sum(r.ok for r in drafts), len(drafts)),
+        "fallbacks": sum(1 for r in results if r.notice),
+    }
+    for stage in ("retrieve_ms", "generate_ms", "total_ms"):
+        values = [r.timings[stage] for r in results if stage in r.timings]
+        metrics[f"{stage}_p50"] = _percentile(values, 0.5)
+        metrics[f"{stage}_p95"] = _percentile(values, 0.95)
+    return metrics
+
+
+def by_kind(results: list[ItemResult]) -> dict[str, dict[str, Any]]:
+    """Per-kind counts: n, correct, refused, median total time."""
+    table: dict[str, dict[str, Any]] = {}
+    for kind in dict.fromkeys(r.kind for r in results):
+        rows = [r for r in results if r.kind == kind]
+        table[kind] = {
+            "n": len(rows),
+            "correct": sum(r.ok for r in rows),
+            "accuracy": _share(sum(r.ok for r in rows), len(rows)),
+            "refused": sum(r.refused for r in rows),
+            "median_total_ms": round(statistics.median(r.timings.get("total_ms", 0.0) for r in rows), 1),
+        }
+    return table
