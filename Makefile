@@ -25,8 +25,14 @@ ingest: install
 run: ingest
 	$(PY) app.py
 
+# The whole suite: unit and integration tests (real Chroma, real servers, a real browser), then the
+# extractive evaluation of the full gold set and a smoke evaluation of the embedded local model,
+# both gated by eval/thresholds.toml.
 test: install
 	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m assistant ingest -q
+	$(PY) -m assistant eval --backend extractive
+	$(PY) -m assistant eval --backend local --sample 8 --kinds figure multi_figure policy unanswerable
 
 bench: install
 	$(PY) benchmarks/retrieval.py

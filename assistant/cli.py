@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_index_flag(p)
     p.add_argument("--limit", type=int, help="only the first N selected items (a quick smoke evaluation)")
     p.add_argument("--kinds", nargs="+", metavar="KIND", help="only these kinds (figure, unanswerable, …)")
+    p.add_argument("--sample", type=int, metavar="N", help="N items spread evenly over the selection (a smoke evaluation)")
     p.add_argument("--thresholds", type=Path, help="thresholds file (default eval/thresholds.toml)")
     p.add_argument("--no-gates", action="store_true", help="report only; always exit 0")
     for metric in GATED_METRICS:
@@ -199,7 +200,11 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_answer(answer: Any) -> None:
+def _print_answer(answer: Any, as_json: bool) -> None:
+    """JSON (the ``ask --json`` contract), or the answer, any notice and the reference list."""
+    if as_json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+        return
     print(answer.answer)
     if answer.notice:
         print(f"\n注意：{answer.notice}")
@@ -228,20 +233,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
             answer = answerer.ask(item["q"], history=item.get("history"), filters=filters)
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         return 0
-    answer = answerer.ask(args.question, filters=filters, on_token=None)
-    if args.json:
-        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
-    else:
-        _print_answer(answer)
+    _print_answer(answerer.ask(args.question, filters=filters), args.json)
     return 0
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    answer = _answerer(args).draft(args.topic)
-    if args.json:
-        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
-    else:
-        _print_answer(answer)
+    _print_answer(_answerer(args).draft(args.topic), args.json)
     return 0
 
 
@@ -251,7 +248,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     thresholds = {} if args.no_gates else load_thresholds(args.thresholds or DEFAULT_THRESHOLDS, args.backend)
     thresholds |= {f"{b}_{m}": getattr(args, f"{b}_{m}") for m in GATED_METRICS for b in ("min", "max") if getattr(args, f"{b}_{m}") is not None}
-    report = run_eval(_settings(args), args.backend, args.gold or DEFAULT_GOLD, thresholds, args.limit, args.kinds)
+    report = run_eval(_settings(args), args.backend, args.gold or DEFAULT_GOLD, thresholds, args.limit, args.kinds, args.sample)
     paths = write_report(report, args.out / args.backend)
     for name, value in report["metrics"].items():
         gate = report["gates"].get(name)

