@@ -1,73 +1,335 @@
-"""The Gradio page. For now: search over the index with sources (the chat page is its own issue).
+"""The Gradio page: chat with cited, verified figures · drafting · knowledge base · evaluation.
 
-Binds 127.0.0.1 by default; GRADIO_SERVER_PORT sets the port. It indexes nothing itself:
-`make run` ingests knowledge/ first (unchanged files are skipped in well under a second).
+    python app.py        # http://127.0.0.1:7860 (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT override)
+
+The answer backend comes from settings (ASSISTANT_ANSWER__BACKEND, or the alias ASSISTANT_BACKEND);
+when it cannot be built the page answers extractively and says so in a banner. ASSISTANT_AUTH=
+"user:password" turns on basic auth. ``/ask`` is the API: ``Client(url).predict(q, api_name="/ask")``
+returns exactly what ``python -m assistant ask --json`` prints.
+
+This module only lays out components and wires events; everything else (services, streaming,
+escaping, exports, uploads) lives in :mod:`assistant.serve`. The page is served first and the
+index opened right after, so it paints while the Answerer is built; handlers wait for it.
 """
 
 from __future__ import annotations
 
-import html
+import importlib.abc
+import importlib.machinery
 import os
-
-import gradio as gr
-
-from assistant.errors import AssistantError
-from assistant.retrieve import Filters, Retriever
-from assistant.settings import Settings, get_settings
+import sys
+from pathlib import Path
+from typing import Any
 
 
-def render(results: list[dict]) -> str:
-    """Passages as escaped HTML: a document containing <script> must never run in the page."""
-    if not results:
-        return "<p>没有找到相关段落。（索引为空？请先运行 <code>python -m assistant ingest</code>）</p>"
-    parts = []
-    for r in results:
-        years = "、".join(map(str, r["years"])) if r["years"] else "—"
-        parts.append(
-            f"<div class='passage'><b>[{r['rank']}] {html.escape(r['title'] or r['source'])}</b>"
-            f" · {html.escape(r['region'] or '—')} · {years} · {html.escape(r['section'] or '—')}"
-            f"<br><small>{html.escape(r['source'])} · score {r['score']}</small>"
-            f"<p>{html.escape(r['text'])}</p></div>"
+class _SkipGradioStubs(importlib.abc.MetaPathFinder):
+    """Gradio regenerates its components' ``.pyi`` typing stubs on every import (it parses ~80
+    source files with ``ast``): about 2 s of a 2-core machine's start-up, for files only an IDE
+    reads. This import hook turns that one function into a no-op, so the page paints sooner.
+    ``ASSISTANT_GRADIO_STUBS=1`` keeps Gradio's behaviour."""
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+        if name != "gradio.component_meta":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
+            run = spec.loader.exec_module
+
+            def exec_module(module: Any) -> None:
+                run(module)
+                if callable(getattr(module, "create_or_modify_pyi", None)):
+                    module.create_or_modify_pyi = lambda *args, **kwargs: None
+
+            spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+if "gradio" not in sys.modules and not os.environ.get("ASSISTANT_GRADIO_STUBS"):
+    sys.meta_path.insert(0, _SkipGradioStubs())
+
+import gradio as gr  # noqa: E402
+
+from assistant import serve  # noqa: E402
+from assistant.errors import AssistantError  # noqa: E402
+from assistant.settings import Settings, get_settings  # noqa: E402
+
+TITLE = "科技创新政策助手"
+CSS = """
+#app-title h1 { margin: 0.2em 0 0; font-size: 1.7em; }
+#app-title p { margin: 0.2em 0 0.4em; color: var(--body-text-color-subdued); }
+.notice { color: #8a5300; background: #fff4e0; border: 1px solid #f0c36d; border-radius: 6px; padding: 6px 10px; margin-top: 6px; }
+.unverified { color: #c62828 !important; font-weight: 600; }
+.answer-status { font-size: 0.9em; color: var(--body-text-color-subdued); }
+.sources { max-height: 620px; overflow-y: auto; }
+.sources.empty { color: var(--body-text-color-subdued); padding: 8px; }
+.sources-title { font-weight: 600; margin: 4px 0 8px; }
+.source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin-bottom: 10px; }
+.source:target { border-color: var(--color-accent); box-shadow: 0 0 0 2px var(--color-accent-soft); }
+.source-head { font-weight: 600; }
+.source-meta, .source-file { font-size: 0.85em; color: var(--body-text-color-subdued); }
+.source-text { margin-top: 6px; white-space: pre-wrap; line-height: 1.6; }
+.source-text mark { background: #ffe066; padding: 0 2px; border-radius: 3px; }
+a.cite { text-decoration: none; font-weight: 600; }
+.draft-text { line-height: 1.8; }
+.ingest-report .failed { color: #c62828; }
+"""
+
+
+def _error(exc: Exception) -> gr.Error:
+    return gr.Error(str(exc) if isinstance(exc, AssistantError) else f"出错了：{type(exc).__name__}: {exc}")
+
+
+def _filters(region: str | None, year: str | None, document: str | None) -> Any:
+    from assistant.retrieve import Filters
+
+    return Filters(region=region or None, year=int(year) if year else None, document=document or None)
+
+
+def build_app(services: serve.Services) -> gr.Blocks:
+    settings: Settings = services.settings
+
+    # -- handlers ----------------------------------------------------------------------------
+    def on_load() -> tuple[Any, ...]:
+        try:
+            answerer = services.get()
+        except AssistantError as exc:
+            banner = f'<div class="notice banner" role="alert">⚠️ {serve.escape(str(exc))}</div>'
+            return (banner,) + (gr.skip(),) * 6
+        return (serve.backend_banner(answerer.backend, services.notice),) + _knowledge_updates()
+
+    def _knowledge_updates() -> tuple[Any, ...]:
+        retriever = services.retriever
+        retriever.refresh()
+        documents = retriever.documents()
+        choices = serve.filter_choices(documents, retriever.regions())
+        return (
+            gr.update(choices=[("全部地区", "")] + choices["regions"]),
+            gr.update(choices=[("全部年份", "")] + [(str(y), str(y)) for y in choices["years"]]),
+            gr.update(choices=[("全部文档", "")] + choices["documents"]),
+            serve.document_rows(documents),
+            gr.update(choices=choices["documents"], value=None),
+            f"共 {len(documents)} 个文档，{sum(int(d.get('chunks', 0) or 0) for d in documents)} 个段落。",
         )
-    return "\n".join(parts)
 
-
-def build_app(settings: Settings) -> gr.Blocks:
-    retriever = Retriever(settings)
-
-    def search(question: str, region: str, k: int) -> tuple[str, dict]:
-        if not question.strip():
+    def chat(message: str, prior: list[dict[str, str]], shown: list[dict[str, str]],
+             region_value: str, year_value: str, document_value: str):
+        message = (message or "").strip()
+        if not message:
             raise gr.Error("请输入问题")
         try:
-            results = retriever.search(question, k=int(k), filters=Filters(region=region or None))
+            answerer = services.get()
         except AssistantError as exc:
-            raise gr.Error(str(exc)) from exc
-        payload = {"question": question, "results": [r.to_json() for r in results]}
-        return render(payload["results"]), payload
+            raise _error(exc) from exc
+        turn = len(prior) // 2 + 1
+        shown = shown + [{"role": "user", "content": serve.escape_chat(message)},
+                         {"role": "assistant", "content": serve.render_streaming("")}]
+        yield {question: "", chatbot: shown, display: shown, status: "<div class='answer-status'>正在检索与生成…</div>"}
+        filters = _filters(region_value, year_value, document_value)
+        try:
+            for text, answer in serve.stream_answer(answerer, message, serve.plain_history(prior), filters):
+                if answer is None:
+                    shown[-1] = {"role": "assistant", "content": serve.render_streaming(text)}
+                    yield {chatbot: shown}
+        except Exception as exc:
+            shown[-1] = {"role": "assistant", "content": serve.escape_chat(f"出错了：{exc}")}
+            yield {chatbot: shown, display: shown, status: ""}
+            raise _error(exc) from exc
+        shown[-1] = {"role": "assistant", "content": serve.render_answer_text(answer["answer"], turn)}
+        export = serve.export_markdown(settings, answer, stem="answer")
+        yield {
+            chatbot: shown, display: shown, sources: serve.render_sources(answer, turn), status: serve.answer_status(answer),
+            turns: prior + [{"role": "user", "content": message}, {"role": "assistant", "content": answer["answer"]}],
+            last_answer: answer, export_md: gr.update(value=str(export), interactive=True),
+        }
 
-    with gr.Blocks(title="科技创新政策助手") as page:
-        gr.Markdown("## 科技创新政策助手 · 检索\n按问题查找报告与政策原文段落（含出处）。问答与引用核验将在后续版本加入。")
-        with gr.Row():
-            question = gr.Textbox(label="问题", placeholder="泰兴市2020年新认定国家高企多少家？", scale=4)
-            region = gr.Dropdown(choices=[""] + retriever.regions(), value="", label="地区", scale=1)
-            k = gr.Slider(1, 10, value=5, step=1, label="段落数", scale=1)
-        button = gr.Button("检索", variant="primary")
-        output = gr.HTML()
-        raw = gr.JSON(visible=False)
-        gr.Examples(["泰兴市2020年新认定国家高企多少家？", "浙江某区2013年研发投入占GDP比重", "泸州市技术合同成交金额"], question)
-        button.click(search, [question, region, k], [output, raw], api_name="search")
-        question.submit(search, [question, region, k], [output, raw], api_name=False)
+    def clear_chat() -> tuple[Any, ...]:
+        return [], [], [], serve.render_sources(None), "", None, gr.update(value=None, interactive=False)
+
+    def ask_api(question: str) -> dict[str, Any]:
+        """Answer one question; the JSON of `python -m assistant ask --json`."""
+        question = (question or "").strip()
+        if not question:
+            raise gr.Error("empty question")
+        try:
+            return services.get().ask(question).to_json()
+        except AssistantError as exc:
+            raise _error(exc) from exc
+
+    def draft(topic: str):
+        topic = (topic or "").strip()
+        if not topic:
+            raise gr.Error("请输入写作主题")
+        try:
+            answerer = services.get()
+            for text, answer in serve.stream_answer(answerer, topic, draft=True):
+                if answer is None:
+                    yield serve.escape(text) + " ▌", gr.skip(), gr.skip(), gr.skip()
+        except Exception as exc:
+            raise _error(exc) from exc
+        md = serve.export_markdown(settings, answer, stem="draft", heading=topic)
+        docx = serve.export_docx(settings, answer, stem="draft", heading=topic)
+        yield (serve.render_draft(answer), serve.answer_status(answer),
+               gr.update(value=str(md), interactive=True), gr.update(value=str(docx), interactive=True))
+
+    def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
+        try:
+            stored = serve.store_uploads(settings, [(Path(f), Path(f).name) for f in files or []])
+        except AssistantError as exc:
+            raise _error(exc) from exc
+        progress(0, desc="开始索引…")
+        report = serve.ingest_files(settings, stored, on_file=lambda i, n, name: progress((i, n), desc=f"索引 {name}", unit="文件"))
+        progress(1.0, desc="完成")
+        return (serve.ingest_summary(report), None) + _knowledge_updates()
+
+    def remove_document(source: str | None) -> tuple[Any, ...]:
+        from assistant.ingest.pipeline import remove
+
+        if not source:
+            raise gr.Error("请先在列表中选择要删除的文档")
+        removed = remove(settings, source)
+        if removed is None:
+            raise gr.Error(f"{source} 不在索引中")
+        serve.remove_upload_file(settings, source)
+        return (f"<div class='ingest-report'>已删除 {serve.escape(source)}（{removed} 个段落）。</div>",) + _knowledge_updates()
+
+    def reindex(progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
+        folders = [settings.knowledge_dir] + [p for p in [serve.uploads_dir(settings)] if p.is_dir()]
+        from assistant.ingest.pipeline import discover
+
+        files, missing = discover(folders)
+        report = serve.ingest_files(settings, files, on_file=lambda i, n, name: progress((i, n), desc=f"索引 {name}", unit="文件"))
+        report.failed.extend(missing)
+        return (serve.ingest_summary(report),) + _knowledge_updates()
+
+    def pick_document(evt: gr.SelectData) -> Any:
+        row = getattr(evt, "row_value", None)
+        return gr.update(value=row[0]) if row else gr.skip()
+
+    def run_evaluation(backend: str, limit: float | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
+        from assistant.evaluate.report import to_markdown
+        from assistant.evaluate.run import DEFAULT_GOLD, DEFAULT_THRESHOLDS, load_thresholds, run_eval
+
+        progress(0, desc="准备评测…")
+        try:
+            report = run_eval(settings, backend, DEFAULT_GOLD, load_thresholds(DEFAULT_THRESHOLDS, backend),
+                              int(limit) if limit else None, progress=False,
+                              on_item=lambda n, total: progress((n, total), desc="评测中", unit="题"))
+        except AssistantError as exc:
+            raise _error(exc) from exc
+        metrics, kinds, failures = serve.eval_tables(report)
+        path = serve.exports_dir(settings) / f"eval-{backend}.md"
+        path.write_text(to_markdown(report), encoding="utf-8")
+        return (serve.eval_summary(report), metrics, kinds, failures, gr.update(value=str(path), interactive=True))
+
+    # -- layout ------------------------------------------------------------------------------
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as page:
+        gr.HTML(f"<h1>{TITLE}</h1><p>基于科技局工作报告与科技政策原文回答问题：每个数字都标注出处并与原文核对。</p>",
+                elem_id="app-title", js_on_load=None)
+        banner = gr.HTML('<div class="backend-line">正在打开索引…</div>', elem_id="banner", js_on_load=None)
+        turns = gr.State([])
+        display = gr.State([])
+        last_answer = gr.State(None)
+        with gr.Tabs():
+            with gr.Tab("问答", id="chat", elem_id="tab-chat"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(label="对话", height=460, elem_id="chatbot", latex_delimiters=[],
+                                             feedback_options=None, buttons=["copy"], placeholder="请提出关于科技统计与政策的问题")
+                        with gr.Row():
+                            question = gr.Textbox(show_label=False, placeholder="例如：泰兴市2020年新认定国家高企多少家？",
+                                                  scale=5, elem_id="question", max_lines=4)
+                            send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
+                        status = gr.HTML("", elem_id="answer-status", js_on_load=None)
+                        with gr.Row():
+                            export_md = gr.DownloadButton("导出回答（Markdown）", interactive=False, size="sm", elem_id="export-answer")
+                            clear = gr.Button("清空对话", size="sm")
+                        gr.Examples(serve.EXAMPLE_QUESTIONS, inputs=[question], label="示例问题")
+                    with gr.Column(scale=2):
+                        with gr.Accordion("筛选", open=False):
+                            region = gr.Dropdown(choices=[("全部地区", "")], value="", label="地区", elem_id="filter-region")
+                            year = gr.Dropdown(choices=[("全部年份", "")], value="", label="年份", elem_id="filter-year")
+                            document = gr.Dropdown(choices=[("全部文档", "")], value="", label="文档", elem_id="filter-doc")
+                        sources = gr.HTML(serve.render_sources(None), elem_id="sources", js_on_load=None)
+            with gr.Tab("写作", id="draft", elem_id="tab-draft"):
+                topic = gr.Textbox(label="写作主题", placeholder="例如：泰兴市2020年高新技术企业培育成效", elem_id="topic")
+                write = gr.Button("生成段落", variant="primary")
+                draft_out = gr.HTML("", elem_id="draft-out", js_on_load=None)
+                draft_status = gr.HTML("", js_on_load=None)
+                with gr.Row():
+                    draft_md = gr.DownloadButton("导出 Markdown", interactive=False, size="sm")
+                    draft_docx = gr.DownloadButton("导出 Word（DOCX）", interactive=False, size="sm")
+            with gr.Tab("知识库", id="knowledge", elem_id="tab-knowledge"):
+                files = gr.File(label=f"上传文档（{' '.join(serve.UPLOAD_SUFFIXES)}，单个文件不超过 20 MB）",
+                                file_count="multiple", file_types=list(serve.UPLOAD_SUFFIXES), elem_id="upload-files")
+                with gr.Row():
+                    add = gr.Button("上传并索引", variant="primary", elem_id="upload-button")
+                    reindex_button = gr.Button("重新索引知识库")
+                ingest_report = gr.HTML("", elem_id="ingest-report", js_on_load=None)
+                doc_count = gr.Markdown("")
+                docs_table = gr.Dataframe(headers=serve.DOCUMENT_COLUMNS, interactive=False, wrap=True,
+                                          elem_id="documents", max_height=420, show_search="search")
+                with gr.Row():
+                    remove_choice = gr.Dropdown(choices=[], label="要删除的文档（可在表中点选）", scale=4)
+                    remove_button = gr.Button("删除文档", variant="stop", scale=1)
+            with gr.Tab("评测", id="eval", elem_id="tab-eval"):
+                with gr.Row():
+                    eval_backend = gr.Dropdown(list(serve.BACKENDS), value="extractive", label="后端")
+                    eval_limit = gr.Number(value=None, label="只评前 N 题（留空为全部）", precision=0, minimum=0)
+                    eval_button = gr.Button("运行评测", variant="primary")
+                eval_summary = gr.HTML("", js_on_load=None)
+                with gr.Row():
+                    eval_metrics = gr.Dataframe(headers=serve.METRIC_COLUMNS, interactive=False, label="指标")
+                    eval_plot = gr.BarPlot(x="kind", y="accuracy", title="各类问题准确率", y_lim=[0, 1], label="按类型")
+                eval_failures = gr.Dataframe(headers=serve.FAILURE_COLUMNS, interactive=False, wrap=True, label="失败项")
+                eval_export = gr.DownloadButton("下载评测报告（Markdown）", interactive=False, size="sm")
+        with gr.Row(visible=False):  # the API: same JSON as `python -m assistant ask --json`
+            api_question = gr.Textbox()
+            api_button = gr.Button()
+            api_answer = gr.JSON()
+
+        # -- events --------------------------------------------------------------------------
+        knowledge_outputs = [region, year, document, docs_table, remove_choice, doc_count]
+        page.load(on_load, None, [banner] + knowledge_outputs, api_name=False)
+        chat_outputs = [question, chatbot, display, sources, status, turns, last_answer, export_md]
+        chat_inputs = [question, turns, display, region, year, document]
+        send.click(chat, chat_inputs, chat_outputs, api_name=False)
+        question.submit(chat, chat_inputs, chat_outputs, api_name=False)
+        clear.click(clear_chat, None, [chatbot, turns, display, sources, status, last_answer, export_md],
+                    api_name=False, queue=False)
+        api_button.click(ask_api, api_question, api_answer, api_name="ask")
+        write.click(draft, topic, [draft_out, draft_status, draft_md, draft_docx], api_name=False)
+        topic.submit(draft, topic, [draft_out, draft_status, draft_md, draft_docx], api_name=False)
+        add.click(upload, files, [ingest_report, files] + knowledge_outputs, api_name=False,
+                  concurrency_limit=1, concurrency_id="index")
+        remove_button.click(remove_document, remove_choice, [ingest_report] + knowledge_outputs, api_name=False,
+                            concurrency_limit=1, concurrency_id="index")
+        reindex_button.click(reindex, None, [ingest_report] + knowledge_outputs, api_name=False,
+                             concurrency_limit=1, concurrency_id="index")
+        docs_table.select(pick_document, None, remove_choice, api_name=False, queue=False)
+        eval_button.click(run_evaluation, [eval_backend, eval_limit],
+                          [eval_summary, eval_metrics, eval_plot, eval_failures, eval_export],
+                          api_name=False, concurrency_limit=1, concurrency_id="eval")
     return page
 
 
 def main() -> None:
     settings = get_settings()
-    page = build_app(settings)
-    page.queue(default_concurrency_limit=4).launch(
+    services = serve.Services(settings, backend=os.environ.get("ASSISTANT_BACKEND") or None)
+    page = build_app(services)
+    page.queue(default_concurrency_limit=2).launch(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
+        auth=serve.env_auth(),
         show_error=True,
+        css=CSS,
+        allowed_paths=[str(serve.exports_dir(settings))],
+        max_file_size="100mb",
+        footer_links=["api"],
+        prevent_thread_lock=True,
     )
+    services.start(delay_s=10.0)  # opened on first use (the page's load event) or in 10 s; handlers wait
+    page.block_thread()
 
 
 if __name__ == "__main__":

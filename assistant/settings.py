@@ -53,7 +53,8 @@ class AnswerSettings(_Section):
 
     backend: Literal["auto", "openai", "local", "extractive"] = "auto"
     passages: int = 5
-    max_tokens: int = 400
+    max_tokens: int = 200  # an answer is at most three sentences
+    draft_max_tokens: int = 450  # a 150–300 character paragraph
     temperature: float = 0.0
     timeout_s: float = 60.0
     max_retries: int = 3

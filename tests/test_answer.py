@@ -108,3 +108,10 @@ def test_model_hash_check_refuses_a_corrupted_file(tmp_path: Path) -> None:
     model.write_bytes(bytes(data))  # same size, one byte changed
     with pytest.raises(ModelIntegrityError, match="refusing to load"):
         verify_model(model, good, model.stat().st_size)
+
+
+def test_uncited_sentence_gets_the_passage_holding_its_figures() -> None:
+    from assistant.answer.verify import cite_uncited
+
+    passages = {1: "高企86家。", 2: "兑现科技创新券628.34万元。"}
+    assert cite_uncited("兑现创新券628.34万元。高企达99家。", passages) == "兑现创新券628.34万元[2]。高企达99家。"

@@ -26,6 +26,7 @@ from assistant.errors import AssistantError
 from assistant.settings import Settings
 
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+_GENERATE = threading.Lock()  # a llama.cpp context is not re-entrant; the page may ask concurrently
 
 
 @lru_cache(maxsize=2)
@@ -47,7 +48,6 @@ class LlamaCppChat(BaseChatModel):
     n_threads: int | None = None
     max_tokens: int = 400
     temperature: float = 0.0
-    _lock: threading.Lock = threading.Lock()
 
     @property
     def _llm_type(self) -> str:
@@ -63,9 +63,10 @@ class LlamaCppChat(BaseChatModel):
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         llama = _load_llama(str(self.model_path), self.n_ctx, self.n_threads)
-        with self._lock:
+        with _GENERATE:
             for part in llama.create_chat_completion(
-                messages=self._messages(messages), max_tokens=self.max_tokens, temperature=self.temperature, stop=stop, stream=True,
+                messages=self._messages(messages), max_tokens=kwargs.get("max_tokens", self.max_tokens),
+                temperature=self.temperature, stop=stop, stream=True,
             ):
                 token = part["choices"][0]["delta"].get("content") or ""
                 if token:

@@ -65,3 +65,23 @@ def verify_answer(answer: str, passages: dict[int, str]) -> Verified:
         cited.extend(n for n in keep if n not in cited)
         out.append(text)
     return Verified("".join(out), figures, cited)
+
+
+def cite_uncited(answer: str, passages: dict[int, str]) -> str:
+    """Give a sentence that states figures but cites nothing the one passage holding them all.
+
+    Small models often drop the [n]; when exactly the stated figures are found in a passage the
+    citation is a fact, not a guess. A sentence whose figures no passage holds stays uncited,
+    and verification then marks those figures.
+    """
+    out = []
+    for m in _SENTENCE.finditer(answer):
+        sentence = m.group(0)
+        figures = [f for f in extract_figures(sentence) if not f.is_year]
+        if figures and not _CITE.search(sentence):
+            source = next((n for n, text in passages.items() if all(figure_in(f, text) for f in figures)), None)
+            if source is not None:
+                body = sentence.rstrip("。！？；!?;\n")
+                sentence = f"{body}[{source}]{sentence[len(body):]}"
+        out.append(sentence)
+    return "".join(out)
