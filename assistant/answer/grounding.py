@@ -25,9 +25,9 @@ _PLACES = (
     "靖江 兴化 乐清"
 ).split()
 _SUFFIX = re.compile(r"(省|市|区|县|自治区)$")
-_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
+_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?=\s*(?:年|—|–|-|~|至|、|）|\)|$))")  # "2000萬元" is no year
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[—–\-~至到]\s*((?:19|20)\d\d)(?!\d)")
-_SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _DATES = re.compile(r"(?<!\d)(?:19|20)\d\d\s*(?:年度|年)?|\d{1,2}\s*[-—–~至]\s*\d{1,2}\s*月份?|前[一二三四五六七八九十\d]+(?:个月|季度)|[一二三四]季度|\d{1,2}月份?")
 # Words that say "how much", units and fillers: they carry no indicator.
 _GENERIC = frozenset(

@@ -16,7 +16,7 @@ from assistant.figures import extract_figures, figure_in
 UNVERIFIED_MARK = "（未核实）"
 _CITE = re.compile(r"\[(\d{1,2})\]")
 # A sentence: text up to a terminal mark, then any citations glued after it.
-_SENTENCE = re.compile(r"[^。！？；!?;\n]+(?:[。！？；!?;]|$)(?:\s*\[\d{1,2}\])*|\n+")
+_SENTENCE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]|$)(?:\s*\[\d{1,2}\])*|\n+")
 
 
 @dataclass(frozen=True)

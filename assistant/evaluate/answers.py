@@ -24,7 +24,7 @@ from assistant.figures import extract_figures, figure_in
 from assistant.text import to_simplified
 
 _CITE = re.compile(r"\[(\d{1,2})\]")
-_STATEMENT = re.compile(r"[^。！？；!?;\n]+(?:[。！？；!?;]|$)(?:\s*\[\d{1,2}\])*")
+_STATEMENT = re.compile(r"[^。！？!?\n]+(?:[。！？!?]|$)(?:\s*\[\d{1,2}\])*")
 _BLANK = re.compile(r"\s+")
 ANSWERABLE = ("figure", "multi_figure", "comparison", "followup", "policy")
 DRAFT_CHARS = (150, 300)  # a report paragraph, citation markers not counted

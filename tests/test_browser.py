@@ -1,0 +1,178 @@
+"""The page in a real browser (Playwright driving Debian's Chromium): first paint, a streamed
+answer with its source panel, an upload through the Knowledge tab, and markup in a document
+that must not run.
+
+The app runs over a copy of the corpus index, so uploads here never change what other tests see.
+Screenshots go to pytest's tmp_path (their paths are printed; run with -s to see them).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import Settings
+
+from test_app import AppServer, start_app, stop_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} not found (install Debian's chromium package to run the browser tests)", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+# The page must paint within this many seconds of `python app.py` starting (with an existing index).
+FIRST_PAINT_BUDGET_S = float(os.environ.get("ASSISTANT_FIRST_PAINT_BUDGET_S", "3.0"))
+TIMEOUT_MS = 60_000
+NOTE = """# 临江市科技局2021年工作总结
+
+2021年，临江市新认定国家高新技术企业37家，建成“青蓝星火”孵化平台3个。
+"""
+XSS = """# 滨海市科技局2021年科技创新工作总结
+
+一、2021年工作情况
+
+全年新认定国家高新技术企业58家<script>window.__xss=1</script>，同比增长20%。技术合同成交额达到12.5亿元<img src=x onerror="window.__xss=2">。
+"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server(browser: Browser, corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The app over a private copy of the corpus index (started after the browser, for timing)."""
+    root = tmp_path_factory.mktemp("browser-app")
+    shutil.copytree(corpus_settings.resolved_index_dir, root / "index")
+    settings = Settings(data_dir=root / "data", index_dir=root / "index", knowledge_dir=corpus_settings.knowledge_dir)
+    app = start_app(settings, root / "app.log")
+    try:
+        yield app
+    finally:
+        stop_app(app)
+        print(app.output())
+
+
+@dataclass
+class Opened:
+    page: Page
+    first_paint: float  # seconds from the process start until the main heading was visible
+
+
+@pytest.fixture(scope="module")
+def opened(browser: Browser, server: AppServer) -> Iterator[Opened]:
+    """The page, opened as soon as the port accepts connections."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", server.port), timeout=0.2).close()
+            break
+        except OSError:
+            assert server.proc.poll() is None and time.monotonic() < deadline, f"app.py did not start:\n{server.output()}"
+            time.sleep(0.02)
+    pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+    pg.set_default_timeout(TIMEOUT_MS)
+    pg.goto(server.url, wait_until="commit")
+    pg.locator("#app-title h1").wait_for(state="visible")
+    first_paint = time.monotonic() - server.started
+    print(f"first paint: {first_paint:.2f} s after process start")
+    yield Opened(pg, first_paint)
+    pg.close()
+
+
+@pytest.fixture
+def page(opened: Opened) -> Page:
+    return opened.page
+
+
+def shot(page: Page, tmp_path: Path, name: str) -> Path:
+    path = tmp_path / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    print(f"screenshot: {path}")
+    return path
+
+
+def ask(page: Page, question: str) -> None:
+    page.get_by_role("tab", name="问答").click()
+    page.locator("#question textarea").fill(question)
+    page.locator("#send").click()
+
+
+def upload(page: Page, path: Path, listed_as: str) -> None:
+    page.get_by_role("tab", name="知识库").click()
+    page.locator("#upload-files input[type=file]").set_input_files(str(path))
+    expect(page.locator("#upload-files")).to_contain_text(path.name)  # uploaded to the server
+    page.locator("#upload-button").click()
+    expect(page.locator("#ingest-report")).to_contain_text("已索引 1 个文档")
+    expect(page.locator("#documents")).to_contain_text(listed_as)
+
+
+def test_first_paint(opened: Opened, page: Page) -> None:
+    assert opened.first_paint < FIRST_PAINT_BUDGET_S, (
+        f"first paint took {opened.first_paint:.2f} s after process start (budget {FIRST_PAINT_BUDGET_S} s)")
+    expect(page.locator("#app-title h1")).to_have_text("科技创新政策助手")
+    expect(page.locator("#banner")).to_contain_text("extractive")  # the load event opened the index
+
+
+def test_streamed_answer_with_sources(page: Page, tmp_path: Path) -> None:
+    ask(page, "泰兴市2020年新认定国家高企多少家？")
+    bot = page.locator("#chatbot [data-testid=bot]").last
+    expect(bot).to_contain_text("86家", timeout=TIMEOUT_MS)
+    cite = bot.locator("a.cite").first
+    expect(cite).to_have_text("[1]")
+    sources = page.locator("#sources")
+    target = sources.locator(cite.get_attribute("href") or "#missing")
+    expect(target).to_contain_text("泰兴")
+    expect(target.locator("mark", has_text="86家")).to_have_count(1)
+    expect(sources).to_contain_text("2020年")
+    expect(page.locator("#answer-status")).to_contain_text("extractive")
+    expect(page.locator("#export-answer")).to_be_enabled()
+    shot(page, tmp_path, "chat")
+
+    ask(page, "那2019年呢？")  # a follow-up: the history carries 泰兴 and the indicator over
+    expect(page.locator("#chatbot [data-testid=bot]")).to_have_count(2, timeout=TIMEOUT_MS)
+    expect(page.locator("#answer-status")).not_to_contain_text("正在", timeout=TIMEOUT_MS)
+
+
+def test_upload_through_the_knowledge_tab(page: Page, tmp_path: Path) -> None:
+    note = tmp_path / "临江市 2021 工作总结.md"
+    note.write_text(NOTE, encoding="utf-8")
+    upload(page, note, listed_as="临江市_2021_工作总结.md")  # the stored name is sanitized
+    shot(page, tmp_path, "knowledge")
+    ask(page, "临江市2021年新认定国家高新技术企业多少家？")
+    expect(page.locator("#chatbot [data-testid=bot]").last).to_contain_text("37家", timeout=TIMEOUT_MS)
+    expect(page.locator("#sources")).to_contain_text("青蓝星火")
+
+
+def test_markup_in_a_document_does_not_run(page: Page, tmp_path: Path) -> None:
+    doc = tmp_path / "滨海市科技局2021年工作总结.md"
+    doc.write_text(XSS, encoding="utf-8")
+    upload(page, doc, listed_as=doc.name)
+    ask(page, "滨海市2021年新认定国家高新技术企业多少家？")
+    bot = page.locator("#chatbot [data-testid=bot]").last
+    expect(bot).to_contain_text("58家", timeout=TIMEOUT_MS)
+    expect(page.locator("#sources")).to_contain_text("<script>window.__xss=1</script>")  # shown as text
+    expect(page.locator("#sources")).to_contain_text('<img src=x onerror="window.__xss=2">')
+    expect(bot).to_contain_text("<script>window.__xss=1</script>")
+    expect(page.locator("#sources mark", has_text="58家")).to_have_count(1)
+    assert page.locator("#sources script, #sources img, #chatbot script").count() == 0
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__xss") is None
+    path = shot(page, tmp_path, "xss")
+    print(f"final screenshot: {path}")
