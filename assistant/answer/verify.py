@@ -68,20 +68,23 @@ def verify_answer(answer: str, passages: dict[int, str]) -> Verified:
 
 
 def cite_uncited(answer: str, passages: dict[int, str]) -> str:
-    """Give a sentence that states figures but cites nothing the one passage holding them all.
+    """Give a sentence whose figures its own citations don't hold the one passage holding them all.
 
-    Small models often drop the [n]; when exactly the stated figures are found in a passage the
-    citation is a fact, not a guess. A sentence whose figures no passage holds stays uncited,
-    and verification then marks those figures.
+    Small models often drop the [n] or cite a neighbour; when exactly the stated figures are found
+    in one passage, that citation is a fact, not a guess. A sentence whose figures no passage
+    holds is left alone, and verification then marks those figures.
     """
     out = []
     for m in _SENTENCE.finditer(answer):
         sentence = m.group(0)
-        figures = [f for f in extract_figures(sentence) if not f.is_year]
-        if figures and not _CITE.search(sentence):
+        masked = _CITE.sub(lambda c: " " * len(c.group(0)), sentence)
+        figures = [f for f in extract_figures(masked) if not f.is_year]
+        cites = [int(c) for c in _CITE.findall(sentence) if int(c) in passages]
+        supported = any(figure_in(f, passages[n]) for f in figures for n in cites)
+        if figures and not supported:
             source = next((n for n, text in passages.items() if all(figure_in(f, text) for f in figures)), None)
             if source is not None:
-                body = sentence.rstrip("。！？；!?;\n")
-                sentence = f"{body}[{source}]{sentence[len(body):]}"
+                body = _CITE.sub("", sentence).rstrip("。！？；!?;\n ")
+                sentence = f"{body}[{source}]{_CITE.sub('', sentence)[len(body):]}"
         out.append(sentence)
     return "".join(out)
