@@ -98,9 +98,8 @@ def build_app(services: serve.Services) -> gr.Blocks:
             return (banner,) + (gr.skip(),) * 6
         return (serve.backend_banner(answerer.backend, services.notice),) + _knowledge_updates()
 
-    def _knowledge_updates() -> tuple[Any, ...]:
-        retriever = services.retriever
-        retriever.refresh()
+    def _knowledge_updates(changed: bool = False) -> tuple[Any, ...]:
+        retriever = services.reload_index() if changed else services.retriever
         documents = retriever.documents()
         choices = serve.filter_choices(documents, retriever.regions())
         return (
@@ -140,11 +139,11 @@ def build_app(services: serve.Services) -> gr.Blocks:
         yield {
             chatbot: shown, display: shown, sources: serve.render_sources(answer, turn), status: serve.answer_status(answer),
             turns: prior + [{"role": "user", "content": message}, {"role": "assistant", "content": answer["answer"]}],
-            last_answer: answer, export_md: gr.update(value=str(export), interactive=True),
+            export_md: gr.update(value=str(export), interactive=True), answer_md: serve.answer_markdown(answer),
         }
 
     def clear_chat() -> tuple[Any, ...]:
-        return [], [], [], serve.render_sources(None), "", None, gr.update(value=None, interactive=False)
+        return [], [], [], serve.render_sources(None), "", gr.update(value=None, interactive=False), ""
 
     def ask_api(question: str) -> dict[str, Any]:
         """Answer one question; the JSON of `python -m assistant ask --json`."""
@@ -178,9 +177,11 @@ def build_app(services: serve.Services) -> gr.Blocks:
         except AssistantError as exc:
             raise _error(exc) from exc
         progress(0, desc="开始索引…")
-        report = serve.ingest_files(settings, stored, on_file=lambda i, n, name: progress((i, n), desc=f"索引 {name}", unit="文件"))
+        outcome = serve.ingest_files(settings, stored, on_file=lambda i, n, name: progress((i, n), desc=f"索引 {name}", unit="文件"))
         progress(1.0, desc="完成")
-        return (serve.ingest_summary(report), None) + _knowledge_updates()
+        for name, _reason in outcome.report.failed:  # keep no file the index cannot read
+            serve.remove_upload_file(settings, name)
+        return (serve.ingest_summary(outcome), None) + _knowledge_updates(changed=True)
 
     def remove_document(source: str | None) -> tuple[Any, ...]:
         from assistant.ingest.pipeline import remove
@@ -191,16 +192,12 @@ def build_app(services: serve.Services) -> gr.Blocks:
         if removed is None:
             raise gr.Error(f"{source} 不在索引中")
         serve.remove_upload_file(settings, source)
-        return (f"<div class='ingest-report'>已删除 {serve.escape(source)}（{removed} 个段落）。</div>",) + _knowledge_updates()
+        return (f"<div class='ingest-report'>已删除 {serve.escape(source)}（{removed} 个段落）。</div>",) + _knowledge_updates(changed=True)
 
     def reindex(progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
-        folders = [settings.knowledge_dir] + [p for p in [serve.uploads_dir(settings)] if p.is_dir()]
-        from assistant.ingest.pipeline import discover
-
-        files, missing = discover(folders)
-        report = serve.ingest_files(settings, files, on_file=lambda i, n, name: progress((i, n), desc=f"索引 {name}", unit="文件"))
-        report.failed.extend(missing)
-        return (serve.ingest_summary(report),) + _knowledge_updates()
+        progress(0, desc="正在重新索引知识库与上传的文档…")
+        outcome = serve.reindex(settings, [settings.knowledge_dir, serve.uploads_dir(settings)])
+        return (serve.ingest_summary(outcome),) + _knowledge_updates(changed=True)
 
     def pick_document(evt: gr.SelectData) -> Any:
         row = getattr(evt, "row_value", None)
@@ -229,21 +226,24 @@ def build_app(services: serve.Services) -> gr.Blocks:
         banner = gr.HTML('<div class="backend-line">正在打开索引…</div>', elem_id="banner", js_on_load=None)
         turns = gr.State([])
         display = gr.State([])
-        last_answer = gr.State(None)
         with gr.Tabs():
             with gr.Tab("问答", id="chat", elem_id="tab-chat"):
                 with gr.Row():
                     with gr.Column(scale=3):
+                        # no per-message copy button: it would copy the escaped HTML; "复制回答" copies Markdown
                         chatbot = gr.Chatbot(label="对话", height=460, elem_id="chatbot", latex_delimiters=[],
-                                             feedback_options=None, buttons=["copy"], placeholder="请提出关于科技统计与政策的问题")
+                                             feedback_options=None, buttons=[], placeholder="请提出关于科技统计与政策的问题")
                         with gr.Row():
                             question = gr.Textbox(show_label=False, placeholder="例如：泰兴市2020年新认定国家高企多少家？",
                                                   scale=5, elem_id="question", max_lines=4)
                             send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
                         status = gr.HTML("", elem_id="answer-status", js_on_load=None)
                         with gr.Row():
-                            export_md = gr.DownloadButton("导出回答（Markdown）", interactive=False, size="sm", elem_id="export-answer")
+                            copy_md = gr.Button("复制回答（Markdown）", size="sm", elem_id="copy-answer")
+                            export_md = gr.DownloadButton("导出回答（Markdown）", interactive=False, size="sm",
+                                                          elem_id="export-answer")
                             clear = gr.Button("清空对话", size="sm")
+                        answer_md = gr.Textbox(visible=False, elem_id="answer-md")
                         gr.Examples(serve.EXAMPLE_QUESTIONS, inputs=[question], label="示例问题")
                     with gr.Column(scale=2):
                         with gr.Accordion("筛选", open=False):
@@ -291,12 +291,14 @@ def build_app(services: serve.Services) -> gr.Blocks:
         # -- events --------------------------------------------------------------------------
         knowledge_outputs = [region, year, document, docs_table, remove_choice, doc_count]
         page.load(on_load, None, [banner] + knowledge_outputs, api_name=False)
-        chat_outputs = [question, chatbot, display, sources, status, turns, last_answer, export_md]
+        chat_outputs = [question, chatbot, display, sources, status, turns, export_md, answer_md]
         chat_inputs = [question, turns, display, region, year, document]
         send.click(chat, chat_inputs, chat_outputs, api_name=False)
         question.submit(chat, chat_inputs, chat_outputs, api_name=False)
-        clear.click(clear_chat, None, [chatbot, turns, display, sources, status, last_answer, export_md],
+        for trigger in (clear.click, chatbot.clear):  # the button, or the chat's own trash icon
+            trigger(clear_chat, None, [chatbot, turns, display, sources, status, export_md, answer_md],
                     api_name=False, queue=False)
+        copy_md.click(None, answer_md, None, js="(text) => { if (text) { navigator.clipboard.writeText(text); } }")
         api_button.click(ask_api, api_question, api_answer, api_name="ask")
         write.click(draft, topic, [draft_out, draft_status, draft_md, draft_docx], api_name=False)
         topic.submit(draft, topic, [draft_out, draft_status, draft_md, draft_docx], api_name=False)
@@ -314,13 +316,18 @@ def build_app(services: serve.Services) -> gr.Blocks:
 
 
 def main() -> None:
-    settings = get_settings()
+    try:
+        settings = get_settings()
+        auth = serve.env_auth()
+    except (AssistantError, ValueError) as exc:  # a bad setting: say which, without a traceback
+        raise SystemExit(f"error: {exc}") from exc
+    # ASSISTANT_BACKEND is an alias of ASSISTANT_ANSWER__BACKEND (and wins over it)
     services = serve.Services(settings, backend=os.environ.get("ASSISTANT_BACKEND") or None)
     page = build_app(services)
     page.queue(default_concurrency_limit=2).launch(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
-        auth=serve.env_auth(),
+        auth=auth,
         show_error=True,
         css=CSS,
         allowed_paths=[str(serve.exports_dir(settings))],

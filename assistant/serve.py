@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import AssistantError
-from assistant.ingest.readers import READERS
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -40,7 +39,9 @@ log = logging.getLogger(__name__)
 
 BACKENDS = ("extractive", "local", "openai")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-UPLOAD_SUFFIXES = tuple(sorted(READERS))  # .docx .htm .html .markdown .md .pdf .txt
+# The types assistant.ingest.readers.READERS reads (a test keeps the two equal; importing the
+# readers here would cost the page's start-up ~0.2 s of charset_normalizer).
+UPLOAD_SUFFIXES = (".docx", ".htm", ".html", ".markdown", ".md", ".pdf", ".txt")
 EXAMPLE_QUESTIONS = [
     "泰兴市2020年新认定国家高企多少家？",
     "浙江某区2013年研发投入占GDP比重预计达到多少？",
@@ -127,6 +128,12 @@ class Services:
         if self.error is not None:
             raise AssistantError(f"无法打开索引：{self.error}") from self.error
         return self._answerer
+
+    def reload_index(self) -> Any:
+        """Show the index as it is after a write (upload, removal, re-index); the retriever."""
+        retriever = self.get().retriever
+        retriever.refresh()
+        return retriever
 
     @property
     def ready(self) -> bool:
@@ -222,8 +229,9 @@ def stream_answer(
 # -- HTML ----------------------------------------------------------------------------------
 
 UNVERIFIED_STYLE = "color:#c62828;font-weight:600"
-# Characters Markdown (or the chat's LaTeX) would interpret: written as entities, they show as text.
-_MD_ENTITIES = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+-!|~$"}
+# For the chat bubble: HTML's special characters, and those Markdown (or the chat's LaTeX) would
+# interpret, written as numeric entities (in one pass, so no entity is escaped twice).
+_CHAT_ENTITIES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-!|~$"}
 
 
 def escape(text: str) -> str:
@@ -234,7 +242,7 @@ def escape(text: str) -> str:
 def escape_chat(text: str) -> str:
     """Escape for the chat bubble, which renders Markdown and then sanitized HTML: nothing in
     ``text`` may become markup there, neither HTML nor Markdown nor LaTeX."""
-    return "".join(_MD_ENTITIES.get(c, c) for c in escape(text))
+    return text.translate(_CHAT_ENTITIES)
 
 
 def _anchor(turn: int | str, n: int) -> str:
@@ -353,7 +361,8 @@ def render_sources(answer: dict[str, Any] | None, turn: int | str = 0) -> str:
 def render_draft(answer: dict[str, Any], turn: int | str = "draft") -> str:
     """A drafted paragraph with its numbered reference list, as HTML."""
     body = render_answer_text(answer.get("answer", ""), turn, markdown=False)
-    refs = "".join(f"<li>{escape(line)}</li>" for line in reference_lines(answer))
+    numbers = sorted(c["n"] for c in answer.get("citations") or [])
+    refs = "".join(f'<li id="{_anchor(turn, n)}">{escape(line)}</li>' for n, line in zip(numbers, reference_lines(answer)))
     out = f'<div class="draft"><p class="draft-text">{body}</p>'
     if answer.get("notice"):
         out += f'<div class="notice">⚠️ {escape(answer["notice"])}</div>'
@@ -517,11 +526,21 @@ def store_uploads(settings: Settings, files: Iterable[str | Path | tuple[str | P
     return stored
 
 
-def ingest_files(settings: Settings, paths: list[Path], on_file: Callable[[int, int, str], None] | None = None) -> Any:
+@dataclass
+class IngestOutcome:
+    """An ingest over several files: the merged report and which files were indexed or unchanged."""
+
+    report: Any
+    indexed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def ingest_files(settings: Settings, paths: list[Path], on_file: Callable[[int, int, str], None] | None = None) -> IngestOutcome:
     """Ingest ``paths`` one by one (so progress can be shown) and merge the reports."""
     from assistant.ingest.pipeline import IngestReport, ingest
 
     total = IngestReport()
+    outcome = IngestOutcome(total)
     start = time.perf_counter()
     for i, path in enumerate(paths):
         if on_file:
@@ -533,14 +552,35 @@ def ingest_files(settings: Settings, paths: list[Path], on_file: Callable[[int, 
         total.failed.extend(report.failed)
         for k, v in report.timings.items():
             total.timings[k] = total.timings.get(k, 0.0) + v
+        if report.documents:
+            outcome.indexed.append(path.name)
+        elif report.skipped:
+            outcome.skipped.append(path.name)
     total.seconds = time.perf_counter() - start
-    return total
+    return outcome
 
 
-def ingest_summary(report: Any) -> str:
-    """One HTML block: indexed / unchanged / failed (with reasons)."""
+def reindex(settings: Settings, folders: list[Path]) -> IngestOutcome:
+    """Ingest whole folders in one run (one BM25 rebuild; unchanged files are skipped quickly)."""
+    from assistant.ingest.pipeline import ingest
+
+    return IngestOutcome(ingest(settings, [f for f in folders if f.is_dir()], progress=False))
+
+
+def _names(names: list[str], limit: int = 10) -> str:
+    shown = "、".join(escape(n) for n in names[:limit])
+    return shown + (f" 等 {len(names)} 个" if len(names) > limit else "")
+
+
+def ingest_summary(outcome: IngestOutcome) -> str:
+    """One HTML block: indexed / unchanged / failed, by file name (failures with their reasons)."""
+    report = outcome.report
     line = (f"已索引 <b>{report.documents}</b> 个文档（{report.chunks} 个段落），"
             f"未变化跳过 <b>{report.skipped}</b> 个，失败 <b>{len(report.failed)}</b> 个；用时 {report.seconds:.1f} 秒。")
+    if outcome.indexed:
+        line += f"<div>已索引：{_names(outcome.indexed)}</div>"
+    if outcome.skipped:
+        line += f"<div>未变化：{_names(outcome.skipped)}</div>"
     if report.failed:
         line += "<ul class='failed'>" + "".join(f"<li>{escape(n)}：{escape(r)}</li>" for n, r in report.failed) + "</ul>"
     return f'<div class="ingest-report">{line}</div>'

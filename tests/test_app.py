@@ -181,9 +181,18 @@ def test_passage_markup_is_escaped() -> None:
 
 def test_answer_markup_is_escaped_for_the_chat() -> None:
     html = serve.render_answer_text('共<img src=x onerror="alert(1)">86家[1] *bold* $x$ [a](javascript:alert(1))', turn=2)
-    assert "<img" not in html and "onerror=&quot;" in html
+    assert "<img" not in html and "&#60;img src=x onerror=&#34;" in html
     assert "*" not in html and "$" not in html and "](" not in html  # no Markdown or LaTeX either
     assert '<a class="cite" href="#src-2-1"' in html
+
+
+@pytest.mark.parametrize("text", ["it's #1 & <b>\"x\"</b>", "a_b*c* [1](x) $y$ ~~z~~ `c` \\n | - +", "泰兴市（2020年）：86家"])
+def test_chat_escaping_shows_the_text_as_written(text: str) -> None:
+    import html
+
+    escaped = serve.escape_chat(text)
+    assert html.unescape(escaped) == text
+    assert not set(escaped) & set("<>\"'`*_[]()$|~\\")
 
 
 def test_figures_are_highlighted_by_value_in_the_passage() -> None:
@@ -224,6 +233,12 @@ def test_status_shows_backend_and_notice_escaped() -> None:
 ])
 def test_file_names_are_sanitized(name: str, expected: str) -> None:
     assert serve.sanitize_filename(name) == expected
+
+
+def test_upload_types_are_the_readable_ones() -> None:
+    from assistant.ingest.readers import READERS
+
+    assert set(serve.UPLOAD_SUFFIXES) == set(READERS)
 
 
 def test_uploads_stay_in_the_uploads_folder(tmp_path: Path) -> None:

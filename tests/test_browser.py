@@ -1,6 +1,7 @@
 """The page in a real browser (Playwright driving Debian's Chromium): first paint, a streamed
 answer with its source panel, an upload through the Knowledge tab, and markup in a document
-that must not run.
+that must not run. First paint is timed here and printed, not asserted: a timed assertion is no
+benchmark (see benchmarks/page.py, which measures it over repeated starts).
 
 The app runs over a copy of the corpus index, so uploads here never change what other tests see.
 Screenshots go to pytest's tmp_path (their paths are printed; run with -s to see them).
@@ -8,7 +9,6 @@ Screenshots go to pytest's tmp_path (their paths are printed; run with -s to see
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import time
@@ -32,14 +32,12 @@ pytestmark = pytest.mark.slow
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-# The page must paint within this many seconds of `python app.py` starting (with an existing index).
-FIRST_PAINT_BUDGET_S = float(os.environ.get("ASSISTANT_FIRST_PAINT_BUDGET_S", "3.0"))
 TIMEOUT_MS = 60_000
 NOTE = """# 临江市科技局2021年工作总结
 
 2021年，临江市新认定国家高新技术企业37家，建成“青蓝星火”孵化平台3个。
 """
-XSS = """# 滨海市科技局2021年科技创新工作总结
+XSS = """# 滨海市科技局2021年科技创新工作总结<img src=x onerror="window.__xss=3">
 
 一、2021年工作情况
 
@@ -56,44 +54,45 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def server(browser: Browser, corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    """The app over a private copy of the corpus index (started after the browser, for timing)."""
+def app_settings(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A private copy of the corpus index, so that uploads here change no other test's index."""
     root = tmp_path_factory.mktemp("browser-app")
     shutil.copytree(corpus_settings.resolved_index_dir, root / "index")
-    settings = Settings(data_dir=root / "data", index_dir=root / "index", knowledge_dir=corpus_settings.knowledge_dir)
-    app = start_app(settings, root / "app.log")
-    try:
-        yield app
-    finally:
-        stop_app(app)
-        print(app.output())
+    return Settings(data_dir=root / "data", index_dir=root / "index", knowledge_dir=corpus_settings.knowledge_dir)
 
 
 @dataclass
 class Opened:
     page: Page
+    server: AppServer
     first_paint: float  # seconds from the process start until the main heading was visible
 
 
 @pytest.fixture(scope="module")
-def opened(browser: Browser, server: AppServer) -> Iterator[Opened]:
-    """The page, opened as soon as the port accepts connections."""
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", server.port), timeout=0.2).close()
-            break
-        except OSError:
-            assert server.proc.poll() is None and time.monotonic() < deadline, f"app.py did not start:\n{server.output()}"
-            time.sleep(0.02)
-    pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+def opened(browser: Browser, app_settings: Settings) -> Iterator[Opened]:
+    """Start ``python app.py`` with the browser and a blank page ready, open the page as soon as
+    the port accepts connections, and time the first paint (the main heading visible)."""
+    pg = browser.new_page(viewport={"width": 1400, "height": 1000}, permissions=["clipboard-read", "clipboard-write"])
     pg.set_default_timeout(TIMEOUT_MS)
-    pg.goto(server.url, wait_until="commit")
-    pg.locator("#app-title h1").wait_for(state="visible")
-    first_paint = time.monotonic() - server.started
-    print(f"first paint: {first_paint:.2f} s after process start")
-    yield Opened(pg, first_paint)
-    pg.close()
+    server = start_app(app_settings, app_settings.data_dir.parent / "app.log")
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", server.port), timeout=0.2).close()
+                break
+            except OSError:
+                assert server.proc.poll() is None and time.monotonic() < deadline, f"app.py did not start:\n{server.output()}"
+                time.sleep(0.02)
+        pg.goto(server.url, wait_until="commit")
+        pg.locator("#app-title h1").wait_for(state="visible")
+        first_paint = time.monotonic() - server.started
+        print(f"first paint: {first_paint:.2f} s after process start")
+        yield Opened(pg, server, first_paint)
+    finally:
+        pg.close()
+        stop_app(server)
+        print(server.output())
 
 
 @pytest.fixture
@@ -108,8 +107,12 @@ def shot(page: Page, tmp_path: Path, name: str) -> Path:
     return path
 
 
-def ask(page: Page, question: str) -> None:
+def ask(page: Page, question: str, new_chat: bool = True) -> None:
+    """Ask in the chat tab; ``new_chat`` clears the conversation first (else it is a follow-up)."""
     page.get_by_role("tab", name="问答").click()
+    if new_chat:
+        page.get_by_role("button", name="清空对话").click()
+        expect(page.locator("#chatbot [data-testid=bot]")).to_have_count(0)
     page.locator("#question textarea").fill(question)
     page.locator("#send").click()
 
@@ -117,17 +120,12 @@ def ask(page: Page, question: str) -> None:
 def upload(page: Page, path: Path, listed_as: str) -> None:
     page.get_by_role("tab", name="知识库").click()
     page.locator("#upload-files input[type=file]").set_input_files(str(path))
-    expect(page.locator("#upload-files")).to_contain_text(path.name)  # uploaded to the server
+    expect(page.locator("#upload-files tr", has_text=path.stem)).to_have_count(1)  # uploaded to the server
     page.locator("#upload-button").click()
+    # (while it runs, the progress text — with the file name — shows over every output: wait for the result)
+    expect(page.locator("#ingest-report")).to_contain_text(f"已索引：{listed_as}")
     expect(page.locator("#ingest-report")).to_contain_text("已索引 1 个文档")
-    expect(page.locator("#documents")).to_contain_text(listed_as)
-
-
-def test_first_paint(opened: Opened, page: Page) -> None:
-    assert opened.first_paint < FIRST_PAINT_BUDGET_S, (
-        f"first paint took {opened.first_paint:.2f} s after process start (budget {FIRST_PAINT_BUDGET_S} s)")
-    expect(page.locator("#app-title h1")).to_have_text("科技创新政策助手")
-    expect(page.locator("#banner")).to_contain_text("extractive")  # the load event opened the index
+    expect(page.locator("#documents").get_by_role("gridcell", name=listed_as, exact=True)).to_have_count(1)
 
 
 def test_streamed_answer_with_sources(page: Page, tmp_path: Path) -> None:
@@ -143,9 +141,13 @@ def test_streamed_answer_with_sources(page: Page, tmp_path: Path) -> None:
     expect(sources).to_contain_text("2020年")
     expect(page.locator("#answer-status")).to_contain_text("extractive")
     expect(page.locator("#export-answer")).to_be_enabled()
+    page.locator("#copy-answer").click()  # the answer with its references, as Markdown
+    page.wait_for_function("navigator.clipboard.readText().then(t => t.includes('86家'))")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("# 泰兴市2020年新认定国家高企多少家？") and "## 参考资料" in copied and "<a" not in copied
     shot(page, tmp_path, "chat")
 
-    ask(page, "那2019年呢？")  # a follow-up: the history carries 泰兴 and the indicator over
+    ask(page, "那2019年呢？", new_chat=False)  # a follow-up: the history carries 泰兴 and the indicator over
     expect(page.locator("#chatbot [data-testid=bot]")).to_have_count(2, timeout=TIMEOUT_MS)
     expect(page.locator("#answer-status")).not_to_contain_text("正在", timeout=TIMEOUT_MS)
 
@@ -171,8 +173,36 @@ def test_markup_in_a_document_does_not_run(page: Page, tmp_path: Path) -> None:
     expect(page.locator("#sources")).to_contain_text('<img src=x onerror="window.__xss=2">')
     expect(bot).to_contain_text("<script>window.__xss=1</script>")
     expect(page.locator("#sources mark", has_text="58家")).to_have_count(1)
-    assert page.locator("#sources script, #sources img, #chatbot script").count() == 0
+    expect(page.locator("#sources .source-title")).to_contain_text('<img src=x onerror="window.__xss=3">')
+    assert page.locator("#sources script, #sources img, #chatbot script, #chatbot img").count() == 0
+    page.get_by_role("tab", name="知识库").click()  # the title, with its markup, is in the documents table too
+    expect(page.locator("#documents")).to_contain_text('<img src=x onerror="window.__xss=3">')
+    assert page.locator("#documents img").count() == 0
+    page.get_by_role("tab", name="问答").click()
     page.wait_for_timeout(300)
     assert page.evaluate("window.__xss") is None
-    path = shot(page, tmp_path, "xss")
-    print(f"final screenshot: {path}")
+    shot(page, tmp_path, "xss")
+
+
+def test_draft_tab_writes_a_cited_paragraph(page: Page) -> None:
+    page.get_by_role("tab", name="写作").click()
+    page.locator("#topic textarea").fill("泰兴市2020年高新技术企业培育成效")
+    page.get_by_role("button", name="生成段落").click()
+    out = page.locator("#draft-out")
+    expect(out).to_contain_text("参考资料", timeout=TIMEOUT_MS)
+    expect(out.locator("a.cite").first).to_be_visible()
+    expect(out.locator("ul.refs li").first).to_contain_text("泰兴市")
+    expect(page.get_by_role("button", name="导出 Word（DOCX）")).to_be_enabled()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出 Word（DOCX）").click()
+    assert download.value.suggested_filename.endswith(".docx")
+
+
+def test_evaluation_tab_runs_a_small_evaluation(page: Page, tmp_path: Path) -> None:
+    page.get_by_role("tab", name="评测").click()
+    page.get_by_label("只评前 N 题（留空为全部）").fill("4")
+    page.get_by_role("button", name="运行评测").click()
+    expect(page.get_by_text("后端 extractive")).to_be_visible(timeout=TIMEOUT_MS * 2)
+    expect(page.get_by_role("grid", name="指标")).to_contain_text("figure_accuracy")
+    expect(page.locator(".vega-embed, canvas, svg.marks").first).to_be_visible()
+    shot(page, tmp_path, "evaluation")

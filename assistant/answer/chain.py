@@ -136,6 +136,9 @@ class Answerer:
         question, history = inputs["question"], inputs["history"]
         if not history:
             return question
+        facts = analyze(question, self.retriever.documents())
+        if facts.regions and facts.years:  # names its own region and year: a new question, not a follow-up
+            return question
         merged = merge_followup(question, history)
         if self._llm is None:
             return merged

@@ -111,7 +111,10 @@ class ChunkStore:
 
     # -- generation ------------------------------------------------------------------------
     def generation(self) -> str:
-        return str((self.chunks.metadata or {}).get("generation", ""))
+        """Re-read from Chroma: ``Collection.metadata`` is a snapshot taken when it was opened,
+        and another process (or another ChunkStore, e.g. the page's upload) may have written."""
+        current = self.client.get_collection(self.chunks.name)
+        return str((current.metadata or {}).get("generation", ""))
 
     def _bump_generation(self) -> None:
         self.chunks.modify(metadata={"generation": uuid.uuid4().hex})

@@ -1,0 +1,70 @@
+"""First paint of the page: seconds from `python app.py` starting until the title is visible in
+headless Chromium (Debian's, driven by Playwright), over an existing index. Repeated starts.
+
+Run: .venv/bin/python benchmarks/page.py [--runs 5]   (needs /usr/bin/chromium and an index: make ingest)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def first_paint(browser: object) -> float:
+    port = _free_port()
+    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "ASSISTANT_ANSWER__BACKEND": "extractive", "GRADIO_ANALYTICS_ENABLED": "False"}
+    page = browser.new_page()
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() - started > 60:
+                    raise SystemExit("app.py did not start")
+                time.sleep(0.02)
+        page.goto(f"http://127.0.0.1:{port}/", wait_until="commit")
+        page.locator("#app-title h1").wait_for(state="visible", timeout=60_000)
+        return time.monotonic() - started
+    finally:
+        page.close()
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
+        times = [first_paint(browser) for _ in range(args.runs)]
+        browser.close()
+    result = {"runs": args.runs, "first_paint_s": [round(t, 2) for t in times],
+              "median_s": round(statistics.median(times), 2), "max_s": round(max(times), 2)}
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
