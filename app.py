@@ -318,15 +318,14 @@ def build_app(services: serve.Services) -> gr.Blocks:
 def main() -> None:
     try:
         settings = get_settings()
-        auth = serve.env_auth()
+        auth = serve.basic_auth(settings.auth)
     except (AssistantError, ValueError) as exc:  # a bad setting: say which, without a traceback
         raise SystemExit(f"error: {exc}") from exc
-    # ASSISTANT_BACKEND is an alias of ASSISTANT_ANSWER__BACKEND (and wins over it)
-    services = serve.Services(settings, backend=os.environ.get("ASSISTANT_BACKEND") or None)
+    services = serve.Services(settings, backend=None)  # settings.resolved_backend(): ASSISTANT_BACKEND wins
     page = build_app(services)
     page.queue(default_concurrency_limit=2).launch(
-        server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
-        server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
+        server_name=settings.server_name,
+        server_port=settings.server_port,
         auth=auth,
         show_error=True,
         css=CSS,

@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     )
     openai_api_key: str | None = Field(default=None, validation_alias=AliasChoices("ASSISTANT_OPENAI_API_KEY", "OPENAI_API_KEY"))
     openai_base_url: str | None = Field(default=None, validation_alias=AliasChoices("ASSISTANT_OPENAI_BASE_URL", "OPENAI_BASE_URL"))
+    backend: Literal["openai", "local", "extractive"] | None = Field(
+        default=None, validation_alias=AliasChoices("ASSISTANT_BACKEND")
+    )  # a short alias of answer.backend, which the page's users know from its documentation
+    server_name: str = Field(default="127.0.0.1", validation_alias=AliasChoices("ASSISTANT_SERVER_NAME", "GRADIO_SERVER_NAME"))
+    server_port: int = Field(default=7860, validation_alias=AliasChoices("ASSISTANT_SERVER_PORT", "GRADIO_SERVER_PORT"))
+    auth: str | None = Field(default=None, validation_alias=AliasChoices("ASSISTANT_AUTH"))  # "user:password"
     chunk: ChunkSettings = ChunkSettings()
     embed: EmbedSettings = EmbedSettings()
     retrieve: RetrieveSettings = RetrieveSettings()
@@ -109,7 +115,10 @@ class Settings(BaseSettings):
         return self.data_dir / "llm-cache"
 
     def resolved_backend(self) -> str:
-        """``auto`` resolves to ``openai`` with an API key, else the embedded ``local`` model."""
+        """``ASSISTANT_BACKEND``, else ``answer.backend``; ``auto`` resolves to ``openai`` with an
+        API key, else the embedded ``local`` model."""
+        if self.backend:
+            return self.backend
         if self.answer.backend != "auto":
             return self.answer.backend
         return "openai" if self.openai_api_key else "local"

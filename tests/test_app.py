@@ -373,10 +373,12 @@ def test_tables() -> None:
     assert "figure_accuracy" in serve.eval_summary(report)
 
 
-def test_env_auth(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert serve.env_auth() is None
+def test_basic_auth_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.settings import get_settings
+
+    assert serve.basic_auth(get_settings().auth) is None
     monkeypatch.setenv("ASSISTANT_AUTH", "user:pa:ss")
-    assert serve.env_auth() == ("user", "pa:ss")
+    assert serve.basic_auth(get_settings().auth) == ("user", "pa:ss")
     monkeypatch.setenv("ASSISTANT_AUTH", "nopassword")
     with pytest.raises(serve.AssistantError):
-        serve.env_auth()
+        serve.basic_auth(get_settings().auth)

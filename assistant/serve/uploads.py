@@ -1,0 +1,159 @@
+"""Uploads: type and size limits, sanitized names under the data folder, ingest and removal."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import AssistantError
+from assistant.serve.render import escape
+from assistant.settings import Settings
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# The types assistant.ingest.readers.READERS reads (a test keeps the two equal; importing the
+# readers here would cost the page's start-up ~0.2 s of charset_normalizer).
+UPLOAD_SUFFIXES = (".docx", ".htm", ".html", ".markdown", ".md", ".pdf", ".txt")
+
+
+class UploadError(AssistantError):
+    """An upload the page refuses (type, size); the message is shown to the user as is."""
+
+
+_UNSAFE = re.compile(r"[^\w\u3000-\u303f\uff00-\uffef.()（）\-]+")
+
+
+def sanitize_filename(name: str, default: str = "upload") -> str:
+    """A safe file name: no folders (``/`` or ``\\``), no leading dots, no control or shell
+    characters; letters of any script (Chinese included), digits, ``. _ - ( )`` are kept."""
+    name = unicodedata.normalize("NFC", str(name))
+    name = re.split(r"[/\\]", name)[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
+    name = _UNSAFE.sub("_", name.strip())
+    name = re.sub(r"_+", "_", name).lstrip("._-").rstrip(". ")
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    stem = stem.strip("._") or default
+    suffix = f".{suffix.lower()}" if suffix else ""
+    if len(stem) > 120:
+        stem = stem[:120]
+    return f"{stem}{suffix}"
+
+
+def uploads_dir(settings: Settings) -> Path:
+    return settings.data_dir / "uploads"
+
+
+def upload_target(settings: Settings, name: str) -> Path:
+    """Where an upload called ``name`` is stored: always directly inside the uploads folder."""
+    folder = uploads_dir(settings).resolve()
+    target = (folder / sanitize_filename(name)).resolve()
+    if target.parent != folder:  # cannot happen after sanitizing; checked anyway
+        raise UploadError(f"不安全的文件名：{name}")
+    return target
+
+
+def check_upload(path: Path, name: str | None = None) -> None:
+    """Raise :class:`UploadError` for a file type the index cannot read or a file over 20 MB."""
+    shown = name or path.name
+    suffix = Path(sanitize_filename(shown)).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise UploadError(f"不支持的文件类型：{shown}（支持 {'、'.join(UPLOAD_SUFFIXES)}）")
+    size = path.stat().st_size
+    if size > MAX_UPLOAD_BYTES:
+        raise UploadError(f"文件过大：{shown} 为 {size / 1024 / 1024:.1f} MB，单个文件上限 {MAX_UPLOAD_BYTES // 1024 // 1024} MB")
+    if size == 0:
+        raise UploadError(f"文件为空：{shown}")
+
+
+def store_uploads(settings: Settings, files: Iterable[str | Path | tuple[str | Path, str]]) -> list[Path]:
+    """Check every file first (nothing is stored if one is refused), then copy each into the
+    uploads folder under its sanitized name. An item is a path, or ``(path, original name)``."""
+    items = [(Path(f[0]), f[1]) if isinstance(f, tuple) else (Path(f), Path(f).name) for f in files]
+    if not items:
+        raise UploadError("请先选择要上传的文件")
+    for path, name in items:
+        check_upload(path, name)
+    uploads_dir(settings).mkdir(parents=True, exist_ok=True)
+    stored = []
+    for path, name in items:
+        target = upload_target(settings, name)
+        shutil.copyfile(path, target)
+        stored.append(target)
+    return stored
+
+
+@dataclass
+class IngestOutcome:
+    """An ingest over several files: the merged report and which files were indexed or unchanged."""
+
+    report: Any
+    indexed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def ingest_files(settings: Settings, paths: list[Path], on_file: Callable[[int, int, str], None] | None = None) -> IngestOutcome:
+    """Ingest ``paths`` one by one (so progress can be shown) and merge the reports."""
+    from assistant.ingest.pipeline import IngestReport, ingest
+
+    total = IngestReport()
+    outcome = IngestOutcome(total)
+    start = time.perf_counter()
+    for i, path in enumerate(paths):
+        if on_file:
+            on_file(i, len(paths), path.name)
+        report = ingest(settings, [path], progress=False)
+        total.documents += report.documents
+        total.chunks += report.chunks
+        total.skipped += report.skipped
+        total.failed.extend(report.failed)
+        for k, v in report.timings.items():
+            total.timings[k] = total.timings.get(k, 0.0) + v
+        if report.documents:
+            outcome.indexed.append(path.name)
+        elif report.skipped:
+            outcome.skipped.append(path.name)
+    total.seconds = time.perf_counter() - start
+    return outcome
+
+
+def reindex(settings: Settings, folders: list[Path]) -> IngestOutcome:
+    """Ingest whole folders in one run (one BM25 rebuild; unchanged files are skipped quickly)."""
+    from assistant.ingest.pipeline import ingest
+
+    return IngestOutcome(ingest(settings, [f for f in folders if f.is_dir()], progress=False))
+
+
+def _names(names: list[str], limit: int = 10) -> str:
+    shown = "、".join(escape(n) for n in names[:limit])
+    return shown + (f" 等 {len(names)} 个" if len(names) > limit else "")
+
+
+def ingest_summary(outcome: IngestOutcome) -> str:
+    """One HTML block: indexed / unchanged / failed, by file name (failures with their reasons)."""
+    report = outcome.report
+    line = (f"已索引 <b>{report.documents}</b> 个文档（{report.chunks} 个段落），"
+            f"未变化跳过 <b>{report.skipped}</b> 个，失败 <b>{len(report.failed)}</b> 个；用时 {report.seconds:.1f} 秒。")
+    if outcome.indexed:
+        line += f"<div>已索引：{_names(outcome.indexed)}</div>"
+    if outcome.skipped:
+        line += f"<div>未变化：{_names(outcome.skipped)}</div>"
+    if report.failed:
+        line += "<ul class='failed'>" + "".join(f"<li>{escape(n)}：{escape(r)}</li>" for n, r in report.failed) + "</ul>"
+    return f'<div class="ingest-report">{line}</div>'
+
+
+def remove_upload_file(settings: Settings, source: str) -> bool:
+    """Delete the stored upload of a removed document (never anything outside the uploads folder)."""
+    folder = uploads_dir(settings).resolve()
+    target = (folder / Path(source).name).resolve()
+    if target.parent == folder and target.is_file():
+        target.unlink()
+        return True
+    return False
