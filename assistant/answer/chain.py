@@ -28,7 +28,7 @@ from assistant.answer.cache import SQLiteCompletionCache
 from assistant.answer.grounding import Passage, analyze, find_evidence, refusal_reason
 from assistant.answer.llm import make_chat_model
 from assistant.answer.prompts import CANNOT_ANSWER, load_prompt
-from assistant.answer.verify import FigureResult, cite_uncited, verify_answer
+from assistant.answer.verify import CITATION, FigureResult, cite_uncited, verify_answer
 from assistant.errors import AssistantError
 from assistant.retrieve import Filters, Retriever
 from assistant.settings import Settings
@@ -242,7 +242,7 @@ class Answerer:
         """
         if CANNOT_ANSWER in text:
             raise AssistantError("the model refused although the passages hold the asked figure")
-        if not re.search(r"\[\d{1,2}\]", text):
+        if not CITATION.search(text):
             raise AssistantError("the model's answer cites no passage")
         figures = verify_answer(text, {p.n: p.text for p in ctx["passages"]}).figures
         if ctx["facts"].wants_figure and not any(f.verified for f in figures):

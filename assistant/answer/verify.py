@@ -14,9 +14,25 @@ from dataclasses import dataclass
 from assistant.figures import extract_figures, figure_in
 
 UNVERIFIED_MARK = "（未核实）"
-_CITE = re.compile(r"\[(\d{1,2})\]")
+CITATION = re.compile(r"\[(\d{1,2})\]")
+
 # A sentence: text up to a terminal mark, then any citations glued after it.
 _SENTENCE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]|$)(?:\s*\[\d{1,2}\])*|\n+")
+
+
+def statements(answer: str) -> list[str]:
+    """The answer's sentences, each with the citations glued after it (blank lines dropped).
+
+    The one splitter that verification and the evaluation share: when they split differently,
+    the evaluation scores statements the verifier never checked.
+    """
+    return [m.group(0) for m in _SENTENCE.finditer(answer) if m.group(0).strip()]
+
+
+def mask_citations(sentence: str) -> str:
+    """The sentence with each [n] blanked to spaces, so figure offsets stay valid and the
+    citation numbers are not read as figures."""
+    return CITATION.sub(lambda c: " " * len(c.group(0)), sentence)
 
 
 @dataclass(frozen=True)
@@ -45,8 +61,8 @@ def verify_answer(answer: str, passages: dict[int, str]) -> Verified:
     cited: list[int] = []
     for m in _SENTENCE.finditer(answer):
         sentence = m.group(0)
-        cites = [n for n in dict.fromkeys(int(c) for c in _CITE.findall(sentence)) if n in passages]
-        masked = _CITE.sub(lambda c: " " * len(c.group(0)), sentence)
+        cites = [n for n in dict.fromkeys(int(c) for c in CITATION.findall(sentence)) if n in passages]
+        masked = mask_citations(sentence)
         found = [f for f in extract_figures(masked) if not f.is_year]
         supporting: set[int] = set()
         marks: list[tuple[int, int]] = []
@@ -61,7 +77,7 @@ def verify_answer(answer: str, passages: dict[int, str]) -> Verified:
         text = sentence
         for start, end in sorted(marks, reverse=True):
             text = text[:end] + UNVERIFIED_MARK + text[end:]
-        text = _CITE.sub(lambda c: c.group(0) if int(c.group(1)) in keep else "", text)
+        text = CITATION.sub(lambda c: c.group(0) if int(c.group(1)) in keep else "", text)
         cited.extend(n for n in keep if n not in cited)
         out.append(text)
     return Verified("".join(out), figures, cited)
@@ -77,14 +93,14 @@ def cite_uncited(answer: str, passages: dict[int, str]) -> str:
     out = []
     for m in _SENTENCE.finditer(answer):
         sentence = m.group(0)
-        masked = _CITE.sub(lambda c: " " * len(c.group(0)), sentence)
+        masked = mask_citations(sentence)
         figures = [f for f in extract_figures(masked) if not f.is_year]
-        cites = [int(c) for c in _CITE.findall(sentence) if int(c) in passages]
+        cites = [int(c) for c in CITATION.findall(sentence) if int(c) in passages]
         supported = any(figure_in(f, passages[n]) for f in figures for n in cites)
         if figures and not supported:
             source = next((n for n, text in passages.items() if all(figure_in(f, text) for f in figures)), None)
             if source is not None:
-                body = _CITE.sub("", sentence).rstrip("。！？；!?;\n ")
-                sentence = f"{body}[{source}]{_CITE.sub('', sentence)[len(body):]}"
+                body = CITATION.sub("", sentence).rstrip("。！？；!?;\n ")
+                sentence = f"{body}[{source}]{CITATION.sub('', sentence)[len(body):]}"
         out.append(sentence)
     return "".join(out)

@@ -19,12 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.answer.chain import Answer
-from assistant.answer.verify import UNVERIFIED_MARK
+from assistant.answer.verify import CITATION, UNVERIFIED_MARK, mask_citations, statements
 from assistant.figures import extract_figures, figure_in
 from assistant.text import to_simplified
 
-_CITE = re.compile(r"\[(\d{1,2})\]")
-_STATEMENT = re.compile(r"[^。！？!?\n]+(?:[。！？!?]|$)(?:\s*\[\d{1,2}\])*")
 _BLANK = re.compile(r"\s+")
 ANSWERABLE = ("figure", "multi_figure", "comparison", "followup", "policy")
 DRAFT_CHARS = (150, 300)  # a report paragraph, citation markers not counted
@@ -71,10 +69,9 @@ class ItemResult:
 
 def _citation_scores(answer: Answer, result: ItemResult) -> None:
     passages = {p.n: p.text for p in answer.passages}
-    for m in _STATEMENT.finditer(answer.answer):
-        statement = m.group(0)
-        cites = [int(n) for n in _CITE.findall(statement) if int(n) in passages]
-        body = _CITE.sub(lambda c: " " * len(c.group(0)), statement)
+    for statement in statements(answer.answer):
+        cites = [int(n) for n in CITATION.findall(statement) if int(n) in passages]
+        body = mask_citations(statement)
         figures = [f for f in extract_figures(body) if not f.is_year]
         if not body.strip(" 。；;") or (not cites and not figures):
             continue
@@ -105,7 +102,7 @@ def score_item(item: dict[str, Any], answer: Answer) -> ItemResult:
         result.missing = [f for f in expected if not has_figure(answer.answer, f)]
         result.ok = not answer.refused and not result.missing
         if kind == "draft":
-            length = len(_CITE.sub("", answer.answer))
+            length = len(CITATION.sub("", answer.answer))
             result.ok = result.ok and all(f.verified and f.citation for f in answer.figures) and DRAFT_CHARS[0] <= length <= DRAFT_CHARS[1]
     return result
 
