@@ -290,18 +290,21 @@ def build_app(services: serve.Services) -> gr.Blocks:
 
         # -- events --------------------------------------------------------------------------
         knowledge_outputs = [region, year, document, docs_table, remove_choice, doc_count]
-        page.load(on_load, None, [banner] + knowledge_outputs, api_name=False)
+        # Generation is slow (seconds with the local model), so chat, draft and /ask share a few slots
+        # and wait in the queue; loading, clearing and the knowledge base never wait behind them.
+        answering = {"concurrency_limit": settings.concurrent_answers, "concurrency_id": "answer"}
+        page.load(on_load, None, [banner] + knowledge_outputs, api_name=False, concurrency_limit=None)
         chat_outputs = [question, chatbot, display, sources, status, turns, export_md, answer_md]
         chat_inputs = [question, turns, display, region, year, document]
-        send.click(chat, chat_inputs, chat_outputs, api_name=False)
-        question.submit(chat, chat_inputs, chat_outputs, api_name=False)
+        send.click(chat, chat_inputs, chat_outputs, api_name=False, **answering)
+        question.submit(chat, chat_inputs, chat_outputs, api_name=False, **answering)
         for trigger in (clear.click, chatbot.clear):  # the button, or the chat's own trash icon
             trigger(clear_chat, None, [chatbot, turns, display, sources, status, export_md, answer_md],
                     api_name=False, queue=False)
         copy_md.click(None, answer_md, None, js="(text) => { if (text) { navigator.clipboard.writeText(text); } }")
-        api_button.click(ask_api, api_question, api_answer, api_name="ask")
-        write.click(draft, topic, [draft_out, draft_status, draft_md, draft_docx], api_name=False)
-        topic.submit(draft, topic, [draft_out, draft_status, draft_md, draft_docx], api_name=False)
+        api_button.click(ask_api, api_question, api_answer, api_name="ask", **answering)
+        write.click(draft, topic, [draft_out, draft_status, draft_md, draft_docx], api_name=False, **answering)
+        topic.submit(draft, topic, [draft_out, draft_status, draft_md, draft_docx], api_name=False, **answering)
         add.click(upload, files, [ingest_report, files] + knowledge_outputs, api_name=False,
                   concurrency_limit=1, concurrency_id="index")
         remove_button.click(remove_document, remove_choice, [ingest_report] + knowledge_outputs, api_name=False,
@@ -323,7 +326,7 @@ def main() -> None:
         raise SystemExit(f"error: {exc}") from exc
     services = serve.Services(settings, backend=None)  # settings.resolved_backend(): ASSISTANT_BACKEND wins
     page = build_app(services)
-    page.queue(default_concurrency_limit=2).launch(
+    page.launch(  # Gradio queues every event by default; the limits are set per event in build_app
         server_name=settings.server_name,
         server_port=settings.server_port,
         auth=auth,

@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     server_name: str = Field(default="127.0.0.1", validation_alias=AliasChoices("ASSISTANT_SERVER_NAME", "GRADIO_SERVER_NAME"))
     server_port: int = Field(default=7860, validation_alias=AliasChoices("ASSISTANT_SERVER_PORT", "GRADIO_SERVER_PORT"))
     auth: str | None = Field(default=None, validation_alias=AliasChoices("ASSISTANT_AUTH"))  # "user:password"
+    # answers the page generates at once (chat, draft and /ask share the slots); the rest wait in its queue
+    concurrent_answers: int = Field(default=2, ge=1)
     chunk: ChunkSettings = ChunkSettings()
     embed: EmbedSettings = EmbedSettings()
     retrieve: RetrieveSettings = RetrieveSettings()

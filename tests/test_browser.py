@@ -9,8 +9,11 @@ Screenshots go to pytest's tmp_path (their paths are printed; run with -s to see
 
 from __future__ import annotations
 
+import http.server
+import json
 import shutil
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +23,7 @@ import pytest
 
 from assistant.settings import Settings
 
+from conftest import wait_for_port
 from test_app import AppServer, start_app, stop_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -206,3 +210,85 @@ def test_evaluation_tab_runs_a_small_evaluation(page: Page, tmp_path: Path) -> N
     expect(page.get_by_role("grid", name="指标")).to_contain_text("figure_accuracy")
     expect(page.locator(".vega-embed, canvas, svg.marks").first).to_be_visible()
     shot(page, tmp_path, "evaluation")
+
+
+class _SlowLLM(http.server.BaseHTTPRequestHandler):
+    """An OpenAI-compatible chat endpoint that holds every completion until the test releases it:
+    a stand-in for a model that takes long to generate, written here because no real model can be
+    made to wait on cue. It answers in the streamed (SSE) form that ChatOpenAI(streaming=True) asks for."""
+
+    release = threading.Event()
+    lock = threading.Lock()
+    started = 0
+    in_flight = 0
+    most_in_flight = 0
+
+    def do_POST(self) -> None:  # noqa: N802 — http.server's name
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        cls = type(self)
+        with cls.lock:
+            cls.started += 1
+            cls.in_flight += 1
+            cls.most_in_flight = max(cls.most_in_flight, cls.in_flight)
+        try:
+            cls.release.wait(120)
+            chunk = {"id": "slow", "object": "chat.completion.chunk", "created": 0, "model": "slow",
+                     "choices": [{"index": 0, "delta": {"role": "assistant", "content": "泰兴市2020年新认定国家高新技术企业86家[1]。"},
+                                  "finish_reason": None}]}
+            done = {**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+            body = "".join(f"data: {json.dumps(c, ensure_ascii=False)}\n\n" for c in (chunk, done)) + "data: [DONE]\n\n"
+            data = body.encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        finally:
+            with cls.lock:
+                cls.in_flight -= 1
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_page_stays_usable_while_answers_generate(browser: Browser, corpus_settings: Settings, tmp_path: Path) -> None:
+    """Three questions against a model that does not finish: two generate (the page's answer
+    slots, settings.concurrent_answers), the third waits in the queue, and meanwhile the page
+    still opens, loads its document list and switches tabs. Released, all three are answered."""
+    from gradio_client import Client
+
+    llm = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SlowLLM)
+    threading.Thread(target=llm.serve_forever, daemon=True).start()
+    settings = corpus_settings.model_copy(update={"data_dir": tmp_path / "data"})  # its own completion cache
+    server = start_app(settings, tmp_path / "app.log", ASSISTANT_ANSWER__BACKEND="openai", ASSISTANT_ANSWER__MAX_RETRIES="0",
+                       OPENAI_BASE_URL=f"http://127.0.0.1:{llm.server_port}/v1", OPENAI_API_KEY="sk-test")
+    pg = browser.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    try:
+        wait_for_port(server.port, server.proc, "app.py")
+        client = Client(server.url, verbose=False)
+        jobs = [client.submit(q, api_name="/ask") for q in
+                ("泰兴市2020年新认定国家高企多少家？", "泰兴市2020年高新技术产业产值是多少？", "浙江某区2013年研发投入占GDP比重预计达到多少？")]
+        deadline = time.monotonic() + 120
+        while _SlowLLM.in_flight < 2:
+            assert time.monotonic() < deadline, f"two generations never started:\n{server.output()}"
+            time.sleep(0.1)
+
+        pg.goto(server.url)  # both answer slots are busy: the page must still open and work
+        expect(pg.locator("#app-title h1")).to_be_visible()
+        expect(pg.locator("#banner")).to_contain_text("openai")
+        pg.get_by_role("tab", name="知识库").click()
+        expect(pg.locator("#documents").get_by_role("gridcell", name="浙江省专利条例(2015-09-25).md", exact=True)).to_have_count(1)
+        assert _SlowLLM.started == 2 and _SlowLLM.in_flight == 2, "the third question should wait in the queue"
+
+        _SlowLLM.release.set()
+        answers = [job.result(timeout=120) for job in jobs]
+        assert _SlowLLM.most_in_flight == 2
+        assert all(a["answer"] and a["backend"] for a in answers)
+        assert "86家" in answers[0]["answer"]
+    finally:
+        _SlowLLM.release.set()
+        pg.close()
+        stop_app(server)
+        llm.shutdown()
+        print(server.output())
