@@ -61,6 +61,7 @@ CSS = """
 .notice { color: #8a5300; background: #fff4e0; border: 1px solid #f0c36d; border-radius: 6px; padding: 6px 10px; margin-top: 6px; }
 .unverified { color: #c62828 !important; font-weight: 600; }
 .answer-status { font-size: 0.9em; color: var(--body-text-color-subdued); }
+.answer-status .understood { margin-top: 2px; }
 .sources { max-height: 620px; overflow-y: auto; }
 .sources.empty { color: var(--body-text-color-subdued); padding: 8px; }
 .sources-title { font-weight: 600; margin: 4px 0 8px; }

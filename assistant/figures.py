@@ -79,13 +79,6 @@ class Figure:
             object.__setattr__(self, "exact", Decimal(repr(self.value)))
 
 
-@dataclass(frozen=True)
-class FigureCheck:
-    figure: Figure
-    verified: bool
-    matched_in: int | None  # index of the first passage that contains the figure, None if none
-
-
 def _normalize(text: str) -> tuple[str, list[int]]:
     """NFKC + Traditional→Simplified, with a map from each normalized char to its original offset."""
     pieces, index = [], []
@@ -210,19 +203,3 @@ def _same(a: Figure, b: Figure) -> bool:
 def figure_in(figure: Figure, passage: str) -> bool:
     """True iff ``passage`` states the same value (same range, compatible unit) as ``figure``."""
     return any(_same(figure, other) for other in _extract(passage))
-
-
-def check_figures(text: str, passages: list[str]) -> list[FigureCheck]:
-    """Check every non-year figure of ``text`` against ``passages``; first matching passage wins."""
-    checks = []
-    for fig in _extract(text):
-        if fig.is_year:
-            continue
-        hit = next((i for i, p in enumerate(passages) if figure_in(fig, p)), None)
-        checks.append(FigureCheck(fig, hit is not None, hit))
-    return checks
-
-
-def verify(text: str, passages: list[str]) -> bool:
-    """True iff every non-year figure of ``text`` is stated in at least one of ``passages``."""
-    return all(c.verified for c in check_figures(text, passages))

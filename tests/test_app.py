@@ -218,6 +218,13 @@ def test_status_shows_backend_and_notice_escaped() -> None:
     html = serve.answer_status(_answer(notice="local 后端不可用（<b>boom</b>），已改用抽取式回答。"))
     assert "extractive" in html and "数字核实 1/2" in html
     assert "&lt;b&gt;boom&lt;/b&gt;" in html
+    assert "理解为" not in html  # a question that stood on its own
+
+
+def test_status_shows_how_a_followup_was_read() -> None:
+    html = serve.answer_status(_answer(question="那<i>高新技术产业产值</i>呢？",
+                                       standalone_question="泰兴市2020年<i>高新技术产业产值</i>是多少？"))
+    assert "理解为：泰兴市2020年&lt;i&gt;高新技术产业产值&lt;/i&gt;是多少？" in html
 
 
 # -- serve.py: uploads ----------------------------------------------------------------------

@@ -71,7 +71,8 @@ def render_streaming(text: str) -> str:
 
 
 def answer_status(answer: dict[str, Any]) -> str:
-    """One line under the chat: backend, time, figures checked, and any fallback notice."""
+    """One line under the chat: backend, time, figures checked; then how a follow-up was read (so
+    the user can see which place, year and indicator were carried over) and any fallback notice."""
     figures = answer.get("figures") or []
     verified = sum(1 for f in figures if f.get("verified"))
     seconds = (answer.get("timings") or {}).get("total_ms", 0) / 1000
@@ -81,6 +82,9 @@ def answer_status(answer: dict[str, Any]) -> str:
     if answer.get("refused"):
         parts.append("资料中没有答案")
     line = " · ".join(parts)
+    standalone = answer.get("standalone_question") or ""
+    if standalone and standalone != answer.get("question"):  # a follow-up: show how it was read
+        line += f'<div class="understood">理解为：{escape(standalone)}</div>'
     if answer.get("notice"):
         line += f'<div class="notice" role="status">⚠️ {escape(answer["notice"])}</div>'
     return f'<div class="answer-status">{line}</div>'
