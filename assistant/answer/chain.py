@@ -124,10 +124,11 @@ class Answerer:
         question, history = inputs["question"], inputs["history"]
         if not history:
             return question
-        facts = analyze(question, self.retriever.documents())
+        documents = self.retriever.documents()
+        facts = analyze(question, documents)
         if facts.regions and facts.years:  # names its own region and year: a new question, not a follow-up
             return question
-        merged = merge_followup(question, history, self.retriever.documents())
+        merged = merge_followup(question, history, documents)
         if self._llm is None:
             return merged
         transcript = "\n".join(f"{'用户' if t['role'] == 'user' else '助手'}：{t['content']}" for t in history[-4:])
@@ -137,7 +138,14 @@ class Answerer:
         except Exception as exc:  # a failed rewrite must not cost the answer
             log.warning("follow-up rewrite failed (%s); using the merged question", exc)
             return merged
-        return rewritten[0].strip() if rewritten and rewritten[0].strip() else merged
+        candidate = rewritten[0].strip() if rewritten else ""
+        # The model may word the question better, but it must not move it: a rewrite that names
+        # other places or years than the rules carried over (浙江那个区 → 浙江哪个区, a province
+        # instead of the district; a dropped 按浙江省专利条例) loses to the rules.
+        ours, theirs = analyze(merged, documents), analyze(candidate, documents)
+        if not candidate or (theirs.regions, set(theirs.years)) != (ours.regions, set(ours.years)):
+            return merged
+        return candidate
 
     def _retrieve(self, inputs: dict[str, Any]) -> dict[str, Any]:
         t0 = time.perf_counter()
