@@ -34,9 +34,10 @@ test: install
 	$(PY) -m assistant eval --backend extractive
 	$(PY) -m assistant eval --backend local --sample 8 --kinds figure multi_figure policy unanswerable
 
-bench: install
+bench: ingest
 	$(PY) benchmarks/retrieval.py
 	$(PY) benchmarks/pipeline.py
+	@if [ -x /usr/bin/chromium ]; then $(PY) benchmarks/page.py; else echo "page benchmark skipped: needs /usr/bin/chromium"; fi
 
 clean:
 	rm -rf $(VENV) .data
