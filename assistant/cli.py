@@ -108,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kinds", nargs="+", metavar="KIND", help="only these kinds (figure, unanswerable, …)")
     p.add_argument("--sample", type=int, metavar="N", help="N items spread evenly over the selection (a smoke evaluation)")
     p.add_argument("--thresholds", type=Path, help="thresholds file (default eval/thresholds.toml)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="generate every completion afresh (by default they are cached on disk, which makes a re-run "
+                        "fast but its latency figures those of the cache)")
     p.add_argument("--no-gates", action="store_true", help="report only; always exit 0")
     for metric in GATED_METRICS:
         for bound in ("min", "max"):
@@ -248,7 +251,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     thresholds = {} if args.no_gates else load_thresholds(args.thresholds or DEFAULT_THRESHOLDS, args.backend)
     thresholds |= {f"{b}_{m}": getattr(args, f"{b}_{m}") for m in GATED_METRICS for b in ("min", "max") if getattr(args, f"{b}_{m}") is not None}
-    report = run_eval(_settings(args), args.backend, args.gold or DEFAULT_GOLD, thresholds, args.limit, args.kinds, args.sample)
+    report = run_eval(_settings(args), args.backend, args.gold or DEFAULT_GOLD, thresholds, args.limit, args.kinds, args.sample,
+                      cache=not args.no_cache)
     paths = write_report(report, args.out / args.backend)
     for name, value in report["metrics"].items():
         gate = report["gates"].get(name)

@@ -114,3 +114,17 @@ def test_garbage_from_the_endpoint_falls_back(corpus_settings: Settings, retriev
         assert answer.backend == "extractive" and answer.notice and "86家" in answer.answer
     finally:
         server.shutdown()
+
+
+def test_evaluation_counts_cached_completions(corpus_settings: Settings, model_path: Path, tmp_path: Path) -> None:
+    """A re-run answers from the completion cache and says how often (its latencies are the cache's);
+    --no-cache generates afresh."""
+    from assistant.evaluate.run import run_eval
+
+    settings = _settings(corpus_settings, local_model_path=model_path).model_copy(update={"data_dir": tmp_path})
+    first = run_eval(settings, "local", kinds=["figure"], limit=1, progress=False)
+    again = run_eval(settings, "local", kinds=["figure"], limit=1, progress=False)
+    fresh = run_eval(settings, "local", kinds=["figure"], limit=1, progress=False, cache=False)
+    assert first["metrics"]["cached_completions"] == 0
+    assert again["metrics"]["cached_completions"] >= 1
+    assert "cached_completions" not in fresh["metrics"]

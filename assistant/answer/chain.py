@@ -97,8 +97,8 @@ class Answerer:
         self.backend = backend or settings.resolved_backend()
         if self.backend not in ("openai", "local", "extractive"):
             raise AssistantError(f"unknown backend {self.backend!r} (choose openai, local or extractive)")
-        completion_cache = SQLiteCompletionCache(settings.llm_cache_dir) if cache else None
-        self._llm = None if self.backend == "extractive" else make_chat_model(settings, self.backend, completion_cache)
+        self.completion_cache = SQLiteCompletionCache(settings.llm_cache_dir) if cache else None
+        self._llm = None if self.backend == "extractive" else make_chat_model(settings, self.backend, self.completion_cache)
         self.chain: Runnable = (
             RunnablePassthrough.assign(standalone=RunnableLambda(self._standalone))
             | RunnablePassthrough.assign(context=RunnableLambda(self._retrieve))

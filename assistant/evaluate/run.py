@@ -3,7 +3,9 @@
 ``python -m assistant eval`` calls :func:`run_eval`; the exit code is non-zero when any gate of
 the backend's table in ``eval/thresholds.toml`` (or a ``--min-*``/``--max-*`` flag) is missed.
 LLM completions are cached on disk by backend, model, prompt and parameters, so a re-run of an
-unchanged evaluation costs seconds; errors are never cached.
+unchanged evaluation costs seconds; errors are never cached. Cached completions take no time, so
+the report counts them (``cached_completions``), and ``cache=False`` (``--no-cache``) generates
+every one afresh when the latency figures are what is being measured.
 """
 
 from __future__ import annotations
@@ -60,12 +62,13 @@ def run_eval(
     sample: int | None = None,
     progress: bool = True,
     on_item: Callable[[int, int], None] | None = None,
+    cache: bool = True,
 ) -> dict[str, Any]:
     """Answer every selected gold item with ``backend`` and return the full report."""
     items = [i for i in load_gold(gold) if not kinds or i["kind"] in kinds][:limit]
     if sample and sample < len(items):  # evenly spread over the file, so every kind and report is touched
         items = [items[round(j * (len(items) - 1) / (sample - 1))] for j in range(sample)] if sample > 1 else items[:1]
-    answerer = Answerer(settings, backend=backend, cache=True)
+    answerer = Answerer(settings, backend=backend, cache=cache)
     started = time.perf_counter()
     results = []
     for n, item in enumerate(tqdm(items, desc=f"eval {backend}", unit="q", disable=not progress), start=1):
@@ -77,6 +80,8 @@ def run_eval(
         if on_item:
             on_item(n, len(items))
     metrics = aggregate(results)
+    if answerer.completion_cache is not None and backend != "extractive":
+        metrics["cached_completions"] = answerer.completion_cache.hits  # latencies below exclude these generations
     answerable = [i for i in items if i["kind"] in ("figure", "multi_figure", "policy")]
     retrieval = score_retrieval(answerable, lambda q: answerer.retriever.search(q, k=10))
     metrics |= {k: v for k, v in retrieval.to_json().items() if k in ("recall_at_1", "recall_at_5", "mrr", "ndcg_at_5")}
