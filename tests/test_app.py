@@ -280,6 +280,24 @@ def test_upload_checks_type_and_size(tmp_path: Path) -> None:
     assert not serve.remove_upload_file(settings, "../../etc/passwd")
 
 
+def test_upload_may_not_take_a_shipped_document_or_a_name_twice(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")  # knowledge_dir: the shipped knowledge/
+    shipped = next(p for p in settings.knowledge_dir.iterdir() if p.suffix == ".md")
+    copy = tmp_path / shipped.name
+    copy.write_text("# 另一份文件\n2020年新认定高企5家。", encoding="utf-8")
+    with pytest.raises(serve.UploadError, match="知识库自带同名文档"):
+        serve.store_uploads(settings, [copy])
+    a, b = tmp_path / "a" / "报告.md", tmp_path / "b" / "报告.md"
+    for path in (a, b):
+        path.parent.mkdir()
+        path.write_text("# 报告\n2020年新认定高企5家。", encoding="utf-8")
+    with pytest.raises(serve.UploadError, match="两个文件同名"):
+        serve.store_uploads(settings, [a, b])
+    assert not serve.uploads_dir(settings).exists() or not any(serve.uploads_dir(settings).iterdir())
+    assert [p.name for p in serve.store_uploads(settings, [a])] == ["报告.md"]
+    assert [p.name for p in serve.store_uploads(settings, [b])] == ["报告.md"]  # an upload's update
+
+
 # -- serve.py: exports ----------------------------------------------------------------------
 
 def test_markdown_export(tmp_path: Path) -> None:

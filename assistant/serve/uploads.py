@@ -74,12 +74,22 @@ def check_upload(path: Path, name: str | None = None) -> None:
 
 def store_uploads(settings: Settings, files: Iterable[str | Path | tuple[str | Path, str]]) -> list[Path]:
     """Check every file first (nothing is stored if one is refused), then copy each into the
-    uploads folder under its sanitized name. An item is a path, or ``(path, original name)``."""
+    uploads folder under its sanitized name. An item is a path, or ``(path, original name)``.
+
+    The index knows a document by its file name, so an upload may not take the name of a shipped
+    document in ``knowledge/`` (it would silently replace it until the next re-index), nor share
+    one with another file of the same upload. Re-uploading an earlier upload's name updates it."""
     items = [(Path(f[0]), f[1]) if isinstance(f, tuple) else (Path(f), Path(f).name) for f in files]
     if not items:
         raise UploadError("请先选择要上传的文件")
     for path, name in items:
         check_upload(path, name)
+    names = [sanitize_filename(name) for _, name in items]
+    shipped = {p.name for p in settings.knowledge_dir.iterdir()} if settings.knowledge_dir.is_dir() else set()
+    if clash := next((n for n in names if n in shipped), None):
+        raise UploadError(f"知识库自带同名文档：{clash}。上传会顶替它，请改名后再上传")
+    if twice := next((n for n in names if names.count(n) > 1), None):
+        raise UploadError(f"这次上传中有两个文件同名：{twice}")
     uploads_dir(settings).mkdir(parents=True, exist_ok=True)
     stored = []
     for path, name in items:
