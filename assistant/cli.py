@@ -134,6 +134,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"(parse {t['parse']:.2f}, clean+chunk {t['clean']:.2f}, embed {t['embed']:.2f}, write {t['write']:.2f}, bm25 {t['lexical']:.2f})",
         file=sys.stderr,
     )
+    for name, other in report.replaced:
+        print(f"replaced: {name} was indexed from {other}; documents are known by file name, rename one to keep both",
+              file=sys.stderr)
     for name, reason in report.failed:
         print(f"failed: {name}: {reason}", file=sys.stderr)
     return 1 if report.failed else 0

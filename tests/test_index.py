@@ -75,6 +75,20 @@ def test_changed_document_replaces_its_chunks(settings: Settings, tmp_path: Path
     assert Retriever(settings).search("高企")[0].text.find("91家") >= 0
 
 
+def test_a_same_named_file_from_another_folder_is_reported_as_replacing(settings: Settings, tmp_path: Path) -> None:
+    """Documents are known by file name: the second 报告.txt takes the first one's place, and the run says so."""
+    first, second = tmp_path / "a" / "报告.txt", tmp_path / "b" / "报告.txt"
+    for path, text in ((first, "全年新认定国家高企86家。"), (second, "全年新认定国家高企91家。")):
+        path.parent.mkdir()
+        path.write_text(f"一、2020年工作情况\n{text}", encoding="utf-8")
+    assert ingest(settings, [first], progress=False).replaced == []
+    assert ingest(settings, [first], progress=False).replaced == []  # unchanged, same file
+    report = ingest(settings, [second], progress=False)
+    assert report.replaced == [("报告.txt", str(first.resolve()))]
+    assert ChunkStore(settings).document("报告.txt")["path"] == str(second.resolve())
+    assert [d["source"] for d in ChunkStore(settings).list_documents()] == ["报告.txt"]
+
+
 def test_remove_deletes_document_and_its_chunks(settings: Settings, tmp_path: Path) -> None:
     for name in (TAIXING, ZJ_DISTRICT):
         shutil.copy(KNOWLEDGE / name, tmp_path / name)

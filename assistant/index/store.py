@@ -62,10 +62,10 @@ class ChunkStore:
         self._max_batch = self.client.get_max_batch_size()
 
     # -- documents -------------------------------------------------------------------------
-    def document_hash(self, doc_id: str) -> str | None:
-        """The content hash the document was last fully indexed with, if any."""
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        """The document's registry record (written last, so only a fully indexed one has it)."""
         got = self.docs.get(ids=[doc_id], include=["metadatas"])
-        return got["metadatas"][0].get("content_hash") if got["ids"] else None
+        return dict(got["metadatas"][0]) if got["ids"] else None
 
     def list_documents(self) -> list[dict[str, Any]]:
         """Registry records (metadata plus ``source``), sorted by file name."""

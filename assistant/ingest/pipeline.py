@@ -39,6 +39,9 @@ class IngestReport:
     chunks: int = 0
     skipped: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    # (file name, the other file it replaced): documents are known by file name, so a same-named
+    # file from another folder takes the indexed one's place; the run says so instead of hiding it
+    replaced: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(("parse", "clean", "embed", "write", "lexical"), 0.0))
 
@@ -95,9 +98,11 @@ class Ingestor:
             sort_keys=True,
         ).encode()
         content_hash = hashlib.sha256(raw + b"\x00" + fingerprint).hexdigest()
-        if self.store.document_hash(path.name) == content_hash:
+        indexed = self.store.document(path.name) or {}
+        if indexed.get("content_hash") == content_hash:
             report.skipped += 1
             return
+        where = str(path.resolve())
         text = read_document(path)
         t1 = time.perf_counter()
         display = clean_text(text)
@@ -113,7 +118,8 @@ class Ingestor:
         t2 = time.perf_counter()
         vectors = self.embedder.embed_passages([searchable(c.text, m) for c, m in zip(chunks, metadatas)])
         t3 = time.perf_counter()
-        doc_meta = base | {"chunks": len(chunks), "characters": len(display), "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        doc_meta = base | {"chunks": len(chunks), "characters": len(display), "path": where,
+                           "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
         self.store.replace_document(
             path.name, doc_meta, [chunk_id(path.name, c.index, c.text) for c in chunks], [c.text for c in chunks], metadatas, vectors
         )
@@ -122,6 +128,8 @@ class Ingestor:
             report.timings[stage] += seconds
         report.documents += 1
         report.chunks += len(chunks)
+        if indexed.get("path") not in (None, where):
+            report.replaced.append((path.name, indexed["path"]))
 
     def refresh_lexical(self, report: IngestReport) -> None:
         """Rebuild the BM25 view now, so the first search after an ingest is fast."""

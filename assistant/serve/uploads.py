@@ -123,6 +123,7 @@ def ingest_files(settings: Settings, paths: list[Path], on_file: Callable[[int, 
         total.chunks += report.chunks
         total.skipped += report.skipped
         total.failed.extend(report.failed)
+        total.replaced.extend(report.replaced)
         for k, v in report.timings.items():
             total.timings[k] = total.timings.get(k, 0.0) + v
         if report.documents:
@@ -154,6 +155,8 @@ def ingest_summary(outcome: IngestOutcome) -> str:
         line += f"<div>已索引：{_names(outcome.indexed)}</div>"
     if outcome.skipped:
         line += f"<div>未变化：{_names(outcome.skipped)}</div>"
+    if report.replaced:
+        line += "".join(f"<div class='notice'>{escape(n)} 取代了同名文档 {escape(o)}（文档按文件名区分）</div>" for n, o in report.replaced)
     if report.failed:
         line += "<ul class='failed'>" + "".join(f"<li>{escape(n)}：{escape(r)}</li>" for n, r in report.failed) + "</ul>"
     return f'<div class="ingest-report">{line}</div>'
