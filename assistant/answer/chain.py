@@ -91,14 +91,16 @@ class Answerer:
 
     def __init__(self, settings: Settings, retriever: Retriever | None = None, backend: str | None = None,
                  cache: bool = False) -> None:
-        """``cache`` keeps LLM completions on disk (the evaluation turns it on)."""
+        """``cache`` keeps LLM completions on disk (the evaluation turns it on); the extractive
+        backend has none to keep, so it opens no cache."""
         self.settings = settings
         self.retriever = retriever or Retriever(settings)
         self.backend = backend or settings.resolved_backend()
         if self.backend not in ("openai", "local", "extractive"):
             raise AssistantError(f"unknown backend {self.backend!r} (choose openai, local or extractive)")
-        self.completion_cache = SQLiteCompletionCache(settings.llm_cache_dir) if cache else None
-        self._llm = None if self.backend == "extractive" else make_chat_model(settings, self.backend, self.completion_cache)
+        has_llm = self.backend != "extractive"
+        self.completion_cache = SQLiteCompletionCache(settings.llm_cache_dir) if cache and has_llm else None
+        self._llm = make_chat_model(settings, self.backend, self.completion_cache) if has_llm else None
         self.chain: Runnable = (
             RunnablePassthrough.assign(standalone=RunnableLambda(self._standalone))
             | RunnablePassthrough.assign(context=RunnableLambda(self._retrieve))

@@ -23,8 +23,9 @@ from assistant.answer.grounding import CONTRASTS, analyze
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?=年)")  # only "NNNN年" is replaced: "2000萬元" is no year
 # "X呢？", "那X呢", "那么X呢？": the asker wants the same thing about X.
 _WHAT_ABOUT = re.compile(r"^\s*(?:那么|那|还有|另外)?\s*(?P<topic>.+?)\s*呢\s*[？?]?\s*$")
-# Words that qualify the previous indicator rather than name a new one (2021年的目标呢 = its target).
-_MODIFIERS = frozenset("目标 计划 预计 预期 任务 情况 增长 增幅 增速 同比 比重 占比 比例 总量 总数 累计 其中 合计 分别".split())
+# Words that qualify the previous indicator rather than name a new one (2021年的目标呢 = its target);
+# analyze() already drops the generic ones (累计, 其中, 分别, …).
+_MODIFIERS = frozenset("目标 计划 预计 预期 任务 情况 增长 增幅 增速 同比 比重 占比 比例 总量 总数 合计".split())
 
 
 def merge_followup(question: str, history: list[dict[str, str]], documents: list[dict]) -> str:

@@ -80,7 +80,7 @@ def run_eval(
         if on_item:
             on_item(n, len(items))
     metrics = aggregate(results)
-    if answerer.completion_cache is not None and backend != "extractive":
+    if answerer.completion_cache is not None:
         metrics["cached_completions"] = answerer.completion_cache.hits  # latencies below exclude these generations
     answerable = [i for i in items if i["kind"] in ("figure", "multi_figure", "policy")]
     retrieval = score_retrieval(answerable, lambda q: answerer.retriever.search(q, k=10))
