@@ -7,15 +7,27 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
+# llama.cpp for every x86-64 machine of this kind: an AVX2/FMA baseline, no -march=native, no AVX-512
+# and no AMX (its weight-repacking path crashed in llama_decode on Xeons with AMX). Measured figures
+# for this choice are in the README. Changing these flags rebuilds (tools/install_llama.sh keys its
+# wheel cache by them).
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_BMI2=ON -DGGML_AVX512=OFF -DGGML_AVX512_VBMI=OFF -DGGML_AVX512_VNNI=OFF -DGGML_AVX512_BF16=OFF \
+	-DGGML_AVX_VNNI=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+
 .PHONY: run test install ingest bench clean
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock requirements-llama.lock tools/install_llama.sh
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
-	$(PY) -m pip install --quiet --no-deps -e .
-	touch $(STAMP)
+	@echo "==> [1/3] virtual environment in $(VENV)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@echo "==> [2/3] llama.cpp (the embedded model's runtime)"
+	@bash tools/install_llama.sh $(PY) "$(LLAMA_CMAKE_ARGS)" requirements-llama.lock
+	@echo "==> [3/3] Python packages from requirements.lock (hash-checked, PyPI only)"
+	@$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	@$(PY) -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
 
 install: $(STAMP)
 
