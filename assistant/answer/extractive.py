@@ -7,8 +7,6 @@ figures are the source's own, with the region and year of each stated in front.
 
 from __future__ import annotations
 
-import re
-
 from assistant.answer.grounding import Evidence, QuestionFacts, evidence_years
 
 MAX_SENTENCES = 3
@@ -48,25 +46,3 @@ def compose(facts: QuestionFacts, evidence: list[Evidence], max_sentences: int =
         lines.append(f"{lead + '：' if lead != previous else ''}{sentence}[{e.passage.n}]。")
         previous = lead
     return "".join(lines)
-
-
-DRAFT_MIN_CHARS = 150
-DRAFT_MAX_CHARS = 300
-
-
-def compose_draft(facts: QuestionFacts, evidence: list[Evidence]) -> str:
-    """A report paragraph of 150–300 characters (citation marks not counted): the topic's best
-    sentences, in document order, added while the paragraph stays within 300 characters."""
-    picked: list[Evidence] = []
-    text = ""
-    for e in evidence:
-        if e.sentence in {p.sentence for p in picked}:
-            continue
-        trial = sorted([*picked, e], key=lambda x: (x.passage.source, x.passage.text.find(x.sentence), x.passage.n))
-        candidate = compose(facts, trial, keep_all=True)
-        if len(re.sub(r"\[\d+\]", "", candidate)) > DRAFT_MAX_CHARS:
-            continue
-        picked, text = trial, candidate
-        if len(re.sub(r"\[\d+\]", "", text)) >= DRAFT_MIN_CHARS + 50:
-            break
-    return text

@@ -47,7 +47,6 @@ _SAME_UNIT = {"家": {"家", "户", "个"}, "户": {"家", "户", "个"}, "个":
 _ASKS_FIGURE = re.compile(r"多少|几|比重|比例|占比|金额|数量|规模|总数|总量|额|率|多长|多久|期限|哪天|何时|日期|罚款|增长|目标|计划")
 
 MIN_COVERAGE = 0.38  # share (by IDF) of the question's indicator words a supporting sentence must hold
-MIN_DRAFT_COVERAGE = 0.3  # a drafting topic is broad; any sentence on its subject can serve
 
 
 @dataclass(frozen=True)
@@ -218,12 +217,12 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
     return sorted(found, key=lambda e: (-e.coverage, e.passage.n))
 
 
-def refusal_reason(facts: QuestionFacts, evidence: list[Evidence], draft: bool = False) -> str | None:
-    """Why the passages don't answer the question (or can't support the draft), or None."""
+def refusal_reason(facts: QuestionFacts, evidence: list[Evidence]) -> str | None:
+    """Why the passages don't answer the question, or None."""
     if facts.foreign and not facts.regions:
         return f"资料中没有关于{'、'.join(facts.foreign)}的文件"
     if not evidence:
         return "资料中没有相应地区和年份的相关内容"
-    if evidence[0].coverage < (MIN_DRAFT_COVERAGE if draft else MIN_COVERAGE):
+    if evidence[0].coverage < MIN_COVERAGE:
         return "资料中没有所问指标的数据"
     return None

@@ -22,7 +22,7 @@ CANNOT_ANSWER = "现有资料中没有找到所问的数据"
 
 REQUIRED: dict[str, frozenset[str]] = {
     "answer": frozenset({"passages", "question", "cannot_answer"}),
-    "draft": frozenset({"passages", "topic", "cannot_answer"}),
+    "draft": frozenset({"passages", "topic", "style", "chars", "cannot_answer"}),
     "rewrite": frozenset({"history", "question"}),
 }
 

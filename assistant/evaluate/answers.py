@@ -8,7 +8,11 @@
   statement's figures (a statement without figures: when it cites anything at all);
 * negative rejection — share of unanswerable items refused; false refusals — share of answerable
   items refused;
-* drafting — share of drafts whose every figure is cited and verified, at 150–300 characters.
+* drafting — share of drafts that carry at least three of their topic's headline figures (all of
+  them when fewer are listed), every figure cited, verified and bound to its indicator, within
+  length (150–300 characters, or the item's ``chars``); reported beside it: headline coverage (share
+  of headline figures present), citation precision/recall over drafts alone, bound figures (share of
+  draft figures whose clause says what their source sentence says of them) and within-length.
 """
 
 from __future__ import annotations
@@ -19,13 +23,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.answer.chain import Answer
+from assistant.answer.drafting import draft_length, length_bounds, unbound_figures
 from assistant.answer.verify import CITATION, UNVERIFIED_MARK, mask_citations, statements
 from assistant.figures import extract_figures, figure_in
 from assistant.text import to_simplified
 
 _BLANK = re.compile(r"\s+")
 ANSWERABLE = ("figure", "multi_figure", "comparison", "followup", "policy")
-DRAFT_CHARS = (150, 300)  # a report paragraph, citation markers not counted
+MIN_HEADLINES = 3  # a draft must carry at least this many of its topic's headline figures
 
 
 def _norm(text: str) -> str:
@@ -62,6 +67,9 @@ class ItemResult:
     citations_relevant: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     notice: str = ""
+    figures_bound: int = 0  # drafts: figures whose clause matches their source sentence
+    length: int = 0  # drafts: characters without citation marks
+    within_length: bool = True
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -102,9 +110,21 @@ def score_item(item: dict[str, Any], answer: Answer) -> ItemResult:
         result.missing = [f for f in expected if not has_figure(answer.answer, f)]
         result.ok = not answer.refused and not result.missing
         if kind == "draft":
-            length = len(CITATION.sub("", answer.answer))
-            result.ok = result.ok and all(f.verified and f.citation for f in answer.figures) and DRAFT_CHARS[0] <= length <= DRAFT_CHARS[1]
+            _score_draft(item, answer, result)
     return result
+
+
+def _score_draft(item: dict[str, Any], answer: Answer, result: ItemResult) -> None:
+    """Headline coverage, binding and length; ``ok`` needs all three and every figure verified."""
+    passages = {p.n: p.text for p in answer.passages}
+    loose = unbound_figures(answer.answer, passages, list(dict.fromkeys(c.region for c in answer.citations)))
+    result.figures_bound = result.figures_shown - len(loose)
+    least, most = length_bounds(int(item.get("chars") or 300))
+    result.length = draft_length(answer.answer)
+    result.within_length = least <= result.length <= most
+    found = len(result.expected) - len(result.missing)
+    result.ok = (not answer.refused and found >= min(MIN_HEADLINES, len(result.expected)) and not loose
+                 and all(f.verified and f.citation for f in answer.figures) and result.within_length)
 
 
 def _share(numerator: float, denominator: float) -> float | None:
@@ -134,6 +154,12 @@ def aggregate(results: list[ItemResult]) -> dict[str, Any]:
         "negative_rejection": _share(sum(r.refused for r in unanswerable), len(unanswerable)),
         "false_refusal": _share(sum(r.refused for r in answerable), len(answerable)),
         "drafting": _share(sum(r.ok for r in drafts), len(drafts)),
+        "draft_headline_coverage": _share(sum(len(r.expected) - len(r.missing) for r in drafts), sum(len(r.expected) for r in drafts)),
+        "draft_citation_precision": _share(sum(r.citations_relevant for r in drafts), sum(r.citations for r in drafts)),
+        "draft_citation_recall": _share(sum(r.statements_supported for r in drafts), sum(r.statements for r in drafts)),
+        "draft_bound_figures": _share(sum(r.figures_bound for r in drafts), sum(r.figures_shown for r in drafts)),
+        "draft_within_length": _share(sum(r.within_length for r in drafts), len(drafts)),
+        "draft_total_ms_p50": _percentile([r.timings["total_ms"] for r in drafts if "total_ms" in r.timings], 0.5),
         "fallbacks": sum(1 for r in results if r.notice),
     }
     for stage in ("retrieve_ms", "generate_ms", "total_ms"):

@@ -28,6 +28,8 @@ DEFAULT_THRESHOLDS = PROJECT_ROOT / "eval" / "thresholds.toml"
 GATED_METRICS = (
     "recall_at_1", "recall_at_5", "mrr", "ndcg_at_5", "figure_accuracy", "numeric_grounding", "unmarked_unverified_figures",
     "citation_precision", "citation_recall", "negative_rejection", "false_refusal", "drafting",
+    "draft_headline_coverage", "draft_citation_precision", "draft_citation_recall", "draft_bound_figures",
+    "draft_within_length", "draft_total_ms_p50",
     "retrieve_ms_p50", "generate_ms_p50", "total_ms_p50", "total_ms_p95",
 )
 
@@ -73,7 +75,7 @@ def run_eval(
     results = []
     for n, item in enumerate(tqdm(items, desc=f"eval {backend}", unit="q", disable=not progress), start=1):
         if item["kind"] == "draft":
-            answer = answerer.draft(item["question"])
+            answer = answerer.draft(item["question"], style=item.get("style"), chars=item.get("chars"))
         else:
             answer = answerer.ask(item["question"], history=item.get("history"))
         results.append(score_item(item, answer))
