@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import opencc
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.answer.chain import Answer, Citation
+from assistant.answer.stages import Answer, Citation
 from assistant.answer.draft_plan import Plan, PlanItem, build_plan
 from assistant.answer.prompts import CANNOT_ANSWER, load_prompt
 from assistant.answer.verify import CITATION, cite_uncited, mask_citations, statements, verify_answer
@@ -240,7 +240,7 @@ def write_draft(answerer: "Answerer", topic: str, filters: Filters | None = None
     t1 = time.perf_counter()
     if plan.refusal:
         text = f"{CANNOT_ANSWER}（{plan.refusal}）。"
-    elif answerer._llm is None:
+    elif answerer.generator.chat_model is None:
         text = compose(plan, style, chars, simplified)
     else:
         try:
@@ -264,7 +264,7 @@ def _model_draft(answerer: "Answerer", plan: Plan, topic: str, style: str, chars
     system, user = load_prompt("draft").render(passages=plan_passages(plan, simplified), topic=topic,
                                                style=_STYLE_RULES[style], chars=f"{least}至{most}")
     config: dict[str, Any] = {"callbacks": [_TokenForwarder(on_token)]} if on_token else {}
-    llm = answerer._llm.bind(max_tokens=answerer.settings.answer.draft_max_tokens)
+    llm = answerer.generator.chat_model.bind(max_tokens=answerer.settings.answer.draft_max_tokens)
     text = str(llm.invoke([SystemMessage(system), HumanMessage(user)], config=config).content).strip()
     text = cite_uncited(text, {p.n: p.text for p in plan.passages})
     check_model_draft(text, plan, chars)
@@ -275,8 +275,7 @@ def _finish(topic: str, plan: Plan, text: str, backend: str, notice: str, style:
             timings: dict[str, float]) -> Draft:
     passages = {p.n: p for p in plan.passages}
     checked = verify_answer(text, {n: p.text for n, p in passages.items()})
-    citations = [Citation(n, passages[n].source, passages[n].section, passages[n].text, passages[n].title,
-                          passages[n].region, passages[n].years) for n in checked.cited]
+    citations = [Citation.of(passages[n]) for n in checked.cited]
     return Draft(question=topic, answer=checked.text, refused=bool(plan.refusal), backend=backend, citations=citations,
                  figures=checked.figures, timings=timings, standalone_question=topic, notice=notice,
                  passages=list(passages.values()), plan=plan, style=style, chars=chars)
