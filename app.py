@@ -72,7 +72,9 @@ CSS = """
 .source-text { margin-top: 6px; white-space: pre-wrap; line-height: 1.6; }
 .source-text mark { background: #ffe066; padding: 0 2px; border-radius: 3px; }
 a.cite { text-decoration: none; font-weight: 600; }
-.draft-text { line-height: 1.8; }
+.draft-text { line-height: 1.8; white-space: pre-line; }
+.draft-plan table { font-size: 0.85em; border-collapse: collapse; }
+.draft-plan td, .draft-plan th { border: 1px solid #ddd; padding: 2px 4px; vertical-align: top; }
 .ingest-report .failed { color: #c62828; }
 """
 
@@ -156,21 +158,26 @@ def build_app(services: serve.Services) -> gr.Blocks:
         except AssistantError as exc:
             raise _error(exc) from exc
 
-    def draft(topic: str):
+    def draft(topic: str, style: str, chars: float | None, planned: list[str] | None = None, kept: list[str] | None = None):
+        """Write (or, with ``kept``, redraft without the unticked facts); the plan shows beside it."""
         topic = (topic or "").strip()
         if not topic:
             raise gr.Error("请输入写作主题")
         try:
             answerer = services.get()
-            for text, answer in serve.stream_answer(answerer, topic, draft=True):
+            options = serve.draft_options(style, chars, planned, kept)
+            for text, answer in serve.stream_answer(answerer, topic, draft=options):
                 if answer is None:
-                    yield serve.escape(text) + " ▌", gr.skip(), gr.skip(), gr.skip()
+                    yield (serve.escape(text) + " ▌",) + (gr.skip(),) * 6
         except Exception as exc:
             raise _error(exc) from exc
         md = serve.export_markdown(settings, answer, stem="draft", heading=topic)
         docx = serve.export_docx(settings, answer, stem="draft", heading=topic)
+        choices = serve.fact_choices(answer)
         yield (serve.render_draft(answer), serve.answer_status(answer),
-               gr.update(value=str(md), interactive=True), gr.update(value=str(docx), interactive=True))
+               gr.update(value=str(md), interactive=True), gr.update(value=str(docx), interactive=True),
+               serve.render_plan(answer), gr.update(choices=choices, value=[key for _, key in choices]),
+               [key for _, key in choices] + list(answer.get("dropped") or []))
 
     def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
         try:
@@ -254,12 +261,22 @@ def build_app(services: serve.Services) -> gr.Blocks:
                         sources = gr.HTML(serve.render_sources(None), elem_id="sources", js_on_load=None)
             with gr.Tab("写作", id="draft", elem_id="tab-draft"):
                 topic = gr.Textbox(label="写作主题", placeholder="例如：泰兴市2020年高新技术企业培育成效", elem_id="topic")
-                write = gr.Button("生成段落", variant="primary")
-                draft_out = gr.HTML("", elem_id="draft-out", js_on_load=None)
-                draft_status = gr.HTML("", js_on_load=None)
                 with gr.Row():
-                    draft_md = gr.DownloadButton("导出 Markdown", interactive=False, size="sm")
-                    draft_docx = gr.DownloadButton("导出 Word（DOCX）", interactive=False, size="sm")
+                    draft_style = gr.Radio(list(serve.STYLES), value="总结", label="文体", elem_id="draft-style")
+                    draft_chars = gr.Number(value=300, label="字数上限", precision=0, minimum=40, maximum=2000)
+                    write = gr.Button("生成段落", variant="primary")
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        draft_out = gr.HTML("", elem_id="draft-out", js_on_load=None)
+                        draft_status = gr.HTML("", js_on_load=None)
+                        with gr.Row():
+                            draft_md = gr.DownloadButton("导出 Markdown", interactive=False, size="sm")
+                            draft_docx = gr.DownloadButton("导出 Word（DOCX）", interactive=False, size="sm")
+                    with gr.Column(scale=2):
+                        draft_plan = gr.HTML("", elem_id="draft-plan", js_on_load=None)
+                        draft_keep = gr.CheckboxGroup([], label="写入的事实（取消勾选后重新生成）", elem_id="draft-keep")
+                        redraft = gr.Button("按所选事实重新生成", size="sm")
+                        draft_planned = gr.State([])
             with gr.Tab("知识库", id="knowledge", elem_id="tab-knowledge"):
                 files = gr.File(label=f"上传文档（{' '.join(serve.UPLOAD_SUFFIXES)}，单个文件不超过 20 MB）",
                                 file_count="multiple", file_types=list(serve.UPLOAD_SUFFIXES), elem_id="upload-files")
@@ -304,8 +321,11 @@ def build_app(services: serve.Services) -> gr.Blocks:
                     api_name=False, queue=False)
         copy_md.click(None, answer_md, None, js="(text) => { if (text) { navigator.clipboard.writeText(text); } }")
         api_button.click(ask_api, api_question, api_answer, api_name="ask", **answering)
-        write.click(draft, topic, [draft_out, draft_status, draft_md, draft_docx], api_name=False, **answering)
-        topic.submit(draft, topic, [draft_out, draft_status, draft_md, draft_docx], api_name=False, **answering)
+        draft_outputs = [draft_out, draft_status, draft_md, draft_docx, draft_plan, draft_keep, draft_planned]
+        write.click(draft, [topic, draft_style, draft_chars], draft_outputs, api_name=False, **answering)
+        topic.submit(draft, [topic, draft_style, draft_chars], draft_outputs, api_name=False, **answering)
+        redraft.click(draft, [topic, draft_style, draft_chars, draft_planned, draft_keep], draft_outputs, api_name=False,
+                      **answering)
         add.click(upload, files, [ingest_report, files] + knowledge_outputs, api_name=False,
                   concurrency_limit=1, concurrency_id="index")
         remove_button.click(remove_document, remove_choice, [ingest_report] + knowledge_outputs, api_name=False,

@@ -10,7 +10,9 @@ comparisons or trends, then supporting measures. Retrieval score plays no part i
 
 A fact is a clause group of one source sentence: the clause holding a figure plus the clauses
 that continue it (同比增长119.3%, 列泰州第1), quoted as written so every figure can be verified
-against the original passage. The headline list and the markers live in ``assistant/data/drafting.toml``.
+against the original passage. Indicators are recognized by the indicator lexicon
+(:mod:`assistant.lexicon`); which of them are headlines, in what order, and the markers of
+shortcomings, targets and comparisons live in ``assistant/data/drafting.toml``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pydantic import BaseModel, ConfigDict
 from assistant.answer.grounding import Passage, analyze, evidence_years
 from assistant.errors import AssistantError
 from assistant.figures import Figure, extract_figures
+from assistant.lexicon import Lexicon, load_lexicon
 from assistant.retrieve import Filters, Retriever
 from assistant.text import to_simplified
 
@@ -47,9 +50,8 @@ _LIST_MARK = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|[（(]?[�
 class Headline(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
-    variants: list[str]
+    indicators: list[str]  # canonical names in the indicator lexicon
     topic: list[str]
-    units: list[str]
     query: str
 
 
@@ -69,6 +71,7 @@ class DraftingSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     headline: list[Headline]
+    units: dict[str, list[str]]  # lexicon unit family → figure units
     markers: Markers
 
     def pattern(self, name: str) -> re.Pattern[str]:
@@ -148,6 +151,9 @@ def clean_clause(text: str) -> str:
     Word-exported HTML (30782.9 亿元) removed, list markers (二是) and breakdowns ((其中发明980件…))
     dropped: a paragraph states the total."""
     text = _SPACE_NEAR_CJK.sub("", _BREAKDOWN.sub("", _FOOTNOTE.sub("", text))).strip()
+    for opening, closing in ("()", "（）"):  # a clause cut inside brackets (…1457万元(其中，…) ends before them
+        if text.count(opening) > text.count(closing):
+            text = text[: text.rfind(opening)]
     return _LIST_MARK.sub("", text).strip(" ，,；;：:。")
 
 
@@ -155,27 +161,50 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", "", to_simplified(text)).lower()
 
 
-def _headline_of(spec: DraftingSpec, clause: str) -> tuple[int, Headline] | None:
-    plain = _norm(clause)
+@dataclass(frozen=True)
+class _Named:
+    """What a clause names: its lexicon indicators, and the headline they belong to (if any)."""
+
+    indicators: tuple[str, ...]
+    headline: Headline | None
+    importance: int  # the headline's place in the data file; len(headlines) for none
+
+    def measured_in(self, spec: DraftingSpec, lexicon: Lexicon, figures: tuple[Figure, ...]) -> bool:
+        """A figure of the clause is in a unit its indicator is measured in (高企 are counted, not paid)."""
+        units = {u for name in self.indicators for u in spec.units.get(lexicon.unit_family(name), [])}
+        return any(f.unit in units for f in figures)
+
+
+def _named(spec: DraftingSpec, lexicon: Lexicon, text: str) -> _Named:
+    names = tuple(dict.fromkeys(name for name, _ in lexicon.find(text)))
     for i, h in enumerate(spec.headline):
-        if any(v.lower() in plain for v in h.variants):
-            return i, h
-    return None
+        mine = tuple(n for n in names if n in h.indicators)
+        if mine:
+            return _Named(mine, h, i)
+    return _Named(names, None, len(spec.headline))
 
 
 def _facts_of_sentence(spec: DraftingSpec, sentence: str) -> list[tuple[str, tuple[Figure, ...]]]:
     """Clause groups: a clause with a figure, plus the figure-less or continuing clauses after it."""
     continuing = spec.pattern("continuation")
     groups: list[tuple[list[str], list[Figure]]] = []
+    inside = False  # within brackets a clause cut at 、，: 1457万元(其中，年产值达35.46亿元…) is not about 1457万元
     for m in _CLAUSE.finditer(sentence):
         clause = m.group(0)
-        found = [f for f in extract_figures(_FOOTNOTE.sub(" ", clause)) if not f.is_year]
+        depth = clause.count("(") + clause.count("（") - clause.count(")") - clause.count("）")
+        if inside:
+            inside = depth >= 0
+            continue
+        inside = depth > 0
+        found = [f for f in extract_figures(_BREAKDOWN.sub(" ", _FOOTNOTE.sub(" ", clause))) if not f.is_year]
         figures = [f for f in found if f.unit]
         body = clean_clause(clause)
         if not body or len(figures) < len(found):  # 提高0.3 cut off from its unit by a chunk border
             continue
-        starts_new = figures and not (groups and continuing.match(_norm(body)))
-        if starts_new:
+        continues = bool(continuing.match(_norm(body)))
+        if continues and not groups:  # 总数达295家 at a chunk's start: whose total, the chunk does not say
+            continue
+        if figures and not continues:
             groups.append(([body], figures))
         elif groups and (figures or len(groups[-1][0]) < 3) and len(body) <= 40:
             groups[-1][0].append(body)
@@ -243,12 +272,13 @@ class _Topic:
     subject_words: list[str]  # further words a measure must carry to be on topic
 
 
-def read_topic(topic: str, documents: list[dict], spec: DraftingSpec) -> _Topic:
+def read_topic(topic: str, documents: list[dict], spec: DraftingSpec, lexicon: Lexicon) -> _Topic:
     facts = analyze(topic, documents)
     plain = _norm(topic)
-    focus = [h for h in spec.headline if any(w.lower() in plain for w in h.topic)]
+    asked = {name for name, _ in lexicon.find(topic)}
+    focus = [h for h in spec.headline if any(w.lower() in plain for w in h.topic) or asked & set(h.indicators)]
     general = set(spec.markers.general_topic)
-    named = {w for h in focus for w in h.topic + h.variants}
+    named = {w for h in focus for w in h.topic} | {v for h in focus for i in h.indicators for v in lexicon.variants(i)}
     words = [t for t in facts.tokens if t not in general and not any(t in n or n in t for n in named)]
     # 浙江某区 names the district, not also the province whose policies are indexed as 浙江省
     regions = [r for r in facts.regions if not any(r != o and r in o for o in facts.regions)]
@@ -259,8 +289,9 @@ def build_plan(topic: str, retriever: Retriever, filters: Filters | None = None,
                spec: DraftingSpec | None = None) -> Plan:
     """Retrieve once per headline indicator (and once for the topic), then rank the facts found."""
     spec = spec or load_spec()
+    lexicon = load_lexicon(retriever.settings.knowledge_dir)
     documents = retriever.documents()
-    asked = read_topic(topic, documents, spec)
+    asked = read_topic(topic, documents, spec, lexicon)
     period = set(asked.years)
     region_words = " ".join(asked.places)
     year_words = " ".join(f"{y}年" for y in asked.years)
@@ -278,7 +309,7 @@ def build_plan(topic: str, retriever: Retriever, filters: Filters | None = None,
                 passages.setdefault(r.chunk_id, Passage(
                     0, r.chunk_id, r.source, r.metadata.get("title", r.source), r.metadata.get("region", ""),
                     tuple(r.metadata.get("years") or ()), r.section, r.text, r.metadata.get("province", "")))
-    candidates = _candidates(spec, asked, list(passages.values()), period, starts)
+    candidates = _candidates(spec, lexicon, asked, list(passages.values()), period, starts)
     plan = Plan(topic, subject_of(topic, asked.places, spec), asked.regions, asked.years, [], [])
     ranked = _rank(candidates, asked)
     plan.items = [c for c in ranked if c.key not in drop][:MAX_ITEMS]
@@ -288,7 +319,7 @@ def build_plan(topic: str, retriever: Retriever, filters: Filters | None = None,
     return plan
 
 
-def _candidates(spec: DraftingSpec, asked: _Topic, passages: list[Passage], period: set[int],
+def _candidates(spec: DraftingSpec, lexicon: Lexicon, asked: _Topic, passages: list[Passage], period: set[int],
                 starts: dict[str, int]) -> list[tuple[tuple, PlanItem]]:
     comparing = spec.pattern("comparison")
     out: dict[str, tuple[tuple, PlanItem]] = {}
@@ -302,9 +333,12 @@ def _candidates(spec: DraftingSpec, asked: _Topic, passages: list[Passage], peri
             for text, figures in _facts_of_sentence(spec, sentence):
                 if _excluded(spec, passage, sentence, text, period):
                     continue
-                found = _headline_of(spec, text) or _headline_of(spec, sentence)
-                units_fit = found is not None and any(f.unit in found[1].units for f in figures)
-                on_focus = not asked.focus or (found is not None and found[1] in asked.focus)
+                named = _named(spec, lexicon, text)
+                if not named.indicators:  # 有效期内达227家: the indicator is named earlier in the sentence
+                    named = _named(spec, lexicon, sentence)
+                headline = named.headline
+                units_fit = headline is not None and named.measured_in(spec, lexicon, figures)
+                on_focus = not asked.focus or headline in asked.focus
                 topical = _norm(text + passage.section)
                 on_words = not asked.subject_words or any(w in topical for w in asked.subject_words)
                 off_topic = (asked.focus and not on_focus and not (asked.subject_words and on_words)) or (
@@ -313,24 +347,26 @@ def _candidates(spec: DraftingSpec, asked: _Topic, passages: list[Passage], peri
                     continue
                 compares = bool(comparing.search(_norm(text)))
                 years = tuple(sorted(evidence_years(passage, sentence)))
-                if off_topic and found is not None:
-                    role, order = "context", found[0]
-                    why = f"同地区同期的另一头条指标「{found[1].name}」，仅在段落过短时补充"
-                elif units_fit and found is not None and not spec.pattern("pending").search(_norm(text)):
-                    role, order = "headline", found[0]
-                    why = f"头条指标「{found[1].name}」（重要性第{found[0] + 1}位）" + ("，含同比或排名比较" if compares else "")
+                indicator = "、".join(named.indicators[:2])
+                if off_topic and headline is not None:
+                    role, order = "context", named.importance
+                    why = f"同地区同期的另一头条指标「{headline.name}」，仅在段落过短时补充"
+                elif units_fit and headline is not None and not spec.pattern("pending").search(_norm(text)):
+                    role, order = "headline", named.importance
+                    why = f"头条指标「{headline.name}：{indicator}」（重要性第{named.importance + 1}位）" + (
+                        "，含同比或排名比较" if compares else "")
                 elif compares:
                     role, order = "comparison", 0
                     why = "比较或趋势：" + ("与上年或同期相比" if re.search("同比|比上年|较上年|增长|提高|下降", text) else "位次比较")
                 else:
                     role, order = "measure", 0
-                    why = "支撑举措" + (f"（涉及{found[1].name}）" if found else "")
+                    why = "支撑举措" + (f"（{indicator}）" if indicator else "")
                 doc_order = (passage.source, starts.get(passage.chunk_id, 0) + passage.text.find(sentence), sentence.find(text[:6]))
                 key = f"{passage.source}#{doc_order[1]}:{figures[0].text}"
                 # one fact per source position: overlapping retrievals return the same chunk text
                 identity = f"{passage.source}|{_norm(text)}"
-                item = PlanItem(key, role, found[1].name if found else "", passage.region, years, text, sentence,
-                                passage, figures, why)
+                item = PlanItem(key, role, headline.name if headline else indicator, passage.region, years, text,
+                                sentence, passage, figures, why)
                 out.setdefault(identity, ((ROLES.index(role), order, doc_order), item))
     return list(out.values())
 
@@ -338,13 +374,15 @@ def _candidates(spec: DraftingSpec, asked: _Topic, passages: list[Passage], peri
 def _rank(candidates: list[tuple[tuple, PlanItem]], asked: _Topic) -> list[PlanItem]:
     """Headlines by importance, then at most two comparisons, then measures; a comparison across
     regions interleaves the regions so each indicator is seen side by side."""
-    ordered: list[PlanItem] = []
-    for _, item in sorted(candidates, key=lambda c: c[0]):
-        # overlapping chunks cut one sentence differently: a fact whose figures a better-ranked
-        # fact of the same document already carries adds nothing
-        said = {(f.text, i.passage.source) for i in ordered for f in i.figures}
-        if not all((f.text, item.passage.source) in said for f in item.figures):
-            ordered.append(item)
+    # overlapping chunks cut one sentence differently: a fact whose figures another fact of the
+    # same document carries (all of them, and more) adds nothing
+    def covered(item: PlanItem) -> bool:
+        mine = {f.text for f in item.figures}
+        return any(other is not item and other.passage.source == item.passage.source
+                   and mine <= {f.text for f in other.figures} and (len(other.figures), other.key) > (len(item.figures), item.key)
+                   for _, other in candidates)
+
+    ordered = [item for _, item in sorted(candidates, key=lambda c: c[0]) if not covered(item)]
     comparisons = [i for i in ordered if i.role == "comparison"][:MAX_COMPARISONS]
     kept = [i for i in ordered if i.role != "comparison" or i in comparisons]
     if len(asked.regions) != 1:

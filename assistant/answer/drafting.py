@@ -94,11 +94,16 @@ def _fact_sentence(items: list[PlanItem], plan: Plan, simplified: bool) -> str:
     return f"{first.region}{_period(first, plan)}{'，' if _period(first, plan) else ''}{body}[{plan.number(first)}]。"
 
 
+MAX_FACTS_PER_SENTENCE = 3  # more facts in one sentence read as a list, not a paragraph
+
+
 def _groups(items: list[PlanItem]) -> list[list[PlanItem]]:
+    """Consecutive facts of one passage, indicator and role share a sentence."""
     groups: list[list[PlanItem]] = []
     for item in items:
         last = groups[-1][0] if groups else None
-        if last and (last.passage.chunk_id, last.indicator, last.role) == (item.passage.chunk_id, item.indicator, item.role):
+        if last and len(groups[-1]) < MAX_FACTS_PER_SENTENCE and (
+                (last.passage.chunk_id, last.indicator, last.role) == (item.passage.chunk_id, item.indicator, item.role)):
             groups[-1].append(item)
         else:
             groups.append([item])
@@ -266,9 +271,18 @@ def _model_draft(answerer: "Answerer", plan: Plan, topic: str, style: str, chars
     config: dict[str, Any] = {"callbacks": [_TokenForwarder(on_token)]} if on_token else {}
     llm = answerer.generator.chat_model.bind(max_tokens=answerer.settings.answer.draft_max_tokens)
     text = str(llm.invoke([SystemMessage(system), HumanMessage(user)], config=config).content).strip()
-    text = cite_uncited(text, {p.n: p.text for p in plan.passages})
+    text = _fit(cite_uncited(text, {p.n: p.text for p in plan.passages}), chars)
     check_model_draft(text, plan, chars)
     return text
+
+
+def _fit(text: str, chars: int) -> str:
+    """A model paragraph over the limit loses whole sentences from its end (a small model writes
+    on past any length it is told); each kept sentence is still checked as written."""
+    kept = statements(text)
+    while len(kept) > 1 and draft_length("".join(kept)) > chars:
+        kept.pop()
+    return "".join(kept).strip()
 
 
 def _finish(topic: str, plan: Plan, text: str, backend: str, notice: str, style: str, chars: int,

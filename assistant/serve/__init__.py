@@ -13,6 +13,7 @@ answer chain, the figure parser (jieba) and the index are imported inside the fu
 """
 
 from assistant.errors import AssistantError  # noqa: F401 — re-exported for the page
+from assistant.serve.drafting import STYLES, draft_options, fact_choices, render_plan  # noqa: F401
 from assistant.serve.exports import (  # noqa: F401 — the page imports these as serve.<name>
     answer_markdown,
     export_docx,

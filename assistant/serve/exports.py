@@ -80,10 +80,14 @@ def export_docx(settings: Settings, answer: dict[str, Any], stem: str = "draft",
     if answer.get("notice"):
         doc.add_paragraph(f"注意：{answer['notice']}")
     refs = reference_lines(answer)
-    if refs:
+    if refs:  # an end list, numbered as the [n] marks, each with the original passage it cites
         doc.add_heading("参考资料", level=2)
-        for line in refs:
+        by_n = {c["n"]: c for c in answer.get("citations") or []}
+        for line, n in zip(refs, sorted(by_n)):
             doc.add_paragraph(line)
+            quote = " ".join(by_n[n].get("text", "").split())
+            if quote:
+                doc.add_paragraph(quote, style="Quote")
     path = _export_path(settings, stem, ".docx")
     doc.save(str(path))
     return path

@@ -134,17 +134,18 @@ _DONE = object()
 
 def stream_answer(
     answerer: Any, question: str, history: list[dict[str, str]] | None = None, filters: Any = None,
-    draft: bool = False, poll_s: float = 0.1,
+    draft: dict[str, Any] | None = None, poll_s: float = 0.1,
 ) -> Iterator[tuple[str, dict[str, Any] | None]]:
-    """Run ``ask`` (or ``draft``) in a worker thread and yield ``(text so far, None)`` as tokens
-    arrive, then ``(final text, answer dict)`` once: the verified answer replaces the stream."""
+    """Run ``ask`` (or, given ``draft`` options — style, chars, drop — ``draft``) in a worker
+    thread and yield ``(text so far, None)`` as tokens arrive, then ``(final text, answer dict)``
+    once: the verified answer replaces the stream."""
     tokens: queue.Queue[object] = queue.Queue()
     result: dict[str, Any] = {}
 
     def work() -> None:
         try:
-            if draft:
-                result["answer"] = answerer.draft(question, filters=filters, on_token=tokens.put)
+            if draft is not None:
+                result["answer"] = answerer.draft(question, filters=filters, on_token=tokens.put, **draft)
             else:
                 result["answer"] = answerer.ask(question, history=history, filters=filters, on_token=tokens.put)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
