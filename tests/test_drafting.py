@@ -132,3 +132,26 @@ def test_docx_export_opens_and_carries_every_reference(answerer: Answerer, corpu
         assert line in text
     for c in draft["citations"]:
         assert f"[{c['n']}]" in text
+
+
+def test_cli_draft_takes_style_and_chars(corpus_settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from assistant.cli import main
+
+    code = main(["draft", TAIXING, "--backend", "extractive", "--style", "简报", "--chars", "200", "--json",
+                 "--index", str(corpus_settings.index_dir)])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["style"] == "简报" and out["chars"] == 200 and out["length"] <= 200
+    assert out["plan"] and {"key", "role", "value", "why", "n"} <= set(out["plan"][0])
+
+
+def test_page_pieces_escape_the_plan_and_drop_unticked_facts() -> None:
+    from assistant.serve import draft_options, fact_choices, render_plan
+
+    draft = {"plan": [{"key": "a#1:86家", "n": 1, "role": "headline", "indicator": "高新技术企业", "region": "泰兴市",
+                       "value": "86家", "text": "新认定<script>高企86家", "why": "头条指标"}], "dropped": []}
+    assert "<script>" not in render_plan(draft) and "&lt;script&gt;" in render_plan(draft)
+    assert fact_choices(draft) == [("86家｜新认定<script>高企86家", "a#1:86家")]
+    assert draft_options("简报", 200, ["a#1:86家", "b"], ["b"]) == {"style": "简报", "chars": 200, "drop": frozenset({"a#1:86家"})}
+    assert draft_options("总结", None, None, None)["drop"] == frozenset()
