@@ -137,6 +137,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for name, other in report.replaced:
         print(f"replaced: {name} was indexed from {other}; documents are known by file name, rename one to keep both",
               file=sys.stderr)
+    for name, warning in report.warnings:
+        print(f"warning: {name}: {warning}", file=sys.stderr)
     for name, reason in report.failed:
         print(f"failed: {name}: {reason}", file=sys.stderr)
     return 1 if report.failed else 0

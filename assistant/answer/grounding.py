@@ -147,8 +147,8 @@ def analyze(question: str, documents: list[dict]) -> QuestionFacts:
     places = named | set(facts.foreign)
     facts.places = sorted((p for p in places if not any(p != o and p in o for o in places)), key=q.find)
     rest = _DATES.sub(" ", q)
-    for name in sorted(places, key=len, reverse=True):
-        rest = rest.replace(name, " ")
+    for name in sorted(places, key=len, reverse=True):  # 湖北省: the suffix is part of the place, no indicator word
+        rest = re.sub(rf"{re.escape(name)}(?:自治区|省|市|区|县)?", " ", rest)
     facts.tokens = [t for t in dict.fromkeys(tokenize(rest)) if t not in _GENERIC and not t.isdigit()]
     return facts
 
@@ -200,6 +200,9 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
     weights = {t: idf(t) for t in facts.tokens}
     total = sum(weights.values()) or 1.0
     found: list[Evidence] = []
+    # A place no document is about is answered only by a sentence that names it: a national
+    # bulletin's table row 陕西｜R&D经费（亿元）769.6 answers for 陕西, its national total does not.
+    named_only = facts.foreign if not facts.regions else []
     for passage in passages:
         if facts.regions and passage.region not in facts.regions:
             continue
@@ -212,6 +215,8 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
             answers = bool(_RANK.search(sentence)) if facts.wants_rank else bool(figures) or not facts.wants_figure
             if not answers or not _matches_year(facts, passage, sentence) or _contradicts(facts.tokens, to_simplified(sentence)):
                 continue
+            if named_only and not all(p in to_simplified(sentence) for p in named_only):
+                continue
             text = to_simplified(sentence).lower() + " " + context
             coverage = sum(w for t, w in weights.items() if _credit(t, text)) / total
             found.append(Evidence(passage, sentence, coverage, figures))
@@ -220,7 +225,7 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
 
 def refusal_reason(facts: QuestionFacts, evidence: list[Evidence], draft: bool = False) -> str | None:
     """Why the passages don't answer the question (or can't support the draft), or None."""
-    if facts.foreign and not facts.regions:
+    if facts.foreign and not facts.regions and not evidence:
         return f"资料中没有关于{'、'.join(facts.foreign)}的文件"
     if not evidence:
         return "资料中没有相应地区和年份的相关内容"
