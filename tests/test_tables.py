@@ -16,8 +16,8 @@ from assistant.ingest.layout import lay_out
 from assistant.ingest.readers import read_blocks
 from assistant.ingest.tables import Table, expand_spans, unit_of
 from assistant.settings import ChunkSettings
-from tests import table_files
-from tests.table_files import ROWS, TITLE
+import table_files
+from table_files import ROWS, TITLE
 
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 BULLETINS = CORPORA / "bulletins-policies"

@@ -11,6 +11,7 @@ Tokens stream to ``on_token`` (LangChain callbacks), which the page shows live.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -48,10 +49,19 @@ class Citation:
     title: str = ""
     region: str = ""
     years: tuple[int, ...] = ()
+    kind: str = "text"
+    row_label: str = ""
+    columns: str = ""
+    original: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"n": self.n, "source": self.source, "section": self.section, "text": self.text,
-                "title": self.title, "region": self.region, "years": list(self.years)}
+        out = {"n": self.n, "source": self.source, "section": self.section, "text": self.text,
+               "title": self.title, "region": self.region, "years": list(self.years), "kind": self.kind}
+        if self.kind == "table_row":  # the page shows a cited row as a small table
+            out |= {"row_label": self.row_label, "columns": json.loads(self.columns or "[]")}
+        if self.original:
+            out["original"] = self.original
+        return out
 
 
 @dataclass
@@ -164,7 +174,9 @@ class Answerer:
             results = list({r.chunk_id: r for hits in per_region for r in hits}.values())
         passages = [
             Passage(n, r.chunk_id, r.source, r.metadata.get("title", r.source), r.metadata.get("region", ""),
-                    tuple(r.metadata.get("years") or ()), r.section, r.text, r.metadata.get("province", ""))
+                    tuple(r.metadata.get("years") or ()), r.section, r.text, r.metadata.get("province", ""),
+                    r.metadata.get("kind", "text"), r.metadata.get("row_label", ""), r.metadata.get("columns", ""),
+                    r.metadata.get("original", ""))
             for n, r in enumerate(results, start=1)
         ]
         evidence = find_evidence(facts, passages, self.retriever.lexical.idf)
@@ -260,7 +272,8 @@ class Answerer:
         refused = CANNOT_ANSWER in gen["text"]
         checked = verify_answer(gen["text"], {n: p.text for n, p in passages.items()})
         citations = [
-            Citation(n, passages[n].source, passages[n].section, passages[n].text, passages[n].title, passages[n].region, passages[n].years)
+            Citation(n, passages[n].source, passages[n].section, passages[n].text, passages[n].title, passages[n].region,
+                     passages[n].years, passages[n].kind, passages[n].row_label, passages[n].columns, passages[n].original)
             for n in checked.cited
         ]
         total = (time.perf_counter() - inputs["t0"]) * 1000

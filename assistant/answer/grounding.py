@@ -63,6 +63,10 @@ class Passage:
     section: str
     text: str
     province: str = ""
+    kind: str = "text"  # "text" | "table_row" | "table" (see assistant.ingest.layout)
+    row_label: str = ""
+    columns: str = ""  # a table row's cells: JSON list of {"header", "unit", "value"}
+    original: str = ""  # the text as written, where read-time normalization changed it
 
     def header(self) -> str:
         years = "、".join(f"{y}年" for y in self.years) or "年份不详"

@@ -62,6 +62,7 @@ class ItemResult:
     citations_relevant: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     notice: str = ""
+    format: str = ""  # the source's file format, where the gold item names it (html, txt, xlsx, …)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -88,7 +89,7 @@ def score_item(item: dict[str, Any], answer: Answer) -> ItemResult:
     kind = item["kind"]
     expected = list(item.get("figures", []))
     result = ItemResult(item["id"], kind, item["question"], expected, answer.answer, answer.refused, answer.backend,
-                        ok=False, timings=dict(answer.timings), notice=answer.notice)
+                        ok=False, timings=dict(answer.timings), notice=answer.notice, format=item.get("format", ""))
     result.figures_shown = len(answer.figures)
     result.figures_grounded = sum(f.verified for f in answer.figures)
     result.unmarked_unverified = sum(
@@ -145,10 +146,15 @@ def aggregate(results: list[ItemResult]) -> dict[str, Any]:
 
 def by_kind(results: list[ItemResult]) -> dict[str, dict[str, Any]]:
     """Per-kind counts: n, correct, refused, median total time."""
+    return breakdown(results, "kind")
+
+
+def breakdown(results: list[ItemResult], field_name: str) -> dict[str, dict[str, Any]]:
+    """Counts per value of a result field (kind; format, for gold sets that tag the source's format)."""
     table: dict[str, dict[str, Any]] = {}
-    for kind in dict.fromkeys(r.kind for r in results):
-        rows = [r for r in results if r.kind == kind]
-        table[kind] = {
+    for value in dict.fromkeys(getattr(r, field_name) for r in results):
+        rows = [r for r in results if getattr(r, field_name) == value]
+        table[value] = {
             "n": len(rows),
             "correct": sum(r.ok for r in rows),
             "accuracy": _share(sum(r.ok for r in rows), len(rows)),

@@ -187,6 +187,7 @@ _UNIT_START = rf"[{_HAN}%‰]"
 # A heading marker after a blank starts a new sentence for the chunker (scraped text glues
 # headings into lines), so the blank before one is kept.
 _HEADING_AHEAD = r"(?![一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}、|第[一二三四五六七八九十百\d]+[章节条])"
+_ARTICLE_LABEL = re.compile(r"(?:^|\n|\s)第[一二三四五六七八九十百零〇\d]{1,6}[章节条]$")
 _BLANKS = re.compile(
     rf" +{_HEADING_AHEAD}(?:"
     rf"(?<=[{_HAN}] )(?=[{_HAN}A-Za-z\d])"  # 湖 北 · 全国 R&D · 达到 2233.6
@@ -234,6 +235,8 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     out_origin: list[int] = []
     pos = 0
     for m in _BLANKS.finditer(mapped):
+        if _ARTICLE_LABEL.search(mapped, 0, m.start()):
+            continue  # 第九条 通过…: the blank sets an article's label apart, as written
         out_chars.append(mapped[pos : m.start()])
         out_origin.extend(origin[pos : m.start()])
         pos = m.end()
