@@ -219,7 +219,7 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
             answers = bool(_RANK.search(sentence)) if facts.wants_rank else bool(figures) or not facts.wants_figure
             if not answers or not _matches_year(facts, passage, sentence) or _contradicts(facts.tokens, to_simplified(sentence)):
                 continue
-            if named_only and not all(p in to_simplified(sentence) for p in named_only):
+            if named_only and not any(p in to_simplified(sentence) for p in named_only):
                 continue
             text = to_simplified(sentence).lower() + " " + context
             coverage = sum(w for t, w in weights.items() if _credit(t, text)) / total

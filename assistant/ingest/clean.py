@@ -200,22 +200,18 @@ _BLANKS = re.compile(
 
 
 @lru_cache(maxsize=1)
-def _radicals() -> dict[str, str]:
-    table: dict[str, str] = {}
+def _standard_chars() -> dict[int, str]:
+    """Look-alike code point → standard character(s), for ``str.translate``."""
+    table = {code: unicodedata.normalize("NFKC", chr(code)) for lo, hi in _NFKC_RANGES for code in range(lo, hi + 1)}
     for line in _RADICALS_FILE.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             radical, ideograph, *_ = line.split("\t")
-            table[radical] = ideograph
-    return table
+            table[ord(radical)] = ideograph
+    return {code: out for code, out in table.items() if out != chr(code)}
 
 
-def _standard_char(ch: str) -> str:
-    code = ord(ch)
-    if 0x2E80 <= code <= 0x2EFF:
-        return _radicals().get(ch, ch)
-    if any(lo <= code <= hi for lo, hi in _NFKC_RANGES):
-        return unicodedata.normalize("NFKC", ch)
-    return ch
+def _removable_blanks(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _BLANKS.finditer(text) if not _ARTICLE_LABEL.search(text, 0, m.start())]
 
 
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
@@ -224,30 +220,37 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     Full-width punctuation (，（：) is kept as written: NFKC would turn ``，`` into ``,`` and make
     ``2019，2020`` look like a thousands separator.
     """
+    table = _standard_chars()
     chars: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):
-        for out in _standard_char(ch):
-            chars.append(out)
-            origin.append(i)
+        out = table.get(ord(ch), ch)
+        chars.extend(out)
+        origin.extend([i] * len(out))
     mapped = "".join(chars)
-    out_chars: list[str] = []
-    out_origin: list[int] = []
+    pieces: list[str] = []
+    kept: list[int] = []
     pos = 0
-    for m in _BLANKS.finditer(mapped):
-        if _ARTICLE_LABEL.search(mapped, 0, m.start()):
-            continue  # 第九条 通过…: the blank sets an article's label apart, as written
-        out_chars.append(mapped[pos : m.start()])
-        out_origin.extend(origin[pos : m.start()])
-        pos = m.end()
-    out_chars.append(mapped[pos:])
-    out_origin.extend(origin[pos:])
-    return "".join(out_chars), out_origin
+    for start, end in _removable_blanks(mapped):
+        pieces.append(mapped[pos:start])
+        kept.extend(origin[pos:start])
+        pos = end
+    pieces.append(mapped[pos:])
+    kept.extend(origin[pos:])
+    return "".join(pieces), kept
 
 
 def normalize_text(text: str) -> str:
     """Standard characters, no blanks inside Chinese runs or between a number and its unit."""
-    return normalize_with_offsets(text)[0]
+    mapped = text.translate(_standard_chars())
+    if " " not in mapped:
+        return mapped
+    pieces, pos = [], 0
+    for start, end in _removable_blanks(mapped):
+        pieces.append(mapped[pos:start])
+        pos = end
+    pieces.append(mapped[pos:])
+    return "".join(pieces)
 
 
 def original_span(original: str, origin: list[int], start: int, end: int) -> str:

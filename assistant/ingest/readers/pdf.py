@@ -29,22 +29,29 @@ def _page_blocks(page: object, document: Document, where: str) -> None:
     document.add_text((rest.extract_text() or "") + "\n")
 
 
+def _refuse_if_locked(data: bytes, name: str) -> None:
+    """A PDF that needs a password to open cannot be read; one with only an owner password (print or
+    copy restrictions) opens with the empty user password and is read as usual."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise DocumentError(name, "the PDF is password-protected (encrypted); save it without a password")
+
+
 def read_pdf(path: Path) -> Document:
     import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
 
     data = path.read_bytes()
+    _refuse_if_locked(data, path.name)
     document = Document()
-    try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            scanned = []
-            for number, page in enumerate(pdf.pages, start=1):
-                if not page.chars:
-                    scanned.append(number)  # no text layer: OCR's pages
-                    continue
-                _page_blocks(page, document, f"page {number}")
-    except PDFPasswordIncorrect as exc:
-        raise DocumentError(path.name, "the PDF is password-protected (encrypted); save it without a password") from exc
+    scanned = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            if not page.chars:
+                scanned.append(number)  # no text layer: OCR's pages
+                continue
+            _page_blocks(page, document, f"page {number}")
     if not document.has_text():
         raise DocumentError(path.name, "the PDF has no text layer (a scan?); OCR is not supported")
     if scanned:
