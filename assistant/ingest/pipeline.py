@@ -21,13 +21,13 @@ from assistant.index.embed import Embedder, make_embedder
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChunkStore
 from assistant.ingest.layout import lay_out
-from assistant.ingest.manifest import MANIFEST_NAME, DocMeta, infer_meta, load_manifest
+from assistant.ingest.manifest import MANIFEST_NAME, DocMeta, document_meta, load_manifest
 from assistant.ingest.readers import READERS, read_blocks
 from assistant.settings import Settings
 from assistant.text import searchable
 
 # Bump when cleaning or chunking changes, so that every document is re-indexed once.
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "6"
 
 
 @dataclass
@@ -110,7 +110,7 @@ class Ingestor:
         display, chunks = laid.display, laid.chunks
         if not display.strip():
             raise DocumentError(path.name, "no text left after cleaning")
-        meta = entry or infer_meta(path.name, display)
+        meta = document_meta(path.name, display, entry)
         base = {k: v for k, v in meta.model_dump().items() if isinstance(v, (str, int, float, bool)) and v != ""}
         if meta.years:
             base["years"] = list(meta.years)
