@@ -51,6 +51,7 @@ test: install
 bench: ingest
 	$(PY) benchmarks/retrieval.py
 	$(PY) benchmarks/pipeline.py
+	$(PY) benchmarks/documents.py
 	@if [ -x /usr/bin/chromium ]; then $(PY) benchmarks/page.py; else echo "page benchmark skipped: needs /usr/bin/chromium"; fi
 
 clean:
