@@ -84,13 +84,15 @@ class Record:
 
 @dataclass
 class Table:
-    """A grid with its title; ``header_rows`` and ``label_columns`` are decided from content."""
+    """A grid with its title; ``header_rows`` and ``label_columns`` are decided from content unless
+    the format marks the header (a Markdown table's rows above its ``---`` rule)."""
 
     title: str
     grid: list[list[str]]
     caption: str = ""  # text near the table that may state 单位：亿元
     ocr: bool = False
     notes: list[str] = field(default_factory=list)  # 注：… rows spanning the whole table
+    marked_header_rows: int | None = None
 
     def __post_init__(self) -> None:
         self.title = normalize_text(" ".join(self.title.split()))[:_TITLE_MAX]
@@ -110,7 +112,7 @@ class Table:
                 continue
             kept.append(row)
         self.grid = kept
-        self.header_rows = self._count_header_rows()
+        self.header_rows = self._count_header_rows() if self.marked_header_rows is None else self.marked_header_rows
         self.label_columns = self._count_label_columns()
 
     @property

@@ -35,11 +35,12 @@ class Document:
         else:
             self.blocks.append(text)
 
-    def add_table(self, grid: list[list[str]], where: str, title: str = "", caption: str = "", ocr: bool = False) -> None:
+    def add_table(self, grid: list[list[str]], where: str, title: str = "", caption: str = "", ocr: bool = False,
+                  header_rows: int | None = None) -> None:
         """Keep a grid as a table when it has a header row; otherwise keep its rows as text and say so."""
         if not title:
             title, caption = title_before(self.text_before())
-        table = Table(title, grid, caption=caption, ocr=ocr)
+        table = Table(title, grid, caption=caption, ocr=ocr, marked_header_rows=header_rows)
         if not table.grid:
             return
         if table.has_header and table.width >= 2:

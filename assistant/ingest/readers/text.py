@@ -18,8 +18,9 @@ def _pipe_cells(line: str) -> list[str]:
     return [c.strip() for c in line.strip().strip("|").split("|")]
 
 
-def _pipe_table(lines: list[str], i: int) -> tuple[list[list[str]], int] | None:
-    """A Markdown table starting at line ``i``: header line(s), a ---|--- rule, body; or None."""
+def _pipe_table(lines: list[str], i: int) -> tuple[list[list[str]], int, int] | None:
+    """A Markdown table starting at line ``i``: (grid, end, header rows) from header line(s), a
+    ---|--- rule and the body; or None."""
     j = i
     while j < len(lines) and _PIPE_ROW.match(lines[j]) and not _PIPE_RULE.match(lines[j]):
         j += 1
@@ -28,10 +29,10 @@ def _pipe_table(lines: list[str], i: int) -> tuple[list[list[str]], int] | None:
     end = j + 1
     while end < len(lines) and _PIPE_ROW.match(lines[end]):
         end += 1
-    return [_pipe_cells(line) for line in [*lines[i:j], *lines[j + 1 : end]]], end
+    return [_pipe_cells(line) for line in [*lines[i:j], *lines[j + 1 : end]]], end, j - i
 
 
-def _aligned_table(lines: list[str], i: int) -> tuple[list[list[str]], int] | None:
+def _aligned_table(lines: list[str], i: int) -> tuple[list[list[str]], int, int | None] | None:
     """Columns set apart by tabs or runs of blanks: ≥3 lines with the same number (≥2) of fields,
     a first line of words and a figure in every line below it."""
     fields = _GAP.split(lines[i].strip())
@@ -45,7 +46,7 @@ def _aligned_table(lines: list[str], i: int) -> tuple[list[list[str]], int] | No
         end += 1
     if end - i < _MIN_ALIGNED_LINES:
         return None
-    return [_GAP.split(line.strip()) for line in lines[i:end]], end
+    return [_GAP.split(line.strip()) for line in lines[i:end]], end, None
 
 
 def text_document(text: str, markdown: bool) -> Document:
@@ -60,8 +61,8 @@ def text_document(text: str, markdown: bool) -> Document:
             continue
         if start < i:
             document.add_text("\n".join(lines[start:i]) + "\n")
-        grid, i = found
-        document.add_table(grid, f"table {len(document.tables) + 1}")
+        grid, i, header_rows = found
+        document.add_table(grid, f"table {len(document.tables) + 1}", header_rows=header_rows)
         start = i
     if start < len(lines):
         document.add_text("\n".join(lines[start:]))
