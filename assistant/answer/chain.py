@@ -26,11 +26,13 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda, R
 from assistant.answer import extractive
 from assistant.answer.cache import SQLiteCompletionCache
 from assistant.answer.followup import merge_followup
+from assistant.answer.from_facts import FactAnswerer
 from assistant.answer.grounding import Passage, analyze, find_evidence, refusal_reason
 from assistant.answer.llm import make_chat_model
 from assistant.answer.prompts import CANNOT_ANSWER, load_prompt
 from assistant.answer.verify import CITATION, FigureResult, cite_uncited, verify_answer
 from assistant.errors import AssistantError
+from assistant.facts.store import FactStore, open_facts
 from assistant.retrieve import Filters, Retriever
 from assistant.settings import Settings
 
@@ -68,9 +70,10 @@ class Answer:
     standalone_question: str = ""
     notice: str = ""
     passages: list[Passage] = field(default_factory=list, repr=False)
+    series: list[dict[str, Any]] = field(default_factory=list)  # chart points of a fact-table answer
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        return {"series": self.series, 
             "question": self.question, "answer": self.answer, "refused": self.refused, "backend": self.backend,
             "citations": [c.to_json() for c in self.citations], "figures": [f.to_json() for f in self.figures],
             "timings": {k: round(v, 1) for k, v in self.timings.items()},
@@ -101,12 +104,21 @@ class Answerer:
         has_llm = self.backend != "extractive"
         self.completion_cache = SQLiteCompletionCache(settings.llm_cache_dir) if cache and has_llm else None
         self._llm = make_chat_model(settings, self.backend, self.completion_cache) if has_llm else None
+        self._facts: FactStore | None = None
         self.chain: Runnable = (
             RunnablePassthrough.assign(standalone=RunnableLambda(self._standalone))
             | RunnablePassthrough.assign(context=RunnableLambda(self._retrieve))
             | RunnablePassthrough.assign(generated=RunnableLambda(self._generate))
             | RunnableLambda(self._finalize)
         )
+
+    def fact_answers(self) -> FactAnswerer:
+        """The fact table of this index, opened on first use and kept in step with Chroma."""
+        if self._facts is None:
+            self._facts = open_facts(self.settings, self.retriever.store)
+        else:
+            self._facts.sync(self.retriever.store)
+        return FactAnswerer(self._facts, self._facts.vocab)
 
     # -- public API --------------------------------------------------------------------------
     def ask(self, question: str, history: list[dict[str, str]] | None = None, filters: Filters | None = None,
@@ -158,6 +170,8 @@ class Answerer:
         facts = analyze(query, self.retriever.documents())
         if inputs["mode"] == "draft":
             facts.wants_figure = True
+        elif not inputs["filters"] and (routed := self.fact_answers().answer(query, facts)) is not None:
+            return routed.context(facts, t0)  # comparison, trend, ranking: the fact table answers
         results = self.retriever.search(query, k=k, filters=inputs["filters"])
         if len(facts.regions) > 1 and not inputs["filters"]:  # a comparison: the best passages of each region
             per_region = [self.retriever.search(query, k=max(2, k // len(facts.regions) + 1), filters=Filters(region=r)) for r in facts.regions]
@@ -184,7 +198,7 @@ class Answerer:
             best[e.passage.n] = max(best.get(e.passage.n, 0.0), e.coverage)
         # Passages holding the best evidence first; a small local model sees only the top few.
         ordered = sorted(ctx["passages"], key=lambda p: (-best.get(p.n, 0.0), p.n))
-        if self.backend == "local":
+        if self.backend == "local" and "fact_answer" not in ctx:  # fact rows are short: the model sees them all
             ordered = ordered[: self.settings.answer.local_passages]
         blocks, used = [], 0
         for p in sorted(ordered, key=lambda p: p.n):
@@ -200,6 +214,8 @@ class Answerer:
 
     def _extract(self, inputs: dict[str, Any]) -> str:
         ctx = inputs["context"]
+        if "fact_answer" in ctx:
+            return ctx["fact_answer"].text
         if inputs["mode"] == "draft":
             return extractive.compose_draft(ctx["facts"], ctx["evidence"])
         return extractive.compose(ctx["facts"], ctx["evidence"])
@@ -207,8 +223,9 @@ class Answerer:
     def _generate(self, inputs: dict[str, Any], config: RunnableConfig) -> dict[str, Any]:
         t0 = time.perf_counter()
         ctx = inputs["context"]
-        if ctx["refusal"]:
-            text = self._refusal_text(ctx)
+        fact_answer = ctx.get("fact_answer")
+        if ctx["refusal"] or (fact_answer is not None and fact_answer.refused):
+            text = fact_answer.text if fact_answer is not None and fact_answer.refused else self._refusal_text(ctx)
             if inputs.get("on_token"):
                 inputs["on_token"](text)
             return {"text": text, "backend": self.backend, "notice": "", "generate_ms": 0.0}
@@ -245,6 +262,8 @@ class Answerer:
         figures = verify_answer(text, {p.n: p.text for p in ctx["passages"]}).figures
         if ctx["facts"].wants_figure and not any(f.verified for f in figures):
             raise AssistantError("none of the model's figures is in the passage it cites")
+        if "fact_answer" in ctx and not ctx["fact_answer"].complete(text):
+            raise AssistantError("the model's answer leaves out figures of the table rows it was given")
 
     @staticmethod
     def _refusal_text(ctx: dict[str, Any]) -> str:
@@ -257,6 +276,7 @@ class Answerer:
     def _finalize(self, inputs: dict[str, Any]) -> Answer:
         ctx, gen = inputs["context"], inputs["generated"]
         passages = {p.n: p for p in ctx["passages"]}
+        fact_answer = ctx.get("fact_answer")
         refused = CANNOT_ANSWER in gen["text"]
         checked = verify_answer(gen["text"], {n: p.text for n, p in passages.items()})
         citations = [
@@ -268,7 +288,8 @@ class Answerer:
             question=inputs["question"], answer=checked.text, refused=refused, backend=gen["backend"], citations=citations,
             figures=checked.figures,
             timings={"retrieve_ms": ctx["retrieve_ms"], "generate_ms": gen["generate_ms"], "total_ms": total},
-            standalone_question=inputs["standalone"], notice=gen["notice"], passages=ctx["passages"],
+            standalone_question=inputs["standalone"], notice=_join(gen["notice"], fact_answer.notice if fact_answer else ""),
+            passages=ctx["passages"], series=fact_answer.series if fact_answer and not refused else [],
         )
 
 
@@ -286,6 +307,10 @@ def _focus(passage: Passage, evidence: list[Any]) -> str:
     if not chosen:
         return passage.text[:FOCUS_CHARS]
     return "……".join(sorted(chosen, key=passage.text.find))
+
+
+def _join(*notices: str) -> str:
+    return " ".join(n for n in notices if n)
 
 
 def _short(exc: BaseException) -> str:
