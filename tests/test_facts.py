@@ -53,7 +53,7 @@ def test_measure_words_rebind_and_qualifiers() -> None:
     assert facts == {("专利申请量", 170.0), ("专利授权量", 91.0)}
     ruian = {"source": "ra.txt", "title": "瑞安", "region": "瑞安市", "level": "县级市", "years": [2023]}
     got = {(f.indicator, f.qualifier, f.value) for f in extract_facts("c", "新增高新技术企业28家,总数达132家。", ruian, VOCAB)}
-    assert got == {("高新技术企业", "新增", 28.0), ("高新技术企业", "累计", 132.0)}
+    assert got == {("新认定高新技术企业", "新增", 28.0), ("高新技术企业", "累计", 132.0)}
 
 
 def test_the_sentence_year_wins_over_the_document_year() -> None:
@@ -64,15 +64,15 @@ def test_the_sentence_year_wins_over_the_document_year() -> None:
 def test_places_in_a_list_take_their_own_figures() -> None:
     text = "研究与试验发展（R&D）经费投入强度超过全国平均水平的省（直辖市）有7个，依次为北京（6.73%）、上海（4.34%）和安徽（2.69%）。"
     got = {(f.region, f.value) for f in extract_facts("c", text, BULLETIN_2023, VOCAB)}
-    assert got == {("北京", 6.73), ("上海", 4.34), ("安徽", 2.69)}
+    assert got == {("北京市", 6.73), ("上海市", 4.34), ("安徽省", 2.69)}
 
 
 def test_table_cells_exact_and_never_a_number_they_are_not() -> None:
     text, meta = _row("2022年各地区研究与试验发展（R&D）经费情况", "陕 西",
                       [("R&D经费", "亿元", "769.6"), ("R&D经费投入强度", "%", "2.35")])
     facts = {(f.indicator, f.region, f.level, f.year, f.value, f.unit, f.base_value) for f in extract_facts("r", text, meta, VOCAB)}
-    assert facts == {("R&D经费", "陕西", "province", 2022, 769.6, "亿元", 76960000000.0),
-                     ("R&D经费投入强度", "陕西", "province", 2022, 2.35, "%", 2.35)}
+    assert facts == {("R&D经费", "陕西省", "province", 2022, 769.6, "亿元", 76960000000.0),
+                     ("R&D经费投入强度", "陕西省", "province", 2022, 2.35, "%", 2.35)}
     odd = [("R&D经费投入强度", "%", v) for v in ("--", "…", "—", "2.54[1]", "-0.05", "2.5/3", "")]
     values = [f.value for f in extract_facts("r", *_row("2022年各地区R&D经费情况", "全 国", odd), VOCAB)]
     assert values == [2.54, -0.05]

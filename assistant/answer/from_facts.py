@@ -103,12 +103,12 @@ def passage_text(fact: Fact) -> str:
     return fact.text
 
 
-def _asked_qualifier(question: str, family: str) -> set[str]:
+def _asked_qualifier(question: str, units: frozenset[str] | None) -> set[str]:
     if _NEW.search(question):
         return {"新增"}
     if _GROWTH.search(question):
         return {"同比增长"}
-    if _SHARE.search(question) and family != "%":
+    if _SHARE.search(question) and units != {"%"}:
         return {"占比"}
     return _STOCK
 
@@ -142,7 +142,7 @@ class FactAnswerer:
         indicator = self.vocab.search(q)
         if indicator is None:
             return None
-        qualifiers = _asked_qualifier(q, self.vocab.unit_family(indicator))
+        qualifiers = _asked_qualifier(q, self.vocab.units(indicator))
         facts = [f for f in self.store.query(indicator, whole_only=True) if f.qualifier in qualifiers]
         if not facts:
             return None

@@ -43,8 +43,6 @@ _SHARE = re.compile(r"占.{0,12}(?:比重|比例)|比重|占比")
 _NEW = re.compile(r"新增|认定|新培育|新引进|新登记|新建|新获")
 _TOTAL = re.compile(r"累计|总数|总量|总计|拥有|共有|总额")
 _PERCENT_UNITS = ("%", "个百分点")
-_SAME_FAMILY = {"家": {"家", "户", "个"}, "件": {"件", "项", "个"}, "元": {"元"}, "%": {"%"}, "项": {"项", "个", "件"}}
-_CONTRASTS = (("申请", "授权"), ("授权", "申请"))  # measures that are never one another
 _SKIP_UNITS = {"年", "月", "日", "天", "个月", "小时", "分钟", "岁", "工作日"}
 FORMAT = 1  # bump when extraction changes, so stores rebuild
 
@@ -105,10 +103,6 @@ def _display(fig: Figure) -> tuple[float, str]:
     return float(fig.exact / Decimal(_SCALES[scale.group(0)])), scale.group(0) + fig.unit
 
 
-def _compatible(unit: str, family: str) -> bool:
-    return not family or unit in _SAME_FAMILY.get(family, {family})
-
-
 def _qualifier(between: str, before: str) -> str:
     if _GROWTH.search(between):
         return "同比增长"
@@ -121,14 +115,14 @@ def _qualifier(between: str, before: str) -> str:
     return ""
 
 
-def _unit_ok(qualifier: str, unit: str, family: str) -> tuple[bool, str]:
+def _unit_ok(qualifier: str, unit: str, allowed: frozenset[str] | None) -> tuple[bool, str]:
     """Whether the figure can be this indicator's, and the qualifier once the unit is known
     (同比增长 with a money unit is an absolute increase: 同比增加)."""
     if qualifier == "同比增长":
         return True, "同比增长" if unit in _PERCENT_UNITS else "同比增加"
     if qualifier == "占比":
         return unit == "%", qualifier
-    return _compatible(unit, family), qualifier
+    return allowed is None or unit in allowed, qualifier
 
 
 def _year_from(text: str) -> int | None:
@@ -187,7 +181,7 @@ def table_facts(ctx: _Context, text: str, meta: dict[str, Any], vocab: Vocabular
         indicator = own or row_indicator or vocab.search(title)
         if indicator is None:
             continue
-        ok, qualifier = _unit_ok(_qualifier(normalize(header), ""), fig.unit, vocab.unit_family(indicator))
+        ok, qualifier = _unit_ok(_qualifier(normalize(header), ""), fig.unit, vocab.units(indicator))
         if not ok:
             continue
         value, shown_unit = _display(fig)
@@ -233,11 +227,20 @@ def _place_for(places: list[Place], fig_start: int, clause_start: int, ind_claus
 
 
 def _rebind(vocab: Vocabulary, indicator: str, raw: str, between: str, qualifier: str) -> str:
-    """The indicator the words before the figure turn this one into: "专利申请170件,授权91件" —
-    授权 after 申请 makes 专利授权量; "研发投入占GDP比重2.7%" is the R&D intensity, not R&D money."""
-    for a, b in _CONTRASTS:
-        if a in indicator and b in between and a not in between:
-            return vocab.canonical(indicator.replace(a, b)) or indicator
+    """The indicator the words before the figure turn this one into, by the lexicon's contrasts:
+    "专利申请170件,授权91件" — 授权 after 申请 makes 专利授权量; "新增高企28家,总数达132家" — 总数
+    after 新增 makes the stock 高新技术企业. "研发投入占GDP比重2.7%" is the R&D intensity."""
+    for side_a, side_b in vocab.lexicon.contrasts:
+        for ours, theirs in ((side_a, side_b), (side_b, side_a)):
+            word = next((w for w in ours if w in indicator), None)
+            if word is None or any(w in between for w in ours):
+                continue
+            said = [w for w in theirs if w in between]
+            if not said and not (qualifier == "累计" and "累计" in theirs):
+                continue
+            for candidate in (*(indicator.replace(word, w) for w in said), indicator.replace(word, "")):
+                if (found := vocab.canonical(candidate)) is not None:
+                    return found
     share = _SHARE.search(between)
     if qualifier == "占比" and share:
         return vocab.canonical(raw + share.group(0).replace("的", "")) or indicator
@@ -261,7 +264,9 @@ def prose_facts(ctx: _Context, text: str, vocab: Vocabulary) -> list[Fact]:
         norm = normalize(sentence)
         years = [(m.start(), int(m.group(1))) for m in _YEAR.finditer(norm)]
         periods = [(m.start(), _period(m)) for m in _PERIOD.finditer(norm)]
-        places = places_in(sentence)
+        spans = [span for _, span in indicators]
+        # a place word inside an indicator's name (国家高企) is no place the figure belongs to
+        places = [p for p in places_in(sentence) if not any(s < p.end and p.start < e for s, e in spans)]
         breaks = [m.start() for m in _CLAUSE_BREAK.finditer(norm)]
         for fig in figures:
             before = [i for i in indicators if i[1][1] <= fig.start]
@@ -274,11 +279,13 @@ def prose_facts(ctx: _Context, text: str, vocab: Vocabulary) -> list[Fact]:
             ahead = norm[max(clause_start if clause_start <= ind[1][0] else ind[1][0], ind[1][0] - 6):ind[1][0]]
             qualifier = _qualifier(between, ahead)
             indicator = _rebind(vocab, indicator, norm[ind[1][0]:ind[1][1]], between, qualifier)
-            if indicator != ind[0] and vocab.unit_family(indicator) == "%" and qualifier == "占比":
+            if indicator != ind[0] and vocab.units(indicator) == {"%"} and qualifier == "占比":
                 qualifier = ""  # the share was the indicator itself
-            ok, qualifier = _unit_ok(qualifier, fig.unit, vocab.unit_family(indicator))
+            ok, qualifier = _unit_ok(qualifier, fig.unit, vocab.units(indicator))
             if not ok:
                 continue
+            if not qualifier and _NEW.search(indicator):
+                qualifier = "新增"  # 新认定高新技术企业: the flow is in the indicator's own name
             ind_clause = max((b + 1 for b in breaks if b < ind[1][0]), default=0)
             place = _place_for(places, fig.start, clause_start, ind_clause, ind[1][0])
             region, level = (place.name, place.level) if place else (ctx.region, ctx.level)

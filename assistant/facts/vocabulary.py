@@ -1,25 +1,31 @@
 """Indicator phrases → canonical indicators: the one seam between the fact table and the lexicon.
 
 Facts are only comparable when "研发经费占GDP的比重" and "R&D经费投入强度" land on one indicator,
-while "发明专利授权量" and "专利授权量" never do. The vocabulary says which phrase is which; this
-module finds those phrases in text with their character spans (longest phrase wins, so
-"R&D经费投入强度" is never read as "R&D经费"). Until the shared indicator lexicon lands, the
-vocabulary is the interim data file beside this module.
+while "发明专利授权量" and "专利授权量" never do. The shared lexicon (:mod:`assistant.lexicon`) says
+which wording is which; this adapter adds what the fact table needs on top: the longest indicator a
+free text names, the units an indicator's main figure may carry, and a fingerprint that changes
+when the lexicon does (the fact table is rebuilt then).
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from assistant.lexicon import Lexicon, load_lexicon
 from assistant.text import to_simplified
 
-_SEED = Path(__file__).with_name("seed_indicators.toml")
+# Units a figure of each lexicon unit family may carry (figures' canonical units, scale folded).
+_FAMILY_UNITS = {
+    "money": frozenset({"元", "美元", "欧元", "港元"}),
+    "percent": frozenset({"%"}),
+    "count": frozenset({"家", "户", "个", "件", "项", "次", "篇", "所", "台", "套", "座", "种", "场", "期"}),
+    "people": frozenset({"人", "名", "人次", "位"}),
+    "ratio": frozenset({"%", "倍", "‰"}),
+}
 
 
 def normalize(text: str) -> str:
@@ -34,57 +40,47 @@ def normalize(text: str) -> str:
     return "".join(out)
 
 
-def _key(phrase: str) -> str:
-    return re.sub(r"\s+", "", normalize(phrase))
-
-
 @dataclass(frozen=True)
 class Vocabulary:
-    """Canonical indicators, their variants and the unit family of each one's main figure."""
+    """The lexicon, as the fact table asks it."""
 
-    variants_of: dict[str, tuple[str, ...]]
-    units: dict[str, str]
+    lexicon: Lexicon
     fingerprint: str
-    _canonical: dict[str, str] = field(default_factory=dict, repr=False)
-    _pattern: re.Pattern[str] | None = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        canonical = {_key(v): name for name, vs in self.variants_of.items() for v in (name, *vs)}
-        object.__setattr__(self, "_canonical", canonical)
-        alternation = "|".join(re.escape(k) for k in sorted(canonical, key=len, reverse=True))
-        object.__setattr__(self, "_pattern", re.compile(alternation) if alternation else None)
 
     def canonical(self, phrase: str) -> str | None:
         """The canonical indicator a phrase names exactly, or None."""
-        return self._canonical.get(_key(phrase))
+        return self.lexicon.canonical(phrase)
 
     def variants(self, canonical: str) -> tuple[str, ...]:
-        return (canonical, *self.variants_of.get(canonical, ()))
-
-    def unit_family(self, canonical: str) -> str:
-        """Base unit of the indicator's main figure ("元", "%", "件", "家"), "" when unknown."""
-        return self.units.get(canonical, "")
+        return self.lexicon.variants(canonical)
 
     def find(self, text: str) -> list[tuple[str, tuple[int, int]]]:
         """(canonical, (start, end)) of every indicator phrase in ``text``, left to right."""
-        if self._pattern is None:
-            return []
-        return [(self._canonical[m.group(0)], m.span()) for m in self._pattern.finditer(normalize(text))]
+        return self.lexicon.find(text)
 
     def search(self, text: str) -> str | None:
-        """The indicator a free text (a question, a filter) names: the longest phrase it holds."""
+        """The indicator a free text (a question, a filter, a column header) names: its longest phrase."""
         found = self.find(text)
         if not found:
             return None
         return max(found, key=lambda f: f[1][1] - f[1][0])[0]
 
+    def units(self, canonical: str) -> frozenset[str] | None:
+        """The units the indicator's main figure may carry; None when its family allows any."""
+        return _FAMILY_UNITS.get(self.lexicon.unit_family(canonical))
 
-@lru_cache(maxsize=4)
+
+def _fingerprint(lexicon: Lexicon) -> str:
+    """Changes whenever any indicator's wordings or unit family do (then facts are re-extracted)."""
+    content = sorted((name, lexicon.unit_family(name), lexicon.variants(name)) for name in lexicon.indicators)
+    return hashlib.sha1(repr(content).encode()).hexdigest()[:12]
+
+
+@lru_cache(maxsize=8)
+def _vocabulary(lexicon: Lexicon) -> Vocabulary:
+    return Vocabulary(lexicon, _fingerprint(lexicon))
+
+
 def load_vocabulary(knowledge_dir: Path | None = None) -> Vocabulary:
-    """The indicator vocabulary (``knowledge_dir`` is where the shared lexicon will read a
-    user's own additions from; the interim file takes none)."""
-    raw = _SEED.read_bytes()
-    data = tomllib.loads(raw.decode("utf-8"))
-    variants = {e["name"]: tuple(e.get("variants", ())) for e in data["indicator"]}
-    units = {e["name"]: e.get("unit", "") for e in data["indicator"]}
-    return Vocabulary(variants, units, hashlib.sha1(raw).hexdigest()[:12])
+    """The lexicon of ``knowledge_dir`` (packaged + the folder's own indicators.toml), re-read when it changes."""
+    return _vocabulary(load_lexicon(knowledge_dir))
