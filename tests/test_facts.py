@@ -82,6 +82,9 @@ def test_non_place_rows_are_breakdowns_of_the_document_region() -> None:
     text, meta = _row("2022年分行业规模以上工业企业R&D经费情况", "采矿业", [("R&D经费", "亿元", "466.0")])
     (fact,) = extract_facts("r", text, meta, VOCAB)
     assert (fact.region, fact.subject) == ("全国", "采矿业")
+    text, meta = _row("2022年分行业规模以上工业企业R&D经费情况", "合 计", [("R&D经费", "亿元", "19361.8")])
+    (total,) = extract_facts("r", text, meta, VOCAB)
+    assert total.subject == "合计"  # the industries' total is not the country's R&D经费
 
 
 def _write(store: ChunkStore, doc: str, chunks: list[tuple[str, dict]]) -> None:

@@ -32,6 +32,7 @@ from assistant.answer.llm import make_chat_model
 from assistant.answer.prompts import CANNOT_ANSWER, load_prompt
 from assistant.answer.verify import CITATION, FigureResult, cite_uncited, verify_answer
 from assistant.errors import AssistantError
+from assistant.facts.binding import Binder, question_claim
 from assistant.facts.store import FactStore, open_facts
 from assistant.retrieve import Filters, Retriever
 from assistant.settings import Settings
@@ -119,6 +120,13 @@ class Answerer:
         else:
             self._facts.sync(self.retriever.store)
         return FactAnswerer(self._facts, self._facts.vocab)
+
+    def _binder(self, inputs: dict[str, Any], passages: dict[int, Passage]) -> Binder:
+        """Indicator-bound verification against the facts of the cited chunks and the question's claim."""
+        facts = inputs["context"]["facts"]
+        store = self.fact_answers().store
+        claim = question_claim(inputs["standalone"], store.vocab, facts.places, facts.years)
+        return Binder(lambda n: store.by_chunk(passages[n].chunk_id), store.vocab, claim)
 
     # -- public API --------------------------------------------------------------------------
     def ask(self, question: str, history: list[dict[str, str]] | None = None, filters: Filters | None = None,
@@ -237,7 +245,7 @@ class Answerer:
                 limit = self.settings.answer.draft_max_tokens if inputs["mode"] == "draft" else self.settings.answer.max_tokens
                 text = str(self._llm.bind(max_tokens=limit).invoke(self._prompt(inputs), config=config).content).strip()
                 text = cite_uncited(text, {p.n: p.text for p in ctx["passages"]})
-                self._check_model_answer(text, ctx)
+                self._check_model_answer(text, ctx, self._binder(inputs, {p.n: p for p in ctx["passages"]}))
             except Exception as exc:  # any LLM failure: answer extractively and say so
                 log.info("%s backend answer rejected: %s", self.backend, exc)
                 backend = "extractive"
@@ -248,7 +256,7 @@ class Answerer:
         return {"text": text, "backend": backend, "notice": notice, "generate_ms": (time.perf_counter() - t0) * 1000}
 
     @staticmethod
-    def _check_model_answer(text: str, ctx: dict[str, Any]) -> None:
+    def _check_model_answer(text: str, ctx: dict[str, Any], binder: Binder) -> None:
         """Reject a model answer the verifier cannot stand behind; the caller answers extractively.
 
         The grounding gate already found a sentence that answers (else no model was called), so a
@@ -259,9 +267,11 @@ class Answerer:
             raise AssistantError("the model refused although the passages hold the asked figure")
         if not CITATION.search(text):
             raise AssistantError("the model's answer cites no passage")
-        figures = verify_answer(text, {p.n: p.text for p in ctx["passages"]}).figures
+        figures = verify_answer(text, {p.n: p.text for p in ctx["passages"]}, binder).figures
         if ctx["facts"].wants_figure and not any(f.verified for f in figures):
             raise AssistantError("none of the model's figures is in the passage it cites")
+        if any(f.unbound for f in figures):
+            raise AssistantError("a figure of the model's answer measures another indicator in its passage")
         if "fact_answer" in ctx and not ctx["fact_answer"].complete(text):
             raise AssistantError("the model's answer leaves out figures of the table rows it was given")
 
@@ -278,7 +288,11 @@ class Answerer:
         passages = {p.n: p for p in ctx["passages"]}
         fact_answer = ctx.get("fact_answer")
         refused = CANNOT_ANSWER in gen["text"]
-        checked = verify_answer(gen["text"], {n: p.text for n, p in passages.items()})
+        checked = verify_answer(gen["text"], {n: p.text for n, p in passages.items()}, self._binder(inputs, passages))
+        if not refused and checked.figures and all(f.unbound for f in checked.figures):
+            # every figure the passages hold measures something else (a district's for its city's)
+            checked = verify_answer(f"{CANNOT_ANSWER}（资料中的数字属于其他指标、地区或年份）。", {})
+            refused = True
         citations = [
             Citation(n, passages[n].source, passages[n].section, passages[n].text, passages[n].title, passages[n].region, passages[n].years)
             for n in checked.cited

@@ -24,6 +24,7 @@ from typing import Any
 
 from assistant.answer.grounding import Evidence, Passage, QuestionFacts, region_aliases
 from assistant.answer.prompts import CANNOT_ANSWER
+from assistant.facts.binding import asked_qualifiers
 from assistant.facts.extract import Fact
 from assistant.facts.store import FactStore
 from assistant.facts.vocabulary import Vocabulary
@@ -38,10 +39,6 @@ _TOP_N = re.compile(rf"(?:前|后|倒数)\s*{_COUNT}")
 _ONE = re.compile(r"最高|最低|最多|最少|最大|最小|哪个省|哪个地区|哪一个")
 _WHERE_RANK = re.compile(r"第几|排第|排名第?几|位次")
 _TREND = re.compile(r"趋势|变化|历年|逐年|走势|各年|每年|近\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*年|变动|增长情况|序列")
-_NEW = re.compile(r"新增|新认定|新培育|新引进")
-_GROWTH = re.compile(r"增长率|增速|增幅|同比增长|比上年增长|增长了?多少")
-_SHARE = re.compile(r"占比|比重|比例")
-_STOCK = {"", "累计"}  # a stock figure: 有效期内国家高企达227家 and 总数达132家 answer the same question
 
 
 def fmt(value: float) -> str:
@@ -103,16 +100,6 @@ def passage_text(fact: Fact) -> str:
     return fact.text
 
 
-def _asked_qualifier(question: str, units: frozenset[str] | None) -> set[str]:
-    if _NEW.search(question):
-        return {"新增"}
-    if _GROWTH.search(question):
-        return {"同比增长"}
-    if _SHARE.search(question) and units != {"%"}:
-        return {"占比"}
-    return _STOCK
-
-
 class FactAnswerer:
     """Routes comparison, trend and ranking questions to the fact table."""
 
@@ -142,7 +129,7 @@ class FactAnswerer:
         indicator = self.vocab.search(q)
         if indicator is None:
             return None
-        qualifiers = _asked_qualifier(q, self.vocab.units(indicator))
+        qualifiers = asked_qualifiers(q, self.vocab.units(indicator))
         facts = [f for f in self.store.query(indicator, whole_only=True) if f.qualifier in qualifiers]
         if not facts:
             return None
@@ -218,14 +205,13 @@ class FactAnswerer:
             place = [f.region for f in sorted(best.values(), key=lambda f: -f.base_value)].index(target) + 1
             fact = best[target]
             passage = _passage(1, fact)
-            text = (f"{year}年{target}{indicator}为{fmt(fact.value)}{fact.unit}[1]，在资料所含的{_cn_number(len(best))}个地区中"
-                    f"从高到低排第{_cn_number(place)}。")
+            text = f"{year}年{target}{indicator}为{fmt(fact.value)}{fact.unit}[1]，在资料所含的地区中从高到低排第{_cn_number(place)}（排名范围见说明）。"
             return FactAnswer("ranking", text, False, [passage], [_point(fact)], _scope(best))
         n = _parse_count(count.group(1)) if count else (1 if _ONE.search(q) else len(order))
         picked = order[:n]
         passages = [_passage(i, f) for i, f in enumerate(picked, start=1)]
         which = "从低到高" if bottom else "从高到低"
-        lines = [f"{year}年{indicator}{which}排名如下，只在资料所含的{_cn_number(len(best))}个地区之间排名。"]
+        lines = [f"{year}年{indicator}{which}排名如下，只在资料所含的地区之间排名（范围见说明）。"]
         lines += [f"第{_cn_number(i)}：{f.region} {fmt(f.value)}{f.unit}[{i}]。" for i, f in enumerate(picked, start=1)]
         return FactAnswer("ranking", "\n".join(lines), False, passages, [_point(f) for f in picked], _scope(best))
 
@@ -241,7 +227,7 @@ class FactAnswerer:
                 series.append(_point(f))
                 period = f"（{f.period}）" if f.period else ""
                 parts.append(f"{fmt(f.value)}{f.unit}{period}[{len(passages)}]" + (f"（《{f.title}》）" if len(cell) > 1 else ""))
-            note = "。两份资料的数字不同，均列出，未合并" if len(cell) > 1 else ""
+            note = "。各资料的数字不同，均列出，未合并" if len(cell) > 1 else ""
             lines.append(f"{region}{f' {year}年' if year else ''}：{'；'.join(parts)}{note}。")
         trend = _direction(chosen) if kind == "trend" else ""
         if trend:

@@ -167,8 +167,6 @@ def table_facts(ctx: _Context, text: str, meta: dict[str, Any], vocab: Vocabular
     place = place_of(label)
     compact = re.sub(r"\s+", "", label)
     region, level, subject = (place.name, place.level, "") if place else (ctx.region, ctx.level, compact)
-    if not place and re.fullmatch(r"合计|总计|总额|全部", compact):
-        subject = ""
     row_indicator = vocab.search(label)
     facts = []
     for col in columns:
