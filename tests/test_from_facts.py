@@ -132,3 +132,29 @@ def test_chain_refuses_a_district_figure_for_its_city(corpus_settings: Settings,
     out = answerer.ask("钟楼区2012年1-9月和瑞安市2023年的发明专利授权量分别是多少？")
     assert "144件" in out.answer and "171件" in out.answer and "885件" not in out.answer
     assert [s["value"] for s in out.series] == [144.0, 171.0]
+
+
+def test_indicator_tab_table_plot_and_exports(facts: FactStore, tmp_path: Path) -> None:
+    """What the 指标 tab shows and exports (the page only places these in components)."""
+    import csv
+
+    import openpyxl
+
+    from assistant.serve import indicators
+
+    held = facts.held()
+    assert held["indicators"] == ["R&D经费投入强度"] and held["years"] == ["2023", "2022"]
+    rows = indicators.select(facts, "研发强度", "北京", "")
+    assert [(f.year, f.value) for f in rows] == [(2022, 6.83), (2023, 6.73)]
+    assert indicators.table_rows(rows)[0][:3] == ["R&D经费投入强度", "", ""]
+    points = indicators.fact_points(rows)
+    assert indicators.is_series(points)
+    assert indicators.plot_frame(points)[["x", "value"]].values.tolist() == [["2022", 6.83], ["2023", 6.73]]
+    one_year = indicators.fact_points(indicators.select(facts, "R&D经费投入强度", "", "2023"))
+    assert not indicators.is_series(one_year) and len(indicators.plot_frame(one_year)) == len(PROVINCES)
+    settings = Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "index")
+    with open(indicators.export(settings, rows, "csv"), encoding="utf-8-sig") as fh:
+        table = list(csv.reader(fh))
+    assert table[0][0] == "指标" and [r[7] for r in table[1:]] == ["6.83", "6.73"]
+    sheet = openpyxl.load_workbook(indicators.export(settings, rows, "xlsx")).active
+    assert [c.value for c in sheet[1]][:4] == ["指标", "口径", "细分", "地区"] and sheet.max_row == 3

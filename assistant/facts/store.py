@@ -160,6 +160,16 @@ class FactStore:
             rows = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM facts WHERE chunk_id = ?", (chunk_id,)).fetchall()
         return [Fact(**dict(r)) for r in rows]
 
+    def held(self) -> dict[str, list[str]]:
+        """The indicators and regions the table holds (most facts first) and its years (latest first)."""
+        with self._lock:
+            db = self._db
+            indicators = [r[0] for r in db.execute("SELECT indicator FROM facts GROUP BY indicator ORDER BY COUNT(*) DESC")]
+            regions = [r[0] for r in db.execute(
+                "SELECT region FROM facts WHERE region != '' GROUP BY region ORDER BY COUNT(*) DESC")]
+            years = [str(r[0]) for r in db.execute("SELECT DISTINCT year FROM facts WHERE year IS NOT NULL ORDER BY year DESC")]
+        return {"indicators": indicators, "regions": regions, "years": years}
+
     def count(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM facts").fetchone()[0])
