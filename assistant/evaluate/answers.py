@@ -102,7 +102,7 @@ def wrongly_bound(question: str, answer_text: str, wrong: list[str], vocab: Voca
             if body[fig.end:].startswith(UNVERIFIED_MARK):
                 continue
             hit = next((w for w in wrong if figure_in(fig, w)), None)
-            if hit and binder.claim_in(body, fig).indicator in (asked, None):
+            if hit and asked and binder.claim_in(body, fig).indicator == asked:
                 found.append(hit)
     return found
 

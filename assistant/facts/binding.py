@@ -94,11 +94,13 @@ class Binder:
         self.claim = claim
 
     def claim_in(self, sentence: str, fig: Figure) -> Claim:
-        """The figure's claim as its own sentence words it, the question filling what it leaves out."""
+        """The figure's claim as its own sentence words it, the question filling what it leaves out.
+        A bare figure ("为28家[1]") claims the question's indicator; one in a sentence that names
+        indicators but binds none to it ("共组织28家企业申报认定高新技术企业") claims nothing."""
         meta = {"region": "", "years": [self.claim.year] if self.claim.year else []}
         mine = next((f for f in extract_facts("", sentence, meta, self.vocab) if f.start == fig.start), None)
         if mine is None:
-            return self.claim
+            return Claim() if self.vocab.find(sentence) else self.claim
         qualifiers = STOCK if mine.qualifier in STOCK else frozenset({mine.qualifier})
         return Claim(mine.indicator, mine.region or self.claim.region, mine.year or self.claim.year, qualifiers)
 
