@@ -15,7 +15,6 @@ import pytest
 from assistant.answer.chain import Answerer
 from assistant.answer.from_facts import FactAnswerer
 from assistant.answer.grounding import QuestionFacts
-from assistant.answer.prompts import CANNOT_ANSWER
 from assistant.answer.verify import UNVERIFIED_MARK, verify_answer
 from assistant.facts.binding import Binder, question_claim
 from assistant.facts.extract import extract_facts
@@ -95,7 +94,7 @@ def test_trend_and_comparison_of_regions(facts: FactStore) -> None:
 
 def test_a_year_or_region_the_table_lacks_is_refused_naming_what_it_holds(facts: FactStore) -> None:
     out = _ask(facts, "2020年北京R&D经费投入强度是多少？", [2020])
-    assert out.refused and out.text.startswith(CANNOT_ANSWER)
+    assert out.refused
     assert "2022年、2023年" in out.text and "2020年" in out.text
     ranking = _ask(facts, "2019年R&D经费投入强度排名前三的省份", [2019])
     assert ranking.refused and "2022年、2023年" in ranking.text

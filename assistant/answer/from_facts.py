@@ -23,7 +23,9 @@ from decimal import Decimal
 from typing import Any
 
 from assistant.answer.grounding import Evidence, Passage, QuestionFacts, region_aliases
-from assistant.answer.prompts import CANNOT_ANSWER
+from assistant.answer.refusal import Refusal
+from assistant.answer.stages import Grounded, Turn
+from assistant.answer.verify import Bound
 from assistant.facts.binding import asked_qualifiers
 from assistant.facts.extract import Fact
 from assistant.facts.store import FactStore
@@ -74,7 +76,7 @@ class FactAnswer:
     """What the chain needs from a fact-table answer."""
 
     kind: str  # comparison | trend | ranking | lookup
-    text: str  # the extractive answer, or a refusal starting with CANNOT_ANSWER
+    text: str  # the extractive answer, or (refused) the reason: what the table lacks and what it holds
     refused: bool
     passages: list[Passage] = field(default_factory=list)
     series: list[dict[str, Any]] = field(default_factory=list)  # chart points: region, year, value, unit, source
@@ -85,11 +87,13 @@ class FactAnswer:
         wanted = (extract_figures(f"{p['value_text']}{p['unit']}") for p in self.series)
         return all(figs and figure_in(figs[0], text) for figs in wanted)
 
-    def context(self, asked: QuestionFacts, started: float) -> dict[str, Any]:
-        """The chain's retrieval context for this answer: the fact rows are the passages."""
+    def grounded(self, turn: Turn, started: float, bound: Bound) -> Grounded:
+        """The chain's grounded turn for this answer: the fact rows are its numbered passages, each
+        its own evidence; a refusal carries what the table does hold as its reason."""
         evidence = [Evidence(p, p.text, 1.0, ()) for p in self.passages]
-        return {"passages": self.passages, "facts": asked, "evidence": evidence, "refusal": None,
-                "retrieve_ms": (time.perf_counter() - started) * 1000, "fact_answer": self}
+        refusal = Refusal(self.text) if self.refused else None
+        return Grounded(turn, self.passages, evidence, refusal, (time.perf_counter() - started) * 1000,
+                        fact_answer=self, bound=bound)
 
 
 def passage_text(fact: Fact) -> str:
@@ -238,8 +242,8 @@ class FactAnswerer:
         years = sorted({f.year for f in facts if f.year})
         regions = list(dict.fromkeys(f.region for f in facts if f.region))
         held_regions = "、".join(regions) if len(regions) <= 8 else f"{'、'.join(regions[:8])}等{_cn_number(len(regions))}个地区"
-        text = (f"{CANNOT_ANSWER}（资料中没有{'、'.join(missing)}的{indicator}数据；"
-                f"资料中有{'、'.join(f'{y}年' for y in years)}的数据，地区有{held_regions}）。")
+        text = (f"资料中没有{'、'.join(missing)}的{indicator}数据；"
+                f"资料中有{'、'.join(f'{y}年' for y in years)}的数据，地区有{held_regions}")
         return FactAnswer(kind, text, True)
 
 

@@ -22,7 +22,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.answer.chain import Answer
+from assistant.answer.stages import Answer
 from assistant.answer.verify import CITATION, UNVERIFIED_MARK, mask_citations, statements
 from assistant.facts.binding import Binder, Claim
 from assistant.facts.vocabulary import Vocabulary, load_vocabulary
