@@ -172,9 +172,20 @@ def cmd_list(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(doc, ensure_ascii=False))
         else:
-            years = ",".join(map(str, doc.get("years", []))) if isinstance(doc.get("years"), list) else ""
-            print(f"{doc['source']}\t{doc.get('title', '')}\t{doc.get('region', '')}\t{years}\t{doc.get('doc_type', '')}\t{doc.get('chunks', 0)} chunks")
+            print("\t".join([doc["source"], doc.get("title", ""), *_inferred(doc), f"{doc.get('chunks', 0)} chunks"]))
     return 0
+
+
+def _inferred(doc: dict[str, Any]) -> list[str]:
+    """Region (level), years (issued) and type, each with where it came from when it was inferred."""
+    def said(value: str, field: str) -> str:
+        source = doc.get(f"{field}_source", "")
+        return f"{value} [{source}]" if value and source and source != "manifest" else value or "-"
+
+    years = ",".join(map(str, doc.get("years", []))) if isinstance(doc.get("years"), list) else ""
+    issued = f" (issued {doc['issued_year']})" if doc.get("issued_year") else ""
+    region = f"{doc.get('region', '')}（{doc['level']}）" if doc.get("level") else doc.get("region", "")
+    return [said(region, "region"), said(years, "years") + issued, said(doc.get("doc_type", ""), "doc_type")]
 
 
 def _read_items(path: Path) -> list[dict[str, Any]]:

@@ -23,13 +23,13 @@ from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChunkStore
 from assistant.ingest.chunk import chunk_document
 from assistant.ingest.clean import clean_text
-from assistant.ingest.manifest import MANIFEST_NAME, DocMeta, infer_meta, load_manifest
+from assistant.ingest.manifest import MANIFEST_NAME, DocMeta, document_meta, load_manifest
 from assistant.ingest.readers import READERS, read_document
 from assistant.settings import Settings
 from assistant.text import searchable
 
 # Bump when cleaning or chunking changes, so that every document is re-indexed once.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 
 
 @dataclass
@@ -109,7 +109,7 @@ class Ingestor:
         display = clean_text(text)
         if not display.strip():
             raise DocumentError(path.name, "no text left after cleaning")
-        meta = entry or infer_meta(path.name, display)
+        meta = document_meta(path.name, display, entry)
         chunks = chunk_document(display, self.settings.chunk)
         base = {k: v for k, v in meta.model_dump().items() if isinstance(v, (str, int, float, bool)) and v != ""}
         if meta.years:
