@@ -68,6 +68,8 @@ def test_ranking_over_the_held_regions_says_so(facts: FactStore) -> None:
     checked = verify_answer(out.text, {p.n: p.text for p in out.passages})
     assert checked.figures and all(f.verified for f in checked.figures)
     assert "7个地区" in out.notice and "北京市" in out.notice
+    three = _ask(facts, "2023年R&D经费投入强度最低的三个地区", [2023])
+    assert [p.region for p in three.passages] == ["西藏自治区", "陕西省", "江苏省"]
     low = _ask(facts, "2023年R&D经费投入强度最低的是哪个省？", [2023])
     assert [p.region for p in low.passages] == ["西藏自治区"]
     where = _ask(facts, "2022年陕西R&D经费投入强度排第几？", [2022])
@@ -157,3 +159,18 @@ def test_indicator_tab_table_plot_and_exports(facts: FactStore, tmp_path: Path) 
     assert table[0][0] == "指标" and [r[7] for r in table[1:]] == ["6.83", "6.73"]
     sheet = openpyxl.load_workbook(indicators.export(settings, rows, "xlsx")).active
     assert [c.value for c in sheet[1]][:4] == ["指标", "口径", "细分", "地区"] and sheet.max_row == 3
+
+
+@pytest.mark.slow
+def test_an_llm_gets_the_fact_rows_and_must_state_them_all(corpus_settings: Settings, retriever, fake_llm) -> None:
+    """The stand-in model answers from the fact rows; one that leaves a row out, or binds a
+    figure to the wrong indicator, is replaced by the extractive answer with a notice."""
+    question = "钟楼区2012年1-9月和瑞安市2023年的发明专利授权量分别是多少？"
+    good = Answerer(corpus_settings, retriever=retriever, backend=fake_llm("钟楼区为144件[1]，瑞安市为171件[2]。")).ask(question)
+    assert good.backend == "fake" and all(f.verified for f in good.figures)
+    assert [c.source for c in good.citations] == ["000_ed9fd284b80e42d9.txt", "003_63333fff2a297632.txt"]
+    partial = Answerer(corpus_settings, retriever=retriever, backend=fake_llm("钟楼区为144件[1]。")).ask(question)
+    assert partial.backend == "extractive" and partial.notice and "171件" in partial.answer
+    trap = "常州钟楼区2012年1-9月发明专利授权量是多少？"
+    wrong = Answerer(corpus_settings, retriever=retriever, backend=fake_llm(f"{trap[:-5]}为885件[1]。")).ask(trap)
+    assert wrong.backend == "extractive" and "144件" in wrong.answer

@@ -37,7 +37,7 @@ _CN = "零一二三四五六七八九十"
 _COUNT = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
 _RANK = re.compile(rf"排名|排行|排序|排前|前\s*{_COUNT}\s*(?:名|位|个|的)?|最高|最低|最多|最少|最大|最小|第几|倒数|后\s*{_COUNT}\s*(?:名|位)")
 _BOTTOM = re.compile(rf"最低|最少|最小|倒数|后\s*{_COUNT}\s*(?:名|位)")
-_TOP_N = re.compile(rf"(?:前|后|倒数)\s*{_COUNT}")
+_TOP_N = re.compile(rf"(?:前|后|倒数)\s*{_COUNT}|{_COUNT}\s*个(?:省|地区|城市|直辖市)")
 _ONE = re.compile(r"最高|最低|最多|最少|最大|最小|哪个省|哪个地区|哪一个")
 _WHERE_RANK = re.compile(r"第几|排第|排名第?几|位次")
 _TREND = re.compile(r"趋势|变化|历年|逐年|走势|各年|每年|近\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*年|变动|增长情况|序列")
@@ -211,7 +211,7 @@ class FactAnswerer:
             passage = _passage(1, fact)
             text = f"{year}年{target}{indicator}为{fmt(fact.value)}{fact.unit}[1]，在资料所含的地区中从高到低排第{_cn_number(place)}（排名范围见说明）。"
             return FactAnswer("ranking", text, False, [passage], [_point(fact)], _scope(best))
-        n = _parse_count(count.group(1)) if count else (1 if _ONE.search(q) else len(order))
+        n = _parse_count(count.group(1) or count.group(2)) if count else (1 if _ONE.search(q) else len(order))
         picked = order[:n]
         passages = [_passage(i, f) for i, f in enumerate(picked, start=1)]
         which = "从低到高" if bottom else "从高到低"
