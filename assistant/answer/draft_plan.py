@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -143,7 +143,7 @@ class Plan:
 
 
 def _renumber(p: Passage, n: int) -> Passage:
-    return Passage(n, p.chunk_id, p.source, p.title, p.region, p.years, p.section, p.text, p.province)
+    return replace(p, n=n)
 
 
 def clean_clause(text: str) -> str:
@@ -306,9 +306,7 @@ def build_plan(topic: str, retriever: Retriever, filters: Filters | None = None,
             # query embedding costs more than the whole draft may take (one second)
             for r in retriever.search(query, k=PER_QUERY, filters=scope or None, mode="lexical"):
                 starts[r.chunk_id] = int(r.metadata.get("start") or 0)
-                passages.setdefault(r.chunk_id, Passage(
-                    0, r.chunk_id, r.source, r.metadata.get("title", r.source), r.metadata.get("region", ""),
-                    tuple(r.metadata.get("years") or ()), r.section, r.text, r.metadata.get("province", "")))
+                passages.setdefault(r.chunk_id, Passage.of(0, r))
     candidates = _candidates(spec, lexicon, asked, list(passages.values()), period, starts)
     plan = Plan(topic, subject_of(topic, asked.places, spec), asked.regions, asked.years, [], [])
     ranked = _rank(candidates, asked)

@@ -25,9 +25,11 @@ class Extractive:
 
 
 def compose_text(grounded: Grounded) -> str:
-    """A cited answer from the grounded turn's best evidence."""
+    """A cited answer from the grounded turn's best evidence (or the fact rows')."""
     from assistant.answer import extractive
 
+    if grounded.fact_answer is not None:  # composed from the fact rows already
+        return grounded.fact_answer.text
     return extractive.compose(grounded.facts, grounded.evidence)
 
 
