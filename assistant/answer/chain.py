@@ -68,6 +68,9 @@ class Answer:
     standalone_question: str = ""
     notice: str = ""
     passages: list[Passage] = field(default_factory=list, repr=False)
+    # set when the LLM endpoint could not be reached (the answer is then extractive): the CLI
+    # prints it as one line and exits with LLMUnavailable's code, a script must not mistake it for success
+    unreachable: str = field(default="", repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -212,7 +215,7 @@ class Answerer:
             if inputs.get("on_token"):
                 inputs["on_token"](text)
             return {"text": text, "backend": self.backend, "notice": "", "generate_ms": 0.0}
-        backend, notice = self.backend, ""
+        backend, notice, unreachable = self.backend, "", ""
         if self._llm is None:
             text = self._extract(inputs)
         else:
@@ -224,11 +227,13 @@ class Answerer:
             except Exception as exc:  # any LLM failure: answer extractively and say so
                 log.info("%s backend answer rejected: %s", self.backend, exc)
                 backend = "extractive"
-                notice = f"{self.backend} 后端的回答未通过核验或后端不可用（{_short(exc)}），已改用原文摘录回答。"
+                unreachable = _unreachable_endpoint(exc)
+                notice = f"{self.backend} 后端的回答未通过核验或后端不可用（{unreachable or _short(exc)}），已改用原文摘录回答。"
                 text = self._extract(inputs)
         if backend == "extractive" and inputs.get("on_token"):
             inputs["on_token"](text)  # no model streamed it: hand over the whole answer at once
-        return {"text": text, "backend": backend, "notice": notice, "generate_ms": (time.perf_counter() - t0) * 1000}
+        return {"text": text, "backend": backend, "notice": notice, "unreachable": unreachable,
+                "generate_ms": (time.perf_counter() - t0) * 1000}
 
     @staticmethod
     def _check_model_answer(text: str, ctx: dict[str, Any]) -> None:
@@ -269,6 +274,7 @@ class Answerer:
             figures=checked.figures,
             timings={"retrieve_ms": ctx["retrieve_ms"], "generate_ms": gen["generate_ms"], "total_ms": total},
             standalone_question=inputs["standalone"], notice=gen["notice"], passages=ctx["passages"],
+            unreachable=gen.get("unreachable", ""),
         )
 
 
@@ -286,6 +292,18 @@ def _focus(passage: Passage, evidence: list[Any]) -> str:
     if not chosen:
         return passage.text[:FOCUS_CHARS]
     return "……".join(sorted(chosen, key=passage.text.find))
+
+
+def _unreachable_endpoint(exc: BaseException) -> str:
+    """"the LLM endpoint http://host:port is unreachable" when ``exc`` is a connection failure of the
+    ``openai`` backend (after its retries), else "" (a rejected answer is not a lost dependency)."""
+    import openai
+
+    if not isinstance(exc, openai.APIConnectionError):
+        return ""
+    url = exc.request.url
+    port = f":{url.port}" if url.port else ""
+    return f"the LLM endpoint {url.scheme}://{url.host}{port} is unreachable ({_short(exc)})"
 
 
 def _short(exc: BaseException) -> str:

@@ -3,6 +3,10 @@
 Users' own files arrive without an entry; region and years are then guessed from the file name
 and the first lines, so filters still work, and the manifest can correct them later (a change
 of entry changes the document's hash, so the next ingest re-indexes it).
+
+The region is the issuer's: taken from the file name and the title/header lines only, never from
+a body sentence that names a place (a planted ``泰兴市高新技术企业有9999家`` in a 测试镇 report
+must not make it a 泰兴市 document).
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ from assistant.text import to_simplified
 
 MANIFEST_NAME = "manifest.json"
 
-_REGION = re.compile(r"([\u4e00-\u9fff]{2,6}?(?:省|自治区|市|区|县))")
+_REGION = re.compile(r"([\u4e00-\u9fff]{2,6}?(?:省|自治区|市|区|县|镇|乡|街道))")
+HEADER_LINES = 2  # title and the line under it (issuer, date): where a document says whose it is
+HEADER_CHARS = 60  # a longer line is body text, not a title or an issuer line
 _YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?=年|\D|$)")
 
 
@@ -52,7 +58,9 @@ def infer_meta(file_name: str, text: str) -> DocMeta:
     stem = Path(file_name).stem
     head = text[:400]
     simplified = to_simplified(head)
-    region = _REGION.search(to_simplified(stem)) or _REGION.search(simplified)
+    lines = [line.strip() for line in text.splitlines()[:50] if line.strip()][:HEADER_LINES]
+    header = "\n".join(line for line in lines if len(line) <= HEADER_CHARS)
+    region = _REGION.search(to_simplified(stem)) or _REGION.search(to_simplified(header))
     years = sorted({int(y) for y in _YEAR.findall(stem + " " + head)})
     first_line = next((line.strip("# ").strip() for line in text.splitlines() if line.strip()), stem)
     traditional = sum(a != b for a, b in zip(head, simplified)) > max(3, len(head) // 50)
