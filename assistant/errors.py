@@ -74,3 +74,9 @@ def with_context(exc: E, context: str) -> E:
     Exception.__init__(out, f"{exc}; {context}")
     out.__dict__.update(exc.__dict__)
     return out
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception as one short line for a notice on the page (the log keeps the rest)."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:160]
