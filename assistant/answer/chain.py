@@ -155,4 +155,5 @@ class Answerer:
             figures=checked.figures,
             timings={"retrieve_ms": grounded.retrieve_ms, "generate_ms": generated.generate_ms, "total_ms": total},
             standalone_question=turn.standalone, notice=generated.notice, passages=grounded.passages,
+            unreachable=generated.unreachable,
         )

@@ -10,8 +10,9 @@ and the page can show them. Why not drop the whole chunk: a false positive would
 figures, and a figure planted *without* an instruction is stopped by the region rule instead (a
 document's region is its issuer's, :mod:`assistant.ingest.manifest`).
 
-The patterns are data (``assistant/data/injection.toml``), validated at load; they are matched on
-the Simplified, NFKC-normalized text so Traditional and full-width spellings are caught too.
+The patterns are data (``assistant/data/injection.toml``), validated at load with their examples;
+they are matched on the Simplified, NFKC-normalized text so Traditional and full-width spellings
+are caught too, and only around literal anchors, so screening a 30 MB file takes seconds.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from assistant.errors import AssistantError
 from assistant.text import to_simplified
@@ -30,8 +32,11 @@ from assistant.text import to_simplified
 PATTERNS_FILE = Path(__file__).resolve().parent.parent / "data" / "injection.toml"
 # What the flagged sentence becomes in the index; no 。；！？ so the chunker keeps it whole.
 MARKER = "〔疑似指令已隔离〕"
-# A flagged span is the sentence (or table cell, or line) around the match.
-_BOUNDARY = re.compile(r"[。！？!?\n|｜]")
+# A flagged span is the sentence (or line: a table row, a comment) around an anchor.
+_ENDS = "。！？\n"
+_END = re.compile(f"[{re.escape(_ENDS)}]")
+_FLAGS = re.IGNORECASE | re.MULTILINE
+_TO_FULL_WIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F)}
 
 
 class InjectionPattern(BaseModel):
@@ -40,21 +45,38 @@ class InjectionPattern(BaseModel):
     name: str
     why: str
     regex: str
+    anchors: list[str]
+    examples: list[str]
 
-    @field_validator("regex")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
+    @model_validator(mode="after")
+    def _consistent(self) -> InjectionPattern:
+        """The regex compiles, anchors are lower-case, and every example is flagged through an anchor."""
         try:
-            re.compile(value)
+            compiled = re.compile(self.regex, _FLAGS)
         except re.error as exc:
-            raise ValueError(f"not a valid regular expression: {exc}") from exc
-        return value
+            raise ValueError(f"{self.name}: not a valid regular expression: {exc}") from exc
+        if not self.anchors or any(a != a.lower() or not a for a in self.anchors):
+            raise ValueError(f"{self.name}: anchors must be non-empty lower-case literals")
+        for example in self.examples:
+            text = normalize(example)
+            if not compiled.search(text) or not any(a in text.lower() for a in self.anchors):
+                raise ValueError(f"{self.name}: example {example!r} is not flagged (regex or anchors)")
+        return self
 
 
 class _PatternFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     pattern: list[InjectionPattern]
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """Compiled patterns, and one Aho–Corasick automaton over every anchor (in its Traditional and
+    full-width spellings too) whose values are the indexes of the patterns it anchors."""
+
+    regexes: tuple[re.Pattern[str], ...]
+    anchors: Any  # ahocorasick.Automaton: anchor → tuple of pattern indexes
 
 
 @dataclass(frozen=True)
@@ -66,23 +88,65 @@ class Screened:
 
 
 @lru_cache(maxsize=4)
-def load_patterns(path: Path = PATTERNS_FILE) -> re.Pattern[str]:
-    """One alternation of every pattern in ``path``; a bad file names the file and the entry."""
+def load_patterns(path: Path = PATTERNS_FILE) -> Patterns:
+    """The patterns of ``path``; a bad file names the file and the entry."""
     try:
         parsed = _PatternFile(**tomllib.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError) as exc:
         raise AssistantError(f"{path}: not a valid instruction-pattern file ({exc})") from exc
-    return re.compile("|".join(f"(?:{p.regex})" for p in parsed.pattern), re.IGNORECASE | re.MULTILINE)
+    import ahocorasick
+
+    owners: dict[str, list[int]] = {}
+    for i, p in enumerate(parsed.pattern):
+        for anchor in _spellings(p.anchors):
+            owners.setdefault(anchor, []).append(i)
+    automaton = ahocorasick.Automaton()
+    for anchor, indexes in owners.items():
+        automaton.add_word(anchor, (len(anchor), tuple(indexes)))
+    automaton.make_automaton()
+    return Patterns(tuple(re.compile(p.regex, _FLAGS) for p in parsed.pattern), automaton)
 
 
-def screen(text: str, patterns: re.Pattern[str] | None = None) -> Screened:
-    """Find sentences that address a reader or a model and replace each with :data:`MARKER`."""
+def _spellings(anchors: list[str]) -> tuple[str, ...]:
+    """Each anchor as written, in Traditional characters (你現在) and in full-width letters (ｓｙｓｔｅｍ)."""
+    import opencc
+
+    converters = [opencc.OpenCC("s2t"), opencc.OpenCC("s2tw")]
+    found = set(anchors)
+    for anchor in anchors:
+        found |= {c.convert(anchor) for c in converters} | {anchor.translate(_TO_FULL_WIDTH)}
+    return tuple(sorted(found))
+
+
+def normalize(text: str) -> str:
+    """What patterns are matched on: Simplified, NFKC (so ＳＹＳＴＥＭ：is SYSTEM:)."""
+    return to_simplified(text)
+
+
+def screen(text: str, patterns: Patterns | None = None) -> Screened:
+    """Find sentences that address a reader or a model and replace each with :data:`MARKER`.
+
+    Only sentences holding an anchor are normalized and tried: one Aho–Corasick pass finds them
+    (OpenCC, or a regex, over a whole 30 MB file would take tens of seconds). A sentence ends at
+    。！？ or a line break (ASCII ! and ? end English sentences but also open <!-- comments)."""
     patterns = patterns or load_patterns()
-    normalized = to_simplified(text)
-    if len(normalized) != len(text):  # NFKC changed lengths (rare ligatures): match sentence by sentence
-        spans = [(m.start(), m.end()) for m in re.finditer(r"[^。！？!?\n|｜]+", text) if patterns.search(to_simplified(m.group(0)))]
-    else:
-        spans = [_sentence_around(text, m.start(), m.end()) for m in patterns.finditer(normalized)]
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a character whose lower case is longer (İ): find on the text as is
+        lowered = text
+    spans: set[tuple[int, int]] = set()
+    tried: set[tuple[int, int]] = set()  # (sentence start, pattern): each pair once
+    for last, (length, owners) in patterns.anchors.iter(lowered):
+        at = last - length + 1
+        start = max(text.rfind(c, 0, at) for c in _ENDS)  # the boundary itself: role prefixes start with one
+        todo = [i for i in owners if (start, i) not in tried]
+        if not todo:
+            continue
+        tried.update((start, i) for i in todo)
+        after = _END.search(text, last + 1)
+        end = after.end() if after else len(text)
+        sentence = normalize(text[max(start, 0) : end])
+        if any(patterns.regexes[i].search(sentence) for i in todo):
+            spans.add((start + 1, end - 1 if after and after.group(0) == "\n" else end))
     if not spans:
         return Screened(text, ())
     merged: list[tuple[int, int]] = []
@@ -98,21 +162,6 @@ def screen(text: str, patterns: re.Pattern[str] | None = None) -> Screened:
         last = end
     parts.append(text[last:])
     return Screened("".join(parts), tuple(flagged))
-
-
-def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span from the boundary before ``start`` to the boundary ending the match's sentence.
-
-    A match that begins at a boundary (``\\nSYSTEM:``) starts after it; the closing 。 is flagged
-    with the sentence, a closing line break or cell bar is left in place."""
-    while start < end and _BOUNDARY.match(text, start):
-        start += 1
-    before = max(text.rfind(c, 0, start) for c in "。！？!?\n|｜")
-    after = _BOUNDARY.search(text, max(end - 1, start))
-    stop = after.start() if after else len(text)
-    if after and after.group(0) in "。！？!?":
-        stop += 1
-    return before + 1, stop
 
 
 def is_flagged(chunk_text: str) -> bool:

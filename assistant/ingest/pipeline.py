@@ -110,9 +110,9 @@ class Ingestor:
             self._manifests[folder] = load_manifest(folder)
         return self._manifests[folder].get(path.name)
 
-    def ingest_file(self, path: Path, report: IngestReport, stop: GracefulStop | None = None, progress: bool = False) -> None:
+    def ingest_file(self, path: Path, report: IngestReport, stop: GracefulStop, progress: bool = False) -> None:
         """Index one file unless its content hash is already indexed completely; raises DocumentError,
-        DependencyError, or KeyboardInterrupt after a whole batch when ``stop`` was requested."""
+        DependencyError, or KeyboardInterrupt (never in the middle of a write: ``stop``)."""
         t0 = time.perf_counter()
         size = path.stat().st_size
         limit = self.settings.ingest.max_file_mb
@@ -137,8 +137,12 @@ class Ingestor:
         where = str(path.resolve())
         text = read_document(path)
         t1 = time.perf_counter()
-        screened = screen(clean_text(text))
+        # before cleaning (which drops HTML comments: a hidden instruction still marks the document)
+        # and after it (cleaning joins broken lines, which can complete one)
+        raw_screen = screen(text)
         del text
+        screened = screen(clean_text(raw_screen.text))
+        flagged = raw_screen.flagged + screened.flagged
         display = screened.text
         if not display.strip():
             raise DocumentError(path.name, "no text left after cleaning")
@@ -149,13 +153,14 @@ class Ingestor:
             base["years"] = list(meta.years)
         base |= {"source": path.name, "content_hash": content_hash}
         doc_meta = base | {"chunks": len(chunks), "characters": len(display), "path": where,
-                           "suspicious": len(screened.flagged), "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
-        if screened.flagged:
-            doc_meta["suspicious_text"] = screened.flagged[0][:200]
-            report.suspicious.append((path.name, len(screened.flagged)))
+                           "suspicious": len(flagged), "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        if flagged:
+            doc_meta["suspicious_text"] = flagged[0][:200]
+            report.suspicious.append((path.name, len(flagged)))
         del display
         t2 = time.perf_counter()
-        self.store.begin_document(path.name, doc_meta)
+        with stop.writing():
+            self.store.begin_document(path.name, doc_meta)
         report.partial = (path.name, 0, len(chunks))
         batch = self.settings.ingest.batch_chunks
         bar = tqdm(total=len(chunks), desc=f"  {path.name[:30]}", unit="chunk", leave=False, dynamic_ncols=True,
@@ -172,16 +177,17 @@ class Ingestor:
                 e0 = time.perf_counter()
                 vectors = self.embedder.embed_passages([searchable(c.text, m) for (_, c), m in zip(todo, metas)])
                 e1 = time.perf_counter()
-                self.store.write_chunks([i for i, _ in todo], [c.text for _, c in todo], metas, vectors)
+                with stop.writing():
+                    self.store.write_chunks([i for i, _ in todo], [c.text for _, c in todo], metas, vectors)
+                    report.partial = (path.name, start + len(part), len(chunks))
                 embed_s, write_s = embed_s + e1 - e0, write_s + time.perf_counter() - e1
             report.partial = (path.name, start + len(part), len(chunks))
             bar.update(len(part))
-            if stop is not None and start + len(part) < len(chunks):
-                stop.check()
         bar.close()
         w0 = time.perf_counter()
-        self.store.finish_document(path.name, doc_meta)
-        report.partial = None
+        with stop.writing():
+            self.store.finish_document(path.name, doc_meta)
+            report.partial = None
         write_s += time.perf_counter() - w0
         for stage, seconds in zip(("parse", "clean", "embed", "write"), (t1 - t0, t2 - t1, embed_s, write_s)):
             report.timings[stage] += seconds
@@ -218,7 +224,6 @@ def ingest(settings: Settings, paths: list[Path] | None = None, progress: bool =
                     report.failed.append((exc.path, exc.reason))
                 except OSError as exc:
                     report.failed.append((path.name, f"cannot read: {exc.strerror or exc}"))
-                stop.check()
             ingestor.refresh_lexical(report)
         except DependencyError as exc:
             raise with_context(exc, report.committed()) from exc

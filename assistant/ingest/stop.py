@@ -1,10 +1,10 @@
-"""Ctrl-C during an ingest: finish the batch in hand, then stop cleanly.
+"""Ctrl-C during an ingest: stop within seconds, never half-way through a write.
 
 Python raises ``KeyboardInterrupt`` wherever the main thread happens to be, including inside a
-Chroma write or between a batch's vectors and its rows; and while a native embedding call runs
-it is not raised at all. Here the first Ctrl-C only sets a flag that the ingest loop checks after
-every batch (a few seconds of work), so it stops at a point where everything written is whole;
-a second Ctrl-C interrupts at once (the registry still marks the document incomplete).
+Chroma write. Here a Ctrl-C that arrives while a batch is being written only sets a flag, and the
+interrupt is raised as soon as the write is whole; anywhere else (reading, cleaning, chunking,
+embedding) it is raised at once, as usual. A second Ctrl-C during a write interrupts at once
+(the registry still marks the document incomplete, so the index stays consistent either way).
 """
 
 from __future__ import annotations
@@ -12,14 +12,17 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import FrameType, TracebackType
 
 
 class GracefulStop:
-    """A context manager; :meth:`check` raises ``KeyboardInterrupt`` once a stop was requested."""
+    """A context manager for a run; :meth:`writing` marks the sections a Ctrl-C must not split."""
 
     def __init__(self) -> None:
         self.requested = False
+        self._writing = False
         self._previous: object = None
         self._installed = False
 
@@ -35,11 +38,18 @@ class GracefulStop:
             signal.signal(signal.SIGINT, self._previous)  # type: ignore[arg-type]
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
-        if self.requested:
+        if not self._writing or self.requested:
             raise KeyboardInterrupt
         self.requested = True
-        print("\nstopping after the current batch (press Ctrl-C again to stop at once)…", file=sys.stderr, flush=True)
+        print("\nstopping once this batch is written (press Ctrl-C again to stop at once)…", file=sys.stderr, flush=True)
 
-    def check(self) -> None:
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """A write that must complete: a Ctrl-C during it takes effect right after."""
+        self._writing = True
+        try:
+            yield
+        finally:
+            self._writing = False
         if self.requested:
             raise KeyboardInterrupt
