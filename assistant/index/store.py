@@ -125,6 +125,11 @@ class ChunkStore:
         """``{source: content hash}`` of the complete documents: only their chunks may be served."""
         return {d["source"]: str(d.get("content_hash", "")) for d in self.list_documents() if d["status"] == COMPLETE}
 
+    def servable_ids(self) -> set[str]:
+        """Ids of the chunks search may serve: their document is complete, at their content hash."""
+        servable = self.searchable_hashes()
+        return {c.id for c in self.iter_chunks() if servable.get(str(c.metadata.get("source"))) == c.metadata.get("content_hash")}
+
     def begin_document(self, doc_id: str, doc_meta: dict[str, Any]) -> None:
         """Record the new version as incomplete and drop chunks of any other version, before writing."""
         self._upsert_record(doc_id, doc_meta | {"status": INCOMPLETE})

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from assistant.errors import AssistantError
+from assistant.ingest.readers import Document
+from assistant.ingest.tables import Table
 from assistant.text import to_simplified
 
 PATTERNS_FILE = Path(__file__).resolve().parent.parent / "data" / "injection.toml"
@@ -162,6 +164,27 @@ def screen(text: str, patterns: Patterns | None = None) -> Screened:
         last = end
     parts.append(text[last:])
     return Screened("".join(parts), tuple(flagged))
+
+
+def screen_document(document: Document) -> tuple[Document, tuple[str, ...]]:
+    """The document with every flagged sentence replaced, in text blocks and in table cells,
+    titles, captions and notes alike; and the flagged sentences."""
+    flagged: list[str] = []
+
+    def clean(text: str) -> str:
+        screened = screen(text)
+        flagged.extend(screened.flagged)
+        return screened.text
+
+    blocks: list[str | Table] = []
+    for block in document.blocks:
+        if isinstance(block, Table):
+            block = replace(block, title=clean(block.title), caption=clean(block.caption),
+                            grid=[[clean(cell) for cell in row] for row in block.grid], notes=[clean(n) for n in block.notes])
+        else:
+            block = clean(block)
+        blocks.append(block)
+    return replace(document, blocks=blocks), tuple(flagged)
 
 
 def is_flagged(chunk_text: str) -> bool:

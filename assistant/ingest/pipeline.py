@@ -20,20 +20,20 @@ from pathlib import Path
 from tqdm import tqdm
 
 from assistant.errors import DependencyError, DocumentError, with_context
+from assistant.facts.store import open_facts
 from assistant.index.embed import Embedder, make_embedder
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChunkStore
-from assistant.ingest.chunk import chunk_document
-from assistant.ingest.clean import clean_text
-from assistant.ingest.injection import is_flagged, screen
-from assistant.ingest.manifest import MANIFEST_NAME, DocMeta, infer_meta, load_manifest
-from assistant.ingest.readers import READERS, read_document
+from assistant.ingest.injection import is_flagged, screen_document
+from assistant.ingest.layout import lay_out
+from assistant.ingest.manifest import MANIFEST_NAME, DocMeta, document_meta, load_manifest
+from assistant.ingest.readers import READERS, read_blocks
 from assistant.ingest.stop import GracefulStop
 from assistant.settings import Settings
 from assistant.text import searchable
 
 # Bump when cleaning or chunking changes, so that every document is re-indexed once.
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "7"
 _MB = 1024 * 1024
 
 
@@ -48,6 +48,8 @@ class IngestReport:
     # (file name, the other file it replaced): documents are known by file name, so a same-named
     # file from another folder takes the indexed one's place; the run says so instead of hiding it
     replaced: list[tuple[str, str]] = field(default_factory=list)
+    # (file name, what of it was left out): an empty sheet, a table without a header row
+    warnings: list[tuple[str, str]] = field(default_factory=list)
     # files a folder ingest leaves out because their name starts with "." (hidden): said, not silent
     hidden: list[str] = field(default_factory=list)
     # (file name, sentences flagged as instructions to a reader or a model)
@@ -55,8 +57,7 @@ class IngestReport:
     # the document being written when the run stopped: (file name, chunks written, chunks in all)
     partial: tuple[str, int, int] | None = None
     seconds: float = 0.0
-    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(("parse", "clean", "embed", "write", "lexical"), 0.0))
-
+    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(("parse", "clean", "embed", "write", "lexical", "facts"), 0.0))
 
     def committed(self) -> str:
         """What is in the index after a run that stopped early (for the one-line message)."""
@@ -135,19 +136,14 @@ class Ingestor:
             report.skipped += 1
             return
         where = str(path.resolve())
-        text = read_document(path)
+        # instructions to a reader or a model leave the text before anything reads it (metadata included)
+        document, flagged = screen_document(read_blocks(path))
         t1 = time.perf_counter()
-        # before cleaning (which drops HTML comments: a hidden instruction still marks the document)
-        # and after it (cleaning joins broken lines, which can complete one)
-        raw_screen = screen(text)
-        del text
-        screened = screen(clean_text(raw_screen.text))
-        flagged = raw_screen.flagged + screened.flagged
-        display = screened.text
+        laid = lay_out(document, self.settings.chunk)
+        display, chunks = laid.display, laid.chunks
         if not display.strip():
             raise DocumentError(path.name, "no text left after cleaning")
-        meta = entry or infer_meta(path.name, display)  # flagged sentences are already out of the text
-        chunks = chunk_document(display, self.settings.chunk)
+        meta = document_meta(path.name, display, entry)
         base = {k: v for k, v in meta.model_dump().items() if isinstance(v, (str, int, float, bool)) and v != ""}
         if meta.years:
             base["years"] = list(meta.years)
@@ -157,7 +153,6 @@ class Ingestor:
         if flagged:
             doc_meta["suspicious_text"] = flagged[0][:200]
             report.suspicious.append((path.name, len(flagged)))
-        del display
         t2 = time.perf_counter()
         with stop.writing():
             self.store.begin_document(path.name, doc_meta)
@@ -167,18 +162,18 @@ class Ingestor:
                    disable=not progress or len(chunks) <= batch)
         embed_s = write_s = 0.0
         for start in range(0, len(chunks), batch):
-            part = chunks[start : start + batch]
-            ids = [chunk_id(path.name, c.index, c.text) for c in part]
+            part = list(zip(chunks[start : start + batch], laid.extra[start : start + batch]))
+            ids = [chunk_id(path.name, c.index, c.text) for c, _ in part]
             done = self.store.written(ids)  # an interrupted run's batches: same content, same ids
-            todo = [(i, c) for i, c in zip(ids, part) if i not in done]
+            todo = [(i, c, extra) for i, (c, extra) in zip(ids, part) if i not in done]
             if todo:
                 metas = [base | {"section": c.section, "start": c.start, "end": c.end, "chunk_index": c.index,
-                                 "suspicious": is_flagged(c.text)} for _, c in todo]
+                                 "suspicious": is_flagged(c.text)} | extra for _, c, extra in todo]
                 e0 = time.perf_counter()
-                vectors = self.embedder.embed_passages([searchable(c.text, m) for (_, c), m in zip(todo, metas)])
+                vectors = self.embedder.embed_passages([searchable(c.text, m) for (_, c, _), m in zip(todo, metas)])
                 e1 = time.perf_counter()
                 with stop.writing():
-                    self.store.write_chunks([i for i, _ in todo], [c.text for _, c in todo], metas, vectors)
+                    self.store.write_chunks([i for i, _, _ in todo], [c.text for _, c, _ in todo], metas, vectors)
                     report.partial = (path.name, start + len(part), len(chunks))
                 embed_s, write_s = embed_s + e1 - e0, write_s + time.perf_counter() - e1
             report.partial = (path.name, start + len(part), len(chunks))
@@ -191,6 +186,7 @@ class Ingestor:
         write_s += time.perf_counter() - w0
         for stage, seconds in zip(("parse", "clean", "embed", "write"), (t1 - t0, t2 - t1, embed_s, write_s)):
             report.timings[stage] += seconds
+        report.warnings.extend((path.name, warning) for warning in document.warnings)
         report.documents += 1
         report.chunks += len(chunks)
         if indexed.get("path") not in (None, where):
@@ -201,6 +197,12 @@ class Ingestor:
         t0 = time.perf_counter()
         LexicalIndex.current(self.store, self.settings.resolved_index_dir / "bm25")
         report.timings["lexical"] += time.perf_counter() - t0
+
+    def refresh_facts(self, report: IngestReport) -> None:
+        """Bring the fact table in step now (only the chunks this run added are read)."""
+        t0 = time.perf_counter()
+        open_facts(self.settings, self.store).close()
+        report.timings["facts"] += time.perf_counter() - t0
 
 
 def ingest(settings: Settings, paths: list[Path] | None = None, progress: bool = True) -> IngestReport:
@@ -225,6 +227,7 @@ def ingest(settings: Settings, paths: list[Path] | None = None, progress: bool =
                 except OSError as exc:
                     report.failed.append((path.name, f"cannot read: {exc.strerror or exc}"))
             ingestor.refresh_lexical(report)
+            ingestor.refresh_facts(report)
         except DependencyError as exc:
             raise with_context(exc, report.committed()) from exc
         except KeyboardInterrupt as exc:
@@ -239,4 +242,5 @@ def remove(settings: Settings, doc_id: str) -> int | None:
     removed = store.remove_document(Path(doc_id).name)
     if removed is not None:
         LexicalIndex.current(store, settings.resolved_index_dir / "bm25")
+        open_facts(settings, store).close()
     return removed

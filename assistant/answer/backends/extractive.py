@@ -31,6 +31,8 @@ def compose_text(grounded: Grounded) -> str:
     from assistant.answer.refusal import MIN_COVERAGE
     from assistant.lexicon import load_lexicon
 
+    if grounded.fact_answer is not None:  # composed from the fact rows already
+        return grounded.fact_answer.text
     if grounded.draft:
         return extractive.compose_draft(grounded.facts, grounded.evidence)
     text = extractive.compose(grounded.facts, grounded.evidence)
