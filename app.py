@@ -207,8 +207,8 @@ def build_app(services: serve.Services) -> gr.Blocks:
     def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
         try:
             stored = serve.store_uploads(settings, [(Path(f), Path(f).name) for f in files or []])
-        except AssistantError as exc:
-            raise _error(exc) from exc
+        except AssistantError as exc:  # said in the report area; the table and filters keep what they show
+            return (serve.refusal_note(str(exc)), gr.skip()) + (gr.skip(),) * 6
         progress(0, desc="开始索引…")
         outcome = serve.ingest_files(settings, stored, on_file=lambda i, n, name: progress((i, n), desc=f"索引 {name}", unit="文件"))
         progress(1.0, desc="完成")
@@ -388,7 +388,7 @@ def main() -> None:
         show_error=True,
         css=CSS,
         allowed_paths=[str(serve.exports_dir(settings))],
-        max_file_size="100mb",
+        max_file_size=serve.MAX_UPLOAD_BYTES,  # refused while streaming, before the body is stored
         footer_links=["api"],
         prevent_thread_lock=True,
     )

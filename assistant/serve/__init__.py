@@ -60,6 +60,7 @@ from assistant.serve.uploads import (  # noqa: F401 — the page imports these a
     check_upload,
     ingest_files,
     ingest_summary,
+    refusal_note,
     reindex,
     remove_upload_file,
     sanitize_filename,
