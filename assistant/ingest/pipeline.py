@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from assistant.errors import DocumentError
@@ -26,6 +27,8 @@ from assistant.ingest.readers import READERS, read_blocks
 from assistant.settings import Settings
 from assistant.text import searchable
 
+BIG_DOCUMENT_CHUNKS = 2000  # from this many chunks a document's embedding shows its own progress bar
+EMBED_SLICE = 256
 # Bump when cleaning or chunking changes, so that every document is re-indexed once.
 PIPELINE_VERSION = "7"
 
@@ -76,8 +79,9 @@ def chunk_id(doc_id: str, index: int, text: str) -> str:
 class Ingestor:
     """Holds the store and embedder for one run (both are costly to open)."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, progress: bool = False) -> None:
         self.settings = settings
+        self.progress = progress
         self.store = ChunkStore(settings)
         self.embedder = embedder or make_embedder(settings.embed, settings.embed_cache_dir)
         self._manifests: dict[Path, dict[str, DocMeta]] = {}
@@ -118,7 +122,7 @@ class Ingestor:
         metadatas = [base | {"section": c.section, "start": c.start, "end": c.end, "chunk_index": c.index} | extra
                      for c, extra in zip(chunks, laid.extra)]
         t2 = time.perf_counter()
-        vectors = self.embedder.embed_passages([searchable(c.text, m) for c, m in zip(chunks, metadatas)])
+        vectors = self._embed(path.name, [searchable(c.text, m) for c, m in zip(chunks, metadatas)])
         t3 = time.perf_counter()
         doc_meta = base | {"chunks": len(chunks), "characters": len(display), "path": where,
                            "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
@@ -134,6 +138,17 @@ class Ingestor:
         if indexed.get("path") not in (None, where):
             report.replaced.append((path.name, indexed["path"]))
 
+    def _embed(self, name: str, texts: list[str]) -> np.ndarray:
+        """Vectors for one document; a big one (a 100,000-row sheet) shows its own bar of chunks."""
+        if not self.progress or len(texts) < BIG_DOCUMENT_CHUNKS:
+            return self.embedder.embed_passages(texts)
+        parts = []
+        with tqdm(total=len(texts), desc=name[:30], unit="chunk", leave=False, dynamic_ncols=True) as bar:
+            for i in range(0, len(texts), EMBED_SLICE):
+                parts.append(self.embedder.embed_passages(texts[i : i + EMBED_SLICE]))
+                bar.update(len(parts[-1]))
+        return np.concatenate(parts)
+
     def refresh_lexical(self, report: IngestReport) -> None:
         """Rebuild the BM25 view now, so the first search after an ingest is fast."""
         t0 = time.perf_counter()
@@ -146,7 +161,7 @@ def ingest(settings: Settings, paths: list[Path] | None = None, progress: bool =
     start = time.perf_counter()
     report = IngestReport()
     files, report.failed = discover(paths or [settings.knowledge_dir])
-    ingestor = Ingestor(settings)
+    ingestor = Ingestor(settings, progress=progress)
     bar = tqdm(files, desc="ingest", unit="doc", disable=not progress, dynamic_ncols=True)
     for path in bar:
         bar.set_postfix_str(path.name[:40])
