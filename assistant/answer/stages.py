@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from assistant.answer.grounding import Evidence, Passage, QuestionFacts
 from assistant.answer.refusal import Refusal
-from assistant.answer.verify import FigureResult
+from assistant.answer.verify import Bound, FigureResult
 
 if TYPE_CHECKING:
+    from assistant.answer.from_facts import FactAnswer
     from assistant.retrieve import Filters
 
 Mode = Literal["answer", "draft"]
@@ -57,6 +58,8 @@ class Grounded:
     evidence: list[Evidence]
     refusal: Refusal | None
     retrieve_ms: float
+    fact_answer: FactAnswer | None = None  # a comparison, trend or ranking the fact table answers
+    bound: Bound | None = None  # indicator-bound verification of a figure found in passage n
 
     @property
     def facts(self) -> QuestionFacts:
@@ -126,9 +129,10 @@ class Answer:
     standalone_question: str = ""
     notice: str = ""
     passages: list[Passage] = field(default_factory=list, repr=False)
+    series: list[dict[str, Any]] = field(default_factory=list)  # chart points of a fact-table answer
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        return {"series": self.series, 
             "question": self.question, "answer": self.answer, "refused": self.refused, "backend": self.backend,
             "citations": [c.to_json() for c in self.citations], "figures": [f.to_json() for f in self.figures],
             "timings": {k: round(v, 1) for k, v in self.timings.items()},

@@ -27,7 +27,7 @@ DEFAULT_GOLD = PROJECT_ROOT / "eval" / "gold.jsonl"
 DEFAULT_THRESHOLDS = PROJECT_ROOT / "eval" / "thresholds.toml"
 GATED_METRICS = (
     "recall_at_1", "recall_at_5", "mrr", "ndcg_at_5", "figure_accuracy", "numeric_grounding", "unmarked_unverified_figures",
-    "citation_precision", "citation_recall", "negative_rejection", "false_refusal", "drafting",
+    "citation_precision", "citation_recall", "negative_rejection", "false_refusal", "drafting", "bound_accuracy",
     "retrieve_ms_p50", "generate_ms_p50", "total_ms_p50", "total_ms_p95",
 )
 

@@ -18,6 +18,7 @@ import numpy as np
 from tqdm import tqdm
 
 from assistant.errors import DocumentError
+from assistant.facts.store import open_facts
 from assistant.index.embed import Embedder, make_embedder
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChunkStore
@@ -47,7 +48,7 @@ class IngestReport:
     # (file name, what of it was left out): an empty sheet, a table without a header row
     warnings: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
-    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(("parse", "clean", "embed", "write", "lexical"), 0.0))
+    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(("parse", "clean", "embed", "write", "lexical", "facts"), 0.0))
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -155,6 +156,12 @@ class Ingestor:
         LexicalIndex.current(self.store, self.settings.resolved_index_dir / "bm25")
         report.timings["lexical"] += time.perf_counter() - t0
 
+    def refresh_facts(self, report: IngestReport) -> None:
+        """Bring the fact table in step now (only the chunks this run added are read)."""
+        t0 = time.perf_counter()
+        open_facts(self.settings, self.store).close()
+        report.timings["facts"] += time.perf_counter() - t0
+
 
 def ingest(settings: Settings, paths: list[Path] | None = None, progress: bool = True) -> IngestReport:
     """Ingest files and folders (default: the knowledge folder); never stops at a bad file."""
@@ -172,6 +179,7 @@ def ingest(settings: Settings, paths: list[Path] | None = None, progress: bool =
         except OSError as exc:
             report.failed.append((path.name, f"cannot read: {exc.strerror or exc}"))
     ingestor.refresh_lexical(report)
+    ingestor.refresh_facts(report)
     report.seconds = time.perf_counter() - start
     return report
 
@@ -182,4 +190,5 @@ def remove(settings: Settings, doc_id: str) -> int | None:
     removed = store.remove_document(Path(doc_id).name)
     if removed is not None:
         LexicalIndex.current(store, settings.resolved_index_dir / "bm25")
+        open_facts(settings, store).close()
     return removed
