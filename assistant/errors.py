@@ -24,3 +24,9 @@ class IndexError_(AssistantError):
 
 class EmbeddingError(AssistantError):
     """The embedding backend failed (endpoint down, wrong dimension, …)."""
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception as one short line for a notice on the page (the log keeps the rest)."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:160]

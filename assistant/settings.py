@@ -12,10 +12,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _check_backend(value: str | None, auto: bool = False) -> None:
+    """Raise unless ``value`` names a registered backend (or is ``auto`` where allowed)."""
+    from assistant.answer.backends import NAMES
+
+    if value is None or value in NAMES or (auto and value == "auto"):
+        return
+    raise ValueError(f"unknown backend {value!r} (choose {', '.join(('auto',) * auto + NAMES)})")
 
 
 class _Section(BaseModel):
@@ -51,7 +60,7 @@ class RetrieveSettings(_Section):
 class AnswerSettings(_Section):
     """Answering. ``backend="auto"``: ``openai`` when an API key is set, else the embedded ``local`` model."""
 
-    backend: Literal["auto", "openai", "local", "extractive"] = "auto"
+    backend: str = "auto"  # "auto" or a name of assistant.answer.backends.REGISTRY
     passages: int = 5
     max_tokens: int = 200  # an answer is at most three sentences
     draft_max_tokens: int = 450  # a 150–300 character paragraph
@@ -63,6 +72,12 @@ class AnswerSettings(_Section):
     local_passages: int = 3
     local_context: int = 4096
     local_threads: int | None = None
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        _check_backend(value, auto=True)
+        return value
 
 
 class Settings(BaseSettings):
@@ -88,7 +103,7 @@ class Settings(BaseSettings):
     )
     openai_api_key: str | None = Field(default=None, validation_alias=AliasChoices("ASSISTANT_OPENAI_API_KEY", "OPENAI_API_KEY"))
     openai_base_url: str | None = Field(default=None, validation_alias=AliasChoices("ASSISTANT_OPENAI_BASE_URL", "OPENAI_BASE_URL"))
-    backend: Literal["openai", "local", "extractive"] | None = Field(
+    backend: str | None = Field(
         default=None, validation_alias=AliasChoices("ASSISTANT_BACKEND")
     )  # a short alias of answer.backend, which the page's users know from its documentation
     server_name: str = Field(default="127.0.0.1", validation_alias=AliasChoices("ASSISTANT_SERVER_NAME", "GRADIO_SERVER_NAME"))
@@ -100,6 +115,12 @@ class Settings(BaseSettings):
     embed: EmbedSettings = EmbedSettings()
     retrieve: RetrieveSettings = RetrieveSettings()
     answer: AnswerSettings = AnswerSettings()
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, value: str | None) -> str | None:
+        _check_backend(value)
+        return value
 
     @property
     def resolved_index_dir(self) -> Path:
@@ -117,13 +138,15 @@ class Settings(BaseSettings):
         return self.data_dir / "llm-cache"
 
     def resolved_backend(self) -> str:
-        """``ASSISTANT_BACKEND``, else ``answer.backend``; ``auto`` resolves to ``openai`` with an
-        API key, else the embedded ``local`` model."""
+        """``ASSISTANT_BACKEND``, else ``answer.backend``; ``auto`` is the registry's choice (an
+        API endpoint when a key is set, else the embedded model)."""
+        from assistant.answer.backends import auto
+
         if self.backend:
             return self.backend
         if self.answer.backend != "auto":
             return self.answer.backend
-        return "openai" if self.openai_api_key else "local"
+        return auto(self)
 
     @property
     def embed_cache_dir(self) -> Path:

@@ -7,11 +7,12 @@ test run (~40 s on 2 cores) and every later index of the same text is a cache lo
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from assistant.answer.backends import Backend
 from assistant.ingest.pipeline import ingest
 from assistant.retrieve import Retriever
 from assistant.settings import PROJECT_ROOT, Settings
@@ -53,6 +54,21 @@ def corpus_settings(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
 @pytest.fixture(scope="session")
 def retriever(corpus_settings: Settings) -> Iterator[Retriever]:
     yield Retriever(corpus_settings)
+
+
+@pytest.fixture
+def fake_llm(corpus_settings: Settings) -> Callable[..., Backend]:
+    """A backend over a stand-in chat model that replies with the given texts in turn (langchain's
+    FakeListChatModel): no real model can be made to misread or refuse on cue. Pass what it
+    returns as ``Answerer(..., backend=fake_llm("reply", ...))``."""
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from assistant.answer.backends.chat import ChatBackend
+
+    def make(*replies: str) -> Backend:
+        return ChatBackend("fake", FakeListChatModel(responses=list(replies)), corpus_settings)
+
+    return make
 
 
 def free_port() -> int:

@@ -98,17 +98,15 @@ def test_followup_answers_the_new_question(answerer: Answerer, followup: str, hi
     ("浙江哪个区2013年研发投入金额是多少？", False),  # the district lost: the rules' question
     ("浙江某区2014年研发投入金额是多少？", False),  # another year
 ])
-def test_a_model_rewrite_must_keep_place_and_year(corpus_settings: Settings, retriever, rewrite: str, used: bool) -> None:
-    """A stand-in model (langchain's FakeListChatModel: no real model can be made to misread on
-    cue) returns the rewrite; the chain keeps it only if it names the places and years the rules do."""
-    from langchain_core.language_models.fake_chat_models import FakeListChatModel
-
-    answerer = Answerer(corpus_settings, retriever=retriever, backend="extractive")
-    answerer._llm = FakeListChatModel(responses=[rewrite])
+def test_a_model_rewrite_must_keep_place_and_year(corpus_settings: Settings, retriever, fake_llm, rewrite: str,
+                                                  used: bool) -> None:
+    """The stand-in model returns the rewrite; the chain keeps it only if it names the places and
+    years the rules do."""
+    answerer = Answerer(corpus_settings, retriever=retriever, backend=fake_llm(rewrite))
     history = [{"role": "user", "content": "浙江那个区2013年研发投入占GDP比重预计多少？"}, {"role": "assistant", "content": "2.7%以上"}]
-    standalone = answerer._standalone({"question": "投入金额大概是多少？", "history": history}, {})
+    answer = answerer.ask("投入金额大概是多少？", history=history)
     rules = merge_followup("投入金额大概是多少？", history, retriever.documents())
-    assert standalone == (rewrite if used else rules)
+    assert answer.standalone_question == (rewrite if used else rules)
 
 
 def test_draft_cites_every_figure(answerer: Answerer) -> None:

@@ -1,1 +1,1 @@
-"""Answers with cited, verified figures: grounding → backends (openai | local | extractive) → verify."""
+"""Answers with cited, verified figures: grounding → refusal → backends → verify, in one chain."""

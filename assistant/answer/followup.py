@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.grounding import CONTRASTS, analyze
+from assistant.answer.grounding import CONTRASTS, QuestionFacts, analyze
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?=年)")  # only "NNNN年" is replaced: "2000萬元" is no year
 # "X呢？", "那X呢", "那么X呢？": the asker wants the same thing about X.
@@ -28,13 +28,15 @@ _WHAT_ABOUT = re.compile(r"^\s*(?:那么|那|还有|另外)?\s*(?P<topic>.+?)\s*
 _MODIFIERS = frozenset("目标 计划 预计 预期 任务 情况 增长 增幅 增速 同比 比重 占比 比例 总量 总数 合计".split())
 
 
-def merge_followup(question: str, history: list[dict[str, str]], documents: list[dict]) -> str:
+def merge_followup(question: str, history: list[dict[str, str]], documents: list[dict],
+                   asked: QuestionFacts | None = None) -> str:
     """The follow-up ``question`` as a standalone question, given the chat ``history`` and the
-    indexed ``documents`` (whose regions tell place names from indicator words)."""
+    indexed ``documents`` (whose regions tell place names from indicator words); ``asked`` is the
+    question's analysis when the caller has it already."""
     previous = next((t["content"] for t in reversed(history) if t.get("role") == "user"), "")
     if not previous:
         return question
-    before, now = analyze(previous, documents), analyze(question, documents)
+    before, now = analyze(previous, documents), asked or analyze(question, documents)
     context = previous
     if now.years:
         context = _YEAR.sub(str(now.years[0]), context)

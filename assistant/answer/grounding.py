@@ -1,7 +1,8 @@
 """Decide, without an LLM, whether the retrieved passages answer a question, and where.
 
-Every backend asks this module first. A question names a region, a year and an indicator;
-the passages answer it only if one of their sentences comes from a document of that region,
+Every backend asks this module first, and :mod:`refusal` decides from what it finds. A question
+names a region, a year and an indicator; the passages answer it only if one of their sentences
+comes from a document of that region,
 speaks of that year, and carries the indicator's words (weighted by how rare they are in the
 corpus) with a figure. Otherwise the answer is a refusal — never another region's, year's or
 indicator's figure in its place (发明专利授权量 is not 专利授权量; 上海 is not 泰兴).
@@ -45,9 +46,6 @@ _SAME_UNIT = {"家": {"家", "户", "个"}, "户": {"家", "户", "个"}, "个":
               "名": {"名", "人"}, "人": {"人", "名"},
               "万元": {"元"}, "亿元": {"元"}, "天": {"天", "日", "工作日"}, "日": {"天", "日", "工作日"}}
 _ASKS_FIGURE = re.compile(r"多少|几|比重|比例|占比|金额|数量|规模|总数|总量|额|率|多长|多久|期限|哪天|何时|日期|罚款|增长|目标|计划")
-
-MIN_COVERAGE = 0.38  # share (by IDF) of the question's indicator words a supporting sentence must hold
-MIN_DRAFT_COVERAGE = 0.3  # a drafting topic is broad; any sentence on its subject can serve
 
 
 @dataclass(frozen=True)
@@ -216,14 +214,3 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
             coverage = sum(w for t, w in weights.items() if _credit(t, text)) / total
             found.append(Evidence(passage, sentence, coverage, figures))
     return sorted(found, key=lambda e: (-e.coverage, e.passage.n))
-
-
-def refusal_reason(facts: QuestionFacts, evidence: list[Evidence], draft: bool = False) -> str | None:
-    """Why the passages don't answer the question (or can't support the draft), or None."""
-    if facts.foreign and not facts.regions:
-        return f"资料中没有关于{'、'.join(facts.foreign)}的文件"
-    if not evidence:
-        return "资料中没有相应地区和年份的相关内容"
-    if evidence[0].coverage < (MIN_DRAFT_COVERAGE if draft else MIN_COVERAGE):
-        return "资料中没有所问指标的数据"
-    return None

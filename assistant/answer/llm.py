@@ -1,9 +1,6 @@
-"""LLM backends as LangChain chat models, so one LCEL chain serves them all.
-
-* ``openai`` — any OpenAI-compatible endpoint (OpenAI, DeepSeek, Qwen/DashScope, vLLM, Ollama,
-  llama.cpp's own server) through ``langchain-openai``, with timeouts and retries with backoff.
-* ``local`` — llama.cpp in process on CPU (``llama-cpp-python``) with the bundled GGUF.
-Both stream tokens to LangChain callbacks, which the page turns into a live answer.
+"""llama.cpp in process on CPU (``llama-cpp-python``) as a LangChain chat model, so the local
+backend (:mod:`assistant.answer.backends.local`) goes through the same chain as an API model and
+streams tokens to LangChain callbacks, which the page turns into a live answer.
 """
 
 from __future__ import annotations
@@ -14,16 +11,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from langchain_core.caches import BaseCache
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict
 
-from assistant.answer.local_model import ensure_model
 from assistant.errors import AssistantError
-from assistant.settings import Settings
 
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
 _GENERATE = threading.Lock()  # a llama.cpp context is not re-entrant; the page may ask concurrently
@@ -79,21 +73,3 @@ class LlamaCppChat(BaseChatModel):
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
         text = "".join(c.text for c in self._stream(messages, stop, run_manager, **kwargs))
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
-
-
-def make_chat_model(settings: Settings, backend: str, cache: BaseCache | None = None) -> BaseChatModel:
-    """The chat model of an LLM backend (``openai`` or ``local``), with an optional completion cache."""
-    a = settings.answer
-    if backend == "openai":
-        from langchain_openai import ChatOpenAI
-
-        return ChatOpenAI(
-            model=a.openai_model, api_key=settings.openai_api_key or "not-needed", base_url=settings.openai_base_url,
-            timeout=a.timeout_s, max_retries=a.max_retries, temperature=a.temperature, max_tokens=a.max_tokens,
-            streaming=True, cache=cache,
-        )
-    if backend == "local":
-        path = ensure_model(settings.model_cache_dir, a.local_model_path)
-        return LlamaCppChat(model_path=path, n_ctx=a.local_context, n_threads=a.local_threads,
-                            max_tokens=a.max_tokens, temperature=a.temperature, cache=cache)
-    raise AssistantError(f"unknown LLM backend {backend!r} (choose openai, local or extractive)")

@@ -12,13 +12,11 @@ from functools import lru_cache
 from pathlib import Path
 from string import Template
 
+from assistant.answer.refusal import CANNOT_ANSWER
 from assistant.errors import AssistantError
 from assistant.settings import PROJECT_ROOT
 
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
-
-# The one phrase that means "the corpus does not answer this": shared by prompts, parser, eval.
-CANNOT_ANSWER = "现有资料中没有找到所问的数据"
 
 REQUIRED: dict[str, frozenset[str]] = {
     "answer": frozenset({"passages", "question", "cannot_answer"}),

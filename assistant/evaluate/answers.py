@@ -18,7 +18,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.answer.chain import Answer
+from assistant.answer.stages import Answer
 from assistant.answer.verify import CITATION, UNVERIFIED_MARK, mask_citations, statements
 from assistant.figures import extract_figures, figure_in
 from assistant.text import to_simplified

@@ -1,0 +1,112 @@
+"""The answer backends, by name — the one place a backend's name is written.
+
+Settings validation, the CLI's ``--backend`` choices and the page's backend list all read
+:data:`NAMES`; adding a backend is a module here with a ``build`` function and a line in
+:data:`REGISTRY`. Every backend is driven through :func:`generate`, which owns what they share:
+the refusal (no backend runs), and the fallback to the extractive composer, with a notice, when a
+model is unavailable or its answer fails verification.
+
+Importing this package stays cheap (the settings read it): the backends import their models,
+LangChain and the composer inside ``build``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from assistant.answer.backends import extractive, local, openai
+from assistant.errors import AssistantError, first_line
+
+if TYPE_CHECKING:
+    from langchain_core.language_models.chat_models import BaseChatModel
+    from langchain_core.runnables import RunnableConfig
+
+    from assistant.answer.cache import SQLiteCompletionCache
+    from assistant.answer.stages import Generated, Grounded, Rejection
+    from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Backend(Protocol):
+    """What :func:`generate` drives: ``write`` returns the answer's text, or a :class:`Rejection`
+    when verification cannot stand behind a model's answer; it raises when the model is unreachable."""
+
+    name: str
+    chat_model: BaseChatModel | None  # rewrites follow-ups when there is one; the rules do otherwise
+    completion_cache: SQLiteCompletionCache | None
+
+    def write(self, grounded: Grounded, config: RunnableConfig) -> str | Rejection: ...
+
+
+@dataclass(frozen=True)
+class BackendSpec:
+    build: Callable[[str, Settings, bool], Backend]  # (name, settings, cache completions?) → backend
+    chosen_by_auto: Callable[[Settings], bool] | None = None  # "auto" picks the first whose test passes
+    fallback: bool = False  # needs no model: what the others fall back to, and the evaluation's default
+
+
+REGISTRY: dict[str, BackendSpec] = {
+    "openai": BackendSpec(openai.build, chosen_by_auto=lambda s: bool(s.openai_api_key)),
+    "local": BackendSpec(local.build, chosen_by_auto=lambda s: True),
+    "extractive": BackendSpec(extractive.build, fallback=True),
+}
+NAMES: tuple[str, ...] = tuple(REGISTRY)
+FALLBACK: str = next(name for name, spec in REGISTRY.items() if spec.fallback)
+
+
+def check_name(name: str) -> str:
+    """``name`` if it is a backend's; a user-facing error naming the choices otherwise."""
+    if name not in REGISTRY:
+        raise AssistantError(f"unknown backend {name!r} (choose {', '.join(NAMES)})")
+    return name
+
+
+def auto(settings: Settings) -> str:
+    """The backend ``auto`` stands for: ``openai`` with an API key, else the embedded model."""
+    return next(name for name, spec in REGISTRY.items() if spec.chosen_by_auto and spec.chosen_by_auto(settings))
+
+
+def build(name: str, settings: Settings, cache: bool = False) -> Backend:
+    """The backend called ``name``; ``cache`` keeps a model's completions on disk (the evaluation)."""
+    return REGISTRY[check_name(name)].build(name, settings, cache)
+
+
+def generate(backend: Backend, grounded: Grounded, config: RunnableConfig | None = None) -> Generated:
+    """The answer's text for a grounded turn — the one entry point to every backend.
+
+    A refusal decided by grounding is worded without running the backend. A model that is
+    unreachable (an exception) or whose answer fails verification (a :class:`Rejection`) leaves
+    the answer to the extractive composer, and the notice says which happened. Text no model
+    streamed is handed to ``on_token`` whole.
+    """
+    from assistant.answer.refusal import wording
+    from assistant.answer.stages import Generated, Rejection
+
+    started = time.perf_counter()
+    on_token = grounded.turn.request.on_token
+    if grounded.refusal is not None:
+        text = wording(grounded.refusal, grounded.facts, grounded.passages)
+        if on_token:
+            on_token(text)
+        return Generated(grounded, text, backend.name, "", 0.0)
+    notice = ""
+    try:
+        written = backend.write(grounded, config or {})
+        if isinstance(written, Rejection):
+            notice = f"{backend.name} 后端的回答未通过核验（{written.reason}），已改用原文摘录回答。"
+    except Exception as exc:  # the endpoint is down, timed out or answered garbage: answer anyway
+        log.warning("%s backend unavailable: %s", backend.name, exc)
+        notice = f"{backend.name} 后端不可用（{first_line(exc)}），已改用原文摘录回答。"
+    if notice:
+        log.info("%s", notice)
+        text, name = extractive.compose_text(grounded), FALLBACK
+    else:
+        text, name = str(written), backend.name
+    if on_token and (notice or backend.chat_model is None):  # no model streamed it
+        on_token(text)
+    return Generated(grounded, text, name, notice, (time.perf_counter() - started) * 1000)

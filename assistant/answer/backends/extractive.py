@@ -1,0 +1,37 @@
+"""The ``extractive`` backend: no model, the answer composed from the evidence sentences
+themselves (:mod:`assistant.answer.extractive`). Deterministic and fast: the evaluation's default
+and what every model backend falls back to."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
+
+    from assistant.answer.stages import Grounded
+    from assistant.settings import Settings
+
+
+class Extractive:
+    chat_model = None  # follow-ups are rewritten by the rules alone
+    completion_cache = None  # nothing generated, nothing to keep
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def write(self, grounded: Grounded, config: RunnableConfig) -> str:
+        return compose_text(grounded)
+
+
+def compose_text(grounded: Grounded) -> str:
+    """A cited answer (or, for a draft, a paragraph) from the grounded turn's best evidence."""
+    from assistant.answer import extractive
+
+    if grounded.draft:
+        return extractive.compose_draft(grounded.facts, grounded.evidence)
+    return extractive.compose(grounded.facts, grounded.evidence)
+
+
+def build(name: str, settings: Settings, cache: bool) -> Extractive:
+    return Extractive(name)

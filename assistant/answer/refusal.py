@@ -1,0 +1,53 @@
+"""The refusal, in one place: when the passages do not answer, what the answer then says, and the
+phrase that marks it.
+
+The decision is made before any model runs (from :mod:`grounding`'s analysis and evidence) and
+travels with the turn as a value, so ``Answer.refused`` is read from the decision, never from the
+answer's text. The phrase :data:`CANNOT_ANSWER` is what the prompts tell a model to say (rule 5 of
+``prompts/answer.md``), what a refusal begins with, and what betrays a model that refused although
+the passages hold the answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.answer.grounding import Evidence, Passage, QuestionFacts
+
+# The one phrase that means "the corpus does not answer this": shared by prompts, refusals, tests, eval.
+CANNOT_ANSWER = "现有资料中没有找到所问的数据"
+
+MIN_COVERAGE = 0.38  # share (by IDF) of the question's indicator words a supporting sentence must hold
+MIN_DRAFT_COVERAGE = 0.3  # a drafting topic is broad; any sentence on its subject can serve
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The passages do not answer: ``reason`` says why, in the user's language."""
+
+    reason: str
+
+
+def decide(facts: QuestionFacts, evidence: list[Evidence], draft: bool = False) -> Refusal | None:
+    """Why the passages don't answer the question (or can't support the draft), or None."""
+    if facts.foreign and not facts.regions:
+        return Refusal(f"资料中没有关于{'、'.join(facts.foreign)}的文件")
+    if not evidence:
+        return Refusal("资料中没有相应地区和年份的相关内容")
+    if evidence[0].coverage < (MIN_DRAFT_COVERAGE if draft else MIN_COVERAGE):
+        return Refusal("资料中没有所问指标的数据")
+    return None
+
+
+def wording(refusal: Refusal, facts: QuestionFacts, passages: list[Passage]) -> str:
+    """The refusal as the user reads it: the phrase, the reason and region, and which documents of
+    that region were found (so the user knows where the figure is not)."""
+    regions = "、".join(facts.regions)
+    held = "；".join(dict.fromkeys(f"《{p.title}》" for p in passages if not facts.regions or p.region in facts.regions))
+    nearby = f"相关资料有{held}，但其中没有所问的数字。" if held and facts.regions else ""
+    return f"{CANNOT_ANSWER}（{refusal.reason}{'，地区：' + regions if regions else ''}）。{nearby}"
+
+
+def model_refused(text: str) -> bool:
+    """A model's answer that says the passages hold nothing (after grounding found that they do)."""
+    return CANNOT_ANSWER in text

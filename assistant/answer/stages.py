@@ -1,0 +1,133 @@
+"""The typed values the answer chain passes from stage to stage:
+
+    Request → Turn → Grounded → Generated → Answer
+
+Each stage adds what it found and carries the rest, so no stage re-derives an earlier one's work:
+the question is analysed once per turn (:class:`Turn`), the refusal is decided once before any
+model runs (:class:`Grounded`), and :class:`Answer` reads ``refused`` from that decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from assistant.answer.grounding import Evidence, Passage, QuestionFacts
+from assistant.answer.refusal import Refusal
+from assistant.answer.verify import FigureResult
+
+if TYPE_CHECKING:
+    from assistant.retrieve import Filters
+
+Mode = Literal["answer", "draft"]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the caller asked: a question (or a drafting topic) with the chat so far."""
+
+    text: str
+    history: list[dict[str, str]]
+    filters: Filters | None
+    mode: Mode
+    started: float  # perf_counter() when asked: total_ms counts from here
+    on_token: Callable[[str], None] | None = None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The request understood: the question standing on its own, the query searched for it, and
+    their analysis (region, years, indicator), computed once and used by every later stage."""
+
+    request: Request
+    standalone: str
+    query: str
+    facts: QuestionFacts
+
+
+@dataclass(frozen=True)
+class Grounded:
+    """The turn with its numbered passages, the sentences that could answer, and the decision
+    whether to refuse (made here, before any model runs)."""
+
+    turn: Turn
+    passages: list[Passage]
+    evidence: list[Evidence]
+    refusal: Refusal | None
+    retrieve_ms: float
+
+    @property
+    def facts(self) -> QuestionFacts:
+        return self.turn.facts
+
+    @property
+    def draft(self) -> bool:
+        return self.turn.request.mode == "draft"
+
+    def passage_texts(self) -> dict[int, str]:
+        """``{n: text}``: what a figure cited as ``[n]`` is verified against."""
+        return {p.n: p.text for p in self.passages}
+
+
+@dataclass(frozen=True)
+class Generated:
+    """The text a backend wrote for the grounded turn (or the refusal's wording), who wrote it,
+    and the notice a fallback leaves for the user."""
+
+    grounded: Grounded
+    text: str
+    backend: str
+    notice: str
+    generate_ms: float
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    source: str
+    section: str
+    text: str
+    title: str = ""
+    region: str = ""
+    years: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, passage: Passage) -> Citation:
+        return cls(passage.n, passage.source, passage.section, passage.text, passage.title, passage.region, passage.years)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"n": self.n, "source": self.source, "section": self.section, "text": self.text,
+                "title": self.title, "region": self.region, "years": list(self.years)}
+
+
+@dataclass
+class Answer:
+    """What ``ask --json`` prints and the page renders; ``[n]`` in ``answer`` is ``citations[].n``."""
+
+    question: str
+    answer: str
+    refused: bool
+    backend: str
+    citations: list[Citation]
+    figures: list[FigureResult]
+    timings: dict[str, float]
+    standalone_question: str = ""
+    notice: str = ""
+    passages: list[Passage] = field(default_factory=list, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question, "answer": self.answer, "refused": self.refused, "backend": self.backend,
+            "citations": [c.to_json() for c in self.citations], "figures": [f.to_json() for f in self.figures],
+            "timings": {k: round(v, 1) for k, v in self.timings.items()},
+            "standalone_question": self.standalone_question, "notice": self.notice,
+        }
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A model's answer that verification cannot stand behind (it refused, cites nothing, or
+    states no figure its passages hold): a value the chain answers extractively, not an error."""
+
+    reason: str
