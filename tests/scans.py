@@ -19,7 +19,9 @@ from assistant.settings import PROJECT_ROOT
 CHROMIUM = Path("/usr/bin/chromium")
 CORPORA = PROJECT_ROOT.parent / "shared" / "corpora" / "bulletins-policies"
 BULLETIN_2022 = CORPORA / "huhuaping-techme__nbs_2022_quanguo_keji_jingfei_touru_tongji_gongbao.html"
-REGION_TABLE_TITLE = "附表2　2022年各地区研究与试验发展（R&D）经费情况"
+# (a word of the caption above the table, the caption as printed)
+REGION_TABLE = ("各地区", "附表2　2022年各地区研究与试验发展（R&D）经费情况")
+INDUSTRY_TABLE = ("分行业", "附表1　2022年分行业规模以上工业企业研究与试验发展（R&D）经费情况")
 DPI = 150
 
 # From the same bulletin's text: a plain paragraph, as a scanned page of prose would carry it.
@@ -35,17 +37,18 @@ def need_chromium() -> None:
         pytest.skip("needs Debian's chromium to print the test pages (CI installs it)")
 
 
-def region_table_html() -> tuple[str, list[list[str]]]:
-    """The bulletin's 各地区 table as a standalone page with its caption, and its cells as expected
-    (spaces inside names removed: ``北　京`` is 北京)."""
+def bulletin_table_html(table: tuple[str, str]) -> tuple[str, list[list[str]]]:
+    """One of the bulletin's tables (:data:`REGION_TABLE`, :data:`INDUSTRY_TABLE`) as a standalone
+    page with its caption, and its cells as expected (spaces inside names removed: ``北　京`` is 北京)."""
     from bs4 import BeautifulSoup
 
     if not BULLETIN_2022.exists():
         pytest.skip("needs ../shared/corpora/bulletins-policies")
     soup = BeautifulSoup(BULLETIN_2022.read_text(encoding="utf-8"), "lxml")
-    table = next(t for t in soup.find_all("table") if "各地区" in "".join(t.find_all_previous(string=True, limit=30)))
-    cells = [[re.sub(r"\s", "", td.get_text()) for td in tr.find_all("td")] for tr in table.find_all("tr")]
-    html = f'<p style="font-size:20px">{REGION_TABLE_TITLE.replace("&", "&amp;")}</p>{table}'
+    word, title = table
+    found = next(t for t in soup.find_all("table") if word in "".join(t.find_all_previous(string=True, limit=30)))
+    cells = [[re.sub(r"\s", "", td.get_text()) for td in tr.find_all("td")] for tr in found.find_all("tr")]
+    html = f'<p style="font-size:20px">{title.replace("&", "&amp;")}</p>{found}'
     return html, [row for row in cells if any(row)]
 
 

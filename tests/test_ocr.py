@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from scans import PARAGRAPH, image_only_pdf, paragraph_html, print_pages, region_table_html
 
 from assistant.errors import DocumentError
 from assistant.ingest.ocr import ocr_image, ocr_page, ocr_pdf_pages
 from assistant.ingest.ocr_layout import Line, OcrTable, group_rows, lay_out, merge_header_rows
+from tests.scans import PARAGRAPH, REGION_TABLE, bulletin_table_html, image_only_pdf, paragraph_html, print_pages
 
 
 def _line(text: str, x0: float, y0: float, x1: float, height: float = 26, confidence: float = 0.99) -> Line:
@@ -93,7 +93,7 @@ def test_header_rows_merge_only_above_the_first_figure() -> None:
 
 @pytest.fixture(scope="module")
 def region_table(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Image.Image], list[list[str]]]:
-    html, cells = region_table_html()
+    html, cells = bulletin_table_html(REGION_TABLE)
     return print_pages(html, tmp_path_factory.mktemp("scan"), "regions"), cells
 
 

@@ -135,7 +135,8 @@ class Answerer:
             results = list({r.chunk_id: r for hits in per_region for r in hits}.values())
         return [
             Passage(n, r.chunk_id, r.source, r.metadata.get("title", r.source), r.metadata.get("region", ""),
-                    tuple(r.metadata.get("years") or ()), r.section, r.text, r.metadata.get("province", ""))
+                    tuple(r.metadata.get("years") or ()), r.section, r.text, r.metadata.get("province", ""),
+                    ocr=bool(r.metadata.get("ocr", False)))
             for n, r in enumerate(results, start=1)
         ]
 

@@ -61,6 +61,7 @@ class Passage:
     section: str
     text: str
     province: str = ""
+    ocr: bool = False  # the chunk was read from a scan or an image by OCR
 
     def header(self) -> str:
         years = "、".join(f"{y}年" for y in self.years) or "年份不详"

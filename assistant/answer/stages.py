@@ -91,14 +91,16 @@ class Citation:
     title: str = ""
     region: str = ""
     years: tuple[int, ...] = ()
+    ocr: bool = False  # read by OCR from a scan or an image: the page says so next to the passage
 
     @classmethod
     def of(cls, passage: Passage) -> Citation:
-        return cls(passage.n, passage.source, passage.section, passage.text, passage.title, passage.region, passage.years)
+        return cls(passage.n, passage.source, passage.section, passage.text, passage.title, passage.region, passage.years,
+                   passage.ocr)
 
     def to_json(self) -> dict[str, Any]:
         return {"n": self.n, "source": self.source, "section": self.section, "text": self.text,
-                "title": self.title, "region": self.region, "years": list(self.years)}
+                "title": self.title, "region": self.region, "years": list(self.years), "ocr": self.ocr}
 
 
 @dataclass
