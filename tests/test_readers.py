@@ -157,7 +157,7 @@ def test_pdf_with_a_text_layer(tmp_path: Path) -> None:
 
 
 def test_pdf_without_text_layer_is_refused(tmp_path: Path) -> None:
-    """A scanned PDF has no text; indexing it would add an empty document, so it must be reported."""
+    """A blank scan: OCR reads nothing on it; indexing it would add an empty document, so it must be reported."""
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
     path = tmp_path / "scan.pdf"
