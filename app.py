@@ -74,6 +74,7 @@ CSS = """
 .source-meta, .source-file { font-size: 0.85em; color: var(--body-text-color-subdued); }
 .source-text { margin-top: 6px; white-space: pre-wrap; line-height: 1.6; }
 .source-text mark { background: #ffe066; padding: 0 2px; border-radius: 3px; }
+.ocr-label { border: 1px solid #8a5300; color: #8a5300; border-radius: 4px; padding: 0 4px; font-size: 0.9em; }
 a.cite { text-decoration: none; font-weight: 600; }
 .draft-text { line-height: 1.8; }
 .ingest-report .failed { color: #c62828; }
