@@ -135,7 +135,7 @@ class FactAnswerer:
             return None
         indicator = named.pop()
         qualifiers = asked_qualifiers(q, self.vocab.units(indicator))
-        facts = [f for f in self.store.query(indicator, whole_only=True) if f.qualifier in qualifiers]
+        facts = self.store.query(indicator, qualifiers=qualifiers, whole_only=True)
         if not facts:
             return None
         held_regions = list(dict.fromkeys(f.region for f in facts if f.region))
