@@ -18,6 +18,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.answer.prompts import DRAFT_CHARS
 from assistant.answer.stages import Answer
 from assistant.answer.verify import CITATION, UNVERIFIED_MARK, mask_citations, statements
 from assistant.figures import extract_figures, figure_in
@@ -25,7 +26,6 @@ from assistant.text import to_simplified
 
 _BLANK = re.compile(r"\s+")
 ANSWERABLE = ("figure", "multi_figure", "comparison", "followup", "policy")
-DRAFT_CHARS = (150, 300)  # a report paragraph, citation markers not counted
 
 
 def _norm(text: str) -> str:
