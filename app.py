@@ -32,6 +32,8 @@ from assistant.serve.handlers import (  # noqa: E402
     CLEAR_OUTPUTS,
     DRAFT_OUTPUTS,
     EVAL_OUTPUTS,
+    FACT_FILTERS,
+    FACT_OUTPUTS,
     KNOWLEDGE_OUTPUTS,
     Handlers,
 )
@@ -74,6 +76,8 @@ def _chat_tab(c: Components) -> None:
                                            scale=5, elem_id="question", max_lines=4)
                 c["send"] = gr.Button("发送", variant="primary", scale=1, elem_id="send")
             c["status"] = gr.HTML("", elem_id="answer-status", js_on_load=None)
+            c["answer_plot"] = gr.BarPlot(x="x", y="value", color="series", label="图表（回答中的数字）",
+                                          visible=False, elem_id="answer-plot")
             with gr.Row():
                 c["copy_md"] = gr.Button("复制回答（Markdown）", size="sm", elem_id="copy-answer")
                 c["export_md"] = gr.DownloadButton("导出回答（Markdown）", interactive=False, size="sm", elem_id="export-answer")
@@ -113,6 +117,24 @@ def _knowledge_tab(c: Components) -> None:
         c["remove"] = gr.Button("删除文档", variant="stop", scale=1)
 
 
+def _facts_tab(c: Components) -> None:
+    from assistant.facts.table import SHOWN_HEADERS
+
+    with gr.Row():
+        c["fact_indicator"] = gr.Dropdown(choices=[("全部指标", "")], value="", label="指标", elem_id="facts-indicator")
+        c["fact_region"] = gr.Dropdown(choices=[("全部地区", "")], value="", label="地区", elem_id="facts-region")
+        c["fact_year"] = gr.Dropdown(choices=[("全部年份", "")], value="", label="年份", elem_id="facts-year")
+        c["fact_button"] = gr.Button("查询", variant="primary", elem_id="facts-query")
+    c["fact_summary"] = gr.Markdown("")
+    c["fact_line"] = gr.LinePlot(x="x", y="value", color="series", label="历年变化", visible=False, elem_id="facts-line")
+    c["fact_bar"] = gr.BarPlot(x="x", y="value", color="series", label="地区比较", visible=False, elem_id="facts-bar")
+    c["fact_table"] = gr.Dataframe(headers=list(SHOWN_HEADERS), interactive=False, wrap=True, max_height=420,
+                                   elem_id="facts-table")
+    with gr.Row():
+        c["fact_csv"] = gr.DownloadButton("导出 CSV", interactive=False, size="sm", elem_id="facts-csv")
+        c["fact_xlsx"] = gr.DownloadButton("导出 XLSX", interactive=False, size="sm", elem_id="facts-xlsx")
+
+
 def _eval_tab(c: Components) -> None:
     with gr.Row():
         c["eval_backend"] = gr.Dropdown(list(backends.NAMES), value=backends.FALLBACK, label="后端")
@@ -139,6 +161,8 @@ def _layout(c: Components) -> None:
             _draft_tab(c)
         with gr.Tab("知识库", id="knowledge", elem_id="tab-knowledge"):
             _knowledge_tab(c)
+        with gr.Tab("指标", id="facts", elem_id="tab-facts") as c["facts_tab"]:
+            _facts_tab(c)
         with gr.Tab("评测", id="eval", elem_id="tab-eval"):
             _eval_tab(c)
     with gr.Row(visible=False):  # the API: same JSON as `python -m assistant ask --json`
@@ -168,6 +192,8 @@ def _wire(c: Components, h: Handlers, concurrent_answers: int) -> None:
     c["remove"].click(h.remove_document, c["remove_choice"], [c["ingest_report"]] + knowledge, **indexing)
     c["reindex"].click(h.reindex, None, [c["ingest_report"]] + knowledge, **indexing)
     c["docs_table"].select(h.pick_document, None, c["remove_choice"], api_name=False, queue=False)
+    c["facts_tab"].select(h.fact_choices, None, out(*FACT_FILTERS), api_name=False)
+    c["fact_button"].click(h.show_facts, out(*FACT_FILTERS), out(*FACT_OUTPUTS), api_name=False)
     c["eval_button"].click(h.run_evaluation, out("eval_backend", "eval_limit"), out(*EVAL_OUTPUTS),
                            api_name=False, concurrency_limit=1, concurrency_id="eval")
 

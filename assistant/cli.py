@@ -8,6 +8,7 @@ prints. User-facing errors (:class:`AssistantError`) are printed as one line and
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import sys
@@ -30,6 +31,7 @@ examples:
   python -m assistant remove 000_ed9fd284b80e42d9.txt
   python -m assistant ask 泰兴市2020年新认定国家高企多少家 --backend extractive --json
   python -m assistant draft 泰兴市2020年高新技术企业培育成效
+  python -m assistant facts --indicator 研发经费投入强度 --year 2022 --csv
 
 backends: openai (OPENAI_API_KEY, OPENAI_BASE_URL, ASSISTANT_ANSWER__OPENAI_MODEL), local (llama.cpp,
 the bundled Qwen2.5-Coder-1.5B GGUF; the default without an API key), extractive (no LLM).
@@ -99,6 +101,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", choices=backends.NAMES, help=backend_help)
     _add_index_flag(p)
     p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser("facts", help="list indicator facts (figures bound to indicator, region and year)",
+                       description="Rows of the fact table extracted from the indexed tables and sentences. --indicator "
+                       "matches any synonym the indicator lexicon knows (研发经费 finds R&D经费), else a part of its name.")
+    p.add_argument("--indicator", metavar="TEXT", help="indicator, e.g. R&D经费投入强度 or 发明专利授权量")
+    p.add_argument("--region", metavar="R", help="region (a part of the name is enough: 北京, 钟楼)")
+    p.add_argument("--year", type=int, metavar="Y", help="year the figure is for")
+    _add_index_flag(p)
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="one JSON object per line")
+    shape.add_argument("--csv", action="store_true", help="CSV with a header row")
+
     p = sub.add_parser("eval", help="score a backend on the gold question set (exit 1 when a gate is missed)",
                        description="Answer every gold question, compute retrieval, figure, grounding, citation, refusal, "
                        "drafting and latency metrics, write report.json/.md/.html, and gate them with eval/thresholds.toml.")
@@ -131,12 +144,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     print(
         f"documents: {report.documents} indexed, {report.skipped} unchanged, {len(report.failed)} failed; "
         f"chunks: {report.chunks}; {report.seconds:.1f} s "
-        f"(parse {t['parse']:.2f}, clean+chunk {t['clean']:.2f}, embed {t['embed']:.2f}, write {t['write']:.2f}, bm25 {t['lexical']:.2f})",
+        f"(parse {t['parse']:.2f}, clean+chunk {t['clean']:.2f}, embed {t['embed']:.2f}, write {t['write']:.2f}, bm25 {t['lexical']:.2f}, facts {t['facts']:.2f})",
         file=sys.stderr,
     )
     for name, other in report.replaced:
         print(f"replaced: {name} was indexed from {other}; documents are known by file name, rename one to keep both",
               file=sys.stderr)
+    for name, warning in report.warnings:
+        print(f"warning: {name}: {warning}", file=sys.stderr)
     for name, reason in report.failed:
         print(f"failed: {name}: {reason}", file=sys.stderr)
     return 1 if report.failed else 0
@@ -155,9 +170,20 @@ def cmd_list(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(doc, ensure_ascii=False))
         else:
-            years = ",".join(map(str, doc.get("years", []))) if isinstance(doc.get("years"), list) else ""
-            print(f"{doc['source']}\t{doc.get('title', '')}\t{doc.get('region', '')}\t{years}\t{doc.get('doc_type', '')}\t{doc.get('chunks', 0)} chunks")
+            print("\t".join([doc["source"], doc.get("title", ""), *_inferred(doc), f"{doc.get('chunks', 0)} chunks"]))
     return 0
+
+
+def _inferred(doc: dict[str, Any]) -> list[str]:
+    """Region (level), years (issued) and type, each with where it came from when it was inferred."""
+    def said(value: str, field: str) -> str:
+        source = doc.get(f"{field}_source", "")
+        return f"{value} [{source}]" if value and source and source != "manifest" else value or "-"
+
+    years = ",".join(map(str, doc.get("years", []))) if isinstance(doc.get("years"), list) else ""
+    issued = f" (issued {doc['issued_year']})" if doc.get("issued_year") else ""
+    region = f"{doc.get('region', '')}（{doc['level']}）" if doc.get("level") else doc.get("region", "")
+    return [said(region, "region"), said(years, "years") + issued, said(doc.get("doc_type", ""), "doc_type")]
 
 
 def _read_items(path: Path) -> list[dict[str, Any]]:
@@ -238,6 +264,29 @@ def cmd_draft(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_facts(args: argparse.Namespace) -> int:
+    from assistant.facts.store import open_facts
+    from assistant.facts.table import FIELDS, as_row
+
+    store = open_facts(_settings(args))
+    facts = store.query(args.indicator, args.region, args.year)
+    if args.json:
+        for fact in facts:
+            print(json.dumps(fact.to_json(), ensure_ascii=False))
+    elif args.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(FIELDS)
+        writer.writerows(as_row(f) for f in facts)
+    else:
+        for f in facts:
+            when = f"{f.year or '?'}{f.period and ' ' + f.period}"
+            label = f"{f.indicator}{f.qualifier and '·' + f.qualifier}{f.subject and '（' + f.subject + '）'}"
+            print(f"{label}\t{f.region or '—'}\t{when}\t{f.value:g}{f.unit}\t{f.source}")
+        if not facts:
+            print("no facts match (is the index empty? run `python -m assistant ingest`)", file=sys.stderr)
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evaluate.report import write_report
     from assistant.evaluate.run import DEFAULT_THRESHOLDS, load_thresholds
@@ -257,7 +306,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0 if report["passed"] else 1
 
 
-COMMANDS = {"eval": cmd_eval, "ingest": cmd_ingest, "remove": cmd_remove, "list": cmd_list, "search": cmd_search, "ask": cmd_ask, "draft": cmd_draft}
+COMMANDS = {"eval": cmd_eval, "facts": cmd_facts, "ingest": cmd_ingest, "remove": cmd_remove, "list": cmd_list, "search": cmd_search, "ask": cmd_ask, "draft": cmd_draft}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,8 +16,8 @@ YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?=\s*(?:年|—|–|-|~|至|、
 YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[—–\-~至到]\s*((?:19|20)\d\d)(?!\d)")
 # Only "NNNN年" itself: what a follow-up (那2019年呢？) replaces in the previous question.
 YEAR_BEFORE_NIAN = re.compile(r"(?<!\d)(?:19|20)\d\d(?=年)")
-# A year in a document's file name or opening (no unit follows a year there); 1980–2049.
-DOCUMENT_YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?=年|\D|$)")
+# A year in a document's file name, title or opening (no unit follows a year there); 1980–2049.
+DOCUMENT_YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?=\s*年|\D|$)")
 # Date phrases of a question — years, month spans, quarters — which carry no indicator words.
 DATE_PHRASES = re.compile(
     r"(?<!\d)(?:19|20)\d\d\s*(?:年度|年)?|\d{1,2}\s*[-—–~至]\s*\d{1,2}\s*月份?|前[一二三四五六七八九十\d]+(?:个月|季度)"

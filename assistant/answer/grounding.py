@@ -59,6 +59,10 @@ class Passage:
     section: str
     text: str
     province: str = ""
+    kind: str = "text"  # "text" | "table_row" | "table" (see assistant.ingest.layout)
+    row_label: str = ""
+    columns: str = ""  # a table row's cells: JSON list of {"header", "unit", "value"}
+    original: str = ""  # the text as written, where read-time normalization changed it
 
     def header(self) -> str:
         years = "、".join(f"{y}年" for y in self.years) or "年份不详"
@@ -141,8 +145,8 @@ def analyze(question: str, documents: list[dict]) -> QuestionFacts:
     places = named | set(facts.foreign)
     facts.places = sorted((p for p in places if not any(p != o and p in o for o in places)), key=q.find)
     rest = DATE_PHRASES.sub(" ", q)
-    for name in sorted(places, key=len, reverse=True):
-        rest = rest.replace(name, " ")
+    for name in sorted(places, key=len, reverse=True):  # 湖北省: the suffix is part of the place, no indicator word
+        rest = re.sub(rf"{re.escape(name)}(?:自治区|省|市|区|县)?", " ", rest)
     facts.tokens = [t for t in dict.fromkeys(tokenize(rest)) if t not in _GENERIC and not t.isdigit()]
     return facts
 
@@ -187,6 +191,9 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
     weights = {t: idf(t) for t in facts.tokens}
     total = sum(weights.values()) or 1.0
     found: list[Evidence] = []
+    # A place no document is about is answered only by a sentence that names it: a national
+    # bulletin's table row 陕西｜R&D经费（亿元）769.6 answers for 陕西, its national total does not.
+    named_only = facts.foreign if not facts.regions else []
     for passage in passages:
         if facts.regions and passage.region not in facts.regions:
             continue
@@ -198,6 +205,8 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
                 figures = tuple(f for f in figures if f.unit in _SAME_UNIT.get(facts.unit, {facts.unit}))
             answers = bool(_RANK.search(sentence)) if facts.wants_rank else bool(figures) or not facts.wants_figure
             if not answers or not _matches_year(facts, passage, sentence) or _contradicts(facts.tokens, to_simplified(sentence)):
+                continue
+            if named_only and not any(p in to_simplified(sentence) for p in named_only):
                 continue
             text = to_simplified(sentence).lower() + " " + context
             coverage = sum(w for t, w in weights.items() if _credit(t, text)) / total

@@ -28,9 +28,14 @@ class Refusal:
     reason: str
 
 
+# Decided after verification: every figure the passages hold is, there, another indicator's,
+# region's or year's (the district's 3623件 asked as its city's).
+UNBOUND = Refusal("资料中的相关数字属于其他指标、地区或年份")
+
+
 def decide(facts: QuestionFacts, evidence: list[Evidence], draft: bool = False) -> Refusal | None:
     """Why the passages don't answer the question (or can't support the draft), or None."""
-    if facts.foreign and not facts.regions:
+    if facts.foreign and not facts.regions and not evidence:  # else a sentence names the place (a table row)
         return Refusal(f"资料中没有关于{'、'.join(facts.foreign)}的文件")
     if not evidence:
         return Refusal("资料中没有相应地区和年份的相关内容")

@@ -17,18 +17,18 @@ from pathlib import Path
 from tqdm import tqdm
 
 from assistant.errors import DocumentError
+from assistant.facts.store import open_facts
 from assistant.index.embed import Embedder, make_embedder
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChunkStore
-from assistant.ingest.chunk import chunk_document
-from assistant.ingest.clean import clean_text
-from assistant.ingest.manifest import MANIFEST_NAME, DocMeta, infer_meta, load_manifest
-from assistant.ingest.readers import READERS, read_document
+from assistant.ingest.layout import lay_out
+from assistant.ingest.manifest import MANIFEST_NAME, DocMeta, document_meta, load_manifest
+from assistant.ingest.readers import READERS, read_blocks
 from assistant.settings import Settings
 from assistant.text import searchable
 
 # Bump when cleaning or chunking changes, so that every document is re-indexed once.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "6"
 
 
 @dataclass
@@ -42,8 +42,10 @@ class IngestReport:
     # (file name, the other file it replaced): documents are known by file name, so a same-named
     # file from another folder takes the indexed one's place; the run says so instead of hiding it
     replaced: list[tuple[str, str]] = field(default_factory=list)
+    # (file name, what of it was left out): an empty sheet, a table without a header row
+    warnings: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
-    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(("parse", "clean", "embed", "write", "lexical"), 0.0))
+    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(("parse", "clean", "embed", "write", "lexical", "facts"), 0.0))
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -103,18 +105,19 @@ class Ingestor:
             report.skipped += 1
             return
         where = str(path.resolve())
-        text = read_document(path)
+        document = read_blocks(path)
         t1 = time.perf_counter()
-        display = clean_text(text)
+        laid = lay_out(document, self.settings.chunk)
+        display, chunks = laid.display, laid.chunks
         if not display.strip():
             raise DocumentError(path.name, "no text left after cleaning")
-        meta = entry or infer_meta(path.name, display)
-        chunks = chunk_document(display, self.settings.chunk)
+        meta = document_meta(path.name, display, entry)
         base = {k: v for k, v in meta.model_dump().items() if isinstance(v, (str, int, float, bool)) and v != ""}
         if meta.years:
             base["years"] = list(meta.years)
         base |= {"source": path.name, "content_hash": content_hash}
-        metadatas = [base | {"section": c.section, "start": c.start, "end": c.end, "chunk_index": c.index} for c in chunks]
+        metadatas = [base | {"section": c.section, "start": c.start, "end": c.end, "chunk_index": c.index} | extra
+                     for c, extra in zip(chunks, laid.extra)]
         t2 = time.perf_counter()
         vectors = self.embedder.embed_passages([searchable(c.text, m) for c, m in zip(chunks, metadatas)])
         t3 = time.perf_counter()
@@ -126,6 +129,7 @@ class Ingestor:
         t4 = time.perf_counter()
         for stage, seconds in zip(("parse", "clean", "embed", "write"), (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
             report.timings[stage] += seconds
+        report.warnings.extend((path.name, warning) for warning in document.warnings)
         report.documents += 1
         report.chunks += len(chunks)
         if indexed.get("path") not in (None, where):
@@ -136,6 +140,12 @@ class Ingestor:
         t0 = time.perf_counter()
         LexicalIndex.current(self.store, self.settings.lexical_dir)
         report.timings["lexical"] += time.perf_counter() - t0
+
+    def refresh_facts(self, report: IngestReport) -> None:
+        """Bring the fact table in step now (only the chunks this run added are read)."""
+        t0 = time.perf_counter()
+        open_facts(self.settings, self.store).close()
+        report.timings["facts"] += time.perf_counter() - t0
 
 
 def ingest(settings: Settings, paths: list[Path] | None = None, progress: bool = True) -> IngestReport:
@@ -154,6 +164,7 @@ def ingest(settings: Settings, paths: list[Path] | None = None, progress: bool =
         except OSError as exc:
             report.failed.append((path.name, f"cannot read: {exc.strerror or exc}"))
     ingestor.refresh_lexical(report)
+    ingestor.refresh_facts(report)
     report.seconds = time.perf_counter() - start
     return report
 
@@ -164,4 +175,5 @@ def remove(settings: Settings, doc_id: str) -> int | None:
     removed = store.remove_document(Path(doc_id).name)
     if removed is not None:
         LexicalIndex.current(store, settings.lexical_dir)
+        open_facts(settings, store).close()
     return removed

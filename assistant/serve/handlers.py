@@ -19,15 +19,27 @@ from assistant.errors import AssistantError
 
 # The outputs of each handler, in the order it returns them; app.py wires components by these names.
 KNOWLEDGE_OUTPUTS = ("region", "year", "document", "docs_table", "remove_choice", "doc_count")
-CHAT_OUTPUTS = ("question", "chatbot", "display", "sources", "status", "turns", "export_md", "answer_md")
-CLEAR_OUTPUTS = ("chatbot", "turns", "display", "sources", "status", "export_md", "answer_md")
+CHAT_OUTPUTS = ("question", "chatbot", "display", "sources", "status", "turns", "export_md", "answer_md", "answer_plot")
+CLEAR_OUTPUTS = ("chatbot", "turns", "display", "sources", "status", "export_md", "answer_md", "answer_plot")
 DRAFT_OUTPUTS = ("draft_out", "draft_status", "draft_md", "draft_docx")
 EVAL_OUTPUTS = ("eval_summary", "eval_metrics", "eval_plot", "eval_failures", "eval_export")
+FACT_FILTERS = ("fact_indicator", "fact_region", "fact_year")
+FACT_OUTPUTS = ("fact_summary", "fact_line", "fact_bar", "fact_table", "fact_csv", "fact_xlsx")
 
 
 def error(exc: Exception) -> gr.Error:
     """An exception as the page shows it: a user's error verbatim, anything else with its type."""
     return gr.Error(str(exc) if isinstance(exc, AssistantError) else f"出错了：{type(exc).__name__}: {exc}")
+
+
+def answer_chart(answer: dict[str, Any]) -> Any:
+    """The chart under an answer that holds a series or a comparison (hidden otherwise)."""
+    points = answer.get("series") or []
+    if len(points) < 2:
+        return gr.update(visible=False)
+    from assistant.serve.indicators import plot_frame
+
+    return gr.update(value=plot_frame(points), visible=True)
 
 
 def _outputs(names: tuple[str, ...], **values: Any) -> tuple[Any, ...]:
@@ -135,12 +147,13 @@ class Handlers:
             status=serve.answer_status(answer),
             turns=prior + [{"role": "user", "content": message}, {"role": "assistant", "content": answer["answer"]}],
             export_md=gr.update(value=str(export), interactive=True), answer_md=serve.answer_markdown(answer),
+            answer_plot=answer_chart(answer),
         )
 
     @staticmethod
     def clear_chat() -> tuple[Any, ...]:
         """An empty chat (``CLEAR_OUTPUTS``)."""
-        return [], [], [], serve.render_sources(None), "", gr.update(value=None, interactive=False), ""
+        return [], [], [], serve.render_sources(None), "", gr.update(value=None, interactive=False), "", gr.update(visible=False)
 
     def ask_api(self, question: str) -> dict[str, Any]:
         """Answer one question; the JSON of `python -m assistant ask --json`."""
@@ -175,6 +188,27 @@ class Handlers:
             return self.services.get()
         except AssistantError as exc:
             raise error(exc) from exc
+
+    # -- indicators (the fact table) -----------------------------------------------------------
+    def fact_choices(self) -> tuple[Any, ...]:
+        """The indicators, regions and years the fact table holds (``FACT_FILTERS``)."""
+        held = self.services.get().fact_answers().store.held()
+        return tuple(gr.update(choices=[(everything, "")] + [(c, c) for c in held[key]])
+                     for everything, key in (("全部指标", "indicators"), ("全部地区", "regions"), ("全部年份", "years")))
+
+    def show_facts(self, indicator: str, region: str, year: str) -> tuple[Any, ...]:
+        """The facts matching the filters as a summary, a chart, a table and exports (``FACT_OUTPUTS``)."""
+        from assistant.serve import indicators
+
+        facts = indicators.select(self.services.get().fact_answers().store, indicator, region, year)
+        points = indicators.fact_points(facts)
+        frame, series = indicators.plot_frame(points), indicators.is_series(points)
+        files = [gr.update(value=str(indicators.export(self.settings, facts, fmt)), interactive=True) if facts
+                 else gr.update(value=None, interactive=False) for fmt in ("csv", "xlsx")]
+        return (f"共 {len(facts)} 条指标数据。" if facts else "没有符合条件的指标数据。",
+                gr.update(value=frame, visible=bool(points) and series),
+                gr.update(value=frame, visible=bool(points) and not series),
+                indicators.table_rows(facts), *files)
 
     # -- evaluation ---------------------------------------------------------------------------
     def run_evaluation(self, backend: str, limit: float | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:

@@ -132,6 +132,36 @@ def highlight(text: str, figures: list[Figure]) -> str:
     return "".join(out).replace(mark, f'<span class="unverified" style="{UNVERIFIED_STYLE}">{mark}</span>')
 
 
+def render_row(citation: dict[str, Any], figures: list[Figure]) -> str:
+    """A cited table row as a small table: the row label and each column header with its unit over
+    the values, the cells holding one of the answer's figures highlighted."""
+    from assistant.figures import figure_in
+
+    columns = citation.get("columns") or []
+    head = "".join(f"<th>{escape(c['header'])}{escape('（' + c['unit'] + '）') if c.get('unit') else ''}</th>" for c in columns)
+    cells = []
+    for c in columns:
+        as_written = f"（{c['unit']}）{c['value']}" if c.get("unit") else str(c["value"])
+        cited = any(figure_in(wanted, as_written) for wanted in figures)
+        value = escape(str(c["value"]))
+        cells.append(f'<td class="cited-cell"><mark>{value}</mark></td>' if cited else f"<td>{value}</td>")
+    return (
+        f'<table class="source-row"><thead><tr><th></th>{head}</tr></thead>'
+        f'<tbody><tr><th>{escape(citation.get("row_label", ""))}</th>{"".join(cells)}</tr></tbody></table>'
+    )
+
+
+def _source_body(citation: dict[str, Any], figures: list[Figure]) -> str:
+    """The passage (a table row as a table), then the text as written where normalization changed it."""
+    if citation.get("kind") == "table_row" and citation.get("columns"):
+        body = render_row(citation, figures)
+    else:
+        body = f'<div class="source-text">{highlight(citation.get("text", ""), figures)}</div>'
+    if citation.get("original"):
+        body += f'<div class="source-original">原文：{escape(citation["original"])}</div>'
+    return body
+
+
 def _years(years: Iterable[Any]) -> str:
     return "、".join(f"{y}年" for y in years) or "—"
 
@@ -156,7 +186,7 @@ def render_sources(answer: dict[str, Any] | None, turn: int | str = 0) -> str:
             f'<span class="source-title">{escape(c.get("title") or c.get("source", ""))}</span></div>'
             f'<div class="source-meta">{meta}</div>'
             f'<div class="source-file">{escape(c.get("source", ""))}</div>'
-            f'<div class="source-text">{highlight(c.get("text", ""), figures)}</div></div>'
+            f'{_source_body(c, figures)}</div>'
         )
     parts.append("</div>")
     return "".join(parts)

@@ -28,6 +28,8 @@ def compose_text(grounded: Grounded) -> str:
     """A cited answer (or, for a draft, a paragraph) from the grounded turn's best evidence."""
     from assistant.answer import extractive
 
+    if grounded.fact_answer is not None:  # composed from the fact rows already
+        return grounded.fact_answer.text
     if grounded.draft:
         return extractive.compose_draft(grounded.facts, grounded.evidence)
     return extractive.compose(grounded.facts, grounded.evidence)

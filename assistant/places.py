@@ -1,0 +1,329 @@
+"""Chinese place names in text: which division a name is, at which level, under which parents.
+
+The divisions come from the national table the ``cpca`` package ships (``cpca/resources/adcodes.csv``,
+read with the stdlib: importing cpca itself would load pandas and build matchers we don't need),
+plus ``assistant/data/places.toml`` for what the table lacks (全国, Taiwan/Hong Kong/Macao, and the
+words that decide when a short name such as 泰兴 or 钟楼 may stand for 泰兴市 or 钟楼区). Towns, streets
+and development zones (黄桥镇, 常州高新区) are not in the table; they are recognised by their suffix,
+so that a question about one is never read as a question about no place, or about its county.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+
+LEVELS = ("national", "province", "city", "county", "town")
+_DATA = Path(__file__).parent / "data" / "places.toml"
+# Table rows that group divisions without being one.
+_GROUPING_ROWS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
+_SUFFIX = re.compile(r"(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|自治旗|地区|林区|省|市|区|县|盟|旗)$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# Jieba parts of speech that mean "a place or a name": a short form tagged otherwise is an ordinary word.
+_NAME_TAGS = frozenset({"ns", "nr", "nrt", "nrfg"})
+_MAX_COMMON_FREQ = 500  # a name-tagged short form this frequent is mostly the ordinary word (和平, 共和)
+_PARENT_GAP = re.compile(r"^[\d\s年月的]*$")  # 泰兴市2020年黄桥镇: the county still governs the town
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place named in a text: ``name`` as written, the division it is, and its parents.
+
+    ``province`` and ``city`` are full names ("" when not applicable or not known); a town's county
+    is in ``county``. ``span`` is (start, end) in the text searched.
+    """
+
+    name: str
+    full_name: str
+    level: str
+    province: str = ""
+    city: str = ""
+    adcode: str = ""
+    county: str = ""
+    span: tuple[int, int] = (0, 0)
+
+    def within(self, other: Place) -> bool:
+        """True when this place is ``other`` or lies inside it (泰兴市 within 江苏省, anything within 全国)."""
+        if other.level == "national":
+            return True
+        if self.level == "national":
+            return False
+        if self.full_name == other.full_name and self.level == other.level:
+            return self.province == other.province or not (self.province and other.province)
+        parents = {"province": self.province, "city": self.city, "county": self.county}
+        return parents.get(other.level) == other.full_name and LEVELS.index(self.level) > LEVELS.index(other.level)
+
+
+@dataclass(frozen=True)
+class _Division:
+    full_name: str
+    level: str
+    province: str
+    city: str
+    adcode: str
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    national: tuple[str, ...]
+    national_not_before: tuple[str, ...]
+    admit: frozenset[str]
+    reject: frozenset[str]
+    town_suffixes: tuple[str, ...]
+    town_generic: frozenset[str]
+    town_not_in_name: frozenset[str]
+
+
+class Gazetteer:
+    """Name → divisions, matched longest-first left to right (江苏省泰兴市 is two places, not 苏州)."""
+
+    def __init__(self, divisions: list[_Division], vocabulary: _Vocabulary, short_names: dict[str, str]) -> None:
+        self.vocabulary = vocabulary
+        self.names: dict[str, list[_Division]] = {}
+        for d in divisions:
+            self.names.setdefault(d.full_name, []).append(d)
+        for d in divisions:
+            short = short_names.get(d.full_name) or _short_name(d.full_name)
+            if short != d.full_name and _admitted(short, d.level, vocabulary) and d not in self.names.get(short, []):
+                self.names.setdefault(short, []).append(d)
+        for word in vocabulary.reject:
+            self.names.pop(word, None)
+        self._longest = max(map(len, [*self.names, *vocabulary.national]))
+        self._town = re.compile("|".join(map(re.escape, sorted(vocabulary.town_suffixes, key=len, reverse=True))))
+
+    def find(self, text: str) -> list[Place]:
+        words = [(start, end) for _w, start, end in jieba.tokenize(text)]
+        places = _resolve(self._match_divisions(text, words))
+        places += self._towns(text, places, words)
+        return sorted(places, key=lambda p: p.span)
+
+    def _match_divisions(self, text: str, words: list[tuple[int, int]]) -> list[tuple[str, tuple[int, int], list[_Division]]]:
+        """Longest names first, left to right; a name must be whole words of the text (新和 is no
+        place in 创新和发展, nor 大城 in 大城市)."""
+        starts, ends = {a for a, _ in words}, {b for _, b in words}
+        found: list[tuple[str, tuple[int, int], list[_Division]]] = []
+        i = 0
+        while i < len(text):
+            for size in range(min(self._longest, len(text) - i), 1, -1):
+                word = text[i:i + size]
+                if word in self.vocabulary.national and not text.startswith(self.vocabulary.national_not_before, i + size):
+                    found.append((word, (i, i + size), [_NATIONAL]))
+                    break
+                if word in self.names and i in starts and i + size in ends:
+                    found.append((word, (i, i + size), self.names[word]))
+                    break
+            else:
+                i += 1
+                continue
+            i += size
+        return found
+
+    def _towns(self, text: str, places: list[Place], words: list[tuple[int, int]]) -> list[Place]:
+        """黄桥镇 / 泰兴市黄桥镇 / 常州高新区: a unit below the county, named before its suffix."""
+        towns: list[Place] = []
+        for m in self._town.finditer(text):
+            if any(p.span[0] <= m.start() < p.span[1] for p in places):
+                continue  # inside a division's own name (新区 in 浦东新区)
+            parent = next((p for p in reversed(places) if p.span[1] <= m.start() and p.level != "national"), None)
+            base = _town_base(text, m, parent, words)
+            if base is None:
+                continue  # the suffix is part of a longer word: 下乡, 乡村, 城镇化
+            if not base and parent and parent.span[1] == m.start() and m.group(0) not in ("镇", "乡", "街道"):
+                base = parent.name  # 常州高新区: the zone is named by its city
+            if len(base) < 2 or self._generic(base):
+                continue
+            start = parent.span[0] if parent and parent.name == base else m.start() - len(base)
+            if parent and parent.name != base and not _PARENT_GAP.match(text[parent.span[1]:start]):
+                parent = None  # the text does not put this unit under that place
+            towns.append(Place(
+                name=base + m.group(0), full_name=base + m.group(0), level="town",
+                province=parent.province if parent else "",
+                city=(parent.full_name if parent.level == "city" else parent.city) if parent else "",
+                county=parent.full_name if parent and parent.level == "county" else "",
+                span=(start, m.end()),
+            ))
+        return towns
+
+    def _generic(self, base: str) -> bool:
+        """各乡 / 国家 / 街道和: a category or a run of words, not a unit's name."""
+        v = self.vocabulary
+        return (base in v.town_generic or any(base.startswith(g) or base.endswith(g) for g in v.town_generic)
+                or any(c in base for c in v.town_not_in_name) or any(s in base for s in v.town_suffixes if len(s) > 1))
+
+
+_NATIONAL = _Division("全国", "national", "", "", "")
+
+
+def _town_base(text: str, suffix: re.Match[str], parent: Place | None, words: list[tuple[int, int]]) -> str | None:
+    """The name before a unit suffix, or None when the suffix is inside a longer word (下乡).
+
+    Either jieba reads name and suffix as one word (黄桥镇, 各乡镇), or the suffix is a word of its own
+    and the name is the shortest run of whole words before it, two to four characters, never reaching
+    back into the place written before it."""
+    s, e = suffix.span()
+    floor = parent.span[1] if parent else 0
+    if (whole := next((a for a, b in words if a < s and b == e), None)) is not None:
+        return text[max(whole, floor):s]
+    if not any(a == s for a, _ in words) or not any(b == e for _, b in words):
+        return None
+    run_start = s
+    while run_start > max(floor, s - 4) and _CJK.match(text[run_start - 1]):
+        run_start -= 1
+    starts = [a for a, _ in words if run_start <= a <= s - 2]
+    if not starts:
+        return ""
+    base_words = [text[a:b] for a, b in words if max(starts) <= a < s]
+    return "" if any(_ordinary(w) for w in base_words) else text[max(starts):s]  # 推动开发区, 区对开发区
+
+
+def _resolve(matches: list[tuple[str, tuple[int, int], list[_Division]]]) -> list[Place]:
+    """Pick one division per match: the one consistent with the unambiguous places of the same text
+    (朝阳 beside 辽宁 is 朝阳市; beside 北京 it is 朝阳区), else the highest level (吉林 is the province),
+    else the name without parents it doesn't share."""
+    sure = [c[0] for _, _, c in matches if len(c) == 1]
+    places: list[Place] = []
+    for name, span, candidates in matches:
+        pick = _choose(candidates, sure + [p for p in places])
+        places.append(_place(name, span, pick))
+    return places
+
+
+def _choose(candidates: list[_Division], context: list[_Division | Place]) -> _Division:
+    if len(candidates) == 1:
+        return candidates[0]
+    regions = {getattr(c, "full_name") for c in context} | {getattr(c, "province") for c in context} | {
+        getattr(c, "city") for c in context}
+    regions.discard("")
+    consistent = [c for c in candidates if c.province in regions or c.city in regions]
+    pool = consistent or candidates
+    top = min(LEVELS.index(c.level) for c in pool)
+    pool = [c for c in pool if LEVELS.index(c.level) == top]
+    if len(pool) == 1:
+        return pool[0]
+    first = pool[0]
+    same = lambda field: getattr(first, field) if all(getattr(c, field) == getattr(first, field) for c in pool) else ""  # noqa: E731
+    return _Division(first.full_name, first.level, same("province"), same("city"), "")
+
+
+def _place(name: str, span: tuple[int, int], d: _Division) -> Place:
+    return Place(name=name, full_name=d.full_name, level=d.level, province=d.province, city=d.city, adcode=d.adcode,
+                 span=span)
+
+
+def _short_name(full: str, nations: tuple[str, ...] = ()) -> str:
+    """泰兴市 → 泰兴, 延边朝鲜族自治州 → 延边, 内蒙古自治区 → 内蒙古; unchanged when too short to shorten."""
+    short = _SUFFIX.sub("", full)
+    for nation in nations:
+        if short.endswith(nation) and len(short) - len(nation) >= 2:
+            short = short[: -len(nation)]
+            break
+    return short if len(short) >= 2 else full
+
+
+@lru_cache(maxsize=1)
+def _jieba_words() -> dict[str, tuple[int, str]]:
+    """jieba's dictionary: word → (frequency, part of speech)."""
+    path = Path(jieba.__file__).parent / "dict.txt"
+    words: dict[str, tuple[int, str]] = {}
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3:
+                words[parts[0]] = (int(parts[1]), parts[2])
+    return words
+
+
+def _ordinary(word: str) -> bool:
+    """jieba's dictionary knows ``word`` as something other than a name (合作 vn, 推动 v, 和平 nz ×7998)."""
+    known = _jieba_words().get(word)
+    return known is not None and known[1] != "ns" and (known[1] not in _NAME_TAGS or known[0] >= _MAX_COMMON_FREQ)
+
+
+def _admitted(short: str, level: str, vocabulary: _Vocabulary) -> bool:
+    """A short form may stand for its division unless it is an ordinary word (合作 for 合作市)."""
+    if short in vocabulary.admit or level == "province":
+        return True
+    return not _ordinary(short)
+
+
+def _table_path() -> Path:
+    """cpca's division table, found without importing cpca (whose import loads pandas)."""
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the cpca package (national division table) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+
+
+def _divisions(table: Path) -> list[_Division]:
+    """Rows of the table as divisions with their province and city; levels from the code's shape
+    (PP0000… a province, PPCC00… a city, PPCCXX… a county). Counties directly under a province
+    (仙桃市) have no city; districts of 北京 have 北京市 as their city."""
+    rows: dict[str, str] = {}
+    with table.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            rows[row["adcode"][:6]] = row["name"]
+    divisions = []
+    for code, name in rows.items():
+        if name in _GROUPING_ROWS:
+            continue
+        province = rows.get(code[:2] + "0000", "")
+        if code.endswith("0000"):
+            divisions.append(_Division(name, "province", name, "", code.ljust(12, "0")))
+            continue
+        city_name = rows.get(code[:4] + "00", "")
+        municipality = city_name in _GROUPING_ROWS and code[:2] in {"11", "12", "31", "50"}
+        city = province if municipality else ("" if city_name in _GROUPING_ROWS else city_name)
+        level = "city" if code.endswith("00") else "county"
+        divisions.append(_Division(name, level, province, city if level == "county" else "", code.ljust(12, "0")))
+    return divisions
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The process-wide gazetteer (the table is read once)."""
+    raw = tomllib.loads(_DATA.read_text(encoding="utf-8"))
+    vocabulary = _Vocabulary(
+        national=tuple(raw["national"]), national_not_before=tuple(raw["national_not_before"]),
+        admit=frozenset(raw["short_name_admit"]), reject=frozenset(raw["name_reject"]),
+        town_suffixes=tuple(raw["town_suffixes"]), town_generic=frozenset(raw["town_generic"]),
+        town_not_in_name=frozenset(raw["town_not_in_name"]),
+    )
+    table = _table_path()
+    nations_file = table.parent / "56_nations.csv"
+    nations = tuple(sorted((n.strip() for n in nations_file.read_text(encoding="utf-8").split() if n.strip()),
+                           key=len, reverse=True))
+    divisions = _divisions(table)
+    extra = [_Division(e["full_name"], e["level"], e["full_name"], "", e["adcode"]) for e in raw.get("extra", [])]
+    short_names = {d.full_name: _short_name(d.full_name, nations) for d in divisions}
+    short_names |= {e["full_name"]: e["short"] for e in raw.get("extra", [])}
+    return Gazetteer(divisions + extra, vocabulary, short_names)
+
+
+def find_places(text: str) -> list[Place]:
+    """Every place named in ``text``, in order: divisions of the table (full or short names), the
+    nation (全国/我国…), and towns or zones recognised by suffix with the place written before them."""
+    return gazetteer().find(text)
+
+
+def region_of(text: str) -> Place | None:
+    """The place a text is about: its first place, made more specific by the places that follow
+    inside it (江苏省泰兴市 → 泰兴市; 泰兴市黄桥镇 → 黄桥镇); None when it names none."""
+    places = find_places(text)
+    if not places:
+        return None
+    region = places[0]
+    for place in places[1:]:
+        if place.within(region) and place.level != region.level:
+            region = place
+        elif not region.within(place):
+            break
+    return region
+
+
