@@ -129,9 +129,9 @@ def score_item(item: dict[str, Any], answer: Answer) -> ItemResult:
     if "wrong" in item:
         result.wrongly_bound = wrongly_bound(item["question"], answer.answer, item["wrong"], load_vocabulary())
         result.ok = result.ok and not result.wrongly_bound
-        if kind == "draft":
-            length = len(CITATION.sub("", answer.answer))
-            result.ok = result.ok and all(f.verified and f.citation for f in answer.figures) and DRAFT_CHARS[0] <= length <= DRAFT_CHARS[1]
+    if kind == "draft":
+        length = len(CITATION.sub("", answer.answer))
+        result.ok = result.ok and all(f.verified and f.citation for f in answer.figures) and DRAFT_CHARS[0] <= length <= DRAFT_CHARS[1]
     return result
 
 
