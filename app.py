@@ -45,6 +45,8 @@ CSS = """
 #app-title p { margin: 0.2em 0 0.4em; color: var(--body-text-color-subdued); }
 .notice { color: #8a5300; background: #fff4e0; border: 1px solid #f0c36d; border-radius: 6px; padding: 6px 10px; margin-top: 6px; }
 .unverified { color: #c62828 !important; font-weight: 600; }
+.model-state { font-size: 0.9em; color: var(--body-text-color-subdued); }
+.model-state.failed { color: #8a5300; }
 .answer-status { font-size: 0.9em; color: var(--body-text-color-subdued); }
 .answer-status .understood { margin-top: 2px; }
 .sources { max-height: 620px; overflow-y: auto; }
@@ -56,6 +58,7 @@ CSS = """
 .source-meta, .source-file { font-size: 0.85em; color: var(--body-text-color-subdued); }
 .source-text { margin-top: 6px; white-space: pre-wrap; line-height: 1.6; }
 .source-text mark { background: #ffe066; padding: 0 2px; border-radius: 3px; }
+.ocr-label { border: 1px solid #8a5300; color: #8a5300; border-radius: 4px; padding: 0 4px; font-size: 0.9em; }
 a.cite { text-decoration: none; font-weight: 600; }
 .draft-text { line-height: 1.8; }
 .ingest-report .failed { color: #c62828; }
@@ -152,6 +155,7 @@ def _layout(c: Components) -> None:
     gr.HTML(f"<h1>{TITLE}</h1><p>基于科技局工作报告与科技政策原文回答问题：每个数字都标注出处并与原文核对。</p>",
             elem_id="app-title", js_on_load=None)
     c["banner"] = gr.HTML('<div class="backend-line">正在打开索引…</div>', elem_id="banner", js_on_load=None)
+    c["model_state"] = gr.HTML("", elem_id="model-state", js_on_load=None)  # the local model loads meanwhile
     c["turns"] = gr.State([])  # the plain transcript the chain reads
     c["display"] = gr.State([])  # the escaped transcript the chat shows
     with gr.Tabs():
@@ -179,6 +183,8 @@ def _wire(c: Components, h: Handlers, concurrent_answers: int) -> None:
     answering = {"concurrency_limit": concurrent_answers, "concurrency_id": "answer"}
     indexing = {"api_name": False, "concurrency_limit": 1, "concurrency_id": "index"}
     c["page"].load(h.on_load, None, [c["banner"]] + knowledge, api_name=False, concurrency_limit=None)
+    gr.Timer(serve.REFRESH_S).tick(h.model_state, None, c["model_state"], api_name=False, queue=False,
+                                   show_progress="hidden")
     chat_inputs = out("question", "turns", "display", "region", "year", "document")
     for trigger in (c["send"].click, c["question"].submit):
         trigger(h.chat, chat_inputs, out(*CHAT_OUTPUTS), api_name=False, **answering)
@@ -223,7 +229,7 @@ def main() -> None:
         show_error=True,
         css=CSS,
         allowed_paths=[str(serve.exports_dir(settings))],
-        max_file_size="100mb",
+        max_file_size=serve.MAX_UPLOAD_BYTES,  # refused while streaming, before the body is stored
         footer_links=["api"],
         prevent_thread_lock=True,
     )

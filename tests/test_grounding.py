@@ -79,7 +79,7 @@ def test_years_come_from_the_sentence_then_the_section_then_the_document() -> No
 
 def test_refusals_say_why_and_name_the_region() -> None:
     foreign = analyze("上海市2020年新认定高新技术企业多少家？", DOCUMENTS)
-    assert decide(foreign, []) == Refusal("资料中没有关于上海的文件")
+    assert decide(foreign, []).reason.startswith("资料中没有关于上海的文件")
     facts = analyze("泰兴市2020年技术合同成交额是多少？", DOCUMENTS)
     weak = find_evidence(facts, [passage(1, "全年新认定国家高企86家。")], flat_idf)
     refusal = decide(facts, weak)

@@ -83,8 +83,8 @@ class Handlers:
         """Store and index uploaded files: (report, cleared file input) + ``KNOWLEDGE_OUTPUTS``."""
         try:
             stored = serve.store_uploads(self.settings, [(Path(f), Path(f).name) for f in files or []])
-        except AssistantError as exc:
-            raise error(exc) from exc
+        except AssistantError as exc:  # said in the report area; the table and filters keep what they show
+            return (serve.refusal_note(str(exc)), gr.skip()) + (gr.skip(),) * len(KNOWLEDGE_OUTPUTS)
         progress(0, desc="开始索引…")
         outcome = serve.ingest_files(self.settings, stored,
                                      on_file=lambda i, n, name: progress((i, n), desc=f"索引 {name}", unit="文件"))
@@ -109,6 +109,10 @@ class Handlers:
         progress(0, desc="正在重新索引知识库与上传的文档…")
         outcome = serve.reindex(self.settings, [self.settings.knowledge_dir, serve.uploads_dir(self.settings)])
         return (serve.ingest_summary(outcome),) + self.knowledge(changed=True)
+
+    def model_state(self) -> str:
+        """The local model's state line (loading, ready, failed), refreshed by a timer."""
+        return serve.model_state_html(self.settings)
 
     @staticmethod
     def pick_document(evt: gr.SelectData) -> Any:
