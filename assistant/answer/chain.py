@@ -186,7 +186,7 @@ class Answerer:
             figures=checked.figures,
             timings={"retrieve_ms": grounded.retrieve_ms, "generate_ms": generated.generate_ms, "total_ms": total},
             standalone_question=turn.standalone, notice=" ".join(n for n in (generated.notice, fact_answer and fact_answer.notice) if n),
-            passages=grounded.passages, series=fact_answer.series if fact_answer and not refused else [],
+            passages=grounded.passages, unreachable=generated.unreachable, series=fact_answer.series if fact_answer and not refused else [],
         )
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.figures import Figure, extract_figures
+from assistant.places import find_places
 from assistant.text import synonyms, to_simplified, tokenize
 
 # Places a user may ask about; one the corpus has no document for makes the question unanswerable.
@@ -84,6 +85,10 @@ class Evidence:
 class QuestionFacts:
     regions: list[str] = field(default_factory=list)  # document regions the question names
     foreign: list[str] = field(default_factory=list)  # places it names that no document covers
+    # towns, streets, zones (黄桥镇, 常州高新区) it names that no document is about: never answered
+    # with the county's or city's figure, even when the question also names that parent
+    sub_units: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # the regions the documents are about (for refusals)
     places: list[str] = field(default_factory=list)  # the place names as written, in order (泰兴市, not 泰兴市 and 泰兴)
     years: list[int] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)  # indicator words: no places, no years
@@ -144,6 +149,11 @@ def analyze(question: str, documents: list[dict]) -> QuestionFacts:
             named |= set(hit)
     facts.regions = list(dict.fromkeys(specific_hits or broad_hits))
     facts.foreign = [p for p in _PLACES if p in q and not any(p in n or n in p for n in named)]
+    regions = {doc.get("region", "") for doc in documents} - {""}
+    facts.held = sorted(regions)
+    facts.sub_units = [p.name for p in find_places(q) if p.level == "town"
+                       and not any(p.name in n for n in named | regions)]  # 常州高新区 is not 常州
+    facts.foreign += [t for t in facts.sub_units if t not in facts.foreign]
     for start, end in _YEAR_RANGE.findall(q):
         facts.years.extend(range(int(start), int(end) + 1))
     facts.years += [int(y) for y in _YEAR.findall(q) if int(y) not in facts.years]

@@ -84,6 +84,7 @@ class Generated:
     backend: str
     notice: str
     generate_ms: float
+    unreachable: str = ""  # "the LLM endpoint … is unreachable" when the fallback was forced by a lost endpoint
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,9 @@ class Answer:
     standalone_question: str = ""
     notice: str = ""
     passages: list[Passage] = field(default_factory=list, repr=False)
+    # set when the LLM endpoint could not be reached (the answer is then extractive): the CLI prints
+    # it as one line and exits with LLMUnavailable's code, so a script does not mistake it for success
+    unreachable: str = field(default="", repr=False)
     series: list[dict[str, Any]] = field(default_factory=list)  # chart points of a fact-table answer
 
     def to_json(self) -> dict[str, Any]:

@@ -16,7 +16,6 @@ import threading
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
 
 from assistant.facts.extract import FORMAT, Fact, extract_facts
 from assistant.facts.vocabulary import Vocabulary, load_vocabulary, normalize
@@ -179,14 +178,8 @@ class FactStore:
 
 
 def _all_ids(chunks: ChunkStore) -> set[str]:
-    ids: set[str] = set()
-    offset = 0
-    while True:
-        got: dict[str, Any] = chunks.chunks.get(include=[], limit=_PAGE * 5, offset=offset)
-        if not got["ids"]:
-            return ids
-        ids.update(got["ids"])
-        offset += len(got["ids"])
+    """The servable chunks: those of complete documents (an interrupted ingest's wait, as in search)."""
+    return chunks.servable_ids()
 
 
 def open_facts(settings: Settings, chunks: ChunkStore | None = None) -> FactStore:
