@@ -61,6 +61,8 @@ CSS = """
 #app-title p { margin: 0.2em 0 0.4em; color: var(--body-text-color-subdued); }
 .notice { color: #8a5300; background: #fff4e0; border: 1px solid #f0c36d; border-radius: 6px; padding: 6px 10px; margin-top: 6px; }
 .unverified { color: #c62828 !important; font-weight: 600; }
+.model-state { font-size: 0.9em; color: var(--body-text-color-subdued); }
+.model-state.failed { color: #8a5300; }
 .answer-status { font-size: 0.9em; color: var(--body-text-color-subdued); }
 .answer-status .understood { margin-top: 2px; }
 .sources { max-height: 620px; overflow-y: auto; }
@@ -72,6 +74,7 @@ CSS = """
 .source-meta, .source-file { font-size: 0.85em; color: var(--body-text-color-subdued); }
 .source-text { margin-top: 6px; white-space: pre-wrap; line-height: 1.6; }
 .source-text mark { background: #ffe066; padding: 0 2px; border-radius: 3px; }
+.ocr-label { border: 1px solid #8a5300; color: #8a5300; border-radius: 4px; padding: 0 4px; font-size: 0.9em; }
 a.cite { text-decoration: none; font-weight: 600; }
 .draft-text { line-height: 1.8; }
 .ingest-report .failed { color: #c62828; }
@@ -255,6 +258,7 @@ def build_app(services: serve.Services) -> gr.Blocks:
         gr.HTML(f"<h1>{TITLE}</h1><p>基于科技局工作报告与科技政策原文回答问题：每个数字都标注出处并与原文核对。</p>",
                 elem_id="app-title", js_on_load=None)
         banner = gr.HTML('<div class="backend-line">正在打开索引…</div>', elem_id="banner", js_on_load=None)
+        model_state = gr.HTML("", elem_id="model-state", js_on_load=None)  # the local model loads meanwhile
         turns = gr.State([])
         display = gr.State([])
         with gr.Tabs():
@@ -341,6 +345,8 @@ def build_app(services: serve.Services) -> gr.Blocks:
         # and wait in the queue; loading, clearing and the knowledge base never wait behind them.
         answering = {"concurrency_limit": settings.concurrent_answers, "concurrency_id": "answer"}
         page.load(on_load, None, [banner] + knowledge_outputs, api_name=False, concurrency_limit=None)
+        gr.Timer(serve.REFRESH_S).tick(lambda: serve.model_state_html(settings), None, model_state, api_name=False,
+                                       queue=False, show_progress="hidden")
         chat_outputs = [question, chatbot, display, sources, status, turns, export_md, answer_md, answer_plot]
         chat_inputs = [question, turns, display, region, year, document]
         send.click(chat, chat_inputs, chat_outputs, api_name=False, **answering)

@@ -134,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
         for bound in ("min", "max"):
             p.add_argument(f"--{bound}-{metric.replace('_', '-')}", type=float, metavar="X", dest=f"{bound}_{metric}",
                            help=argparse.SUPPRESS if bound == "max" and metric != "false_refusal" else None)
+    sub.add_parser("doctor", help="check this machine: versions, CPU, llama.cpp build, model, index, endpoints",
+                   description="Check Python and package versions, CPU features, the llama.cpp build against this CPU, "
+                   "the model file's SHA-256, a short generation in the model server (tokens/s), the index, the "
+                   "embedder and any configured OpenAI-compatible endpoint. Exit 1 if a check fails, with what to do.")
+    sub.add_parser("model", help="assemble and verify the bundled local model (once; a progress bar on a terminal)")
     return parser
 
 
@@ -345,7 +350,31 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0 if report["passed"] else 1
 
 
-COMMANDS = {"eval": cmd_eval, "facts": cmd_facts, "ingest": cmd_ingest, "remove": cmd_remove, "list": cmd_list, "search": cmd_search, "ask": cmd_ask, "draft": cmd_draft}
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from assistant.doctor import run_checks
+
+    def report(check: Any) -> None:
+        print(f"{'ok  ' if check.ok else 'FAIL'}  {check.name:16} {check.detail}", flush=True)
+        if not check.ok:
+            print(f"      {'':16} → {check.fix}", flush=True)
+
+    failed = [c.name for c in run_checks(_settings(args), report) if not c.ok]
+    if failed:
+        print(f"doctor: {len(failed)} check(s) failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    from assistant.answer.local_model import ensure_model
+
+    settings = _settings(args)
+    path = ensure_model(settings.model_cache_dir, settings.answer.local_model_path)
+    checked = "configured, not hash-checked" if settings.answer.local_model_path else "SHA-256 verified"
+    print(f"local model: {path} ({path.stat().st_size / 1e9:.2f} GB, {checked})", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"doctor": cmd_doctor, "model": cmd_model, "eval": cmd_eval, "facts": cmd_facts, "ingest": cmd_ingest, "remove": cmd_remove, "list": cmd_list, "search": cmd_search, "ask": cmd_ask, "draft": cmd_draft}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -92,6 +92,11 @@ class Retriever:
             self._documents_generation = self.lexical.generation
         return self._documents
 
+    def metadata(self, chunk_id: str) -> dict[str, Any]:
+        """A stored chunk's metadata ({} for an id no longer indexed), from the BM25 view's copy."""
+        i = self._positions.get(chunk_id)
+        return self.lexical.metadatas[i] if i is not None else {}
+
     def regions(self) -> list[str]:
         return sorted({m.get("region", "") for m in self.lexical.metadatas} - {""})
 

@@ -81,6 +81,8 @@ class AnswerSettings(_Section):
     local_passages: int = 3
     local_context: int = 4096
     local_threads: int | None = None
+    local_port: int = 0  # the model server's loopback port; 0 = any free one
+    local_start_timeout_s: float = 180.0  # how long a question waits for the model server to come up
 
     @field_validator("backend")
     @classmethod

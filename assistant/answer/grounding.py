@@ -66,6 +66,7 @@ class Passage:
     row_label: str = ""
     columns: str = ""  # a table row's cells: JSON list of {"header", "unit", "value"}
     original: str = ""  # the text as written, where read-time normalization changed it
+    ocr: bool = False  # the chunk was read from a scan or an image by OCR
 
     def header(self) -> str:
         years = "、".join(f"{y}年" for y in self.years) or "年份不详"

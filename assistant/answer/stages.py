@@ -100,15 +100,17 @@ class Citation:
     row_label: str = ""
     columns: str = ""
     original: str = ""
+    ocr: bool = False  # read by OCR from a scan or an image: the page says so next to the passage
 
     @classmethod
     def of(cls, passage: Passage) -> Citation:
         return cls(passage.n, passage.source, passage.section, passage.text, passage.title, passage.region, passage.years,
-                   passage.kind, passage.row_label, passage.columns, passage.original)
+                   passage.kind, passage.row_label, passage.columns, passage.original, passage.ocr)
 
     def to_json(self) -> dict[str, Any]:
         out = {"n": self.n, "source": self.source, "section": self.section, "text": self.text,
-               "title": self.title, "region": self.region, "years": list(self.years), "kind": self.kind}
+               "title": self.title, "region": self.region, "years": list(self.years), "kind": self.kind,
+               "ocr": self.ocr}
         if self.kind == "table_row":  # the page shows a cited row as a small table
             out |= {"row_label": self.row_label, "columns": json.loads(self.columns or "[]")}
         if self.original:
