@@ -140,7 +140,7 @@ class FactAnswerer:
             return None
         held_regions = list(dict.fromkeys(f.region for f in facts if f.region))
         regions = self._regions_named(q, held_regions)
-        if len(asked.regions) > len(regions):
+        if any(not any(_strip(p) in r or _strip(r) in p for r in regions) for p in asked.places):
             return None  # a place the question names has no fact of this indicator: retrieval decides
         years = list(asked.years)
         tabular = any(f.kind == "table" for f in facts)
