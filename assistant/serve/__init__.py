@@ -35,7 +35,6 @@ from assistant.serve.render import (  # noqa: F401 — the page imports these as
     unverified_mark,
 )
 from assistant.serve.services import (  # noqa: F401 — the page imports these as serve.<name>
-    BACKENDS,
     EXAMPLE_QUESTIONS,
     Services,
     build_answerer,
@@ -60,6 +59,7 @@ from assistant.serve.uploads import (  # noqa: F401 — the page imports these a
     check_upload,
     ingest_files,
     ingest_summary,
+    refusal_note,
     reindex,
     remove_upload_file,
     sanitize_filename,
