@@ -14,7 +14,7 @@ import hashlib
 import json
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -27,8 +27,9 @@ from assistant.index.store import ChunkStore
 from assistant.ingest.injection import is_flagged, screen_document
 from assistant.ingest.layout import lay_out
 from assistant.ingest.manifest import MANIFEST_NAME, DocMeta, document_meta, load_manifest
-from assistant.ingest.readers import READERS, read_blocks
+from assistant.ingest.readers import READERS, Document, read_blocks
 from assistant.ingest.stop import GracefulStop
+from assistant.ingest.tables import Table
 from assistant.settings import Settings
 from assistant.text import searchable
 
@@ -87,6 +88,26 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]], 
     return files, missing, hidden
 
 
+BLOCK_CHARS = 200_000
+
+
+def bounded_blocks(document: Document) -> Document:
+    """Text blocks cut at line breaks into pieces of at most ~BLOCK_CHARS characters.
+
+    A .txt file is one block, and layout keeps per-character offsets while it normalizes a block:
+    a 30 MB file as one block peaked at 1.8 GB. In pieces, memory stays flat; the pieces are
+    joined with a blank line in the displayed text, where a line break was."""
+    blocks: list[str | Table] = []
+    for block in document.blocks:
+        while isinstance(block, str) and len(block) > BLOCK_CHARS:
+            cut = block.rfind("\n", 0, BLOCK_CHARS)
+            cut = cut if cut > 0 else BLOCK_CHARS
+            blocks.append(block[:cut])
+            block = block[cut:].lstrip("\n")
+        blocks.append(block)
+    return replace(document, blocks=blocks)
+
+
 def doc_key(doc_id: str) -> str:
     return hashlib.sha1(doc_id.encode()).hexdigest()[:12]
 
@@ -138,6 +159,7 @@ class Ingestor:
         where = str(path.resolve())
         # instructions to a reader or a model leave the text before anything reads it (metadata included)
         document, flagged = screen_document(read_blocks(path))
+        document = bounded_blocks(document)
         t1 = time.perf_counter()
         laid = lay_out(document, self.settings.chunk)
         display, chunks = laid.display, laid.chunks
