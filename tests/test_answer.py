@@ -33,7 +33,7 @@ def test_answer_json_contract(answerer: Answerer) -> None:
     assert all(f"[{n}]" in out["answer"] for n in cited)
     assert cited[next(iter(cited))]["source"] == TAIXING
     fig = next(f for f in out["figures"] if f["text"] == "86家")
-    assert fig == {"text": "86家", "value": 86.0, "unit": "家", "citation": fig["citation"], "verified": True}
+    assert fig == {"text": "86家", "value": 86.0, "unit": "家", "citation": fig["citation"], "verified": True, "unbound": False}
     assert "86家" in cited[fig["citation"]]["text"]
     assert set(out["timings"]) >= {"retrieve_ms", "generate_ms", "total_ms"}
 

@@ -7,6 +7,7 @@ import pytest
 
 from assistant.answer.followup import merge_followup
 from assistant.answer.grounding import Passage, analyze, find_evidence
+from assistant.answer.refusal import decide
 
 SEEDS = [{"region": "泰兴市", "province": "江苏省"}, {"region": "常州市钟楼区", "province": "江苏省"},
          {"region": "浙江省某区", "province": "浙江省"}, {"region": "瑞安市", "province": "浙江省"},
@@ -48,7 +49,9 @@ def test_a_county_question_mentioning_the_nation_stays_the_county() -> None:
 @pytest.mark.parametrize("question", ["泰兴市黄桥镇2020年高新技术企业有多少家？", "黄桥镇2020年高企多少家？", "杭州市上城区2020年专利授权量是多少？"])
 def test_a_place_inside_a_covered_region_is_not_that_region(question: str) -> None:
     facts = analyze(question, SEEDS)
-    assert facts.regions == [] and facts.foreign, facts  # refused: never the county's or city's figure
+    assert facts.sub_units and set(facts.sub_units) <= set(facts.foreign), facts
+    refusal = decide(facts, [])
+    assert refusal is not None and facts.sub_units[0] in refusal.reason  # never the county's or city's figure
 
 
 @pytest.mark.parametrize(("question", "figure"), [

@@ -17,6 +17,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
@@ -27,9 +28,12 @@ from assistant.answer import backends
 from assistant.answer.followup import merge_followup
 from assistant.answer.grounding import Passage, QuestionFacts, analyze, find_evidence
 from assistant.answer.prompts import load_prompt
-from assistant.answer.refusal import decide
+from assistant.answer.from_facts import FactAnswerer
+from assistant.answer.refusal import UNBOUND, decide, wording
 from assistant.answer.stages import Answer, Citation, Generated, Grounded, Mode, Request, Turn
 from assistant.answer.verify import verify_answer
+from assistant.facts.binding import Binder, question_claim
+from assistant.facts.store import FactStore, open_facts
 from assistant.retrieve import Filters, Retriever
 from assistant.settings import Settings
 
@@ -61,6 +65,7 @@ class Answerer:
         self.generator: backends.Backend = backend
         self.backend: str = backend.name
         self.completion_cache = backend.completion_cache
+        self._facts: FactStore | None = None
         self.chain: Runnable[Request, Answer] = (
             RunnableLambda(self._understand) | RunnableLambda(self._ground)
             | RunnableLambda(self._generate) | RunnableLambda(self._finalize)
@@ -120,10 +125,28 @@ class Answerer:
 
     def _ground(self, turn: Turn) -> Grounded:
         started = time.perf_counter()
+        answers = self.fact_answers()
+        if turn.request.mode == "answer" and not turn.request.filters:
+            routed = answers.answer(turn.standalone, turn.facts)
+            if routed is not None:  # a comparison, trend or ranking: the fact rows are the passages
+                grounded = routed.grounded(turn, started, _binder(answers.store, turn, routed.passages))
+                # the fact table keeps no reading method: a row read by OCR is known from its chunk
+                marked = [replace(p, ocr=bool(self.retriever.metadata(p.chunk_id).get("ocr"))) for p in grounded.passages]
+                return replace(grounded, passages=marked)
         passages = self._passages(turn)
         evidence = find_evidence(turn.facts, passages, self.retriever.lexical.idf)
         refusal = decide(turn.facts, evidence, draft=turn.request.mode == "draft")
-        return Grounded(turn, passages, evidence, refusal, (time.perf_counter() - started) * 1000)
+        return Grounded(turn, passages, evidence, refusal, (time.perf_counter() - started) * 1000,
+                        bound=_binder(answers.store, turn, passages))
+
+    def fact_answers(self) -> FactAnswerer:
+        """The fact table of this index, opened on first use and kept in step with Chroma."""
+        if self._facts is None:
+            self._facts = open_facts(self.settings, self.retriever.store)
+        else:
+            self._facts.sync(self.retriever.store)
+        return FactAnswerer(self._facts, self._facts.vocab)
+
 
     def _passages(self, turn: Turn) -> list[Passage]:
         """The retrieved passages, numbered [1]…[k]; a comparison gets the best passages of each region."""
@@ -135,7 +158,9 @@ class Answerer:
             results = list({r.chunk_id: r for hits in per_region for r in hits}.values())
         return [
             Passage(n, r.chunk_id, r.source, r.metadata.get("title", r.source), r.metadata.get("region", ""),
-                    tuple(r.metadata.get("years") or ()), r.section, r.text, r.metadata.get("province", ""))
+                    tuple(r.metadata.get("years") or ()), r.section, r.text, r.metadata.get("province", ""),
+                    r.metadata.get("kind", "text"), r.metadata.get("row_label", ""), r.metadata.get("columns", ""),
+                    r.metadata.get("original", ""), bool(r.metadata.get("ocr", False)))
             for n, r in enumerate(results, start=1)
         ]
 
@@ -147,12 +172,26 @@ class Answerer:
         grounded = generated.grounded
         turn = grounded.turn
         passages = {p.n: p for p in grounded.passages}
-        checked = verify_answer(generated.text, grounded.passage_texts())
+        checked = verify_answer(generated.text, grounded.passage_texts(), grounded.bound)
+        refused = grounded.refusal is not None
+        if not refused and checked.figures and all(f.unbound for f in checked.figures):
+            # every figure the passages hold measures something else there (a district's for its city's)
+            checked = verify_answer(wording(UNBOUND, turn.facts, []), {})
+            refused = True
         total = (time.perf_counter() - turn.request.started) * 1000
+        fact_answer = grounded.fact_answer
         return Answer(
-            question=turn.request.text, answer=checked.text, refused=grounded.refusal is not None,
+            question=turn.request.text, answer=checked.text, refused=refused,
             backend=generated.backend, citations=[Citation.of(passages[n]) for n in checked.cited],
             figures=checked.figures,
             timings={"retrieve_ms": grounded.retrieve_ms, "generate_ms": generated.generate_ms, "total_ms": total},
-            standalone_question=turn.standalone, notice=generated.notice, passages=grounded.passages,
+            standalone_question=turn.standalone, notice=" ".join(n for n in (generated.notice, fact_answer and fact_answer.notice) if n),
+            passages=grounded.passages, unreachable=generated.unreachable, series=fact_answer.series if fact_answer and not refused else [],
         )
+
+
+def _binder(store: FactStore, turn: Turn, passages: list[Passage]) -> Binder:
+    """Indicator-bound verification against the facts of the cited chunks and the question's claim."""
+    claim = question_claim(turn.standalone, store.vocab, turn.facts.places, turn.facts.years)
+    chunks = {p.n: p.chunk_id for p in passages}
+    return Binder(lambda n: store.by_chunk(chunks[n]), store.vocab, claim)

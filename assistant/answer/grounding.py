@@ -55,6 +55,11 @@ class Passage:
     section: str
     text: str
     province: str = ""
+    kind: str = "text"  # "text" | "table_row" | "table" (see assistant.ingest.layout)
+    row_label: str = ""
+    columns: str = ""  # a table row's cells: JSON list of {"header", "unit", "value"}
+    original: str = ""  # the text as written, where read-time normalization changed it
+    ocr: bool = False  # the chunk was read from a scan or an image by OCR
 
     def header(self) -> str:
         years = "、".join(f"{y}年" for y in self.years) or "年份不详"
@@ -73,6 +78,10 @@ class Evidence:
 class QuestionFacts:
     regions: list[str] = field(default_factory=list)  # document regions the question names
     foreign: list[str] = field(default_factory=list)  # places it names that no document covers
+    # towns, streets, zones (黄桥镇, 常州高新区) it names that no document is about: never answered
+    # with the county's or city's figure, even when the question also names that parent
+    sub_units: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # the regions the documents are about (for refusals)
     places: list[str] = field(default_factory=list)  # the place names as written, in order (泰兴市, not 泰兴市 and 泰兴)
     years: list[int] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)  # indicator words: no places, no years
@@ -155,16 +164,20 @@ def analyze(question: str, documents: list[dict], lexicon: Lexicon | None = None
     facts.regions = list(dict.fromkeys(specific_hits or broad_hits or national_hits))
     foreign = [p for p in places if not any(p.name in n or n in p.name for n in named)]
     facts.foreign = list(dict.fromkeys(p.name for p in foreign))
-    if any(_inside(p, facts.regions) for p in foreign):
-        facts.regions = []  # 泰兴市黄桥镇: the town is asked about, and no document covers it
+    regions = {doc.get("region", "") for doc in documents} - {""}
+    facts.held = sorted(regions)
+    # towns and zones no document is about (常州高新区 is not 常州), and any place inside a covered
+    # region (泰兴市黄桥镇, 杭州市上城区): the question is theirs, never the parent's
+    facts.sub_units = [p.name for p in foreign if (p.level == "town" or _inside(p, facts.regions))
+                       and not any(p.name in r for r in regions)]
     for start, end in _YEAR_RANGE.findall(q):
         facts.years.extend(range(int(start), int(end) + 1))
     facts.years += [int(y) for y in _YEAR.findall(q) if int(y) not in facts.years]
     names = named | set(facts.foreign)
     facts.places = sorted((p for p in names if not any(p != o and p in o for o in names)), key=q.find)
     rest = _DATES.sub(" ", q)
-    for name in sorted(names, key=len, reverse=True):
-        rest = rest.replace(name, " ")
+    for name in sorted(names, key=len, reverse=True):  # 湖北省: the suffix is part of the place, no indicator word
+        rest = re.sub(rf"{re.escape(name)}(?:自治区|省|市|区|县)?", " ", rest)
     facts.tokens = [t for t in dict.fromkeys(tokenize(rest)) if t not in _GENERIC and not t.isdigit()]
     _read_indicators(facts, rest, lexicon)
     return facts
@@ -264,6 +277,9 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
     weights = {t: idf(t) for t in facts.tokens}
     total = sum(weights.values()) or 1.0
     found: list[Evidence] = []
+    # A place no document is about is answered only by a sentence that names it: a national
+    # bulletin's table row 陕西｜R&D经费（亿元）769.6 answers for 陕西, its national total does not.
+    named_only = facts.foreign if not facts.regions else []
     for passage in passages:
         if facts.regions and passage.region not in facts.regions:
             continue
@@ -275,6 +291,8 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
                 figures = tuple(f for f in figures if f.unit in _SAME_UNIT.get(facts.unit, {facts.unit}))
             answers = bool(_RANK.search(sentence)) if facts.wants_rank else bool(figures) or not facts.wants_figure
             if not answers or not _matches_year(facts, passage, sentence) or _contradicts(facts, to_simplified(sentence)):
+                continue
+            if named_only and not any(p in to_simplified(sentence) for p in named_only):
                 continue
             text = _squeeze(to_simplified(sentence)) + " " + _squeeze(context)
             coverage = sum(w for t, w in weights.items() if _credit(facts, t, text)) / total

@@ -9,15 +9,17 @@ model runs (:class:`Grounded`), and :class:`Answer` reads ``refused`` from that 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from assistant.answer.grounding import Evidence, Passage, QuestionFacts
 from assistant.answer.refusal import Refusal
-from assistant.answer.verify import FigureResult
+from assistant.answer.verify import Bound, FigureResult
 
 if TYPE_CHECKING:
+    from assistant.answer.from_facts import FactAnswer
     from assistant.retrieve import Filters
 
 Mode = Literal["answer", "draft"]
@@ -56,6 +58,8 @@ class Grounded:
     evidence: list[Evidence]
     refusal: Refusal | None
     retrieve_ms: float
+    fact_answer: FactAnswer | None = None  # a comparison, trend or ranking the fact table answers
+    bound: Bound | None = None  # indicator-bound verification of a figure found in passage n
 
     @property
     def facts(self) -> QuestionFacts:
@@ -80,6 +84,7 @@ class Generated:
     backend: str
     notice: str
     generate_ms: float
+    unreachable: str = ""  # "the LLM endpoint … is unreachable" when the fallback was forced by a lost endpoint
 
 
 @dataclass(frozen=True)
@@ -91,14 +96,26 @@ class Citation:
     title: str = ""
     region: str = ""
     years: tuple[int, ...] = ()
+    kind: str = "text"
+    row_label: str = ""
+    columns: str = ""
+    original: str = ""
+    ocr: bool = False  # read by OCR from a scan or an image: the page says so next to the passage
 
     @classmethod
     def of(cls, passage: Passage) -> Citation:
-        return cls(passage.n, passage.source, passage.section, passage.text, passage.title, passage.region, passage.years)
+        return cls(passage.n, passage.source, passage.section, passage.text, passage.title, passage.region, passage.years,
+                   passage.kind, passage.row_label, passage.columns, passage.original, passage.ocr)
 
     def to_json(self) -> dict[str, Any]:
-        return {"n": self.n, "source": self.source, "section": self.section, "text": self.text,
-                "title": self.title, "region": self.region, "years": list(self.years)}
+        out = {"n": self.n, "source": self.source, "section": self.section, "text": self.text,
+               "title": self.title, "region": self.region, "years": list(self.years), "kind": self.kind,
+               "ocr": self.ocr}
+        if self.kind == "table_row":  # the page shows a cited row as a small table
+            out |= {"row_label": self.row_label, "columns": json.loads(self.columns or "[]")}
+        if self.original:
+            out["original"] = self.original
+        return out
 
 
 @dataclass
@@ -115,9 +132,13 @@ class Answer:
     standalone_question: str = ""
     notice: str = ""
     passages: list[Passage] = field(default_factory=list, repr=False)
+    # set when the LLM endpoint could not be reached (the answer is then extractive): the CLI prints
+    # it as one line and exits with LLMUnavailable's code, so a script does not mistake it for success
+    unreachable: str = field(default="", repr=False)
+    series: list[dict[str, Any]] = field(default_factory=list)  # chart points of a fact-table answer
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        return {"series": self.series, 
             "question": self.question, "answer": self.answer, "refused": self.refused, "backend": self.backend,
             "citations": [c.to_json() for c in self.citations], "figures": [f.to_json() for f in self.figures],
             "timings": {k: round(v, 1) for k, v in self.timings.items()},

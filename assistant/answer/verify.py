@@ -9,9 +9,10 @@ figures is dropped. This is what lets a user paste an answer into a report.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.figures import extract_figures, figure_in
+from assistant.figures import Figure, extract_figures, figure_in
 
 UNVERIFIED_MARK = "（未核实）"
 CITATION = re.compile(r"\[(\d{1,2})\]")
@@ -42,9 +43,15 @@ class FigureResult:
     unit: str
     citation: int | None
     verified: bool
+    unbound: bool = False  # in a cited passage, but there it measures another indicator, region or year
 
     def to_json(self) -> dict:
-        return {"text": self.text, "value": self.value, "unit": self.unit, "citation": self.citation, "verified": self.verified}
+        return {"text": self.text, "value": self.value, "unit": self.unit, "citation": self.citation,
+                "verified": self.verified, "unbound": self.unbound}
+
+
+# Whether the figure, found by value in passage n, is there what its sentence says it is.
+Bound = Callable[[str, Figure, int], bool]
 
 
 @dataclass(frozen=True)
@@ -54,8 +61,9 @@ class Verified:
     cited: list[int]  # passage numbers still cited, in order of first use
 
 
-def verify_answer(answer: str, passages: dict[int, str]) -> Verified:
-    """Check each sentence's figures against the passages its own [n] citations name."""
+def verify_answer(answer: str, passages: dict[int, str], bound: Bound | None = None) -> Verified:
+    """Check each sentence's figures against the passages its own [n] citations name; with
+    ``bound``, a figure a passage holds as another indicator's is marked like an unverified one."""
     out: list[str] = []
     figures: list[FigureResult] = []
     cited: list[int] = []
@@ -67,8 +75,10 @@ def verify_answer(answer: str, passages: dict[int, str]) -> Verified:
         supporting: set[int] = set()
         marks: list[tuple[int, int]] = []
         for fig in found:
-            source = next((n for n in cites if figure_in(fig, passages[n])), None)
-            figures.append(FigureResult(fig.text, fig.value, fig.unit, source, source is not None))
+            holding = [n for n in cites if figure_in(fig, passages[n])]
+            source = next((n for n in holding if bound is None or bound(masked, fig, n)), None)
+            figures.append(FigureResult(fig.text, fig.value, fig.unit, source, source is not None,
+                                        unbound=source is None and bool(holding)))
             if source is None:
                 marks.append((fig.start, fig.end))
             else:

@@ -8,7 +8,11 @@
   statement's figures (a statement without figures: when it cites anything at all);
 * negative rejection — share of unanswerable items refused; false refusals — share of answerable
   items refused;
-* drafting — share of drafts whose every figure is cited and verified, at 150–300 characters.
+* drafting — share of drafts whose every figure is cited and verified, at 150–300 characters;
+* bound accuracy — share of indicator-bound traps (items listing ``wrong`` figures: 885件 of all
+  patents asked as 发明专利授权量) whose answer never presents a wrong figure, unmarked, as the
+  asked indicator. A wrong figure may stand in a copied sentence as what it is (授权专利885件);
+  it fails only when its own sentence binds it to the question's indicator.
 """
 
 from __future__ import annotations
@@ -20,11 +24,13 @@ from typing import Any
 
 from assistant.answer.stages import Answer
 from assistant.answer.verify import CITATION, UNVERIFIED_MARK, mask_citations, statements
+from assistant.facts.binding import Binder, Claim
+from assistant.facts.vocabulary import Vocabulary, load_vocabulary
 from assistant.figures import extract_figures, figure_in
 from assistant.text import to_simplified
 
 _BLANK = re.compile(r"\s+")
-ANSWERABLE = ("figure", "multi_figure", "comparison", "followup", "policy")
+ANSWERABLE = ("figure", "multi_figure", "comparison", "trend", "ranking", "trap", "followup", "policy")
 DRAFT_CHARS = (150, 300)  # a report paragraph, citation markers not counted
 
 
@@ -62,6 +68,8 @@ class ItemResult:
     citations_relevant: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     notice: str = ""
+    format: str = ""  # the source's file format, where the gold item names it (html, txt, xlsx, …)
+    wrongly_bound: list[str] | None = None  # traps only: wrong figures presented as the asked indicator
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -83,12 +91,29 @@ def _citation_scores(answer: Answer, result: ItemResult) -> None:
             result.citations_relevant += (not figures) or any(figure_in(f, passages[n]) for f in figures)
 
 
+def wrongly_bound(question: str, answer_text: str, wrong: list[str], vocab: Vocabulary) -> list[str]:
+    """The ``wrong`` figures the answer states, without the unverified mark, as the question's
+    indicator (by its own sentence's words, else by the question's)."""
+    asked = vocab.search(question)
+    binder = Binder(lambda n: [], vocab, Claim(asked))
+    found = []
+    for statement in statements(answer_text):
+        body = mask_citations(statement)
+        for fig in (f for f in extract_figures(body) if not f.is_year):
+            if body[fig.end:].startswith(UNVERIFIED_MARK):
+                continue
+            hit = next((w for w in wrong if figure_in(fig, w)), None)
+            if hit and asked and binder.claim_in(body, fig).indicator == asked:
+                found.append(hit)
+    return found
+
+
 def score_item(item: dict[str, Any], answer: Answer) -> ItemResult:
     """Score one answer against its gold item."""
     kind = item["kind"]
     expected = list(item.get("figures", []))
     result = ItemResult(item["id"], kind, item["question"], expected, answer.answer, answer.refused, answer.backend,
-                        ok=False, timings=dict(answer.timings), notice=answer.notice)
+                        ok=False, timings=dict(answer.timings), notice=answer.notice, format=item.get("format", ""))
     result.figures_shown = len(answer.figures)
     result.figures_grounded = sum(f.verified for f in answer.figures)
     result.unmarked_unverified = sum(
@@ -101,6 +126,9 @@ def score_item(item: dict[str, Any], answer: Answer) -> ItemResult:
     else:
         result.missing = [f for f in expected if not has_figure(answer.answer, f)]
         result.ok = not answer.refused and not result.missing
+    if "wrong" in item:
+        result.wrongly_bound = wrongly_bound(item["question"], answer.answer, item["wrong"], load_vocabulary())
+        result.ok = result.ok and not result.wrongly_bound
         if kind == "draft":
             length = len(CITATION.sub("", answer.answer))
             result.ok = result.ok and all(f.verified and f.citation for f in answer.figures) and DRAFT_CHARS[0] <= length <= DRAFT_CHARS[1]
@@ -123,6 +151,7 @@ def aggregate(results: list[ItemResult]) -> dict[str, Any]:
     answerable = [r for r in results if r.kind in ANSWERABLE]
     unanswerable = [r for r in results if r.kind == "unanswerable"]
     drafts = [r for r in results if r.kind == "draft"]
+    traps = [r for r in results if r.wrongly_bound is not None]
     figures = sum(r.figures_shown for r in results)
     metrics: dict[str, Any] = {
         "items": len(results),
@@ -135,6 +164,7 @@ def aggregate(results: list[ItemResult]) -> dict[str, Any]:
         "false_refusal": _share(sum(r.refused for r in answerable), len(answerable)),
         "drafting": _share(sum(r.ok for r in drafts), len(drafts)),
         "fallbacks": sum(1 for r in results if r.notice),
+        "bound_accuracy": _share(sum(not r.wrongly_bound for r in traps), len(traps)),
     }
     for stage in ("retrieve_ms", "generate_ms", "total_ms"):
         values = [r.timings[stage] for r in results if stage in r.timings]
@@ -145,10 +175,15 @@ def aggregate(results: list[ItemResult]) -> dict[str, Any]:
 
 def by_kind(results: list[ItemResult]) -> dict[str, dict[str, Any]]:
     """Per-kind counts: n, correct, refused, median total time."""
+    return breakdown(results, "kind")
+
+
+def breakdown(results: list[ItemResult], field_name: str) -> dict[str, dict[str, Any]]:
+    """Counts per value of a result field (kind; format, for gold sets that tag the source's format)."""
     table: dict[str, dict[str, Any]] = {}
-    for kind in dict.fromkeys(r.kind for r in results):
-        rows = [r for r in results if r.kind == kind]
-        table[kind] = {
+    for value in dict.fromkeys(getattr(r, field_name) for r in results):
+        rows = [r for r in results if getattr(r, field_name) == value]
+        table[value] = {
             "n": len(rows),
             "correct": sum(r.ok for r in rows),
             "accuracy": _share(sum(r.ok for r in rows), len(rows)),

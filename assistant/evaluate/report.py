@@ -25,9 +25,12 @@ def to_markdown(report: dict[str, Any]) -> str:
     for name, value in report["metrics"].items():
         gate = report["gates"].get(name)
         lines.append(f"| {name} | {_fmt(value)} | {gate['rule'] if gate else ''} | {('✅' if gate['ok'] else '❌') if gate else ''} |")
-    lines += ["", "## By kind", "", "| kind | n | correct | accuracy | refused | median total ms |", "|---|---|---|---|---|---|"]
-    for kind, row in report["by_kind"].items():
-        lines.append(f"| {kind} | {row['n']} | {row['correct']} | {_fmt(row['accuracy'])} | {row['refused']} | {row['median_total_ms']} |")
+    for title, table in (("kind", report["by_kind"]), ("format", report.get("by_format") or {})):
+        if not table:
+            continue
+        lines += ["", f"## By {title}", "", f"| {title} | n | correct | accuracy | refused | median total ms |", "|---|---|---|---|---|---|"]
+        for key, row in table.items():
+            lines.append(f"| {key} | {row['n']} | {row['correct']} | {_fmt(row['accuracy'])} | {row['refused']} | {row['median_total_ms']} |")
     failures = [r for r in report["items"] if not r["ok"]]
     lines += ["", f"## Failures ({len(failures)})", ""]
     for r in failures:

@@ -19,7 +19,7 @@ from typing import Any
 from tqdm import tqdm
 
 from assistant.answer.chain import Answerer
-from assistant.evaluate.answers import aggregate, by_kind, score_item
+from assistant.evaluate.answers import aggregate, breakdown, by_kind, score_item
 from assistant.evaluate.retrieval import load_gold, score_retrieval
 from assistant.settings import PROJECT_ROOT, Settings
 
@@ -27,7 +27,7 @@ DEFAULT_GOLD = PROJECT_ROOT / "eval" / "gold.jsonl"
 DEFAULT_THRESHOLDS = PROJECT_ROOT / "eval" / "thresholds.toml"
 GATED_METRICS = (
     "recall_at_1", "recall_at_5", "mrr", "ndcg_at_5", "figure_accuracy", "numeric_grounding", "unmarked_unverified_figures",
-    "citation_precision", "citation_recall", "negative_rejection", "false_refusal", "drafting",
+    "citation_precision", "citation_recall", "negative_rejection", "false_refusal", "drafting", "bound_accuracy",
     "retrieve_ms_p50", "generate_ms_p50", "total_ms_p50", "total_ms_p95",
 )
 
@@ -94,6 +94,7 @@ def run_eval(
         "gates": gates,
         "passed": all(g["ok"] for g in gates.values()),
         "by_kind": by_kind(results),
+        "by_format": breakdown(results, "format") if any(r.format for r in results) else {},
         "retrieval_misses": retrieval.misses,
         "items": [r.to_json() for r in results],
     }

@@ -26,6 +26,8 @@ def _tokens() -> re.Pattern[str]:
 
 
 UNVERIFIED_STYLE = "color:#c62828;font-weight:600"
+# A passage read by OCR from a scan or an image may hold misread characters: the source panel says so.
+OCR_NOTE = "此段由扫描件或图片经文字识别（OCR）得到，可能有识别错误，请对照原件"
 # For the chat bubble: HTML's special characters, and those Markdown (or the chat's LaTeX) would
 # interpret, written as numeric entities (in one pass, so no entity is escaped twice).
 _CHAT_ENTITIES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-!|~$"}
@@ -129,6 +131,36 @@ def highlight(text: str, figures: list[Figure]) -> str:
     return "".join(out).replace(mark, f'<span class="unverified" style="{UNVERIFIED_STYLE}">{mark}</span>')
 
 
+def render_row(citation: dict[str, Any], figures: list[Figure]) -> str:
+    """A cited table row as a small table: the row label and each column header with its unit over
+    the values, the cells holding one of the answer's figures highlighted."""
+    from assistant.figures import figure_in
+
+    columns = citation.get("columns") or []
+    head = "".join(f"<th>{escape(c['header'])}{escape('（' + c['unit'] + '）') if c.get('unit') else ''}</th>" for c in columns)
+    cells = []
+    for c in columns:
+        as_written = f"（{c['unit']}）{c['value']}" if c.get("unit") else str(c["value"])
+        cited = any(figure_in(wanted, as_written) for wanted in figures)
+        value = escape(str(c["value"]))
+        cells.append(f'<td class="cited-cell"><mark>{value}</mark></td>' if cited else f"<td>{value}</td>")
+    return (
+        f'<table class="source-row"><thead><tr><th></th>{head}</tr></thead>'
+        f'<tbody><tr><th>{escape(citation.get("row_label", ""))}</th>{"".join(cells)}</tr></tbody></table>'
+    )
+
+
+def _source_body(citation: dict[str, Any], figures: list[Figure]) -> str:
+    """The passage (a table row as a table), then the text as written where normalization changed it."""
+    if citation.get("kind") == "table_row" and citation.get("columns"):
+        body = render_row(citation, figures)
+    else:
+        body = f'<div class="source-text">{highlight(citation.get("text", ""), figures)}</div>'
+    if citation.get("original"):
+        body += f'<div class="source-original">原文：{escape(citation["original"])}</div>'
+    return body
+
+
 def _years(years: Iterable[Any]) -> str:
     return "、".join(f"{y}年" for y in years) or "—"
 
@@ -147,13 +179,15 @@ def render_sources(answer: dict[str, Any] | None, turn: int | str = 0) -> str:
     for c in sorted(citations, key=lambda c: c["n"]):
         n = int(c["n"])
         meta = " · ".join(escape(x) for x in (c.get("region") or "—", _years(c.get("years") or ()), c.get("section") or "—"))
+        if c.get("ocr"):
+            meta += f' <span class="ocr-label" title="{OCR_NOTE}">OCR识别</span>'
         parts.append(
             f'<div class="source" id="{_anchor(turn, n)}">'
             f'<div class="source-head"><span class="source-n">[{n}]</span> '
             f'<span class="source-title">{escape(c.get("title") or c.get("source", ""))}</span></div>'
             f'<div class="source-meta">{meta}</div>'
             f'<div class="source-file">{escape(c.get("source", ""))}</div>'
-            f'<div class="source-text">{highlight(c.get("text", ""), figures)}</div></div>'
+            f'{_source_body(c, figures)}</div>'
         )
     parts.append("</div>")
     return "".join(parts)

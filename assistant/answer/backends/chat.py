@@ -62,7 +62,8 @@ class ChatBackend:
         for e in grounded.evidence:
             best[e.passage.n] = max(best.get(e.passage.n, 0.0), e.coverage)
         # Passages holding the best evidence first; a small model sees only the top few.
-        ordered = sorted(grounded.passages, key=lambda p: (-best.get(p.n, 0.0), p.n))[: self.max_passages]
+        keep = None if grounded.fact_answer else self.max_passages  # fact rows are short: the model sees them all
+        ordered = sorted(grounded.passages, key=lambda p: (-best.get(p.n, 0.0), p.n))[:keep]
         blocks: list[str] = []
         used = 0
         for p in sorted(ordered, key=lambda p: p.n):
@@ -83,9 +84,13 @@ def rejection_reason(text: str, grounded: Grounded) -> str | None:
         return "the model refused although the passages hold the asked figure"
     if not CITATION.search(text):
         return "the model's answer cites no passage"
-    figures = verify_answer(text, grounded.passage_texts()).figures
+    figures = verify_answer(text, grounded.passage_texts(), grounded.bound).figures
     if grounded.facts.wants_figure and not any(f.verified for f in figures):
         return "none of the model's figures is in the passage it cites"
+    if any(f.unbound for f in figures):
+        return "a figure of the model's answer measures another indicator in its passage"
+    if grounded.fact_answer is not None and not grounded.fact_answer.complete(text):
+        return "the model's answer leaves out figures of the table rows it was given"
     return None
 
 

@@ -1,0 +1,288 @@
+"""Answers from the fact table: comparisons, series over years and rankings.
+
+Retrieval hands a model five passages; a ranking over 31 provinces or a five-year series is out
+of its reach. These questions go to the fact table instead: every row used becomes a numbered
+passage (the table row or the sentence it was read from), the extractive answer lists one cited
+line per figure, and an LLM backend receives the same rows as its passages. Rules:
+
+* two figures for one indicator, region and year from different documents (a preliminary and a
+  revised one) are both shown with their sources, never merged;
+* a ranking is over the regions the table holds, and the answer says so;
+* a year or region the table lacks is refused, naming what the table does hold;
+* when sentences alone give several different figures for one cell (a report's 累计 and 复审
+  counts), the fact table cannot tell which is meant and the question goes to retrieval.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from assistant.answer.grounding import Evidence, Passage, QuestionFacts, region_aliases
+from assistant.answer.refusal import Refusal
+from assistant.answer.stages import Grounded, Turn
+from assistant.answer.verify import Bound
+from assistant.facts.binding import asked_qualifiers
+from assistant.facts.extract import Fact
+from assistant.facts.store import FactStore
+from assistant.facts.vocabulary import Vocabulary
+from assistant.figures import extract_figures, figure_in
+from assistant.text import to_simplified
+
+_CN = "零一二三四五六七八九十"
+_COUNT = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
+_RANK = re.compile(rf"排名|排行|排序|排前|前\s*{_COUNT}\s*(?:名|位|个|的)?|最高|最低|最多|最少|最大|最小|第几|倒数|后\s*{_COUNT}\s*(?:名|位)")
+_BOTTOM = re.compile(rf"最低|最少|最小|倒数|后\s*{_COUNT}\s*(?:名|位)")
+_TOP_N = re.compile(rf"(?:前|后|倒数)\s*{_COUNT}|{_COUNT}\s*个(?:省|地区|城市|直辖市)")
+_ONE = re.compile(r"最高|最低|最多|最少|最大|最小|哪个省|哪个地区|哪一个")
+_WHERE_RANK = re.compile(r"第几|排第|排名第?几|位次")
+_TREND = re.compile(r"趋势|变化|历年|逐年|走势|各年|每年|近\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*年|变动|增长情况|序列")
+
+
+def fmt(value: float) -> str:
+    """A figure as the sources write it: 30782.9, 6.83, 13 (never 3.07829e+04)."""
+    return format(Decimal(repr(value)).normalize(), "f")
+
+
+def _cn_number(n: int) -> str:
+    """Rank numbers in Chinese (第十二): an Arabic rank would be read as an unverified figure."""
+    if n <= 10:
+        return _CN[n]
+    tens, ones = divmod(n, 10)
+    return f"{'' if tens == 1 else _CN[tens]}十{_CN[ones] if ones else ''}"
+
+
+def _parse_count(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if text == "十":
+        return 10
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN.index(tens) if tens else 1) * 10 + (_CN.index(ones) if ones else 0)
+    return _CN.index(text)
+
+
+def _strip(region: str) -> str:
+    return re.sub(r"(?:省|市|区|县|自治区)$", "", region)
+
+
+@dataclass
+class FactAnswer:
+    """What the chain needs from a fact-table answer."""
+
+    kind: str  # comparison | trend | ranking | lookup
+    text: str  # the extractive answer, or (refused) the reason: what the table lacks and what it holds
+    refused: bool
+    passages: list[Passage] = field(default_factory=list)
+    series: list[dict[str, Any]] = field(default_factory=list)  # chart points: region, year, value, unit, source
+    notice: str = ""
+
+    def complete(self, text: str) -> bool:
+        """Whether ``text`` (an LLM's answer) states every figure of the rows it was given."""
+        wanted = (extract_figures(f"{p['value_text']}{p['unit']}") for p in self.series)
+        return all(figs and figure_in(figs[0], text) for figs in wanted)
+
+    def grounded(self, turn: Turn, started: float, bound: Bound) -> Grounded:
+        """The chain's grounded turn for this answer: the fact rows are its numbered passages, each
+        its own evidence; a refusal carries what the table does hold as its reason."""
+        evidence = [Evidence(p, p.text, 1.0, ()) for p in self.passages]
+        refusal = Refusal(self.text) if self.refused else None
+        return Grounded(turn, self.passages, evidence, refusal, (time.perf_counter() - started) * 1000,
+                        fact_answer=self, bound=bound)
+
+
+def passage_text(fact: Fact) -> str:
+    """A fact as a passage: the sentence as written, or the table row with its cell restated in
+    its column's unit (the row shows "R&D经费（亿元）769.6"; the answer says 769.6亿元)."""
+    if fact.kind == "table":
+        return f"{fact.text}（{fact.raw}：{fmt(fact.value)}{fact.unit}）"
+    return fact.text
+
+
+class FactAnswerer:
+    """Routes comparison, trend and ranking questions to the fact table."""
+
+    def __init__(self, store: FactStore, vocab: Vocabulary) -> None:
+        self.store = store
+        self.vocab = vocab
+
+    def _regions_named(self, q: str, held: list[str]) -> list[str]:
+        """Held regions the question names (longest name first, so 常州市钟楼区 is not also 常州)."""
+        names: list[tuple[str, str]] = []
+        for region in held:
+            aliases = {region, _strip(region)} | region_aliases(region)[0]
+            names += [(a, region) for a in aliases if len(a) >= 2]
+        taken: list[tuple[int, int]] = []
+        found: list[tuple[int, str]] = []
+        for alias, region in sorted(names, key=lambda n: -len(n[0])):
+            for m in re.finditer(re.escape(alias), q):
+                if not any(s < m.end() and m.start() < e for s, e in taken):
+                    taken.append(m.span())
+                    found.append((m.start(), region))
+        return list(dict.fromkeys(r for _, r in sorted(found)))
+
+    def answer(self, question: str, asked: QuestionFacts) -> FactAnswer | None:
+        """The fact-table answer, a refusal naming what the table holds, or None (not a question
+        for the table: retrieval answers it)."""
+        q = to_simplified(question)
+        indicator = self.vocab.search(q)
+        if indicator is None:
+            return None
+        qualifiers = asked_qualifiers(q, self.vocab.units(indicator))
+        facts = [f for f in self.store.query(indicator, whole_only=True) if f.qualifier in qualifiers]
+        if not facts:
+            return None
+        held_regions = list(dict.fromkeys(f.region for f in facts if f.region))
+        regions = self._regions_named(q, held_regions)
+        years = list(asked.years)
+        tabular = any(f.kind == "table" for f in facts)
+        if _RANK.search(q) and len(regions) <= 1:
+            return self._ranking(q, indicator, facts, regions, years)
+        if len(regions) >= 2 or len(years) >= 2 or _TREND.search(q):
+            kind = "comparison" if len(regions) >= 2 or not _TREND.search(q) and len(years) == 2 else "trend"
+            if not regions:
+                national = [r for r in held_regions if any(f.region == r and f.level == "national" for f in facts)]
+                if not national:
+                    return None
+                regions = national[:1]
+            return self._cells(kind, indicator, facts, regions, years, tabular)
+        if tabular and len(regions) == 1 and len(years) == 1:
+            return self._cells("lookup", indicator, facts, regions, years, tabular)
+        return None
+
+    # -- the three shapes ------------------------------------------------------------------------
+    def _cells(self, kind: str, indicator: str, facts: list[Fact], regions: list[str], years: list[int],
+               tabular: bool) -> FactAnswer | None:
+        """Comparison / trend / lookup: one line per (region, year), every figure cited."""
+        chosen: list[tuple[str, int | None, list[Fact]]] = []
+        missing: list[str] = []
+        for region in regions:
+            mine = [f for f in facts if f.region == region and (not years or f.year in years)]
+            if not mine:
+                missing.append(f"{region}{'、'.join(f'{y}年' for y in years)}")
+                continue
+            by_year: dict[int | None, list[Fact]] = defaultdict(list)
+            for f in mine:
+                by_year[f.year].append(f)
+            for year in sorted(by_year, key=lambda y: y or 0):
+                cell = _distinct(by_year[year])
+                if cell is None:
+                    return None  # a report's sentences give several figures for it: retrieval decides
+                chosen.append((region, year, cell))
+        if missing:
+            if not tabular:
+                return None
+            return self._refuse(kind, indicator, facts, missing)
+        if kind == "lookup" and all(f.kind != "table" for _, _, cell in chosen for f in cell):
+            return None
+        return self._compose(kind, indicator, chosen)
+
+    def _ranking(self, q: str, indicator: str, facts: list[Fact], regions: list[str], years: list[int]) -> FactAnswer | None:
+        ranked_pool = [f for f in facts if f.level != "national" and f.region]
+        table = [f for f in ranked_pool if f.kind == "table"]
+        pool = table or ranked_pool
+        held_years = sorted({f.year for f in pool if f.year})
+        if not held_years:
+            return None
+        year = years[-1] if years else held_years[-1]
+        if year not in held_years:
+            return self._refuse("ranking", indicator, pool, [f"{year}年"])
+        by_region: dict[str, list[Fact]] = defaultdict(list)
+        for f in pool:
+            if f.year == year:
+                by_region[f.region].append(f)
+        best = {r: fs[0] for r, fs in by_region.items() if len({f.base_value for f in fs}) == 1}
+        if len(best) < 2:
+            return None
+        bottom = bool(_BOTTOM.search(q))
+        order = sorted(best.values(), key=lambda f: f.base_value, reverse=not bottom)
+        count = _TOP_N.search(q)
+        if regions and _WHERE_RANK.search(q):
+            target = regions[0]
+            if target not in best:
+                return self._refuse("ranking", indicator, pool, [f"{target}{year}年"])
+            place = [f.region for f in sorted(best.values(), key=lambda f: -f.base_value)].index(target) + 1
+            fact = best[target]
+            passage = _passage(1, fact)
+            text = f"{year}年{target}{indicator}为{fmt(fact.value)}{fact.unit}[1]，在资料所含的地区中从高到低排第{_cn_number(place)}（排名范围见说明）。"
+            return FactAnswer("ranking", text, False, [passage], [_point(fact)], _scope(best))
+        n = _parse_count(count.group(1) or count.group(2)) if count else (1 if _ONE.search(q) else len(order))
+        picked = order[:n]
+        passages = [_passage(i, f) for i, f in enumerate(picked, start=1)]
+        which = "从低到高" if bottom else "从高到低"
+        lines = [f"{year}年{indicator}{which}排名如下，只在资料所含的地区之间排名（范围见说明）。"]
+        lines += [f"第{_cn_number(i)}：{f.region} {fmt(f.value)}{f.unit}[{i}]。" for i, f in enumerate(picked, start=1)]
+        return FactAnswer("ranking", "\n".join(lines), False, passages, [_point(f) for f in picked], _scope(best))
+
+    # -- text --------------------------------------------------------------------------------
+    def _compose(self, kind: str, indicator: str, chosen: list[tuple[str, int | None, list[Fact]]]) -> FactAnswer:
+        passages: list[Passage] = []
+        series: list[dict[str, Any]] = []
+        lines = [f"以下是资料中的{indicator}，每个数字注明出处。"]
+        for region, year, cell in chosen:
+            parts = []
+            for f in cell:
+                passages.append(_passage(len(passages) + 1, f))
+                series.append(_point(f))
+                period = f"（{f.period}）" if f.period else ""
+                parts.append(f"{fmt(f.value)}{f.unit}{period}[{len(passages)}]" + (f"（《{f.title}》）" if len(cell) > 1 else ""))
+            note = "。各资料的数字不同，均列出，未合并" if len(cell) > 1 else ""
+            lines.append(f"{region}{f' {year}年' if year else ''}：{'；'.join(parts)}{note}。")
+        trend = _direction(chosen) if kind == "trend" else ""
+        if trend:
+            lines.append(trend)
+        return FactAnswer(kind, "\n".join(lines), False, passages, series)
+
+    def _refuse(self, kind: str, indicator: str, facts: list[Fact], missing: list[str]) -> FactAnswer:
+        years = sorted({f.year for f in facts if f.year})
+        regions = list(dict.fromkeys(f.region for f in facts if f.region))
+        held_regions = "、".join(regions) if len(regions) <= 8 else f"{'、'.join(regions[:8])}等{_cn_number(len(regions))}个地区"
+        text = (f"资料中没有{'、'.join(missing)}的{indicator}数据；"
+                f"资料中有{'、'.join(f'{y}年' for y in years)}的数据，地区有{held_regions}")
+        return FactAnswer(kind, text, True)
+
+
+def _distinct(cell: list[Fact]) -> list[Fact] | None:
+    """One fact per distinct value (a table row before a sentence saying the same). Different
+    values from different documents are all kept; from one document they make the cell ambiguous."""
+    ordered = sorted(cell, key=lambda f: (f.kind != "table", f.source, f.start))
+    by_value: dict[float, Fact] = {}
+    for f in ordered:
+        by_value.setdefault(f.base_value, f)
+    kept = list(by_value.values())
+    sources = [f.source for f in kept]
+    if len(set(sources)) != len(sources):
+        return None
+    return kept
+
+
+def _direction(chosen: list[tuple[str, int | None, list[Fact]]]) -> str:
+    """Up or down from the first year to the last, in words (a computed difference would be a
+    figure no passage holds)."""
+    singles = [(y, cell[0].base_value) for _, y, cell in chosen if len(cell) == 1 and y]
+    if len(singles) < 2 or len({r for r, _, _ in chosen}) != 1:
+        return ""
+    (y0, v0), (y1, v1) = singles[0], singles[-1]
+    if v1 == v0:
+        return f"{y0}年到{y1}年持平。"
+    return f"{y0}年到{y1}年总体{'上升' if v1 > v0 else '下降'}。"
+
+
+def _passage(n: int, fact: Fact) -> Passage:
+    section = fact.raw if fact.kind == "table" else ""
+    return Passage(n, fact.chunk_id, fact.source, fact.title, fact.region, (fact.year,) if fact.year else (), section,
+                   passage_text(fact))
+
+
+def _point(fact: Fact) -> dict[str, Any]:
+    return {"region": fact.region, "year": fact.year, "value": fact.value, "value_text": fmt(fact.value),
+            "unit": fact.unit, "source": fact.source, "indicator": fact.indicator}
+
+
+def _scope(best: dict[str, Fact]) -> str:
+    return f"排名范围：资料中有这一年数据的{len(best)}个地区（{'、'.join(best)}），不是全国所有地区。"

@@ -1,0 +1,187 @@
+"""The fact table: SQLite beside Chroma, derived from Chroma's chunks and kept in step with them.
+
+Chroma stays the store of record; this table is a view of it, like the BM25 cache
+(:mod:`assistant.index.lexical`). It remembers which chunk ids it has read and the Chroma
+``generation`` it last saw. When the generation moves, it reads only what changed: chunks that
+are gone lose their facts (removing a document removes its facts), new chunk ids are fetched and
+extracted. Chunk ids are content hashes, so an unchanged id means unchanged text. A change of the
+extractor (``FORMAT``) or of the indicator vocabulary rebuilds the whole table.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from assistant.facts.extract import FORMAT, Fact, extract_facts
+from assistant.facts.vocabulary import Vocabulary, load_vocabulary, normalize
+from assistant.index.store import ChunkStore
+from assistant.settings import Settings
+
+_PAGE = 2000
+_COLUMNS = [f.name for f in fields(Fact)]
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS facts (id INTEGER PRIMARY KEY, {", ".join(_COLUMNS)});
+CREATE INDEX IF NOT EXISTS facts_lookup ON facts (indicator, region, year);
+CREATE INDEX IF NOT EXISTS facts_region ON facts (region, year);
+CREATE INDEX IF NOT EXISTS facts_chunk ON facts (chunk_id);
+CREATE TABLE IF NOT EXISTS chunks (chunk_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS stamp (key TEXT PRIMARY KEY, value TEXT);
+"""
+_REGION_SUFFIX = re.compile(r"(?:省|市|区|县|自治区)$")
+
+
+@dataclass
+class SyncReport:
+    added: int = 0  # chunks read
+    removed: int = 0  # chunks whose facts were dropped
+    facts: int = 0  # facts extracted from the added chunks
+    seconds: float = 0.0
+    rebuilt: bool = False
+
+
+class FactStore:
+    """Open on ``<index>/facts.sqlite``; :meth:`sync` brings it in step with Chroma."""
+
+    def __init__(self, path: Path, vocab: Vocabulary) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.vocab = vocab
+        self._db = sqlite3.connect(path, check_same_thread=False, timeout=30)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.Lock()
+        with self._lock, self._db:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(_SCHEMA)
+
+    @classmethod
+    def current(cls, chunks: ChunkStore, folder: Path, vocab: Vocabulary) -> FactStore:
+        """The table for this index, synced with Chroma."""
+        store = cls(folder / "facts.sqlite", vocab)
+        store.sync(chunks)
+        return store
+
+    # -- keeping in step -----------------------------------------------------------------------
+    def _stamp(self) -> dict[str, str]:
+        return {r["key"]: r["value"] for r in self._db.execute("SELECT key, value FROM stamp")}
+
+    def _version(self) -> str:
+        return f"{FORMAT}:{self.vocab.fingerprint}"
+
+    def sync(self, chunks: ChunkStore) -> SyncReport:
+        """Drop the facts of chunks Chroma no longer has; extract those of chunks it gained."""
+        t0 = time.perf_counter()
+        report = SyncReport()
+        generation = chunks.generation()  # read first: a concurrent write then looks stale, not current
+        stamp = self._stamp()
+        if stamp.get("generation") == generation and stamp.get("version") == self._version():
+            return report
+        with self._lock, self._db:
+            if stamp.get("version") != self._version():
+                self._db.execute("DELETE FROM facts")
+                self._db.execute("DELETE FROM chunks")
+                report.rebuilt = True
+            have = {r[0] for r in self._db.execute("SELECT chunk_id FROM chunks")}
+            ids = _all_ids(chunks)
+            gone = list(have - ids)
+            for i in range(0, len(gone), 500):
+                part = gone[i : i + 500]
+                marks = ",".join("?" * len(part))
+                self._db.execute(f"DELETE FROM facts WHERE chunk_id IN ({marks})", part)
+                self._db.execute(f"DELETE FROM chunks WHERE chunk_id IN ({marks})", part)
+            new = sorted(ids - have)
+            for i in range(0, len(new), _PAGE):
+                got = chunks.chunks.get(ids=new[i : i + _PAGE], include=["documents", "metadatas"])
+                rows = []
+                for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+                    rows.extend(extract_facts(cid, text or "", meta or {}, self.vocab))
+                self._insert(rows)
+                self._db.executemany("INSERT OR IGNORE INTO chunks VALUES (?)", [(c,) for c in got["ids"]])
+                report.facts += len(rows)
+            self._db.executemany("INSERT OR REPLACE INTO stamp VALUES (?, ?)",
+                                 [("generation", generation), ("version", self._version())])
+        report.added, report.removed = len(new), len(gone)
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def _insert(self, facts: list[Fact]) -> None:
+        marks = ",".join("?" * len(_COLUMNS))
+        self._db.executemany(f"INSERT INTO facts ({', '.join(_COLUMNS)}) VALUES ({marks})",
+                             [tuple(getattr(f, c) for c in _COLUMNS) for f in facts])
+
+    # -- reading -------------------------------------------------------------------------------
+    def query(self, indicator: str | None = None, region: str | None = None, year: int | None = None,
+              qualifier: str | None = None, whole_only: bool = False, limit: int | None = None) -> list[Fact]:
+        """Facts matching every given filter, ordered by indicator, region, year, source.
+
+        ``indicator`` is free text: a phrase the vocabulary knows matches its canonical indicator
+        (so any synonym finds it); other text matches indicator or wording containing it.
+        ``region`` matches a region containing it, with or without 省/市/区/县 (北京市 finds 北京).
+        ``whole_only`` leaves out breakdowns (采矿业, 省级) that are parts of a region's figure.
+        """
+        where, args = [], []
+        if indicator:
+            canonical = self.vocab.canonical(indicator) or self.vocab.search(indicator)
+            if canonical:
+                where.append("indicator = ?")
+                args.append(canonical)
+            else:
+                where.append("(indicator LIKE ? OR raw LIKE ?)")
+                args += [f"%{normalize(indicator)}%"] * 2
+        if region:
+            short = _REGION_SUFFIX.sub("", normalize(region).replace(" ", "")) or region
+            where.append("region LIKE ?")
+            args.append(f"%{short}%")
+        if year is not None:
+            where.append("year = ?")
+            args.append(year)
+        if qualifier is not None:
+            where.append("qualifier = ?")
+            args.append(qualifier)
+        if whole_only:
+            where.append("subject = ''")
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM facts"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY indicator, region, year, source, start"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        with self._lock:
+            rows = self._db.execute(sql, args).fetchall()
+        return [Fact(**dict(r)) for r in rows]
+
+    def by_chunk(self, chunk_id: str) -> list[Fact]:
+        with self._lock:
+            rows = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM facts WHERE chunk_id = ?", (chunk_id,)).fetchall()
+        return [Fact(**dict(r)) for r in rows]
+
+    def held(self) -> dict[str, list[str]]:
+        """The indicators and regions the table holds (most facts first) and its years (latest first)."""
+        with self._lock:
+            db = self._db
+            indicators = [r[0] for r in db.execute("SELECT indicator FROM facts GROUP BY indicator ORDER BY COUNT(*) DESC")]
+            regions = [r[0] for r in db.execute(
+                "SELECT region FROM facts WHERE region != '' GROUP BY region ORDER BY COUNT(*) DESC")]
+            years = [str(r[0]) for r in db.execute("SELECT DISTINCT year FROM facts WHERE year IS NOT NULL ORDER BY year DESC")]
+        return {"indicators": indicators, "regions": regions, "years": years}
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM facts").fetchone()[0])
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _all_ids(chunks: ChunkStore) -> set[str]:
+    """The servable chunks: those of complete documents (an interrupted ingest's wait, as in search)."""
+    return chunks.servable_ids()
+
+
+def open_facts(settings: Settings, chunks: ChunkStore | None = None) -> FactStore:
+    """The fact table of the configured index, in step with its Chroma collection."""
+    return FactStore.current(chunks or ChunkStore(settings), settings.resolved_index_dir, load_vocabulary(settings.knowledge_dir))

@@ -1,0 +1,207 @@
+"""Tables as data: a grid read from any format becomes a title, header rows, units and rows.
+
+Why: a bulletin's 附表 flattened into text is a run of numbers (``4173.2 11.6 38.9 地方 6544.2``)
+that no question can find and no citation can check. Kept as a table, every data row becomes a
+record that names its table, its row and each column with its unit —
+``2022年各地区R&D经费情况｜陕西｜R&D经费（亿元）769.6｜R&D经费投入强度（%）2.35`` — so the figure
+769.6 is retrieved, cited and verified together with what it measures.
+
+Readers only build grids (merged cells already repeated into every cell they cover); deciding
+which rows are header, which columns are labels and what unit a column has is done here, by
+content, once for every format.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from assistant.ingest.clean import normalize_text
+
+SEPARATOR = "｜"
+# A cell that holds a figure: 769.6, -3.2, 1,234, 12.6%, 86家, or a dash for "no data" — but a
+# year (2019年) is a column label.
+_NUMERIC = re.compile(
+    r"^(?!\d{4}年)[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:[%‰]|[万亿]?[\u4e00-\u9fff]{0,2})$|^[—–\-…/.]+$"
+)
+# A unit in brackets at the end of a header or caption: （亿元）, (%), （万人年）.
+_BRACKET_UNIT = re.compile(r"[(（]\s*(?:单位[:：]\s*)?([^()（）]{1,6})\s*[)）]\s*$")
+# 单位：亿元 in a caption or a line next to the table.
+_CAPTION_UNIT = re.compile(r"单位\s*[:：]\s*([^\s,，;；)）]{1,6})")
+_SCALE = re.compile(r"^(?:万亿|千万|百万|万|亿|千|百)")
+_UNIT_WORDS = frozenset(
+    "元 美元 % ‰ 个 家 人 项 件 台 套 吨 亩 户 名 次 篇 所 座 年 人年 人次 个百分点 平方米 平方公里 公里 小时 倍".split()
+)
+_TITLE_MAX = 60
+
+
+def unit_of(text: str) -> str:
+    """The unit a header or caption states in brackets at its end (``R&D经费（亿元）`` → ``亿元``), or ""."""
+    m = _BRACKET_UNIT.search(text) or _CAPTION_UNIT.search(text)
+    if not m:
+        return ""
+    unit = m.group(1).strip()
+    return unit if _SCALE.sub("", unit) in _UNIT_WORDS else ""
+
+
+def _strip_unit(header: str, unit: str) -> str:
+    """``R&D经费（亿元）`` → ``R&D经费``: the unit is kept apart and written back in one form."""
+    m = _BRACKET_UNIT.search(header)
+    return header[: m.start()].strip() if unit and m and m.group(1).strip() == unit else header
+
+
+def is_numeric(cell: str) -> bool:
+    return bool(_NUMERIC.match(cell.strip()))
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # the column's header parts joined, without the unit: "R&D经费投入强度"
+    unit: str  # "亿元", "%", or "" when neither header nor caption names one
+
+    @property
+    def label(self) -> str:
+        return f"{self.header}（{self.unit}）" if self.unit else self.header
+
+
+@dataclass(frozen=True)
+class Record:
+    """One data row as the index stores it."""
+
+    table_title: str
+    row_label: str
+    cells: tuple[tuple[Column, str], ...]
+
+    @property
+    def text(self) -> str:
+        parts = [self.table_title, self.row_label, *(f"{c.label}{v}" for c, v in self.cells)]
+        return SEPARATOR.join(p for p in parts if p)
+
+    def columns_json(self) -> str:
+        return json.dumps([{"header": c.header, "unit": c.unit, "value": v} for c, v in self.cells], ensure_ascii=False)
+
+
+@dataclass
+class Table:
+    """A grid with its title; ``header_rows`` and ``label_columns`` are decided from content unless
+    the format marks the header (a Markdown table's rows above its ``---`` rule)."""
+
+    title: str
+    grid: list[list[str]]
+    caption: str = ""  # text near the table that may state 单位：亿元
+    ocr: bool = False
+    notes: list[str] = field(default_factory=list)  # 注：… rows spanning the whole table
+    marked_header_rows: int | None = None
+
+    def __post_init__(self) -> None:
+        self.title = normalize_text(" ".join(self.title.split()))[:_TITLE_MAX]
+        width = max((len(r) for r in self.grid), default=0)
+        rows = [[normalize_text(" ".join(c.split())) for c in r] + [""] * (width - len(r)) for r in self.grid]
+        kept: list[list[str]] = []
+        for row in rows:
+            filled = [c for c in row if c]
+            if not filled:
+                continue
+            if width > 2 and len(set(filled)) == 1 and len(filled) >= width - 1 and not is_numeric(filled[0]):
+                # one cell spanning the table: a title above the header, else a note
+                if not kept and not self.title:
+                    self.title = filled[0][:_TITLE_MAX]
+                else:
+                    self.notes.append(filled[0])
+                continue
+            kept.append(row)
+        self.grid = kept
+        self.header_rows = self._count_header_rows() if self.marked_header_rows is None else self.marked_header_rows
+        self.label_columns = self._count_label_columns()
+
+    @property
+    def width(self) -> int:
+        return len(self.grid[0]) if self.grid else 0
+
+    def _count_header_rows(self) -> int:
+        """Leading rows whose value cells are mostly words, not figures (at most 4)."""
+        count = 0
+        for row in self.grid[:4]:
+            values = [c for c in row[1:] if c] or [c for c in row if c]
+            if not values or sum(is_numeric(c) for c in values) * 2 >= len(values):
+                break
+            count += 1
+        return count if count < len(self.grid) else 0
+
+    def _count_label_columns(self) -> int:
+        """Leading columns whose data cells are mostly words: the row label (at least one column)."""
+        data = self.data_rows
+        count = 0
+        for j in range(max(self.width - 1, 0)):
+            cells = [r[j] for r in data if r[j]]
+            if not cells or sum(is_numeric(c) for c in cells) * 2 >= len(cells):
+                break
+            count += 1
+        return max(count, 1)
+
+    @property
+    def data_rows(self) -> list[list[str]]:
+        return self.grid[self.header_rows :]
+
+    @property
+    def has_header(self) -> bool:
+        return self.header_rows > 0
+
+    def columns(self) -> list[Column]:
+        """One column per value column; a multi-level header's parts are joined, merged repeats dropped."""
+        caption_unit = unit_of(self.caption) or unit_of(self.title)
+        out: list[Column] = []
+        for j in range(self.label_columns, self.width):
+            parts: list[str] = []
+            for row in self.grid[: self.header_rows]:
+                if row[j] and (not parts or parts[-1] != row[j]):
+                    parts.append(row[j])
+            header = "".join(parts) or f"第{j + 1}列"
+            unit = unit_of(header) or caption_unit
+            out.append(Column(_strip_unit(header, unit), unit))
+        return out
+
+    def records(self) -> list[Record]:
+        """Every data row with a label and at least one value."""
+        columns = self.columns()
+        out: list[Record] = []
+        for row in self.data_rows:
+            label = " ".join(dict.fromkeys(c for c in row[: self.label_columns] if c))
+            cells = tuple((col, v) for col, v in zip(columns, row[self.label_columns :]) if v)
+            if cells:
+                out.append(Record(self.title, label, cells))
+        return out
+
+    def overview(self) -> str:
+        """What the table is about, for questions on the whole table: title, columns and row labels."""
+        labels = [r.row_label for r in self.records()]
+        shown = "、".join(labels[:40]) + ("等" if len(labels) > 40 else "")
+        columns = "、".join(c.label for c in self.columns())
+        return SEPARATOR.join(p for p in (f"表：{self.title}" if self.title else "表", f"列：{columns}", f"{len(labels)}行：{shown}") if p)
+
+    def plain_rows(self) -> list[str]:
+        """Rows of a table without a header: the cells joined, so the words are still searchable."""
+        return [SEPARATOR.join(c for c in row if c) for row in self.grid]
+
+
+def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
+    """Grid from rows of (text, rowspan, colspan): a merged cell's text fills every cell it covers."""
+    grid: list[list[str | None]] = []
+    for r, row in enumerate(rows):
+        while len(grid) <= r:
+            grid.append([])
+        j = 0
+        for text, rowspan, colspan in row:
+            while j < len(grid[r]) and grid[r][j] is not None:
+                j += 1
+            for dr in range(max(rowspan, 1)):
+                while len(grid) <= r + dr:
+                    grid.append([])
+                target = grid[r + dr]
+                while len(target) < j + max(colspan, 1):
+                    target.append(None)
+                for dc in range(max(colspan, 1)):
+                    target[j + dc] = text
+            j += max(colspan, 1)
+    return [[c or "" for c in row] for row in grid]
