@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from assistant import api
+from assistant.answer import backends
 from assistant.errors import EXIT_CODES, AssistantError, LLMUnavailable
 from assistant.evaluate.run import GATED_METRICS
 from assistant.settings import Settings, get_settings
@@ -83,12 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="only documents covering this year")
     p.add_argument("--doc", metavar="FILE", help="only this document (file name)")
     p.add_argument("--mode", choices=["hybrid", "lexical", "dense"], default="hybrid", help="ranking (default hybrid)")
-    backend_help = "openai | local | extractive (default: openai with an API key, else local)"
+    backend_help = f"{' | '.join(backends.NAMES)} (default: the settings' answer.backend; auto: an API model with a key, else the embedded one)"
     p = sub.add_parser("ask", help="answer a question with cited, verified figures",
                        description="Answer from the indexed documents only; every figure is checked against the passage "
                        "its sentence cites, and unverified ones are marked. Says so when the documents have no answer.")
     p.add_argument("question", nargs="?", help="the question")
-    p.add_argument("--backend", choices=["openai", "local", "extractive"], help=backend_help)
+    p.add_argument("--backend", choices=backends.NAMES, help=backend_help)
     _add_index_flag(p)
     p.add_argument("--json", action="store_true", help="print the answer as JSON (always on with --questions)")
     p.add_argument("--questions", type=Path, metavar="FILE.jsonl",
@@ -101,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Write a paragraph for a report on TOPIC from the indexed documents, every figure cited "
                        "and verified, followed by the reference list.")
     p.add_argument("topic", help="what the paragraph is about, e.g. 泰兴市2020年高新技术企业培育成效")
-    p.add_argument("--backend", choices=["openai", "local", "extractive"], help=backend_help)
+    p.add_argument("--backend", choices=backends.NAMES, help=backend_help)
     _add_index_flag(p)
     p.add_argument("--json", action="store_true", help="print JSON")
     p = sub.add_parser("facts", help="list indicator facts (figures bound to indicator, region and year)",
@@ -118,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="score a backend on the gold question set (exit 1 when a gate is missed)",
                        description="Answer every gold question, compute retrieval, figure, grounding, citation, refusal, "
                        "drafting and latency metrics, write report.json/.md/.html, and gate them with eval/thresholds.toml.")
-    p.add_argument("--backend", choices=["openai", "local", "extractive"], default="extractive", help="default extractive")
+    p.add_argument("--backend", choices=backends.NAMES, default=backends.FALLBACK, help=f"default {backends.FALLBACK}")
     p.add_argument("--gold", type=Path, help="gold set (default eval/gold.jsonl)")
     p.add_argument("--out", type=Path, default=Path("eval/out"), help="report folder (default eval/out/<backend>)")
     _add_index_flag(p)
@@ -150,9 +152,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from assistant.ingest.pipeline import ingest
-
-    report = ingest(_settings(args), args.paths or None, progress=not args.quiet)
+    report = api.ingest(_settings(args), args.paths or None, progress=not args.quiet)
     t = report.timings
     print(
         f"documents: {report.documents} indexed, {report.skipped} unchanged, {len(report.failed)} failed; "
@@ -177,9 +177,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from assistant.ingest.pipeline import remove
-
-    removed = remove(_settings(args), args.document)
+    removed = api.remove(_settings(args), args.document)
     if removed is None:
         raise AssistantError(f"{args.document} is not in the index (see `python -m assistant list`)")
     print(f"removed {args.document} ({removed} chunks)", file=sys.stderr)
@@ -187,9 +185,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from assistant.index.store import ChunkStore
-
-    for doc in ChunkStore(_settings(args)).list_documents():
+    for doc in api.list_documents(_settings(args)):
         if args.json:
             print(json.dumps(doc, ensure_ascii=False))
         else:
@@ -227,12 +223,10 @@ def _read_items(path: Path) -> list[dict[str, Any]]:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from assistant.retrieve import Filters, Retriever
-
     if not args.question and not args.questions:
         raise AssistantError("give a QUESTION or --questions FILE.jsonl")
-    retriever = Retriever(_settings(args))
-    filters = Filters(region=args.region, year=args.year, document=args.doc)
+    retriever = api.open_retriever(_settings(args))
+    filters = api.filters(args.region, args.year, args.doc)
 
     def run(question: str) -> dict[str, Any]:
         results = retriever.search(question, k=args.k, filters=filters, mode=args.mode)
@@ -270,18 +264,14 @@ def _print_answer(answer: Any, as_json: bool) -> None:
 
 
 def _answerer(args: argparse.Namespace) -> Any:
-    from assistant.answer.chain import Answerer
-
-    return Answerer(_settings(args), backend=args.backend)
+    return api.open_answerer(_settings(args), backend=args.backend)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from assistant.retrieve import Filters
-
     if not args.question and not args.questions:
         raise AssistantError("give a QUESTION or --questions FILE.jsonl")
     answerer = _answerer(args)
-    filters = Filters(region=args.region, year=args.year, document=args.doc)
+    filters = api.filters(args.region, args.year, args.doc)
     if args.questions:
         lost = ""
         for item in _read_items(args.questions):
@@ -333,12 +323,12 @@ def cmd_facts(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evaluate.report import write_report
-    from assistant.evaluate.run import DEFAULT_GOLD, DEFAULT_THRESHOLDS, load_thresholds, run_eval
+    from assistant.evaluate.run import DEFAULT_THRESHOLDS, load_thresholds
 
     thresholds = {} if args.no_gates else load_thresholds(args.thresholds or DEFAULT_THRESHOLDS, args.backend)
     thresholds |= {f"{b}_{m}": getattr(args, f"{b}_{m}") for m in GATED_METRICS for b in ("min", "max") if getattr(args, f"{b}_{m}") is not None}
-    report = run_eval(_settings(args), args.backend, args.gold or DEFAULT_GOLD, thresholds, args.limit, args.kinds, args.sample,
-                      cache=not args.no_cache)
+    report = api.evaluate(_settings(args), args.backend, args.limit, gold=args.gold, thresholds=thresholds, kinds=args.kinds,
+                          sample=args.sample, cache=not args.no_cache, progress=True)
     paths = write_report(report, args.out / args.backend)
     for name, value in report["metrics"].items():
         gate = report["gates"].get(name)

@@ -71,7 +71,7 @@ class Retriever:
         self.settings = settings
         self.store = ChunkStore(settings)
         self.embedder = embedder or make_embedder(settings.embed)
-        self._lexical_dir = settings.resolved_index_dir / "bm25"
+        self._lexical_dir = settings.lexical_dir
         self._adopt(LexicalIndex.current(self.store, self._lexical_dir))
 
     def _adopt(self, lexical: LexicalIndex) -> None:

@@ -140,6 +140,11 @@ class Settings(BaseSettings):
         return self.index_dir or self.data_dir / "index"
 
     @property
+    def lexical_dir(self) -> Path:
+        """The BM25 view of the index, derived from Chroma and rebuilt when its generation changes."""
+        return self.resolved_index_dir / "bm25"
+
+    @property
     def model_cache_dir(self) -> Path:
         """Where the local GGUF model is assembled from its PyPI parts (once, hash-verified)."""
         return self.data_dir / "models"

@@ -110,7 +110,7 @@ def test_planted_text_is_not_stored_and_the_documents_are_flagged(hostile_settin
     for name in VARIANTS:
         chunks = [c.text for c in store.iter_chunks() if c.metadata["source"] == name]
         assert chunks and not any("9999" in t or "忽略" in t or "SYSTEM" in t for t in chunks), name
-        assert "泰兴" not in docs[name]["region"], name  # never the region a planted line names
+        assert "泰兴" not in docs[name].get("region", ""), name  # never the region a planted line names
         assert any(HONEST[:20] in t for t in chunks)  # the document's own data is still indexed
     # the HTML reader drops comments, so that variant never held the text; every other one is flagged
     assert {n for n, d in docs.items() if d.get("suspicious")} == set(VARIANTS) - {"测试镇_网页.html"}

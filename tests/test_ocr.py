@@ -139,3 +139,9 @@ def test_images_without_text_or_that_are_no_images_are_refused_by_name(tmp_path:
     with pytest.raises(DocumentError, match="cannot read as an image") as not_image:
         ocr_image(broken)
     assert not_image.value.path == "broken.jpg"
+
+
+def test_prose_lines_cut_in_two_by_the_detector_stay_a_paragraph() -> None:
+    lines = [_line("各地区加大研发投入，", 70, 100, 400), _line("推动创新发展；", 520, 100, 760),
+             _line("企业主体地位更加突出，", 70, 140, 420), _line("成果转化加快。", 540, 140, 760)]
+    assert lay_out(lines) == ["各地区加大研发投入，推动创新发展；企业主体地位更加突出，成果转化加快。"]

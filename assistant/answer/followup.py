@@ -20,8 +20,8 @@ import re
 
 from assistant.answer.grounding import QuestionFacts, analyze
 from assistant.lexicon import Lexicon
+from assistant.years import YEAR_BEFORE_NIAN
 
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?=年)")  # only "NNNN年" is replaced: "2000萬元" is no year
 # "X呢？", "那X呢", "那么X呢？": the asker wants the same thing about X.
 _WHAT_ABOUT = re.compile(r"^\s*(?:那么|那|还有|另外)?\s*(?P<topic>.+?)\s*呢\s*[？?]?\s*$")
 # Words that qualify the previous indicator rather than name a new one (2021年的目标呢 = its target);
@@ -42,7 +42,7 @@ def merge_followup(question: str, history: list[dict[str, str]], documents: list
     before, now = analyze(previous, documents, lexicon), asked or analyze(question, documents, lexicon)
     context = previous
     if now.years:
-        context = _YEAR.sub(str(now.years[0]), context)
+        context = YEAR_BEFORE_NIAN.sub(str(now.years[0]), context)
     if now.places:
         context = _without(context, before.places)
         context = "".join(now.places) + context

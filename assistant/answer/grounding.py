@@ -18,12 +18,10 @@ from assistant.figures import Figure, extract_figures
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.places import Place, find_places, region_of
 from assistant.text import to_simplified, tokenize
+from assistant.years import DATE_PHRASES, years_in
 
 _SUFFIX = re.compile(r"(省|市|区|县|自治区)$")
-_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?=\s*(?:年|—|–|-|~|至|、|）|\)|$))")  # "2000萬元" is no year
-_YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[—–\-~至到]\s*((?:19|20)\d\d)(?!\d)")
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
-_DATES = re.compile(r"(?<!\d)(?:19|20)\d\d\s*(?:年度|年)?|\d{1,2}\s*[-—–~至]\s*\d{1,2}\s*月份?|前[一二三四五六七八九十\d]+(?:个月|季度)|[一二三四]季度|\d{1,2}月份?")
 # Words that say "how much", units and fillers: they carry no indicator.
 _GENERIC = frozenset(
     """家 件 项 个 人 户 名 元 万元 亿元 量 数 新 总 多 全 年 月 底 今年 去年 当年 全年 目前 累计 其中 分别 各 各有 各是 分别是
@@ -170,12 +168,10 @@ def analyze(question: str, documents: list[dict], lexicon: Lexicon | None = None
     # region (泰兴市黄桥镇, 杭州市上城区): the question is theirs, never the parent's
     facts.sub_units = [p.name for p in foreign if (p.level == "town" or _inside(p, facts.regions))
                        and not any(p.name in r for r in regions)]
-    for start, end in _YEAR_RANGE.findall(q):
-        facts.years.extend(range(int(start), int(end) + 1))
-    facts.years += [int(y) for y in _YEAR.findall(q) if int(y) not in facts.years]
+    facts.years = years_in(q)
     names = named | set(facts.foreign)
     facts.places = sorted((p for p in names if not any(p != o and p in o for o in names)), key=q.find)
-    rest = _DATES.sub(" ", q)
+    rest = DATE_PHRASES.sub(" ", q)
     for name in sorted(names, key=len, reverse=True):  # 湖北省: the suffix is part of the place, no indicator word
         rest = re.sub(rf"{re.escape(name)}(?:自治区|省|市|区|县)?", " ", rest)
     facts.tokens = [t for t in dict.fromkeys(tokenize(rest)) if t not in _GENERIC and not t.isdigit()]
@@ -206,17 +202,10 @@ def _read_indicators(facts: QuestionFacts, rest: str, lexicon: Lexicon) -> None:
                 facts.equivalents[token] = tuple(dict.fromkeys([*facts.equivalents[token], *lexicon.variants(name)]))
 
 
-def _sentence_years(sentence: str) -> set[int]:
-    years = {int(y) for y in _YEAR.findall(sentence)}
-    for start, end in _YEAR_RANGE.findall(sentence):
-        years |= set(range(int(start), int(end) + 1))
-    return years
-
-
 def evidence_years(passage: Passage, sentence: str) -> set[int]:
     """The years a sentence speaks of: its own, else its section heading's (一、2020年工作情况),
     else its document's. A report covering 2020 and a 2021 plan must not answer for both."""
-    return _sentence_years(to_simplified(sentence)) or _sentence_years(to_simplified(passage.section)) or set(passage.years)
+    return set(years_in(to_simplified(sentence)) or years_in(to_simplified(passage.section)) or passage.years)
 
 
 def _matches_year(facts: QuestionFacts, passage: Passage, sentence: str) -> bool:

@@ -178,8 +178,18 @@ class FactStore:
 
 
 def _all_ids(chunks: ChunkStore) -> set[str]:
-    """The servable chunks: those of complete documents (an interrupted ingest's wait, as in search)."""
-    return chunks.servable_ids()
+    """Ids of the chunks search may serve: a document still being written (or interrupted) has
+    no facts yet, as it has no search results."""
+    servable = chunks.searchable_hashes()
+    ids: set[str] = set()
+    offset = 0
+    while True:
+        got: dict[str, Any] = chunks.chunks.get(include=["metadatas"], limit=_PAGE * 5, offset=offset)
+        if not got["ids"]:
+            return ids
+        ids.update(cid for cid, meta in zip(got["ids"], got["metadatas"])
+                   if servable.get(str((meta or {}).get("source"))) == (meta or {}).get("content_hash"))
+        offset += len(got["ids"])
 
 
 def open_facts(settings: Settings, chunks: ChunkStore | None = None) -> FactStore:

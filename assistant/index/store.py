@@ -154,7 +154,11 @@ class ChunkStore:
         self._bump_generation()
 
     def _upsert_record(self, doc_id: str, doc_meta: dict[str, Any]) -> None:
-        self.docs.upsert(ids=[doc_id], embeddings=[[1.0]], documents=[doc_meta.get("title", doc_id)], metadatas=[doc_meta])
+        """Replace the record whole: Chroma's upsert merges metadata, so a key the new version lacks
+        (a region no longer inferred, a flag no longer raised) would survive from the old one. A kill
+        between delete and add leaves no record, which search reads as "not complete": consistent."""
+        self.docs.delete(ids=[doc_id])
+        self.docs.add(ids=[doc_id], embeddings=[[1.0]], documents=[doc_meta.get("title", doc_id)], metadatas=[doc_meta])
 
     def remove_document(self, doc_id: str) -> int | None:
         """Delete a document and its chunks; the number of chunks removed, or None if it was unknown."""

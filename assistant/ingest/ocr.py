@@ -124,7 +124,9 @@ def ocr_image(path: Path) -> list[Block]:
         with Image.open(io.BytesIO(path.read_bytes())) as image:
             image.load()
             return ocr_page(image, path.name)
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:  # Pillow raises these on broken files
+    except UnidentifiedImageError as exc:
+        raise DocumentError(path.name, "cannot read as an image: not a PNG or JPEG file, or a damaged one") from exc
+    except (OSError, SyntaxError) as exc:  # Pillow raises these on truncated or corrupt image data
         raise DocumentError(path.name, f"cannot read as an image: {exc}") from exc
     except OcrUnavailable as exc:
         raise DocumentError(path.name, str(exc)) from exc

@@ -119,8 +119,9 @@ def group_rows(lines: list[Line]) -> list[list[Line]]:
 
 
 def _table_runs(rows: list[list[Line]]) -> list[tuple[int, int]]:
-    """[start, end) of each run of rows that is a table: two or more rows of two or more cells; a
-    one-cell row between two such rows (a label whose values are blank) stays inside the run."""
+    """[start, end) of each run of rows that is a table: two or more rows of two or more cells, two
+    of them with a figure (a paragraph whose lines the detector cut in two has none); a one-cell
+    row between two such rows (a label whose values are blank) stays inside the run."""
     multi = [len(r) >= 2 for r in rows]
     runs: list[tuple[int, int]] = []
     i = 0
@@ -131,7 +132,7 @@ def _table_runs(rows: list[list[Line]]) -> list[tuple[int, int]]:
         j = i + 1
         while j < len(rows) and (multi[j] or (j + 1 < len(rows) and multi[j + 1] and multi[j - 1])):
             j += 1
-        if sum(multi[i:j]) >= 2:
+        if sum(multi[i:j]) >= 2 and sum(any(is_figure(c.text) for c in r) for r in rows[i:j]) >= 2:
             runs.append((i, j))
         i = j
     return runs

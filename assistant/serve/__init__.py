@@ -35,7 +35,6 @@ from assistant.serve.render import (  # noqa: F401 — the page imports these as
     unverified_mark,
 )
 from assistant.serve.services import (  # noqa: F401 — the page imports these as serve.<name>
-    BACKENDS,
     EXAMPLE_QUESTIONS,
     Services,
     build_answerer,

@@ -22,7 +22,10 @@ def unverified_mark() -> str:
 
 @cache
 def _tokens() -> re.Pattern[str]:
-    return re.compile(r"\[(\d{1,2})\]|" + re.escape(unverified_mark()))
+    """A citation [n] (the verifier's pattern) or the unverified mark."""
+    from assistant.answer.verify import CITATION
+
+    return re.compile(CITATION.pattern + "|" + re.escape(unverified_mark()))
 
 
 UNVERIFIED_STYLE = "color:#c62828;font-weight:600"
