@@ -18,6 +18,7 @@ from assistant.index.embed import Embedder, make_embedder
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChunkStore
 from assistant.settings import Settings
+from assistant.lexicon import Lexicon, load_lexicon
 from assistant.text import to_simplified, tokenize_query
 
 Mode = Literal["hybrid", "lexical", "dense"]
@@ -80,6 +81,11 @@ class Retriever:
         hashes = sorted({str(m.get("content_hash", "")) for m in lexical.metadatas})
         self._servable: dict[str, Any] = {"content_hash": {"$in": hashes}}
 
+    @property
+    def lexicon(self) -> Lexicon:
+        """The indicator lexicon, with the knowledge folder's additions (re-read when they change)."""
+        return load_lexicon(self.settings.knowledge_dir)
+
     def refresh(self) -> None:
         """Pick up writes made since opening (an upload, another process's ingest)."""
         if self.store.generation() != self.lexical.generation:
@@ -126,7 +132,7 @@ class Retriever:
         k = k or self.settings.retrieve.k
         n_candidates = max(self.settings.retrieve.candidates, k)
         mask, where = self._mask(filters or Filters())
-        lexical = self.lexical.scores(tokenize_query(question)) if mode != "dense" else np.zeros(len(self.lexical.ids))
+        lexical = self.lexical.scores(tokenize_query(question, self.lexicon)) if mode != "dense" else np.zeros(len(self.lexical.ids))
         if mask is not None and len(lexical):
             lexical = np.where(mask, lexical, 0.0)
         lex_top = [int(i) for i in np.argsort(-lexical)[:n_candidates] if lexical[i] > 0] if len(lexical) else []

@@ -35,7 +35,7 @@ def test_analysis_of_ranges_redacted_regions_and_foreign_places() -> None:
     assert analyze("泸州市2006—2008年专利申请量", DOCUMENTS).years == [2006, 2007, 2008]
     assert analyze("浙江那个区2013年研发投入是多少？", DOCUMENTS).regions == ["浙江省某区"]
     shanghai = analyze("上海市2020年新认定高新技术企业多少家？", DOCUMENTS)
-    assert shanghai.regions == [] and shanghai.foreign == ["上海"]
+    assert shanghai.regions == [] and shanghai.foreign == ["上海市"]  # as written, from the gazetteer
     assert analyze("泰兴2020年2000萬元以上项目有几个", DOCUMENTS).years == [2020]  # 2000萬元 is no year
 
 
@@ -79,7 +79,7 @@ def test_years_come_from_the_sentence_then_the_section_then_the_document() -> No
 
 def test_refusals_say_why_and_name_the_region() -> None:
     foreign = analyze("上海市2020年新认定高新技术企业多少家？", DOCUMENTS)
-    assert decide(foreign, []).reason.startswith("资料中没有关于上海的文件")
+    assert decide(foreign, []).reason.startswith("资料中没有关于上海市的文件")
     facts = analyze("泰兴市2020年技术合同成交额是多少？", DOCUMENTS)
     weak = find_evidence(facts, [passage(1, "全年新认定国家高企86家。")], flat_idf)
     refusal = decide(facts, weak)

@@ -90,10 +90,10 @@ class Answerer:
         documents = self.retriever.documents()
         if request.mode == "draft":
             query = _DRAFT_WORDS.sub(" ", request.text)
-            facts = analyze(query, documents)
+            facts = analyze(query, documents, self.retriever.lexicon)
             facts.wants_figure = True  # a report paragraph is about figures, however the topic is worded
             return Turn(request, request.text, query, facts)
-        asked = analyze(request.text, documents)
+        asked = analyze(request.text, documents, self.retriever.lexicon)
         if not request.history or (asked.regions and asked.years):  # names its own region and year: a new question
             return Turn(request, request.text, request.text, asked)
         standalone, facts = self._rewrite(request, asked, documents, config)
@@ -103,7 +103,7 @@ class Answerer:
                  config: RunnableConfig) -> tuple[str, QuestionFacts]:
         """A follow-up made standalone by the rules, or by the model when it keeps what they keep."""
         merged = merge_followup(request.text, request.history, documents, asked=asked)
-        ours = analyze(merged, documents)
+        ours = analyze(merged, documents, self.retriever.lexicon)
         model = self.generator.chat_model
         if model is None:
             return merged, ours
@@ -118,7 +118,7 @@ class Answerer:
         # The model may word the question better, but it must not move it: a rewrite that names
         # other places or years than the rules carried over (浙江那个区 → 浙江哪个区, a province
         # instead of the district; a dropped 按浙江省专利条例) loses to the rules.
-        theirs = analyze(candidate, documents)
+        theirs = analyze(candidate, documents, self.retriever.lexicon)
         if not candidate or (theirs.regions, set(theirs.years)) != (ours.regions, set(ours.years)):
             return merged, ours
         return candidate, theirs

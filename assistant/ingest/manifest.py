@@ -33,7 +33,8 @@ LEVEL_LABELS = {"national": "全国", "province": "省", "city": "市", "county"
 # A full date is when a document was issued or amended, not what it reports on.
 _DATE = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
 _HEAD = 3000  # characters of text read for issuers and years: a title page, an opening paragraph
-_BODY = 20000  # characters read for the places a text names most
+_BODY = 10000  # characters read for the places a text names most
+_DESCRIBED = {"title", "region", "level", "province", "years", "doc_type"}  # an entry with these needs no inference
 _TITLE_END = re.compile(r"[，,。；;！!？?]")
 
 
@@ -73,7 +74,9 @@ def load_manifest(folder: Path) -> dict[str, DocMeta]:
 
 
 def document_meta(file_name: str, text: str, entry: DocMeta | None) -> DocMeta:
-    """The manifest entry where it says something, inference for the rest."""
+    """The manifest entry where it says something, inference for the rest (none when it says all)."""
+    if entry is not None and _DESCRIBED <= entry.model_fields_set:
+        return entry.model_copy(update={f"{f}_source": "manifest" for f in ("region", "years", "doc_type")})
     inferred = infer_meta(file_name, text)
     if entry is None:
         return inferred
