@@ -143,14 +143,18 @@ class _UnitVectors:
 
 
 def test_a_big_sheet_shows_a_progress_bar_of_its_chunks(settings: Settings, tmp_path: Path, capsys) -> None:
-    from assistant.ingest.pipeline import BIG_DOCUMENT_CHUNKS, IngestReport, Ingestor
+    from assistant.ingest.pipeline import IngestReport, Ingestor
+    from assistant.ingest.stop import GracefulStop
+
+    rows = 2500  # many batches of settings.ingest.batch_chunks: the file's own bar shows
 
     path = tmp_path / "企业.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["企业名称", "R&D经费（万元）"])
-        writer.writerows([f"企业{i:05d}", f"{i}.5"] for i in range(BIG_DOCUMENT_CHUNKS + 500))
+        writer.writerows([f"企业{i:05d}", f"{i}.5"] for i in range(rows))
     report = IngestReport()
-    Ingestor(settings, embedder=_UnitVectors(), progress=True).ingest_file(path, report)
-    assert report.chunks == BIG_DOCUMENT_CHUNKS + 501
-    assert f"/{BIG_DOCUMENT_CHUNKS + 501}" in capsys.readouterr().err  # tqdm's n/total
+    with GracefulStop() as stop:
+        Ingestor(settings, embedder=_UnitVectors()).ingest_file(path, report, stop, progress=True)
+    assert report.chunks == rows + 1
+    assert f"/{rows + 1}" in capsys.readouterr().err  # tqdm's n/total

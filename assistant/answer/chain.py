@@ -17,6 +17,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
@@ -128,7 +129,10 @@ class Answerer:
         if turn.request.mode == "answer" and not turn.request.filters:
             routed = answers.answer(turn.standalone, turn.facts)
             if routed is not None:  # a comparison, trend or ranking: the fact rows are the passages
-                return routed.grounded(turn, started, _binder(answers.store, turn, routed.passages))
+                grounded = routed.grounded(turn, started, _binder(answers.store, turn, routed.passages))
+                # the fact table keeps no reading method: a row read by OCR is known from its chunk
+                marked = [replace(p, ocr=bool(self.retriever.metadata(p.chunk_id).get("ocr"))) for p in grounded.passages]
+                return replace(grounded, passages=marked)
         passages = self._passages(turn)
         evidence = find_evidence(turn.facts, passages, self.retriever.lexical.idf)
         refusal = decide(turn.facts, evidence, draft=turn.request.mode == "draft")
@@ -156,7 +160,7 @@ class Answerer:
             Passage(n, r.chunk_id, r.source, r.metadata.get("title", r.source), r.metadata.get("region", ""),
                     tuple(r.metadata.get("years") or ()), r.section, r.text, r.metadata.get("province", ""),
                     r.metadata.get("kind", "text"), r.metadata.get("row_label", ""), r.metadata.get("columns", ""),
-                    r.metadata.get("original", ""))
+                    r.metadata.get("original", ""), bool(r.metadata.get("ocr", False)))
             for n, r in enumerate(results, start=1)
         ]
 
@@ -182,7 +186,7 @@ class Answerer:
             figures=checked.figures,
             timings={"retrieve_ms": grounded.retrieve_ms, "generate_ms": generated.generate_ms, "total_ms": total},
             standalone_question=turn.standalone, notice=" ".join(n for n in (generated.notice, fact_answer and fact_answer.notice) if n),
-            passages=grounded.passages, series=fact_answer.series if fact_answer and not refused else [],
+            passages=grounded.passages, unreachable=generated.unreachable, series=fact_answer.series if fact_answer and not refused else [],
         )
 
 

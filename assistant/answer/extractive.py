@@ -7,9 +7,9 @@ figures are the source's own, with the region and year of each stated in front.
 
 from __future__ import annotations
 
-import re
-
 from assistant.answer.grounding import Evidence, QuestionFacts, evidence_years
+from assistant.answer.prompts import DRAFT_CHARS
+from assistant.answer.verify import CITATION
 
 MAX_SENTENCES = 3
 MAX_SENTENCES_MULTI = 5
@@ -50,10 +50,6 @@ def compose(facts: QuestionFacts, evidence: list[Evidence], max_sentences: int =
     return "".join(lines)
 
 
-DRAFT_MIN_CHARS = 150
-DRAFT_MAX_CHARS = 300
-
-
 def compose_draft(facts: QuestionFacts, evidence: list[Evidence]) -> str:
     """A report paragraph of 150–300 characters (citation marks not counted): the topic's best
     sentences, in document order, added while the paragraph stays within 300 characters."""
@@ -64,9 +60,9 @@ def compose_draft(facts: QuestionFacts, evidence: list[Evidence]) -> str:
             continue
         trial = sorted([*picked, e], key=lambda x: (x.passage.source, x.passage.text.find(x.sentence), x.passage.n))
         candidate = compose(facts, trial, keep_all=True)
-        if len(re.sub(r"\[\d+\]", "", candidate)) > DRAFT_MAX_CHARS:
+        if len(CITATION.sub("", candidate)) > DRAFT_CHARS[1]:
             continue
         picked, text = trial, candidate
-        if len(re.sub(r"\[\d+\]", "", text)) >= DRAFT_MIN_CHARS + 50:
+        if len(CITATION.sub("", text)) >= DRAFT_CHARS[0] + 50:
             break
     return text

@@ -19,8 +19,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer.grounding import CONTRASTS, QuestionFacts, analyze
-
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?=年)")  # only "NNNN年" is replaced: "2000萬元" is no year
+from assistant.years import YEAR_BEFORE_NIAN
 # "X呢？", "那X呢", "那么X呢？": the asker wants the same thing about X.
 _WHAT_ABOUT = re.compile(r"^\s*(?:那么|那|还有|另外)?\s*(?P<topic>.+?)\s*呢\s*[？?]?\s*$")
 # Words that qualify the previous indicator rather than name a new one (2021年的目标呢 = its target);
@@ -39,7 +38,7 @@ def merge_followup(question: str, history: list[dict[str, str]], documents: list
     before, now = analyze(previous, documents), asked or analyze(question, documents)
     context = previous
     if now.years:
-        context = _YEAR.sub(str(now.years[0]), context)
+        context = YEAR_BEFORE_NIAN.sub(str(now.years[0]), context)
     if now.places:
         context = _without(context, before.places)
         context = "".join(now.places) + context

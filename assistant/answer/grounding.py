@@ -15,7 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.figures import Figure, extract_figures
+from assistant.places import find_places
 from assistant.text import synonyms, to_simplified, tokenize
+from assistant.years import DATE_PHRASES, years_in
 
 # Places a user may ask about; one the corpus has no document for makes the question unanswerable.
 _PLACES = (
@@ -26,10 +28,7 @@ _PLACES = (
     "靖江 兴化 乐清"
 ).split()
 _SUFFIX = re.compile(r"(省|市|区|县|自治区)$")
-_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?=\s*(?:年|—|–|-|~|至|、|）|\)|$))")  # "2000萬元" is no year
-_YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[—–\-~至到]\s*((?:19|20)\d\d)(?!\d)")
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
-_DATES = re.compile(r"(?<!\d)(?:19|20)\d\d\s*(?:年度|年)?|\d{1,2}\s*[-—–~至]\s*\d{1,2}\s*月份?|前[一二三四五六七八九十\d]+(?:个月|季度)|[一二三四]季度|\d{1,2}月份?")
 # Words that say "how much", units and fillers: they carry no indicator.
 _GENERIC = frozenset(
     """家 件 项 个 人 户 名 元 万元 亿元 量 数 新 总 多 全 年 月 底 今年 去年 当年 全年 目前 累计 其中 分别 各 各有 各是 分别是
@@ -65,6 +64,7 @@ class Passage:
     row_label: str = ""
     columns: str = ""  # a table row's cells: JSON list of {"header", "unit", "value"}
     original: str = ""  # the text as written, where read-time normalization changed it
+    ocr: bool = False  # the chunk was read from a scan or an image by OCR
 
     def header(self) -> str:
         years = "、".join(f"{y}年" for y in self.years) or "年份不详"
@@ -83,6 +83,10 @@ class Evidence:
 class QuestionFacts:
     regions: list[str] = field(default_factory=list)  # document regions the question names
     foreign: list[str] = field(default_factory=list)  # places it names that no document covers
+    # towns, streets, zones (黄桥镇, 常州高新区) it names that no document is about: never answered
+    # with the county's or city's figure, even when the question also names that parent
+    sub_units: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # the regions the documents are about (for refusals)
     places: list[str] = field(default_factory=list)  # the place names as written, in order (泰兴市, not 泰兴市 and 泰兴)
     years: list[int] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)  # indicator words: no places, no years
@@ -143,29 +147,25 @@ def analyze(question: str, documents: list[dict]) -> QuestionFacts:
             named |= set(hit)
     facts.regions = list(dict.fromkeys(specific_hits or broad_hits))
     facts.foreign = [p for p in _PLACES if p in q and not any(p in n or n in p for n in named)]
-    for start, end in _YEAR_RANGE.findall(q):
-        facts.years.extend(range(int(start), int(end) + 1))
-    facts.years += [int(y) for y in _YEAR.findall(q) if int(y) not in facts.years]
+    regions = {doc.get("region", "") for doc in documents} - {""}
+    facts.held = sorted(regions)
+    facts.sub_units = [p.name for p in find_places(q) if p.level == "town"
+                       and not any(p.name in n for n in named | regions)]  # 常州高新区 is not 常州
+    facts.foreign += [t for t in facts.sub_units if t not in facts.foreign]
+    facts.years = years_in(q)
     places = named | set(facts.foreign)
     facts.places = sorted((p for p in places if not any(p != o and p in o for o in places)), key=q.find)
-    rest = _DATES.sub(" ", q)
+    rest = DATE_PHRASES.sub(" ", q)
     for name in sorted(places, key=len, reverse=True):  # 湖北省: the suffix is part of the place, no indicator word
         rest = re.sub(rf"{re.escape(name)}(?:自治区|省|市|区|县)?", " ", rest)
     facts.tokens = [t for t in dict.fromkeys(tokenize(rest)) if t not in _GENERIC and not t.isdigit()]
     return facts
 
 
-def _sentence_years(sentence: str) -> set[int]:
-    years = {int(y) for y in _YEAR.findall(sentence)}
-    for start, end in _YEAR_RANGE.findall(sentence):
-        years |= set(range(int(start), int(end) + 1))
-    return years
-
-
 def evidence_years(passage: Passage, sentence: str) -> set[int]:
     """The years a sentence speaks of: its own, else its section heading's (一、2020年工作情况),
     else its document's. A report covering 2020 and a 2021 plan must not answer for both."""
-    return _sentence_years(to_simplified(sentence)) or _sentence_years(to_simplified(passage.section)) or set(passage.years)
+    return set(years_in(to_simplified(sentence)) or years_in(to_simplified(passage.section)) or passage.years)
 
 
 def _matches_year(facts: QuestionFacts, passage: Passage, sentence: str) -> bool:

@@ -18,9 +18,13 @@ from assistant.settings import PROJECT_ROOT
 
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
 
+# A drafted report paragraph's length in characters, citation marks not counted: what the draft
+# prompt asks for, what the extractive composer writes and what the evaluation accepts.
+DRAFT_CHARS = (150, 300)
+
 REQUIRED: dict[str, frozenset[str]] = {
     "answer": frozenset({"passages", "question", "cannot_answer"}),
-    "draft": frozenset({"passages", "topic", "cannot_answer"}),
+    "draft": frozenset({"passages", "topic", "cannot_answer", "draft_min_chars", "draft_max_chars"}),
     "rewrite": frozenset({"history", "question"}),
 }
 
@@ -35,7 +39,8 @@ class PromptTemplate:
 
     def render(self, **values: str) -> tuple[str, str]:
         """(system, user) texts; every variable must be given."""
-        values = {"cannot_answer": CANNOT_ANSWER, **values}
+        values = {"cannot_answer": CANNOT_ANSWER, "draft_min_chars": str(DRAFT_CHARS[0]),
+                  "draft_max_chars": str(DRAFT_CHARS[1]), **values}
         return self.system.substitute(values), self.user.substitute(values)
 
 

@@ -22,6 +22,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.answer.prompts import DRAFT_CHARS
 from assistant.answer.stages import Answer
 from assistant.answer.verify import CITATION, UNVERIFIED_MARK, mask_citations, statements
 from assistant.facts.binding import Binder, Claim
@@ -31,7 +32,6 @@ from assistant.text import to_simplified
 
 _BLANK = re.compile(r"\s+")
 ANSWERABLE = ("figure", "multi_figure", "comparison", "trend", "ranking", "trap", "followup", "policy")
-DRAFT_CHARS = (150, 300)  # a report paragraph, citation markers not counted
 
 
 def _norm(text: str) -> str:
@@ -129,9 +129,9 @@ def score_item(item: dict[str, Any], answer: Answer) -> ItemResult:
     if "wrong" in item:
         result.wrongly_bound = wrongly_bound(item["question"], answer.answer, item["wrong"], load_vocabulary())
         result.ok = result.ok and not result.wrongly_bound
-        if kind == "draft":
-            length = len(CITATION.sub("", answer.answer))
-            result.ok = result.ok and all(f.verified and f.citation for f in answer.figures) and DRAFT_CHARS[0] <= length <= DRAFT_CHARS[1]
+    if kind == "draft":
+        length = len(CITATION.sub("", answer.answer))
+        result.ok = result.ok and all(f.verified and f.citation for f in answer.figures) and DRAFT_CHARS[0] <= length <= DRAFT_CHARS[1]
     return result
 
 

@@ -16,7 +16,6 @@ import threading
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
 
 from assistant.facts.extract import FORMAT, Fact, extract_facts
 from assistant.facts.vocabulary import Vocabulary, load_vocabulary, normalize
@@ -179,13 +178,17 @@ class FactStore:
 
 
 def _all_ids(chunks: ChunkStore) -> set[str]:
+    """Ids of the chunks search may serve: a document still being written (or interrupted) has
+    no facts yet, as it has no search results."""
+    servable = chunks.searchable_hashes()
     ids: set[str] = set()
     offset = 0
     while True:
-        got: dict[str, Any] = chunks.chunks.get(include=[], limit=_PAGE * 5, offset=offset)
+        got: dict[str, Any] = chunks.chunks.get(include=["metadatas"], limit=_PAGE * 5, offset=offset)
         if not got["ids"]:
             return ids
-        ids.update(got["ids"])
+        ids.update(cid for cid, meta in zip(got["ids"], got["metadatas"])
+                   if servable.get(str((meta or {}).get("source"))) == (meta or {}).get("content_hash"))
         offset += len(got["ids"])
 
 
