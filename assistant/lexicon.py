@@ -78,8 +78,13 @@ class _File(BaseModel):
 
 
 def _key(text: str) -> str:
-    """How wordings are compared: Simplified, NFKC (（→(), lower case, no spaces."""
-    return "".join(to_simplified(text).lower().split())
+    """How wordings are compared: Simplified, NFKC (（→(), lower case, no spaces, no 的
+    (占GDP的比重 is 占GDP比重)."""
+    return "".join(c for c in to_simplified(text).lower() if not _skipped(c))
+
+
+def _skipped(c: str) -> bool:
+    return c.isspace() or c == "的"
 
 
 class Lexicon:
@@ -88,6 +93,7 @@ class Lexicon:
     def __init__(self, indicators: list[Indicator], terms: list[Term], contrasts: list[Contrast],
                  qualifiers: list[Qualifier]) -> None:
         self.indicators = {i.name: i for i in indicators}
+        self._terms = tuple(terms)
         self.contrasts = tuple((tuple(c.sides[0]), tuple(c.sides[1])) for c in contrasts)
         self.qualifiers = tuple(tuple(q.words) for q in qualifiers)
         # written wordings first, so a generated one (a term swapped in) never takes another's
@@ -97,7 +103,10 @@ class Lexicon:
             for wording in _expand(_written(ind), terms):
                 if self._owner.setdefault(_key(wording), ind.name) == ind.name and wording not in self._variants[ind.name]:
                     self._variants[ind.name].append(wording)
-        self._longest = max(map(len, self._owner), default=0)
+        self._lengths: dict[str, list[int]] = {}  # first character → wording lengths, longest first
+        for key in self._owner:
+            self._lengths.setdefault(key[0], []).append(len(key))
+        self._lengths = {c: sorted(set(n), reverse=True) for c, n in self._lengths.items()}
         self._words: dict[str, tuple[str, ...]] = {}
         for entry in (*terms, *indicators):
             group = tuple(dict.fromkeys(_written(entry)))
@@ -119,7 +128,7 @@ class Lexicon:
         found: list[tuple[str, tuple[int, int]]] = []
         i = 0
         while i < len(norm):
-            for size in range(min(self._longest, len(norm) - i), 0, -1):
+            for size in (n for n in self._lengths.get(norm[i], ()) if i + n <= len(norm)):
                 if (name := self._owner.get(norm[i:i + size])) is not None:
                     found.append((name, (where[i], where[i + size - 1] + 1)))
                     i += size
@@ -139,9 +148,21 @@ class Lexicon:
         """A word and what means the same (a term's or an indicator's written wordings); (word,) when none."""
         return self._words.get(_key(word), (word,))
 
-    def words(self) -> tuple[str, ...]:
-        """Term words and written indicator wordings: the vocabulary a tokenizer should know."""
-        return tuple(dict.fromkeys(w for group in self._words.values() for w in group))
+    def expansions(self, text: str) -> list[str]:
+        """Other wordings of what ``text`` names, for search: the canonical names of its indicators
+        (与国内生产总值之比 → R&D经费投入强度) and the equivalents of its terms (GDP → 国内生产总值,
+        地区生产总值). Not every synonym of an indicator: their other words (有效期内, 认定) would pull
+        in passages on neighbouring indicators."""
+        key = _key(text)
+        out = [name for name, _ in self.find(text)]
+        out += [w for t in self._terms for w in _written(t) if any(_key(m) in key for m in _written(t))]
+        return list(dict.fromkeys(w for w in out if _key(w) not in key))
+
+    def term_words(self) -> tuple[str, ...]:
+        """The terms' words (高企, 研究与试验发展, 技术合同 …): the vocabulary a tokenizer should know.
+        Indicator wordings are phrases of these; as tokens of their own they would only be rarer words
+        that a differently worded sentence never credits."""
+        return tuple(dict.fromkeys(w for t in self._terms for w in _written(t)))
 
 
 def _written(entry: _Entry) -> list[str]:
@@ -165,7 +186,7 @@ def _normalized(text: str) -> tuple[str, list[int]]:
     simplified = to_simplified(text).lower()
     if len(simplified) != len(text):  # NFKC changed a length (rare: ligatures, circled numbers)
         simplified = "".join(to_simplified(c).lower()[:1] or " " for c in text)
-    kept = [(c, i) for i, c in enumerate(simplified) if not c.isspace()]
+    kept = [(c, i) for i, c in enumerate(simplified) if not _skipped(c)]
     return "".join(c for c, _ in kept), [i for _, i in kept]
 
 

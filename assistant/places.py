@@ -95,7 +95,10 @@ class Gazetteer:
                 self.names.setdefault(short, []).append(d)
         for word in vocabulary.reject:
             self.names.pop(word, None)
-        self._longest = max(map(len, [*self.names, *vocabulary.national]))
+        self._lengths: dict[str, list[int]] = {}  # first character → name lengths, longest first
+        for name in [*self.names, *vocabulary.national]:
+            self._lengths.setdefault(name[0], []).append(len(name))
+        self._lengths = {c: sorted(set(n), reverse=True) for c, n in self._lengths.items()}
         self._town = re.compile("|".join(map(re.escape, sorted(vocabulary.town_suffixes, key=len, reverse=True))))
 
     def find(self, text: str) -> list[Place]:
@@ -111,7 +114,7 @@ class Gazetteer:
         found: list[tuple[str, tuple[int, int], list[_Division]]] = []
         i = 0
         while i < len(text):
-            for size in range(min(self._longest, len(text) - i), 1, -1):
+            for size in self._lengths.get(text[i], ()):
                 word = text[i:i + size]
                 if word in self.vocabulary.national and not text.startswith(self.vocabulary.national_not_before, i + size):
                     found.append((word, (i, i + size), [_NATIONAL]))

@@ -18,6 +18,7 @@ from assistant.index.embed import Embedder, make_embedder
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChunkStore
 from assistant.settings import Settings
+from assistant.lexicon import Lexicon, load_lexicon
 from assistant.text import to_simplified, tokenize_query
 
 Mode = Literal["hybrid", "lexical", "dense"]
@@ -70,15 +71,25 @@ class Retriever:
         self.settings = settings
         self.store = ChunkStore(settings)
         self.embedder = embedder or make_embedder(settings.embed)
-        self._lexical_dir = settings.resolved_index_dir / "bm25"
-        self.lexical = LexicalIndex.current(self.store, self._lexical_dir)
-        self._positions = {cid: i for i, cid in enumerate(self.lexical.ids)}
+        self._lexical_dir = settings.lexical_dir
+        self._adopt(LexicalIndex.current(self.store, self._lexical_dir))
+
+    def _adopt(self, lexical: LexicalIndex) -> None:
+        """Use a (re)built BM25 view; dense search is limited to the same servable documents."""
+        self.lexical = lexical
+        self._positions = {cid: i for i, cid in enumerate(lexical.ids)}
+        hashes = sorted({str(m.get("content_hash", "")) for m in lexical.metadatas})
+        self._servable: dict[str, Any] = {"content_hash": {"$in": hashes}}
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The indicator lexicon, with the knowledge folder's additions (re-read when they change)."""
+        return load_lexicon(self.settings.knowledge_dir)
 
     def refresh(self) -> None:
         """Pick up writes made since opening (an upload, another process's ingest)."""
         if self.store.generation() != self.lexical.generation:
-            self.lexical = LexicalIndex.current(self.store, self._lexical_dir)
-            self._positions = {cid: i for i, cid in enumerate(self.lexical.ids)}
+            self._adopt(LexicalIndex.current(self.store, self._lexical_dir))
 
     def documents(self) -> list[dict[str, Any]]:
         """The document registry (title, region, province, years …), re-read after writes."""
@@ -86,6 +97,11 @@ class Retriever:
             self._documents = self.store.list_documents()
             self._documents_generation = self.lexical.generation
         return self._documents
+
+    def metadata(self, chunk_id: str) -> dict[str, Any]:
+        """A stored chunk's metadata ({} for an id no longer indexed), from the BM25 view's copy."""
+        i = self._positions.get(chunk_id)
+        return self.lexical.metadatas[i] if i is not None else {}
 
     def regions(self) -> list[str]:
         return sorted({m.get("region", "") for m in self.lexical.metadatas} - {""})
@@ -116,7 +132,7 @@ class Retriever:
         k = k or self.settings.retrieve.k
         n_candidates = max(self.settings.retrieve.candidates, k)
         mask, where = self._mask(filters or Filters())
-        lexical = self.lexical.scores(tokenize_query(question)) if mode != "dense" else np.zeros(len(self.lexical.ids))
+        lexical = self.lexical.scores(tokenize_query(question, self.lexicon)) if mode != "dense" else np.zeros(len(self.lexical.ids))
         if mask is not None and len(lexical):
             lexical = np.where(mask, lexical, 0.0)
         lex_top = [int(i) for i in np.argsort(-lexical)[:n_candidates] if lexical[i] > 0] if len(lexical) else []
@@ -124,7 +140,8 @@ class Retriever:
         dense: dict[str, float] = {}
         if mode != "lexical" and self.lexical.ids:
             query_vector = self.embedder.embed_query(to_simplified(question))
-            dense = dict(self.store.dense_query(query_vector, n_candidates, where))
+            servable = {"$and": [where, self._servable]} if where else self._servable
+            dense = dict(self.store.dense_query(query_vector, n_candidates, servable))
             candidates |= {c for c in dense if c in self._positions}
             if mode == "hybrid":  # score lexical-only candidates exactly, not as "no similarity"
                 dense |= self.store.similarities(query_vector, sorted(candidates - dense.keys()))

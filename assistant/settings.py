@@ -49,6 +49,15 @@ class EmbedSettings(_Section):
     timeout_s: float = 60.0
 
 
+class IngestSettings(_Section):
+    """Big files: chunks are embedded and written ``batch_chunks`` at a time (memory stays flat and
+    Ctrl-C takes effect after the batch in hand, a few seconds); files over ``max_file_mb`` are
+    refused with a message instead of tying up the machine for hours."""
+
+    batch_chunks: int = Field(default=32, ge=1)
+    max_file_mb: float = Field(default=64.0, gt=0)
+
+
 class RetrieveSettings(_Section):
     """Hybrid retrieval. ``lexical_weight`` is tuned on the gold set (see benchmarks/retrieval.py)."""
 
@@ -72,6 +81,8 @@ class AnswerSettings(_Section):
     local_passages: int = 3
     local_context: int = 4096
     local_threads: int | None = None
+    local_port: int = 0  # the model server's loopback port; 0 = any free one
+    local_start_timeout_s: float = 180.0  # how long a question waits for the model server to come up
 
     @field_validator("backend")
     @classmethod
@@ -113,6 +124,7 @@ class Settings(BaseSettings):
     concurrent_answers: int = Field(default=2, ge=1)
     chunk: ChunkSettings = ChunkSettings()
     embed: EmbedSettings = EmbedSettings()
+    ingest: IngestSettings = IngestSettings()
     retrieve: RetrieveSettings = RetrieveSettings()
     answer: AnswerSettings = AnswerSettings()
 
@@ -126,6 +138,11 @@ class Settings(BaseSettings):
     def resolved_index_dir(self) -> Path:
         """The index folder: embedded Chroma files (unless a server is set) and the BM25 cache."""
         return self.index_dir or self.data_dir / "index"
+
+    @property
+    def lexical_dir(self) -> Path:
+        """The BM25 view of the index, derived from Chroma and rebuilt when its generation changes."""
+        return self.resolved_index_dir / "bm25"
 
     @property
     def model_cache_dir(self) -> Path:

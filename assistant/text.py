@@ -11,9 +11,13 @@ import logging
 import re
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import jieba
 import opencc
+
+if TYPE_CHECKING:
+    from assistant.lexicon import Lexicon
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -26,20 +30,6 @@ _STOPWORDS = frozenset(
     """.split()
 )
 
-# Query-side synonym groups: a question using any member also searches the others.
-# 创造专利 is how the machine-rewritten 瑞安 report spells 发明专利; users ask for 发明专利.
-_SYNONYMS: tuple[tuple[str, ...], ...] = (
-    ("高企", "高新技术企业", "高新企业"),
-    ("研发", "R&D", "研究与试验发展", "研究开发"),
-    ("研发经费", "研发投入", "R&D经费", "科技投入"),
-    ("技术合同", "技术市场", "技术交易"),
-    ("成交额", "交易额", "成交金额"),
-    ("发明专利", "创造专利"),
-    ("科技型中小企业", "科技型中小微企业"),
-    ("孵化器", "科技企业孵化器"),
-    ("GDP", "地区生产总值", "生产总值"),
-)
-
 _t2s = opencc.OpenCC("t2s")
 _PUNCT_OR_SPACE = re.compile(r"^[\W_]+$", re.UNICODE)
 
@@ -50,18 +40,19 @@ def to_simplified(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _synonym_map() -> dict[str, tuple[str, ...]]:
-    out: dict[str, tuple[str, ...]] = {}
-    for group in _SYNONYMS:
-        for word in group:
-            jieba.add_word(word)
-            out[word] = group
-    return out
+def _register_vocabulary() -> None:
+    """Teach jieba the lexicon's term words (高企, 研究与试验发展, 技术合同 …) before its first cut, so
+    an indicator word is one token on both sides. The import is here because the lexicon itself
+    normalizes with :func:`to_simplified`."""
+    from assistant.lexicon import load_lexicon
+
+    for word in load_lexicon().term_words():
+        jieba.add_word(word)
 
 
 def tokenize(text: str) -> list[str]:
     """Search-mode jieba tokens of normalized text, lower-cased, without stopwords and punctuation."""
-    _synonym_map()  # registers domain words with jieba before the first cut
+    _register_vocabulary()
     tokens = []
     for tok in jieba.cut_for_search(to_simplified(text)):
         tok = tok.strip().lower()
@@ -70,18 +61,13 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-def synonyms(word: str) -> tuple[str, ...]:
-    """The word and every synonym it has (a one-word tuple when it has none)."""
-    return _synonym_map().get(word, (word,))
+def tokenize_query(question: str, lexicon: Lexicon | None = None) -> list[str]:
+    """Question tokens plus the tokens of every other wording the lexicon knows for what it names
+    (the packaged lexicon unless a knowledge folder's extended one is given)."""
+    from assistant.lexicon import load_lexicon
 
-
-def tokenize_query(question: str) -> list[str]:
-    """Question tokens plus the tokens of every synonym of a term the question uses."""
     normalized = to_simplified(question)
-    expanded = [normalized]
-    for word, group in _synonym_map().items():
-        if word.lower() in normalized.lower():
-            expanded.extend(w for w in group if w != word)
+    expanded = [normalized, *(lexicon or load_lexicon()).expansions(normalized)]
     return list(dict.fromkeys(tokenize(" ".join(expanded))))  # a repeated token must not weigh double
 
 

@@ -34,10 +34,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def first_paint(browser: object, script: str = "app.py") -> tuple[float, float]:
-    """(seconds until the port accepts connections, seconds until the title is visible)."""
+def first_paint(browser: object, script: str = "app.py", backend: str = "extractive",
+                wait_for: str | None = None) -> tuple[float, ...]:
+    """(seconds until the port accepts connections, seconds until the title is visible), and with
+    ``wait_for`` the seconds until that selector is visible too (the local model's ready line)."""
     port = _free_port()
-    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "ASSISTANT_ANSWER__BACKEND": "extractive", "GRADIO_ANALYTICS_ENABLED": "False"}
+    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "ASSISTANT_ANSWER__BACKEND": backend, "GRADIO_ANALYTICS_ENABLED": "False"}
     page = browser.new_page()
     started = time.monotonic()
     proc = subprocess.Popen([sys.executable, script], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -53,7 +55,11 @@ def first_paint(browser: object, script: str = "app.py") -> tuple[float, float]:
         listening = time.monotonic() - started
         page.goto(f"http://127.0.0.1:{port}/", wait_until="commit")
         page.locator("#app-title h1").wait_for(state="visible", timeout=60_000)
-        return listening, time.monotonic() - started
+        painted = time.monotonic() - started
+        if wait_for is None:
+            return listening, painted
+        page.locator(wait_for).wait_for(state="visible", timeout=600_000)
+        return listening, painted, time.monotonic() - started
     finally:
         page.close()
         proc.terminate()

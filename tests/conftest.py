@@ -6,6 +6,7 @@ test run (~40 s on 2 cores) and every later index of the same text is a cache lo
 
 from __future__ import annotations
 
+import http.server
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -93,3 +94,22 @@ def wait_for_port(port: int, server: "subprocess.Popen[bytes]", what: str, timeo
         except OSError:
             assert time.time() < deadline and server.poll() is None, f"{what} did not start"
             time.sleep(0.3)
+
+
+class CannedJSON(http.server.BaseHTTPRequestHandler):
+    """A real loopback endpoint answering every GET and POST with ``body`` labelled as JSON
+    (subclass it with a body; serve it with ``http.server.ThreadingHTTPServer``)."""
+
+    body = b"{}"
+
+    def _reply(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    do_GET = do_POST = _reply  # noqa: N815 — http.server's names
+
+    def log_message(self, *args: object) -> None:
+        pass

@@ -81,7 +81,8 @@ def stop_app(server: AppServer) -> None:
 @pytest.fixture(scope="module")
 def app_server(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """The app over the corpus index, with basic auth on (ASSISTANT_AUTH)."""
-    server = start_app(corpus_settings, tmp_path_factory.mktemp("app") / "app.log", ASSISTANT_AUTH=f"{AUTH[0]}:{AUTH[1]}")
+    server = start_app(corpus_settings, tmp_path_factory.mktemp("app") / "app.log", ASSISTANT_AUTH=f"{AUTH[0]}:{AUTH[1]}",
+                       GRADIO_TEMP_DIR=str(tmp_path_factory.mktemp("gradio-uploads")))
     try:
         wait_for_port(server.port, server.proc, "app.py")
         yield server
@@ -148,6 +149,51 @@ def test_only_ask_is_exposed_as_api_and_auth_is_required(client: Any, app_server
     assert list(endpoints["/ask"]["parameters"])[0]["parameter_name"] == "question"
     anonymous = httpx.get(app_server.url + "config", timeout=10)
     assert anonymous.status_code in (401, 403), anonymous.status_code
+
+
+@pytest.mark.slow
+def test_basic_auth_guards_every_route(app_server: AppServer) -> None:
+    import httpx
+
+    # "/" itself answers with the login form; everything that reads or changes data refuses
+    for method, route in (("GET", "config"), ("GET", "gradio_api/info"), ("POST", "gradio_api/upload"),
+                          ("POST", "gradio_api/queue/join"), ("POST", "gradio_api/call/ask"), ("GET", "gradio_api/file=README.md")):
+        anonymous = httpx.request(method, app_server.url + route, timeout=10)
+        assert anonymous.status_code in (401, 403), (route, anonymous.status_code)
+
+
+@pytest.mark.slow
+def test_an_upload_over_20_mb_is_refused_while_it_streams(app_server: AppServer) -> None:
+    """Gradio's max_file_size: the body is cut off at the limit and its partial file deleted, so
+    nothing of a 25 MB upload is kept (before, it was received whole and then refused)."""
+    import httpx
+
+    upload_dir = Path(app_env_value(app_server, "GRADIO_TEMP_DIR"))
+    body = b"\xe9\xab\x98" * (25 * 1024 * 1024 // 3)
+    with httpx.Client(base_url=app_server.url, timeout=120) as http:
+        assert http.post("login", data={"username": AUTH[0], "password": AUTH[1]}).status_code == 200
+        refused = http.post("gradio_api/upload", files={"files": ("big.txt", body, "text/plain")})
+        assert refused.status_code == 413 and "maximum allowed size" in refused.text
+        assert [p for p in upload_dir.rglob("*") if p.is_file()] == []
+        small = http.post("gradio_api/upload", files={"files": ("small.txt", "全年新认定国家高企86家。".encode(), "text/plain")})
+        assert small.status_code == 200  # the limit is the page's 20 MB, not a refusal of every upload
+
+
+def app_env_value(server: AppServer, name: str) -> str:
+    environ = Path(f"/proc/{server.proc.pid}/environ").read_bytes().split(b"\0")
+    return next(e.split(b"=", 1)[1].decode() for e in environ if e.startswith(name.encode() + b"="))
+
+
+@pytest.mark.slow
+def test_one_hundred_asks_twenty_in_flight_without_errors(client: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def ask(i: int) -> dict[str, Any]:
+        return client.predict((TAIXING, SHANGHAI)[i % 2], api_name="/ask")
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(ask, range(100)))
+    assert all(("86家" in a["answer"]) != a["refused"] for a in answers)
 
 
 # -- serve.py: rendering --------------------------------------------------------------------
@@ -381,7 +427,9 @@ def test_unbuildable_backend_falls_back_to_extractive(corpus_settings: Settings)
 
 def test_tables() -> None:
     rows = serve.document_rows([{"source": "a.md", "title": "T", "region": "泰兴市", "years": [2020, 2021], "doc_type": "report", "chunks": 3}])
-    assert rows == [["a.md", "T", "泰兴市", "2020、2021", "report", 3]]
+    assert rows == [["a.md", "T", "泰兴市", "2020、2021", "report", 3, ""]]
+    flagged = serve.document_rows([{"source": "b.md", "suspicious": 2, "status": "incomplete"}])[0][-1]
+    assert "疑似指令" in flagged and "2 处" in flagged and "未完成" in flagged
     report = {
         "backend": "extractive", "seconds": 1.0, "passed": False,
         "metrics": {"items": 2, "figure_accuracy": 0.5, "drafting": None},

@@ -123,3 +123,38 @@ def test_a_100000_row_csv_is_read_in_bounded_memory(tmp_path: Path) -> None:
     assert len(laid.chunks) == 100_001  # the overview and every row
     assert laid.chunks[-1].text == "企业｜企业099999｜R&D经费（万元）149998.5｜研发人员（人）499"
     assert peak < 400 * 2**20, f"peak {peak / 2**20:.0f} MB"
+
+
+class _UnitVectors:
+    """Stands in for the embedder, which would take minutes on 2,500 rows of a 2-core machine: the
+    test is about the progress bar and the index write, not about the vectors."""
+
+    name = "test/unit-vectors"
+
+    def embed_passages(self, texts: list[str]) -> "np.ndarray":
+        import numpy as np
+
+        return np.tile(np.eye(1, 384, dtype=np.float32), (len(texts), 1))
+
+    def embed_query(self, text: str) -> "np.ndarray":
+        import numpy as np
+
+        return np.eye(1, 384, dtype=np.float32)[0]
+
+
+def test_a_big_sheet_shows_a_progress_bar_of_its_chunks(settings: Settings, tmp_path: Path, capsys) -> None:
+    from assistant.ingest.pipeline import IngestReport, Ingestor
+    from assistant.ingest.stop import GracefulStop
+
+    rows = 2500  # many batches of settings.ingest.batch_chunks: the file's own bar shows
+
+    path = tmp_path / "企业.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["企业名称", "R&D经费（万元）"])
+        writer.writerows([f"企业{i:05d}", f"{i}.5"] for i in range(rows))
+    report = IngestReport()
+    with GracefulStop() as stop:
+        Ingestor(settings, embedder=_UnitVectors()).ingest_file(path, report, stop, progress=True)
+    assert report.chunks == rows + 1
+    assert f"/{rows + 1}" in capsys.readouterr().err  # tqdm's n/total

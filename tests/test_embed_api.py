@@ -52,5 +52,5 @@ def test_unreachable_endpoint_is_a_clear_error(tmp_path: Path) -> None:
     env = {"ASSISTANT_DATA_DIR": str(tmp_path / "data"), "ASSISTANT_EMBED__BACKEND": "openai",
            "ASSISTANT_EMBED__OPENAI_BASE_URL": f"http://127.0.0.1:{free_port()}/v1", "ASSISTANT_EMBED__TIMEOUT_S": "2"}
     out = _cli(["ingest", str(doc), "-q"], env)
-    assert out.returncode == 2
+    assert out.returncode == 4  # EmbeddingError: the embeddings endpoint, not the user's input
     assert "unreachable" in out.stderr and "Traceback" not in out.stderr

@@ -88,9 +88,13 @@ def test_non_place_rows_are_breakdowns_of_the_document_region() -> None:
 
 
 def _write(store: ChunkStore, doc: str, chunks: list[tuple[str, dict]]) -> None:
+    """A document written as ingest writes it: registry record, chunks, then marked complete."""
     ids = [f"{doc}-{i}" for i in range(len(chunks))]
-    metas = [m | {"source": doc} for _, m in chunks]
-    store.replace_document(doc, {"title": doc}, ids, [t for t, _ in chunks], metas, np.ones((len(chunks), 4), dtype=np.float32))
+    record = {"title": doc, "content_hash": f"h-{doc}"}
+    metas = [m | {"source": doc, "content_hash": record["content_hash"]} for _, m in chunks]
+    store.begin_document(doc, record)
+    store.write_chunks(ids, [t for t, _ in chunks], metas, np.ones((len(chunks), 4), dtype=np.float32))
+    store.finish_document(doc, record)
 
 
 @pytest.fixture

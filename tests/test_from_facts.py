@@ -9,7 +9,6 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from assistant.answer.chain import Answerer
@@ -22,6 +21,8 @@ from assistant.facts.store import FactStore, open_facts
 from assistant.facts.vocabulary import load_vocabulary
 from assistant.index.store import ChunkStore
 from assistant.settings import Settings
+
+from test_facts import _write
 
 PROVINCES = {"北京": (6.83, 6.73), "上海": (4.44, 4.34), "天津": (3.49, 3.58), "广东": (3.42, 3.54), "江苏": (3.12, 3.29),
              "陕西": (2.35, 2.50), "西藏": (0.33, 0.30), "全国": (2.54, 2.65)}
@@ -40,9 +41,8 @@ def _bulletin(store: ChunkStore, year: int, column: int, extra: list[tuple[str, 
         chunks.append((f"{title}｜{label}｜R&D经费投入强度（%）{values[column]:.2f}",
                        {"kind": "table_row", "table_title": title, "row_label": label, "columns": json.dumps(cells, ensure_ascii=False)}))
     chunks += list(extra)
-    metas = [m | {"source": doc, "title": f"{year}年全国科技经费投入统计公报", "region": "全国", "years": [year]} for _, m in chunks]
-    store.replace_document(doc, {"title": doc}, [f"{doc}-{i}" for i in range(len(chunks))], [t for t, _ in chunks], metas,
-                           np.ones((len(chunks), 4), dtype=np.float32))
+    metas = [m | {"title": f"{year}年全国科技经费投入统计公报", "region": "全国", "years": [year]} for _, m in chunks]
+    _write(store, doc, list(zip([t for t, _ in chunks], metas)))
 
 
 @pytest.fixture

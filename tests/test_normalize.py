@@ -36,6 +36,13 @@ def test_blank_before_a_heading_marker_is_kept(text: str) -> None:
     assert " " in normalize_text(text)
 
 
+@pytest.mark.parametrize("text", ["局工作报告 今年以来", "国家统计局 科学技术部 财政部"])
+def test_a_blank_between_two_phrases_is_kept(text: str) -> None:
+    """Only letter-spacing goes (a single character beside the blank): 局工作报告 今年以来 parts a
+    heading from its text, and 国家统计局 科学技术部 lists issuers."""
+    assert normalize_text(text) == text
+
+
 def test_original_text_is_reachable_from_normalized_offsets() -> None:
     written = "2022年⼭ 东R&D经费 1,234.5 亿元。"
     text, origin = normalize_with_offsets(written)

@@ -157,7 +157,7 @@ def test_pdf_with_a_text_layer(tmp_path: Path) -> None:
 
 
 def test_pdf_without_text_layer_is_refused(tmp_path: Path) -> None:
-    """A scanned PDF has no text; indexing it would add an empty document, so it must be reported."""
+    """A blank scan: OCR reads nothing on it; indexing it would add an empty document, so it must be reported."""
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
     path = tmp_path / "scan.pdf"
@@ -206,8 +206,8 @@ def test_unreadable_files_raise_document_error(tmp_path: Path, name: str, data: 
 def test_unsupported_extension_lists_what_is_supported(tmp_path: Path) -> None:
     """The message for a wrong type must tell the user which types work."""
     with pytest.raises(DocumentError) as caught:
-        read_document(_write(tmp_path, "scan.png", b"\x89PNG\r\n\x1a\n"))
-    assert caught.value.reason.startswith("unsupported file type .png")
+        read_document(_write(tmp_path, "slides.pptx", b"PK\x03\x04"))  # .png is read now (OCR)
+    assert caught.value.reason.startswith("unsupported file type .pptx")
     assert ".txt" in caught.value.reason and ".html" in caught.value.reason
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
@@ -89,7 +90,7 @@ class Answerer:
     def _understand(self, request: Request, config: RunnableConfig) -> Turn:
         """The question standing on its own, and its analysis (once: every later stage reuses it)."""
         documents = self.retriever.documents()
-        asked = analyze(request.text, documents)
+        asked = analyze(request.text, documents, self.retriever.lexicon)
         if not request.history or (asked.regions and asked.years):  # names its own region and year: a new question
             return Turn(request, request.text, request.text, asked)
         standalone, facts = self._rewrite(request, asked, documents, config)
@@ -99,7 +100,7 @@ class Answerer:
                  config: RunnableConfig) -> tuple[str, QuestionFacts]:
         """A follow-up made standalone by the rules, or by the model when it keeps what they keep."""
         merged = merge_followup(request.text, request.history, documents, asked=asked)
-        ours = analyze(merged, documents)
+        ours = analyze(merged, documents, self.retriever.lexicon)
         model = self.generator.chat_model
         if model is None:
             return merged, ours
@@ -114,7 +115,7 @@ class Answerer:
         # The model may word the question better, but it must not move it: a rewrite that names
         # other places or years than the rules carried over (浙江那个区 → 浙江哪个区, a province
         # instead of the district; a dropped 按浙江省专利条例) loses to the rules.
-        theirs = analyze(candidate, documents)
+        theirs = analyze(candidate, documents, self.retriever.lexicon)
         if not candidate or (theirs.regions, set(theirs.years)) != (ours.regions, set(ours.years)):
             return merged, ours
         return candidate, theirs
@@ -125,7 +126,10 @@ class Answerer:
         if not turn.request.filters:
             routed = answers.answer(turn.standalone, turn.facts)
             if routed is not None:  # a comparison, trend or ranking: the fact rows are the passages
-                return routed.grounded(turn, started, _binder(answers.store, turn, routed.passages))
+                grounded = routed.grounded(turn, started, _binder(answers.store, turn, routed.passages))
+                # the fact table keeps no reading method: a row read by OCR is known from its chunk
+                marked = [replace(p, ocr=bool(self.retriever.metadata(p.chunk_id).get("ocr"))) for p in grounded.passages]
+                return replace(grounded, passages=marked)
         passages = self._passages(turn)
         evidence = find_evidence(turn.facts, passages, self.retriever.lexical.idf)
         refusal = decide(turn.facts, evidence)
@@ -173,7 +177,7 @@ class Answerer:
             figures=checked.figures,
             timings={"retrieve_ms": grounded.retrieve_ms, "generate_ms": generated.generate_ms, "total_ms": total},
             standalone_question=turn.standalone, notice=" ".join(n for n in (generated.notice, fact_answer and fact_answer.notice) if n),
-            passages=grounded.passages, series=fact_answer.series if fact_answer and not refused else [],
+            passages=grounded.passages, unreachable=generated.unreachable, series=fact_answer.series if fact_answer and not refused else [],
         )
 
 

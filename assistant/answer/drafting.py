@@ -241,7 +241,7 @@ def write_draft(answerer: "Answerer", topic: str, filters: Filters | None = None
     plan = build_plan(topic, answerer.retriever, filters, drop)
     retrieve_ms = (time.perf_counter() - t0) * 1000
     simplified = to_simplified(topic) == topic or "简体" in topic
-    backend, notice = answerer.backend, ""
+    backend, notice, unreachable = answerer.backend, "", ""
     t1 = time.perf_counter()
     if plan.refusal:
         text = f"{CANNOT_ANSWER}（{plan.refusal}）。"
@@ -251,14 +251,16 @@ def write_draft(answerer: "Answerer", topic: str, filters: Filters | None = None
         try:
             text = _model_draft(answerer, plan, topic, style, chars, simplified, on_token)
         except Exception as exc:  # any model failure: the extractive draft, and say so
-            backend = "extractive"
+            from assistant.answer.backends import unreachable_endpoint
+
+            backend, unreachable = "extractive", unreachable_endpoint(exc)
             notice = f"{answerer.backend} 后端的段落未通过核验或后端不可用（{str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__}），已改用按计划摘录的段落。"
             text = compose(plan, style, chars, simplified)
     if on_token and backend == "extractive":
         on_token(text)
     return _finish(topic, plan, text, backend, notice, style, chars,
                    {"retrieve_ms": retrieve_ms, "generate_ms": (time.perf_counter() - t1) * 1000,
-                    "total_ms": (time.perf_counter() - t0) * 1000})
+                    "total_ms": (time.perf_counter() - t0) * 1000}, unreachable)
 
 
 def _model_draft(answerer: "Answerer", plan: Plan, topic: str, style: str, chars: int, simplified: bool,
@@ -286,10 +288,10 @@ def _fit(text: str, chars: int) -> str:
 
 
 def _finish(topic: str, plan: Plan, text: str, backend: str, notice: str, style: str, chars: int,
-            timings: dict[str, float]) -> Draft:
+            timings: dict[str, float], unreachable: str = "") -> Draft:
     passages = {p.n: p for p in plan.passages}
     checked = verify_answer(text, {n: p.text for n, p in passages.items()})
     citations = [Citation.of(passages[n]) for n in checked.cited]
     return Draft(question=topic, answer=checked.text, refused=bool(plan.refusal), backend=backend, citations=citations,
                  figures=checked.figures, timings=timings, standalone_question=topic, notice=notice,
-                 passages=list(passages.values()), plan=plan, style=style, chars=chars)
+                 passages=list(passages.values()), unreachable=unreachable, plan=plan, style=style, chars=chars)

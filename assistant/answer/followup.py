@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.grounding import CONTRASTS, QuestionFacts, analyze
+from assistant.answer.grounding import QuestionFacts, analyze
+from assistant.lexicon import Lexicon
+from assistant.years import YEAR_BEFORE_NIAN
 
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?=年)")  # only "NNNN年" is replaced: "2000萬元" is no year
 # "X呢？", "那X呢", "那么X呢？": the asker wants the same thing about X.
 _WHAT_ABOUT = re.compile(r"^\s*(?:那么|那|还有|另外)?\s*(?P<topic>.+?)\s*呢\s*[？?]?\s*$")
 # Words that qualify the previous indicator rather than name a new one (2021年的目标呢 = its target);
@@ -29,26 +30,28 @@ _MODIFIERS = frozenset("目标 计划 预计 预期 任务 情况 增长 增幅 
 
 
 def merge_followup(question: str, history: list[dict[str, str]], documents: list[dict],
-                   asked: QuestionFacts | None = None) -> str:
+                   asked: QuestionFacts | None = None, lexicon: Lexicon | None = None) -> str:
     """The follow-up ``question`` as a standalone question, given the chat ``history`` and the
     indexed ``documents`` (whose regions tell place names from indicator words); ``asked`` is the
-    question's analysis when the caller has it already."""
+    question's analysis when the caller has it already, ``lexicon`` the indicator lexicon (by
+    default the one ``asked`` was read with, else the packaged one)."""
     previous = next((t["content"] for t in reversed(history) if t.get("role") == "user"), "")
     if not previous:
         return question
-    before, now = analyze(previous, documents), asked or analyze(question, documents)
+    lexicon = lexicon or (asked.lexicon if asked else None)
+    before, now = analyze(previous, documents, lexicon), asked or analyze(question, documents, lexicon)
     context = previous
     if now.years:
-        context = _YEAR.sub(str(now.years[0]), context)
+        context = YEAR_BEFORE_NIAN.sub(str(now.years[0]), context)
     if now.places:
         context = _without(context, before.places)
         context = "".join(now.places) + context
     asked = _WHAT_ABOUT.match(question)
     new_words = [t for t in now.tokens if t not in _MODIFIERS]
     if asked and new_words:
-        if swapped := _swap_contrast(context, new_words):
+        if swapped := _swap_contrast(context, new_words, now.lexicon):
             return swapped
-        if not set(new_words) & set(before.tokens):  # a different indicator about the same place and years
+        if not _same_indicator(before, now, new_words):  # a different indicator about the same place and years
             places = "" if now.places else "".join(before.places)
             years = "" if now.years else "、".join(f"{y}年" for y in before.years)
             return f"{places}{years}{asked['topic']}是多少？"
@@ -61,11 +64,21 @@ def _without(text: str, names: list[str]) -> str:
     return text
 
 
-def _swap_contrast(previous: str, words: list[str]) -> str | None:
-    """申请量呢？ after 发明专利授权量是多少？: the same question about the other measure."""
-    for a, b in CONTRASTS:
-        for asked, other in ((a, b), (b, a)):
-            if any(asked in w for w in words) and other in previous and asked not in previous:
-                return previous.replace(other, asked)
-    return None
+def _same_indicator(before: QuestionFacts, now: QuestionFacts, new_words: list[str]) -> bool:
+    """Whether the follow-up asks about the previous indicator: by the lexicon when both name one
+    (研发投入呢？ after 投入强度 is another indicator although both say 投入), else by shared words."""
+    if before.indicators and now.indicators:
+        return bool(set(before.indicators) & set(now.indicators))
+    return bool(set(new_words) & set(before.tokens))
 
+
+def _swap_contrast(previous: str, words: list[str], lexicon: Lexicon) -> str | None:
+    """申请量呢？ after 发明专利授权量是多少？: the same question about the other measure (the lexicon's
+    contrasts: 申请/授权, 新增/累计)."""
+    for sides in lexicon.contrasts:
+        for asked, other in (sides, sides[::-1]):
+            said = next((a for a in asked if any(a in w for w in words)), None)
+            before = next((o for o in other if o in previous), None)
+            if said and before and not any(a in previous for a in asked):
+                return previous.replace(before, said)
+    return None

@@ -40,7 +40,7 @@ _BOTTOM = re.compile(rf"最低|最少|最小|倒数|后\s*{_COUNT}\s*(?:名|位)
 _TOP_N = re.compile(rf"(?:前|后|倒数)\s*{_COUNT}|{_COUNT}\s*个(?:省|地区|城市|直辖市)")
 _ONE = re.compile(r"最高|最低|最多|最少|最大|最小|哪个省|哪个地区|哪一个")
 _WHERE_RANK = re.compile(r"第几|排第|排名第?几|位次")
-_TREND = re.compile(r"趋势|变化|历年|逐年|走势|各年|每年|近\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*年|变动|增长情况|序列")
+_TREND = re.compile(r"趋势|变化|历年|逐年|走势|各年|近\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*年|变动|增长情况|序列")
 
 
 def fmt(value: float) -> str:
@@ -130,15 +130,18 @@ class FactAnswerer:
         """The fact-table answer, a refusal naming what the table holds, or None (not a question
         for the table: retrieval answers it)."""
         q = to_simplified(question)
-        indicator = self.vocab.search(q)
-        if indicator is None:
+        named = {name for name, _ in self.vocab.find(q)}
+        if len(named) != 1 or asked.wants_date:  # two indicators, a date, or none: not one row of a table
             return None
+        indicator = named.pop()
         qualifiers = asked_qualifiers(q, self.vocab.units(indicator))
-        facts = [f for f in self.store.query(indicator, whole_only=True) if f.qualifier in qualifiers]
+        facts = self.store.query(indicator, qualifiers=qualifiers, whole_only=True)
         if not facts:
             return None
         held_regions = list(dict.fromkeys(f.region for f in facts if f.region))
         regions = self._regions_named(q, held_regions)
+        if any(not any(_strip(p) in r or _strip(r) in p for r in regions) for p in asked.places):
+            return None  # a place the question names has no fact of this indicator: retrieval decides
         years = list(asked.years)
         tabular = any(f.kind == "table" for f in facts)
         if _RANK.search(q) and len(regions) <= 1:
@@ -249,7 +252,11 @@ class FactAnswerer:
 
 def _distinct(cell: list[Fact]) -> list[Fact] | None:
     """One fact per distinct value (a table row before a sentence saying the same). Different
-    values from different documents are all kept; from one document they make the cell ambiguous."""
+    values from different documents are all kept (a preliminary and a revised figure); from one
+    document they make the cell ambiguous, unless that document has a table row for it."""
+    tabled = {f.source for f in cell if f.kind == "table"}
+    # a document's table row is its figure for the cell; its sentences may speak of parts (高技术制造业…经费)
+    cell = [f for f in cell if f.kind == "table" or f.source not in tabled]
     ordered = sorted(cell, key=lambda f: (f.kind != "table", f.source, f.start))
     by_value: dict[float, Fact] = {}
     for f in ordered:

@@ -16,21 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.figures import Figure, extract_figures
-from assistant.text import synonyms, to_simplified, tokenize
+from assistant.lexicon import Lexicon, load_lexicon
+from assistant.places import Place, find_places, region_of
+from assistant.text import to_simplified, tokenize
+from assistant.years import DATE_PHRASES, years_in
 
-# Places a user may ask about; one the corpus has no document for makes the question unanswerable.
-_PLACES = (
-    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 "
-    "云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 深圳 广州 南京 苏州 无锡 常州 南通 泰州 扬州 镇江 "
-    "徐州 杭州 宁波 温州 嘉兴 湖州 绍兴 金华 台州 成都 绵阳 泸州 武汉 长沙 郑州 西安 济南 青岛 合肥 厦门 福州 大连 沈阳 "
-    "哈尔滨 长春 昆明 贵阳 南宁 兰州 太原 石家庄 东莞 佛山 珠海 昆山 江阴 张家港 义乌 慈溪 余姚 泰兴 瑞安 钟楼 "
-    "靖江 兴化 乐清"
-).split()
 _SUFFIX = re.compile(r"(省|市|区|县|自治区)$")
-_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?=\s*(?:年|—|–|-|~|至|、|）|\)|$))")  # "2000萬元" is no year
-_YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[—–\-~至到]\s*((?:19|20)\d\d)(?!\d)")
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
-_DATES = re.compile(r"(?<!\d)(?:19|20)\d\d\s*(?:年度|年)?|\d{1,2}\s*[-—–~至]\s*\d{1,2}\s*月份?|前[一二三四五六七八九十\d]+(?:个月|季度)|[一二三四]季度|\d{1,2}月份?")
 # Words that say "how much", units and fillers: they carry no indicator.
 _GENERIC = frozenset(
     """家 件 项 个 人 户 名 元 万元 亿元 量 数 新 总 多 全 年 月 底 今年 去年 当年 全年 目前 累计 其中 分别 各 各有 各是 分别是
@@ -66,6 +58,7 @@ class Passage:
     row_label: str = ""
     columns: str = ""  # a table row's cells: JSON list of {"header", "unit", "value"}
     original: str = ""  # the text as written, where read-time normalization changed it
+    ocr: bool = False  # the chunk was read from a scan or an image by OCR
 
     @classmethod
     def of(cls, n: int, result: Any) -> Passage:
@@ -73,7 +66,8 @@ class Passage:
         m = result.metadata
         return cls(n, result.chunk_id, result.source, m.get("title", result.source), m.get("region", ""),
                    tuple(m.get("years") or ()), result.section, result.text, m.get("province", ""),
-                   m.get("kind", "text"), m.get("row_label", ""), m.get("columns", ""), m.get("original", ""))
+                   m.get("kind", "text"), m.get("row_label", ""), m.get("columns", ""), m.get("original", ""),
+                   bool(m.get("ocr", False)))
 
     def header(self) -> str:
         years = "、".join(f"{y}年" for y in self.years) or "年份不详"
@@ -92,6 +86,10 @@ class Evidence:
 class QuestionFacts:
     regions: list[str] = field(default_factory=list)  # document regions the question names
     foreign: list[str] = field(default_factory=list)  # places it names that no document covers
+    # towns, streets, zones (黄桥镇, 常州高新区) it names that no document is about: never answered
+    # with the county's or city's figure, even when the question also names that parent
+    sub_units: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # the regions the documents are about (for refusals)
     places: list[str] = field(default_factory=list)  # the place names as written, in order (泰兴市, not 泰兴市 and 泰兴)
     years: list[int] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)  # indicator words: no places, no years
@@ -100,6 +98,13 @@ class QuestionFacts:
     wants_rank: bool = False  # 排第几: the answer is an ordinal (全省第6), not a figure
     wants_date: bool = False  # 哪天/什么时候: the answer is a date, which figures treat as a year
     multi: bool = False  # asks for several figures (A、B和C / 分别 / 各 / 情况)
+    question: str = ""  # the question, Simplified
+    indicators: list[str] = field(default_factory=list)  # the lexicon's indicators it names (canonical names)
+    # what counts as each indicator word in a sentence: its synonyms (GDP → 国内生产总值) and, for a
+    # word of a named indicator, every wording of that indicator (占GDP比重 → 投入强度, 与国内生产总值之比)
+    equivalents: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    indicator_words: list[str] = field(default_factory=list)  # the words of those wordings (R&D经费 → r&d, 经费)
+    lexicon: Lexicon = field(default_factory=load_lexicon, repr=False, compare=False)
 
 
 def region_aliases(region: str, province: str = "") -> tuple[set[str], set[str]]:
@@ -130,19 +135,33 @@ def _redacted_hit(doc: dict, q: str) -> list[str]:
     return [short, m.group(0)] if short in q and m else []
 
 
-def analyze(question: str, documents: list[dict]) -> QuestionFacts:
-    """Region, years and indicator words of a (Simplified or Traditional) question."""
+def analyze(question: str, documents: list[dict], lexicon: Lexicon | None = None) -> QuestionFacts:
+    """Region, years and indicator of a (Simplified or Traditional) question.
+
+    Places come from the national division table (:mod:`assistant.places`): a place the corpus has no
+    document for is ``foreign``; when it lies inside a document's region (a town of 泰兴市, a district
+    of 杭州市) the question is about it and not about that region, so no region is kept and the
+    question is refused rather than answered with the parent's figure. 全国/我国 name the national
+    documents, but only when the question names no other place (全国第一 in a county's question)."""
     q = to_simplified(question)
+    lexicon = lexicon or load_lexicon()
     asked_unit = _ASKED_UNIT.search(q)
     facts = QuestionFacts(
         wants_figure=bool(_ASKS_FIGURE.search(q)), unit=asked_unit.group(1) if asked_unit else None,
         wants_rank=bool(_ASKS_RANK.search(q)), wants_date=bool(_ASKS_DATE.search(q)),
-        multi=bool(_ASKS_SEVERAL.search(q)),
+        multi=bool(_ASKS_SEVERAL.search(q)), question=q, lexicon=lexicon,
     )
+    places = [p for p in find_places(q) if p.name != "国家"]  # 国家高新技术企业 is a title, not the nation
     specific_hits: list[str] = []
     broad_hits: list[str] = []
+    national_hits: list[str] = []
     named: set[str] = set()
     for doc in documents:
+        if region_of(doc.get("region", "")) is not None and region_of(doc["region"]).level == "national":
+            if hit := [p.name for p in places if p.level == "national"]:
+                national_hits.append(doc["region"])
+                named |= set(hit)
+            continue
         specific, broad = region_aliases(doc.get("region", ""), doc.get("province", ""))
         if hit := [a for a in specific if a in q] or _redacted_hit(doc, q):
             specific_hits.append(doc["region"])
@@ -150,31 +169,53 @@ def analyze(question: str, documents: list[dict]) -> QuestionFacts:
         elif hit := [a for a in broad if a in q]:
             broad_hits.append(doc["region"])
             named |= set(hit)
-    facts.regions = list(dict.fromkeys(specific_hits or broad_hits))
-    facts.foreign = [p for p in _PLACES if p in q and not any(p in n or n in p for n in named)]
-    for start, end in _YEAR_RANGE.findall(q):
-        facts.years.extend(range(int(start), int(end) + 1))
-    facts.years += [int(y) for y in _YEAR.findall(q) if int(y) not in facts.years]
-    places = named | set(facts.foreign)
-    facts.places = sorted((p for p in places if not any(p != o and p in o for o in places)), key=q.find)
-    rest = _DATES.sub(" ", q)
-    for name in sorted(places, key=len, reverse=True):  # 湖北省: the suffix is part of the place, no indicator word
+    facts.regions = list(dict.fromkeys(specific_hits or broad_hits or national_hits))
+    foreign = [p for p in places if not any(p.name in n or n in p.name for n in named)]
+    facts.foreign = list(dict.fromkeys(p.name for p in foreign))
+    regions = {doc.get("region", "") for doc in documents} - {""}
+    facts.held = sorted(regions)
+    # towns and zones no document is about (常州高新区 is not 常州), and any place inside a covered
+    # region (泰兴市黄桥镇, 杭州市上城区): the question is theirs, never the parent's
+    facts.sub_units = [p.name for p in foreign if (p.level == "town" or _inside(p, facts.regions))
+                       and not any(p.name in r for r in regions)]
+    facts.years = years_in(q)
+    names = named | set(facts.foreign)
+    facts.places = sorted((p for p in names if not any(p != o and p in o for o in names)), key=q.find)
+    rest = DATE_PHRASES.sub(" ", q)
+    for name in sorted(names, key=len, reverse=True):  # 湖北省: the suffix is part of the place, no indicator word
         rest = re.sub(rf"{re.escape(name)}(?:自治区|省|市|区|县)?", " ", rest)
     facts.tokens = [t for t in dict.fromkeys(tokenize(rest)) if t not in _GENERIC and not t.isdigit()]
+    _read_indicators(facts, rest, lexicon)
     return facts
 
 
-def _sentence_years(sentence: str) -> set[int]:
-    years = {int(y) for y in _YEAR.findall(sentence)}
-    for start, end in _YEAR_RANGE.findall(sentence):
-        years |= set(range(int(start), int(end) + 1))
-    return years
+def _inside(place: Place, regions: list[str]) -> bool:
+    """The place lies strictly inside one of the document regions (a town of a covered county)."""
+    for region in regions:
+        covered = region_of(region)
+        if covered is not None and covered.level != "national" and place.within(covered) and place.level != covered.level:
+            return True
+    return False
+
+
+def _read_indicators(facts: QuestionFacts, rest: str, lexicon: Lexicon) -> None:
+    """The lexicon's indicators in the question, and what counts as each of its words in a sentence."""
+    found = lexicon.find(rest)
+    facts.indicators = list(dict.fromkeys(name for name, _ in found))
+    facts.indicator_words = [t for t in dict.fromkeys(tokenize(" ".join(rest[a:b] for _, (a, b) in found)))
+                             if len(t) > 1 and t not in _GENERIC]
+    for token in facts.tokens:
+        facts.equivalents[token] = lexicon.equivalents(token)
+    for name, (start, end) in found:
+        for token in tokenize(rest[start:end]):
+            if token in facts.equivalents:
+                facts.equivalents[token] = tuple(dict.fromkeys([*facts.equivalents[token], *lexicon.variants(name)]))
 
 
 def evidence_years(passage: Passage, sentence: str) -> set[int]:
     """The years a sentence speaks of: its own, else its section heading's (一、2020年工作情况),
     else its document's. A report covering 2020 and a 2021 plan must not answer for both."""
-    return _sentence_years(to_simplified(sentence)) or _sentence_years(to_simplified(passage.section)) or set(passage.years)
+    return set(years_in(to_simplified(sentence)) or years_in(to_simplified(passage.section)) or passage.years)
 
 
 def _matches_year(facts: QuestionFacts, passage: Passage, sentence: str) -> bool:
@@ -184,22 +225,46 @@ def _matches_year(facts: QuestionFacts, passage: Passage, sentence: str) -> bool
     return not years or bool(years & set(facts.years))
 
 
-# Measures that exclude each other: a sentence giving the other one does not answer.
-CONTRASTS = (("申请", "授权"),)
-# Qualifiers that make a different indicator: 发明专利 is not 专利 (the rewritten 瑞安 report says 创造).
-_QUALIFIERS = (("发明", "创造"), ("实用新型",), ("外观设计",))
+def _credit(facts: QuestionFacts, token: str, text: str) -> bool:
+    return any(_squeeze(word) in text for word in facts.equivalents.get(token, (token,)))
 
 
-def _credit(token: str, text: str) -> bool:
-    return any(word.lower() in text for word in synonyms(token))
+def _squeeze(text: str) -> str:
+    """Lower case without spaces: 研究与试验发展（ R&D ）经费 as the bulletins' HTML spaces it still matches."""
+    return "".join(text.lower().split())
 
 
-def _contradicts(tokens: list[str], sentence: str) -> bool:
-    """发明专利授权 is answered neither by 申请发明专利4件 (the asked measure absent, its opposite
-    present) nor by 专利授权91件 (the asked qualifier absent)."""
-    if any(a in tokens and a not in sentence and b in sentence for x, y in CONTRASTS for a, b in ((x, y), (y, x))):
+def _contradicts(facts: QuestionFacts, sentence: str) -> bool:
+    """The sentence gives another measure or another indicator than the one asked, per the lexicon:
+    发明专利授权 is answered neither by 申请发明专利4件 (the asked measure absent, its opposite present),
+    nor by 专利授权91件 (the asked qualifier absent), nor 全国R&D经费 by 基础研究经费 (an indicator
+    that must never stand for it)."""
+    lexicon, q = facts.lexicon, facts.question
+    for sides in lexicon.contrasts:
+        asked = [side for side in sides if any(w in q for w in side)]
+        if len(asked) == 1:
+            other = sides[1] if asked[0] is sides[0] else sides[0]
+            if not any(w in sentence for w in asked[0]) and any(w in sentence for w in other):
+                return True
+    if any(any(w in q for w in words) and not any(w in sentence for w in words) for words in lexicon.qualifiers):
         return True
-    return any(q[0] in tokens and not any(w in sentence for w in q) for q in _QUALIFIERS)
+    return _another_indicator(facts, sentence)
+
+
+def _another_indicator(facts: QuestionFacts, sentence: str) -> bool:
+    """The sentence names an indicator that must never stand for the asked one (基础研究经费 for R&D经费)
+    and, apart from it, none of the asked indicator's words: 技术合同登记46项,成交金额698.89万元 still
+    answers 技术合同成交额 (成交 is there), 全国基础研究经费1335.6亿元 does not answer R&D经费."""
+    if not facts.indicators:
+        return False
+    found = facts.lexicon.find(sentence)
+    if {name for name, _ in found} & set(facts.indicators):
+        return False
+    spans = [span for name, span in found if any(facts.lexicon.distinct(a, name) for a in facts.indicators)]
+    if not spans:
+        return False
+    rest = _squeeze("".join(" " if any(a <= i < b for a, b in spans) else c for i, c in enumerate(sentence)))
+    return not any(word in rest for word in facts.indicator_words)
 
 
 def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[str], float]) -> list[Evidence]:
@@ -224,11 +289,11 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
             if facts.unit:
                 figures = tuple(f for f in figures if f.unit in _SAME_UNIT.get(facts.unit, {facts.unit}))
             answers = bool(_RANK.search(sentence)) if facts.wants_rank else bool(figures) or not facts.wants_figure
-            if not answers or not _matches_year(facts, passage, sentence) or _contradicts(facts.tokens, to_simplified(sentence)):
+            if not answers or not _matches_year(facts, passage, sentence) or _contradicts(facts, to_simplified(sentence)):
                 continue
             if named_only and not any(p in to_simplified(sentence) for p in named_only):
                 continue
-            text = to_simplified(sentence).lower() + " " + context
-            coverage = sum(w for t, w in weights.items() if _credit(t, text)) / total
+            text = _squeeze(to_simplified(sentence)) + " " + _squeeze(context)
+            coverage = sum(w for t, w in weights.items() if _credit(facts, t, text)) / total
             found.append(Evidence(passage, sentence, coverage, figures))
     return sorted(found, key=lambda e: (-e.coverage, e.passage.n))

@@ -1,75 +1,69 @@
-"""llama.cpp in process on CPU (``llama-cpp-python``) as a LangChain chat model, so the local
-backend (:mod:`assistant.answer.backends.local`) goes through the same chain as an API model and
-streams tokens to LangChain callbacks, which the page turns into a live answer.
+"""The local model as a LangChain chat model: the bundled GGUF in llama.cpp's OpenAI-compatible
+server, a separate process that :mod:`assistant.answer.model_server` supervises, reached through
+the same ``ChatOpenAI`` client as any other endpoint (:func:`assistant.answer.backends.openai.chat_openai`).
+
+llama.cpp never runs in the caller's process, so a native crash costs one answer, not the page:
+the stream breaks, :class:`LocalServerChat` says the model process died and is restarting, and the
+backend registry answers extractively with that notice.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict
+from langchain_core.language_models.chat_models import BaseChatModel, generate_from_stream
+from langchain_core.messages import BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, PrivateAttr
 
-from assistant.errors import AssistantError
-
-_ROLES = {"human": "user", "ai": "assistant", "system": "system"}
-_GENERATE = threading.Lock()  # a llama.cpp context is not re-entrant; the page may ask concurrently
-
-
-@lru_cache(maxsize=2)
-def _load_llama(path: str, n_ctx: int, n_threads: int | None) -> Any:
-    try:
-        from llama_cpp import Llama
-    except ImportError as exc:
-        raise AssistantError("the local backend needs llama-cpp-python (installed by `make run`)") from exc
-    return Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+from assistant.answer.backends.openai import chat_openai
+from assistant.answer.model_server import ALIAS, ModelServer, ModelUnavailable
+from assistant.settings import Settings
 
 
-class LlamaCppChat(BaseChatModel):
-    """A chat model over an in-process ``llama_cpp.Llama``; one generation at a time (it is not re-entrant)."""
+class LocalServerChat(BaseChatModel):
+    """Waits for the server to be ready, streams through ``ChatOpenAI``, and turns a stream broken
+    by the server's death into :class:`ModelUnavailable` saying so.
+
+    Not ``ChatOpenAI`` itself: its cache key would include the server's port, which changes from
+    run to run; this model's key is the model file and the generation parameters."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    model_path: Path
-    n_ctx: int = 4096
-    n_threads: int | None = None
-    max_tokens: int = 400
-    temperature: float = 0.0
+    server: ModelServer
+    settings: Settings
+    gguf: str
+    max_tokens: int
+    temperature: float
+    _clients: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @property
     def _llm_type(self) -> str:
-        return "llama-cpp"
+        return "llama-cpp-server"
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {"model": self.model_path.name, "max_tokens": self.max_tokens, "temperature": self.temperature}
+        return {"model": self.gguf, "max_tokens": self.max_tokens, "temperature": self.temperature}
 
-    def _messages(self, messages: list[BaseMessage]) -> list[dict[str, str]]:
-        return [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
+    def _client(self, base_url: str) -> Any:
+        """A client per server address; no retries: the supervisor, not the client, restarts the server."""
+        if base_url not in self._clients:
+            self._clients[base_url] = chat_openai(self.settings, base_url, None, ALIAS, max_retries=0)
+        return self._clients[base_url]
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        llama = _load_llama(str(self.model_path), self.n_ctx, self.n_threads)
-        with _GENERATE:
-            for part in llama.create_chat_completion(
-                messages=self._messages(messages), max_tokens=kwargs.get("max_tokens", self.max_tokens),
-                temperature=self.temperature, stop=stop, stream=True,
-            ):
-                token = part["choices"][0]["delta"].get("content") or ""
-                if token:
-                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=token))
-                    if run_manager:
-                        run_manager.on_llm_new_token(token, chunk=chunk)
-                    yield chunk
+        status = self.server.start().wait_ready(self.settings.answer.local_start_timeout_s)
+        try:
+            yield from self._client(status.base_url)._stream(messages, stop, run_manager, **kwargs)
+        except Exception as exc:
+            died = self.server.death_of(status.pid)
+            if died:
+                raise ModelUnavailable(died) from exc
+            raise
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        text = "".join(c.text for c in self._stream(messages, stop, run_manager, **kwargs))
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+        return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))

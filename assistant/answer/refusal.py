@@ -33,9 +33,16 @@ UNBOUND = Refusal("资料中的相关数字属于其他指标、地区或年份"
 
 
 def decide(facts: QuestionFacts, evidence: list[Evidence]) -> Refusal | None:
-    """Why the passages don't answer the question, or None."""
+    """Why the passages don't answer the question, or None.
+
+    A place no document is about is refused at every level, and the reason names what the corpus
+    holds; a town asked together with its county (泰兴市黄桥镇) is still the town's question."""
+    held = f"；现有资料涉及{'、'.join(facts.held[:12])}{'等' if len(facts.held) > 12 else ''}" if facts.held else ""
+    if facts.sub_units:
+        parents = f"，{'、'.join(facts.regions)}的数字是全域的，不能代替它" if facts.regions else ""
+        return Refusal(f"资料中没有关于{'、'.join(facts.sub_units)}的文件{parents}{held}")
     if facts.foreign and not facts.regions and not evidence:  # else a sentence names the place (a table row)
-        return Refusal(f"资料中没有关于{'、'.join(facts.foreign)}的文件")
+        return Refusal(f"资料中没有关于{'、'.join(facts.foreign)}的文件{held}")
     if not evidence:
         return Refusal("资料中没有相应地区和年份的相关内容")
     if evidence[0].coverage < MIN_COVERAGE:

@@ -77,6 +77,7 @@ class Generated:
     backend: str
     notice: str
     generate_ms: float
+    unreachable: str = ""  # "the LLM endpoint … is unreachable" when the fallback was forced by a lost endpoint
 
 
 @dataclass(frozen=True)
@@ -92,15 +93,17 @@ class Citation:
     row_label: str = ""
     columns: str = ""
     original: str = ""
+    ocr: bool = False  # read by OCR from a scan or an image: the page says so next to the passage
 
     @classmethod
     def of(cls, passage: Passage) -> Citation:
         return cls(passage.n, passage.source, passage.section, passage.text, passage.title, passage.region, passage.years,
-                   passage.kind, passage.row_label, passage.columns, passage.original)
+                   passage.kind, passage.row_label, passage.columns, passage.original, passage.ocr)
 
     def to_json(self) -> dict[str, Any]:
         out = {"n": self.n, "source": self.source, "section": self.section, "text": self.text,
-               "title": self.title, "region": self.region, "years": list(self.years), "kind": self.kind}
+               "title": self.title, "region": self.region, "years": list(self.years), "kind": self.kind,
+               "ocr": self.ocr}
         if self.kind == "table_row":  # the page shows a cited row as a small table
             out |= {"row_label": self.row_label, "columns": json.loads(self.columns or "[]")}
         if self.original:
@@ -122,6 +125,9 @@ class Answer:
     standalone_question: str = ""
     notice: str = ""
     passages: list[Passage] = field(default_factory=list, repr=False)
+    # set when the LLM endpoint could not be reached (the answer is then extractive): the CLI prints
+    # it as one line and exits with LLMUnavailable's code, so a script does not mistake it for success
+    unreachable: str = field(default="", repr=False)
     series: list[dict[str, Any]] = field(default_factory=list)  # chart points of a fact-table answer
 
     def to_json(self) -> dict[str, Any]:

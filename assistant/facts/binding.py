@@ -3,9 +3,9 @@
 
 Numeric verification alone accepts "钟楼区1-9月发明专利授权量为885件[1]" because 885件 is in [1] —
 but there it is 专利授权量 (all patents); 发明专利授权量 is 144件. Here the answer sentence is read
-with the same extractor as the documents: the figure's claimed indicator, qualifier, year and
-region come from the sentence's own words (else from the question), and the passage's facts
-with the same value must include one that agrees. A figure the passage holds but no fact of the
+with the same extractor as the documents: the figure's claimed indicator, qualifier and region
+come from the sentence's own words (else from the question), its year only where the sentence
+states one, and the passage's facts with the same value must include one that agrees. A figure the passage holds but no fact of the
 passage binds (the extractor saw no indicator for it) keeps its numeric verification: the
 table cannot contradict what it does not know.
 """
@@ -27,6 +27,7 @@ STOCK = frozenset({"", "累计"})  # 有效期内高企达227家 and 总数达13
 _NEW = re.compile(r"新增|新认定|新培育|新引进")
 _GROWTH = re.compile(r"增长率|增速|增幅|同比增长|比上年增长|增长了?多少")
 _SHARE = re.compile(r"占比|比重|比例")
+_ATTRIBUTION = re.compile(r"^\s*据《[^》]*》（[^）]*）：")
 
 
 def asked_qualifiers(question: str, units: frozenset[str] | None) -> frozenset[str]:
@@ -97,12 +98,13 @@ class Binder:
         """The figure's claim as its own sentence words it, the question filling what it leaves out.
         A bare figure ("为28家[1]") claims the question's indicator; one in a sentence that names
         indicators but binds none to it ("共组织28家企业申报认定高新技术企业") claims nothing."""
-        meta = {"region": "", "years": [self.claim.year] if self.claim.year else []}
-        mine = next((f for f in extract_facts("", sentence, meta, self.vocab) if f.start == fig.start), None)
+        own = _ATTRIBUTION.sub(lambda m: " " * len(m.group(0)), sentence)  # the composer's 据《…》（region，years）：
+        mine = next((f for f in extract_facts("", own, {}, self.vocab) if f.start == fig.start), None)
         if mine is None:
-            return Claim() if self.vocab.find(sentence) else self.claim
+            return Claim() if self.vocab.find(own) else self.claim
         qualifiers = STOCK if mine.qualifier in STOCK else frozenset({mine.qualifier})
-        return Claim(mine.indicator, mine.region or self.claim.region, mine.year or self.claim.year, qualifiers)
+        # a year is claimed only where the sentence states one; a place, else the question's
+        return Claim(mine.indicator, mine.region or self.claim.region, mine.year, qualifiers)
 
     def __call__(self, sentence: str, fig: Figure, n: int) -> bool:
         same = [f for f in self.facts_of(n) if f.base_value == float(fig.exact) and (not fig.unit or f.base_unit == fig.unit)]

@@ -21,12 +21,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any
 
 from assistant.facts.regions import Place, place_of, places_in
 from assistant.facts.vocabulary import Vocabulary, normalize
 from assistant.figures import Figure, extract_figures
+from assistant.places import region_of
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _CLAUSE_BREAK = re.compile(r"[，,；;、：:]")
@@ -44,7 +46,7 @@ _NEW = re.compile(r"新增|认定|新培育|新引进|新登记|新建|新获")
 _TOTAL = re.compile(r"累计|总数|总量|总计|拥有|共有|总额")
 _PERCENT_UNITS = ("%", "个百分点")
 _SKIP_UNITS = {"年", "月", "日", "天", "个月", "小时", "分钟", "岁", "工作日"}
-FORMAT = 1  # bump when extraction changes, so stores rebuild
+FORMAT = 2  # bump when extraction changes, so stores rebuild
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,17 @@ def _context(chunk_id: str, meta: dict[str, Any]) -> _Context:
     years = meta.get("years") or []
     if isinstance(years, str):
         years = json.loads(years) if years.startswith("[") else [int(y) for y in re.findall(r"\d{4}", years)]
-    return _Context(chunk_id, str(meta.get("source", "")), str(meta.get("title", "")), str(meta.get("region", "")),
-                    str(meta.get("level", "")), tuple(int(y) for y in years), str(meta.get("section", "")))
+    region = str(meta.get("region", ""))
+    return _Context(chunk_id, str(meta.get("source", "")), str(meta.get("title", "")), region,
+                    _level(region) or str(meta.get("level", "")), tuple(int(y) for y in years), str(meta.get("section", "")))
+
+
+@lru_cache(maxsize=4096)
+def _level(region: str) -> str:
+    """The gazetteer's level of a document's region (national, province, …), so a document's own
+    facts and the places its sentences name use one vocabulary."""
+    place = region_of(region) if region else None
+    return place.level if place else ""
 
 
 def _display(fig: Figure) -> tuple[float, str]:
@@ -213,6 +224,23 @@ def _sub_indicator(vocab: Vocabulary, norm: str, ind: tuple[str, tuple[int, int]
     return canonical, label
 
 
+_LISTED = re.compile(r"分别|依次")
+# Words a clause may hold before a figure that still speaks of the previous clause's indicator.
+_CARRY_OVER = re.compile(r"同比|比上年|上年|增长|增幅|增速|提高|提升|下降|减少|增加|新增|累计|总数|总量|总计|总额|共计|合计|"
+                         r"其中|分别|依次|全年|当年|今年|全区|全市|全县|全省|全国|已|达到|达|为|是|约|共|有|超|以上|授权|申请|"
+                         r"占.{0,12}比重|比重|占比|比例|万|亿|元|\d|[^\u4e00-\u9fff]")
+
+
+def _names_other(norm: str, clause_start: int, fig_start: int, places: list[Place]) -> bool:
+    """Whether the figure's own clause names a thing of its own before it (其他主体经费) — then the
+    indicator of an earlier clause is not what it measures. Places and carry-over words don't count."""
+    text = list(norm[clause_start:fig_start])
+    for p in places:
+        for i in range(max(p.start, clause_start), min(p.end, fig_start)):
+            text[i - clause_start] = " "
+    return len(_CARRY_OVER.sub("", "".join(text))) >= 2
+
+
 def _place_for(places: list[Place], fig_start: int, clause_start: int, ind_clause: int, ind_start: int) -> Place | None:
     """The place in the figure's own clause (北京（6.83%）), else one in the indicator's clause
     before the indicator (全国共投入R&D经费…); places elsewhere in the sentence (赴四川大学) are not
@@ -273,6 +301,8 @@ def prose_facts(ctx: _Context, text: str, vocab: Vocabulary) -> list[Fact]:
             ind = before[-1]
             clause_start = max((b + 1 for b in breaks if b < fig.start), default=0)
             indicator, subject = _sub_indicator(vocab, norm, ind, fig.start)
+            if ind[1][1] <= clause_start and not subject and indicator == ind[0] and _names_other(norm, clause_start, fig.start, places):
+                continue  # "…高等学校经费2753.3亿元；其他主体经费825.3亿元": not the indicator before
             between = norm[max(ind[1][1], clause_start):fig.start]
             ahead = norm[max(clause_start if clause_start <= ind[1][0] else ind[1][0], ind[1][0] - 6):ind[1][0]]
             qualifier = _qualifier(between, ahead)
@@ -282,10 +312,14 @@ def prose_facts(ctx: _Context, text: str, vocab: Vocabulary) -> list[Fact]:
             ok, qualifier = _unit_ok(qualifier, fig.unit, vocab.units(indicator))
             if not ok:
                 continue
+            if qualifier == "占比" and (share := vocab.canonical(indicator + "占比")):
+                indicator, qualifier = share, ""  # 高新技术产业产值 占…比重 is the lexicon's 高新技术产业产值占比
             if not qualifier and _NEW.search(indicator):
                 qualifier = "新增"  # 新认定高新技术企业: the flow is in the indicator's own name
             ind_clause = max((b + 1 for b in breaks if b < ind[1][0]), default=0)
             place = _place_for(places, fig.start, clause_start, ind_clause, ind[1][0])
+            if _LISTED.search(norm, ind[1][1], fig.start) and (place is None or place.start < clause_start):
+                continue  # "A、B、C经费所占比重分别为77.7%、11.6%和8.3%": which is whose is not written next to it
             region, level = (place.name, place.level) if place else (ctx.region, ctx.level)
             year = next((y for at, y in reversed(years) if at < fig.start), default_year)
             period = next((p for at, p in reversed(periods) if at < fig.start), "")

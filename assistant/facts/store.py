@@ -16,7 +16,6 @@ import threading
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
 
 from assistant.facts.extract import FORMAT, Fact, extract_facts
 from assistant.facts.vocabulary import Vocabulary, load_vocabulary, normalize
@@ -53,7 +52,6 @@ class FactStore:
         self.path = path
         self.vocab = vocab
         self._db = sqlite3.connect(path, check_same_thread=False, timeout=30)
-        self._db.row_factory = sqlite3.Row
         self._lock = threading.Lock()
         with self._lock, self._db:
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -68,7 +66,7 @@ class FactStore:
 
     # -- keeping in step -----------------------------------------------------------------------
     def _stamp(self) -> dict[str, str]:
-        return {r["key"]: r["value"] for r in self._db.execute("SELECT key, value FROM stamp")}
+        return dict(self._db.execute("SELECT key, value FROM stamp").fetchall())
 
     def _version(self) -> str:
         return f"{FORMAT}:{self.vocab.fingerprint}"
@@ -116,7 +114,7 @@ class FactStore:
 
     # -- reading -------------------------------------------------------------------------------
     def query(self, indicator: str | None = None, region: str | None = None, year: int | None = None,
-              qualifier: str | None = None, whole_only: bool = False, limit: int | None = None) -> list[Fact]:
+              qualifiers: frozenset[str] | None = None, whole_only: bool = False, limit: int | None = None) -> list[Fact]:
         """Facts matching every given filter, ordered by indicator, region, year, source.
 
         ``indicator`` is free text: a phrase the vocabulary knows matches its canonical indicator
@@ -140,9 +138,9 @@ class FactStore:
         if year is not None:
             where.append("year = ?")
             args.append(year)
-        if qualifier is not None:
-            where.append("qualifier = ?")
-            args.append(qualifier)
+        if qualifiers is not None:
+            where.append(f"qualifier IN ({','.join('?' * len(qualifiers))})")
+            args += sorted(qualifiers)
         if whole_only:
             where.append("subject = ''")
         sql = f"SELECT {', '.join(_COLUMNS)} FROM facts"
@@ -153,12 +151,12 @@ class FactStore:
             sql += f" LIMIT {int(limit)}"
         with self._lock:
             rows = self._db.execute(sql, args).fetchall()
-        return [Fact(**dict(r)) for r in rows]
+        return [Fact(*r) for r in rows]
 
     def by_chunk(self, chunk_id: str) -> list[Fact]:
         with self._lock:
             rows = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM facts WHERE chunk_id = ?", (chunk_id,)).fetchall()
-        return [Fact(**dict(r)) for r in rows]
+        return [Fact(*r) for r in rows]
 
     def held(self) -> dict[str, list[str]]:
         """The indicators and regions the table holds (most facts first) and its years (latest first)."""
@@ -179,13 +177,17 @@ class FactStore:
 
 
 def _all_ids(chunks: ChunkStore) -> set[str]:
+    """Ids of the chunks search may serve: a document still being written (or interrupted) has
+    no facts yet, as it has no search results."""
+    servable = chunks.searchable_hashes()
     ids: set[str] = set()
     offset = 0
     while True:
-        got: dict[str, Any] = chunks.chunks.get(include=[], limit=_PAGE * 5, offset=offset)
+        got: dict[str, Any] = chunks.chunks.get(include=["metadatas"], limit=_PAGE * 5, offset=offset)
         if not got["ids"]:
             return ids
-        ids.update(got["ids"])
+        ids.update(cid for cid, meta in zip(got["ids"], got["metadatas"])
+                   if servable.get(str((meta or {}).get("source"))) == (meta or {}).get("content_hash"))
         offset += len(got["ids"])
 
 

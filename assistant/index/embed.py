@@ -103,7 +103,8 @@ class CachedEmbedder:
             batch = keys[i : i + 500]
             rows = self._db.execute(f"SELECT key, v FROM vec WHERE key IN ({','.join('?' * len(batch))})", batch)
             found.update((k, np.frombuffer(v, dtype=np.float32)) for k, v in rows)
-        missing = [i for i, k in enumerate(keys) if k not in found]
+        # identical passages (a repeated boilerplate paragraph, a file of copies) are embedded once
+        missing = list({k: i for i, k in reversed(list(enumerate(keys))) if k not in found}.values())
         self.hits += len(texts) - len(missing)
         self.misses += len(missing)
         if missing:

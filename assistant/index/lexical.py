@@ -5,6 +5,10 @@ on disk beside the index, tagged with the store's ``generation``. When the tag n
 (another process ingested, a run was killed, the server changed) it is rebuilt from Chroma.
 The view also keeps every chunk's display text and metadata in memory: search results are
 assembled from it without another round trip to Chroma.
+
+Only servable chunks enter the view: those of documents whose registry record is complete (an
+interrupted ingest's chunks wait for the run that completes them). Dense hits outside the view
+are dropped by the retriever, so the view decides what can ever be evidence.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from assistant.index.store import ChunkStore
 from assistant.text import searchable, tokenize
 
 log = logging.getLogger(__name__)
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass
@@ -34,14 +38,21 @@ class LexicalIndex:
     texts: list[str]
     metadatas: list[dict[str, Any]]
     bm25: bm25s.BM25 | None
+    stored: int = 0  # chunks in the store when built, servable or not (a cheap staleness check)
 
     @classmethod
     def build(cls, store: ChunkStore) -> LexicalIndex:
         """Tokenize every stored chunk and index it (the generation is read first, so a
         concurrent write makes the result look stale rather than current)."""
         generation = store.generation()
+        servable = store.searchable_hashes()
         ids, texts, metas = [], [], []
+        stored = 0
         for chunk in store.iter_chunks():
+            stored += 1
+            meta = chunk.metadata
+            if servable.get(str(meta.get("source"))) != meta.get("content_hash"):
+                continue
             ids.append(chunk.id)
             texts.append(chunk.text)
             metas.append(chunk.metadata)
@@ -49,7 +60,7 @@ class LexicalIndex:
         if ids:
             bm25 = bm25s.BM25()
             bm25.index([tokenize(searchable(t, m)) or [""] for t, m in zip(texts, metas)], show_progress=False)
-        return cls(generation, ids, texts, metas, bm25)
+        return cls(generation, ids, texts, metas, bm25, stored)
 
     def save(self, folder: Path) -> None:
         """Write atomically: a half-written cache must never be loaded."""
@@ -60,7 +71,7 @@ class LexicalIndex:
             self.bm25.save(str(tmp / "bm25"), show_progress=False)
         with open(tmp / "chunks.pkl", "wb") as fh:
             pickle.dump((self.ids, self.texts, self.metadatas), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        (tmp / "stamp.json").write_text(json.dumps({"format": _FORMAT, "generation": self.generation, "count": len(self.ids)}))
+        (tmp / "stamp.json").write_text(json.dumps({"format": _FORMAT, "generation": self.generation, "count": len(self.ids), "stored": self.stored}))
         shutil.rmtree(folder, ignore_errors=True)
         tmp.rename(folder)
 
@@ -77,13 +88,13 @@ class LexicalIndex:
         except (OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:
             log.info("BM25 cache at %s unusable (%s); rebuilding", folder, exc)
             return None
-        return cls(stamp["generation"], ids, texts, metas, bm25)
+        return cls(stamp["generation"], ids, texts, metas, bm25, int(stamp.get("stored", -1)))
 
     @classmethod
     def current(cls, store: ChunkStore, folder: Path) -> LexicalIndex:
         """The cached view if it matches the store, else a fresh one (saved for next time)."""
         cached = cls.load(folder)
-        if cached is not None and cached.generation == store.generation() and len(cached.ids) == store.count():
+        if cached is not None and cached.generation == store.generation() and cached.stored == store.count():
             return cached
         fresh = cls.build(store)
         fresh.save(folder)

@@ -4,29 +4,37 @@ Embedded ``PersistentClient`` by default; setting ``CHROMA_HOST`` switches to a 
 server with no other change. Chroma holds two collections:
 
 * ``<name>`` — one record per chunk (display text as the document, dense vector, metadata);
-* ``<name>__docs`` — one record per document, written *after* its chunks. A document counts as
-  indexed only when its registry record carries the current content hash, so a run killed mid-way
-  leaves a document that the next run finds stale and rewrites under the same stable chunk ids.
+* ``<name>__docs`` — one record per document. It is written *before* the chunks with
+  ``status="incomplete"`` and the new content hash, and rewritten with ``status="complete"`` after
+  the last batch. A document is searchable only when its record is complete and a chunk's content
+  hash is the record's (:meth:`ChunkStore.searchable_hashes`), so ``list`` shows an interrupted
+  document as incomplete and search never serves its chunks; the next run finds it incomplete,
+  keeps the chunks already written (stable ids: same content, same ids) and writes the rest.
 
-Every write stamps the chunk collection with a fresh ``generation``; derived views (BM25) compare
-it with the one they were built from.
+Every registry change stamps the chunk collection with a fresh ``generation``; derived views
+(BM25) compare it with the one they were built from.
+
+A lost ``chroma run`` server surfaces as :class:`ChromaUnavailable` naming it, never as an httpx
+traceback: every collection call of a remote store goes through :class:`_Remote`.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import chromadb
+import httpx
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
-from assistant.errors import IndexError_
+from assistant.errors import ChromaUnavailable, IndexError_
 from assistant.settings import Settings
 
 _PAGE = 2000
+COMPLETE, INCOMPLETE = "complete", "incomplete"
 
 
 @dataclass(frozen=True)
@@ -46,54 +54,115 @@ def connect(settings: Settings) -> chromadb.api.ClientAPI:
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:  # chroma raises plain ValueError/ConnectionError types here
-        where = f"server {settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else settings.resolved_index_dir
-        raise IndexError_(f"cannot open the Chroma index at {where}: {exc}") from exc
+        if settings.chroma_host:
+            raise ChromaUnavailable(f"cannot reach the Chroma server {server_name(settings)}: {exc}") from exc
+        raise IndexError_(f"cannot open the Chroma index at {settings.resolved_index_dir}: {exc}") from exc
+
+
+def server_name(settings: Settings) -> str:
+    return f"http://{settings.chroma_host}:{settings.chroma_port}"
+
+
+# What httpx and chromadb raise when the server is gone or drops a request half-way.
+_LOST = (httpx.TransportError, ConnectionError, TimeoutError)
+
+
+class _Remote:
+    """A collection (or client) of a ``chroma run`` server whose calls turn a lost connection into
+    one :class:`ChromaUnavailable` line naming the server, instead of an 85-line traceback."""
+
+    def __init__(self, target: Any, server: str) -> None:
+        self._target = target
+        self._server = server
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._target, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return attr(*args, **kwargs)
+            except _LOST as exc:
+                raise ChromaUnavailable(f"lost the Chroma server {self._server} ({type(exc).__name__}: {exc})") from exc
+            except Exception as exc:  # chromadb wraps some transport failures in its own types
+                if isinstance(exc.__cause__ or exc.__context__, _LOST):
+                    raise ChromaUnavailable(f"lost the Chroma server {self._server} ({exc})") from exc
+                raise
+
+        return call
+
+
+def _guard(settings: Settings) -> Callable[[Any], Any]:
+    return (lambda target: _Remote(target, server_name(settings))) if settings.chroma_host else (lambda target: target)
 
 
 class ChunkStore:
     """The two collections and the few operations ingest and retrieval need."""
 
     def __init__(self, settings: Settings) -> None:
-        self.client = connect(settings)
-        self.chunks = self.client.get_or_create_collection(
+        guard = _guard(settings)
+        self.where = server_name(settings) if settings.chroma_host else str(settings.resolved_index_dir)
+        self.client = guard(connect(settings))
+        self.chunks = guard(self.client.get_or_create_collection(
             settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
-        )
-        self.docs = self.client.get_or_create_collection(f"{settings.collection}__docs", embedding_function=None)
+        ))
+        self.docs = guard(self.client.get_or_create_collection(f"{settings.collection}__docs", embedding_function=None))
         self._max_batch = self.client.get_max_batch_size()
 
     # -- documents -------------------------------------------------------------------------
     def document(self, doc_id: str) -> dict[str, Any] | None:
-        """The document's registry record (written last, so only a fully indexed one has it)."""
+        """The document's registry record (``status`` says whether all its chunks are written)."""
         got = self.docs.get(ids=[doc_id], include=["metadatas"])
-        return dict(got["metadatas"][0]) if got["ids"] else None
+        return _with_status(got["metadatas"][0]) if got["ids"] else None
 
     def list_documents(self) -> list[dict[str, Any]]:
-        """Registry records (metadata plus ``source``), sorted by file name."""
+        """Registry records (metadata plus ``source`` and ``status``), sorted by file name."""
         got = self.docs.get(include=["metadatas"])
-        return sorted(({**m, "source": i} for i, m in zip(got["ids"], got["metadatas"])), key=lambda d: d["source"])
+        return sorted(({**_with_status(m), "source": i} for i, m in zip(got["ids"], got["metadatas"])), key=lambda d: d["source"])
 
-    def replace_document(
-        self,
-        doc_id: str,
-        doc_meta: dict[str, Any],
-        ids: list[str],
-        texts: list[str],
-        metadatas: list[dict[str, Any]],
-        vectors: np.ndarray,
-    ) -> None:
-        """Swap a document's chunks for new ones, then record it as complete."""
-        self._delete_chunks(doc_id, keep=set(ids))
+    def searchable_hashes(self) -> dict[str, str]:
+        """``{source: content hash}`` of the complete documents: only their chunks may be served."""
+        return {d["source"]: str(d.get("content_hash", "")) for d in self.list_documents() if d["status"] == COMPLETE}
+
+    def servable_ids(self) -> set[str]:
+        """Ids of the chunks search may serve: their document is complete, at their content hash."""
+        servable = self.searchable_hashes()
+        return {c.id for c in self.iter_chunks() if servable.get(str(c.metadata.get("source"))) == c.metadata.get("content_hash")}
+
+    def begin_document(self, doc_id: str, doc_meta: dict[str, Any]) -> None:
+        """Record the new version as incomplete and drop chunks of any other version, before writing."""
+        self._upsert_record(doc_id, doc_meta | {"status": INCOMPLETE})
+        self._delete_chunks({"$and": [{"source": doc_id}, {"content_hash": {"$ne": doc_meta["content_hash"]}}]})
+        self._bump_generation()
+
+    def written(self, ids: list[str]) -> set[str]:
+        """Which of ``ids`` are stored (a resumed run skips them: same id, same content)."""
+        return set(self.chunks.get(ids=ids, include=[])["ids"]) if ids else set()
+
+    def write_chunks(self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]], vectors: np.ndarray) -> None:
+        """One batch of a document's chunks (not searchable until :meth:`finish_document`)."""
         for i in range(0, len(ids), self._max_batch):
             end = i + self._max_batch
             self.chunks.upsert(
                 ids=ids[i:end], documents=texts[i:end], metadatas=metadatas[i:end], embeddings=vectors[i:end]
             )
-        self.docs.upsert(ids=[doc_id], embeddings=[[1.0]], documents=[doc_meta.get("title", doc_id)], metadatas=[doc_meta])
+
+    def finish_document(self, doc_id: str, doc_meta: dict[str, Any]) -> None:
+        """Mark the document complete: from now on search serves its chunks and ``list`` shows it."""
+        self._upsert_record(doc_id, doc_meta | {"status": COMPLETE})
         self._bump_generation()
+
+    def _upsert_record(self, doc_id: str, doc_meta: dict[str, Any]) -> None:
+        """Replace the record whole: Chroma's upsert merges metadata, so a key the new version lacks
+        (a region no longer inferred, a flag no longer raised) would survive from the old one. A kill
+        between delete and add leaves no record, which search reads as "not complete": consistent."""
+        self.docs.delete(ids=[doc_id])
+        self.docs.add(ids=[doc_id], embeddings=[[1.0]], documents=[doc_meta.get("title", doc_id)], metadatas=[doc_meta])
 
     def remove_document(self, doc_id: str) -> int | None:
         """Delete a document and its chunks; the number of chunks removed, or None if it was unknown."""
-        removed = self._delete_chunks(doc_id, keep=set())
+        removed = self._delete_chunks({"source": doc_id})
         known = bool(self.docs.get(ids=[doc_id])["ids"])
         if known:
             self.docs.delete(ids=[doc_id])
@@ -102,9 +171,8 @@ class ChunkStore:
         self._bump_generation()
         return removed
 
-    def _delete_chunks(self, doc_id: str, keep: set[str]) -> int:
-        existing = self.chunks.get(where={"source": doc_id}, include=[])["ids"]
-        stale = [i for i in existing if i not in keep]
+    def _delete_chunks(self, where: dict[str, Any]) -> int:
+        stale = self.chunks.get(where=where, include=[])["ids"]
         for i in range(0, len(stale), self._max_batch):
             self.chunks.delete(ids=stale[i : i + self._max_batch])
         return len(stale)
@@ -148,3 +216,8 @@ class ChunkStore:
             return {}
         got = self.chunks.get(ids=ids, include=["embeddings"])
         return {cid: float(np.dot(np.asarray(e, dtype=np.float32), vector)) for cid, e in zip(got["ids"], got["embeddings"])}
+
+
+def _with_status(meta: dict[str, Any]) -> dict[str, Any]:
+    """Records written before statuses existed were only ever written complete."""
+    return {"status": COMPLETE, **meta}

@@ -190,7 +190,10 @@ _HEADING_AHEAD = r"(?![一二三四五六七八九十]+、|[(（][一二三四�
 _ARTICLE_LABEL = re.compile(r"(?:^|\n|\s)第[一二三四五六七八九十百零〇\d]{1,6}[章节条]$")
 _BLANKS = re.compile(
     rf" +{_HEADING_AHEAD}(?:"
-    rf"(?<=[{_HAN}] )(?=[{_HAN}A-Za-z\d])"  # 湖 北 · 全国 R&D · 达到 2233.6
+    # 湖 北 · 北 京 · 湖北 省: letter-spacing, a single character on one side; "局工作报告 今年以来"
+    # keeps its blank, which parts two phrases
+    rf"(?<=[{_HAN}] )(?=[{_HAN}])(?:(?<![{_HAN}][{_HAN}] )|(?=[{_HAN}](?![{_HAN}])))"
+    rf"|(?<=[{_HAN}] )(?=[A-Za-z\d])"  # 全国 R&D · 达到 2233.6
     rf"|(?<=[A-Za-z&] )(?=[{_HAN}])"  # R&D 经费
     rf"|(?<=[\w{_CJK_PUNCT}%] )(?=[{_CJK_PUNCT}])"  # R&D ）经费 · 经费 （亿元）
     rf"|(?<=[{_CJK_PUNCT}] )(?=[\w])"  # （ 亿元

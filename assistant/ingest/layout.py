@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from assistant.ingest.chunk import Chunk, chunk_document
 from assistant.ingest.clean import clean_text, normalize_with_offsets, original_span
 from assistant.ingest.readers import Document
+from assistant.ingest.readers.base import OcrText
 from assistant.ingest.tables import Table
 from assistant.settings import ChunkSettings
 
@@ -34,7 +35,7 @@ def _text_chunks(block: str, settings: ChunkSettings) -> tuple[str, list[tuple[C
     text, origin = normalize_with_offsets(cleaned)
     out = []
     for chunk in chunk_document(text, settings):
-        meta: dict[str, str | bool] = {"kind": "text", "ocr": False}
+        meta: dict[str, str | bool] = {"kind": "text", "ocr": isinstance(block, OcrText)}
         written = original_span(cleaned, origin, chunk.start, chunk.end)
         if written != chunk.text:
             meta["original"] = written

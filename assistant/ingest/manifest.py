@@ -24,16 +24,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.errors import AssistantError
 from assistant.places import Place, find_places, region_of
 from assistant.text import to_simplified
+from assistant.years import DOCUMENT_YEAR
 
 MANIFEST_NAME = "manifest.json"
 _VOCABULARY = Path(__file__).resolve().parent.parent / "data" / "metadata.toml"
 LEVEL_LABELS = {"national": "全国", "province": "省", "city": "市", "county": "区县", "town": "乡镇"}
 
-_YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?=\s*年|\D|$)")
 # A full date is when a document was issued or amended, not what it reports on.
 _DATE = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
 _HEAD = 3000  # characters of text read for issuers and years: a title page, an opening paragraph
-_BODY = 20000  # characters read for the places a text names most
+_BODY = 10000  # characters read for the places a text names most
+_DESCRIBED = {"title", "region", "level", "province", "years", "doc_type"}  # an entry with these needs no inference
 _TITLE_END = re.compile(r"[，,。；;！!？?]")
 
 
@@ -73,7 +74,9 @@ def load_manifest(folder: Path) -> dict[str, DocMeta]:
 
 
 def document_meta(file_name: str, text: str, entry: DocMeta | None) -> DocMeta:
-    """The manifest entry where it says something, inference for the rest."""
+    """The manifest entry where it says something, inference for the rest (none when it says all)."""
+    if entry is not None and _DESCRIBED <= entry.model_fields_set:
+        return entry.model_copy(update={f"{f}_source": "manifest" for f in ("region", "years", "doc_type")})
     inferred = infer_meta(file_name, text)
     if entry is None:
         return inferred
@@ -199,7 +202,7 @@ def _infer_years(meta: DocMeta, title: str, stem: str, head: str) -> None:
     issued = _DATE.search(stem) or _DATE.search(head)
     meta.issued_year = int(issued.group(1)) if issued else None
     for source, text in (("title", title), ("file name", _DATE.sub(" ", stem))):
-        if years := sorted({int(y) for y in _YEAR.findall(_DATE.sub(" ", text))}):
+        if years := sorted({int(y) for y in DOCUMENT_YEAR.findall(_DATE.sub(" ", text))}):
             if meta.doc_type == "report" and len(years) == 1 and _reviews_previous_year(head, years[0]):
                 years = [years[0] - 1, years[0]]
                 meta.issued_year = meta.issued_year or years[-1]  # a report on Y-1 is delivered in Y
@@ -208,7 +211,7 @@ def _infer_years(meta: DocMeta, title: str, stem: str, head: str) -> None:
     if meta.doc_type == "policy" and meta.issued_year:
         meta.years, meta.years_source = [meta.issued_year], "issue date"
         return
-    counts = Counter(int(y) for y in _YEAR.findall(_DATE.sub(" ", head)))
+    counts = Counter(int(y) for y in DOCUMENT_YEAR.findall(_DATE.sub(" ", head)))
     if counts:
         top = counts.most_common(1)[0][1]
         meta.years = sorted(y for y, n in counts.items() if n == top)[:3]

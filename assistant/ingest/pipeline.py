@@ -1,8 +1,11 @@
-"""Ingest files into the index: read → clean → chunk → embed → write, one document at a time.
+"""Ingest files into the index: read → clean → screen → chunk → embed → write, one document at a time.
 
-One document at a time means a bad file costs that file only, and a run killed at any point
-leaves every other document as it was: the registry record that marks a document complete is
-written after its chunks (see :mod:`assistant.index.store`).
+One document at a time means a bad file costs that file only. Within a document, chunks are
+embedded and written in batches of ``ingest.batch_chunks``: memory stays flat on a 30 MB file, a
+progress bar moves inside it, and Ctrl-C (:mod:`assistant.ingest.stop`) or a lost server stops
+after a whole batch. The registry marks the document incomplete until its last batch is written,
+and search serves only complete documents (see :mod:`assistant.index.store`); the next run keeps
+the batches already written (stable chunk ids) and completes it, without duplicates.
 """
 
 from __future__ import annotations
@@ -11,24 +14,28 @@ import hashlib
 import json
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tqdm import tqdm
 
-from assistant.errors import DocumentError
+from assistant.errors import DependencyError, DocumentError, with_context
 from assistant.facts.store import open_facts
 from assistant.index.embed import Embedder, make_embedder
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChunkStore
+from assistant.ingest.injection import is_flagged, screen_document
 from assistant.ingest.layout import lay_out
 from assistant.ingest.manifest import MANIFEST_NAME, DocMeta, document_meta, load_manifest
-from assistant.ingest.readers import READERS, read_blocks
+from assistant.ingest.readers import READERS, Document, read_blocks
+from assistant.ingest.stop import GracefulStop
+from assistant.ingest.tables import Table
 from assistant.settings import Settings
 from assistant.text import searchable
 
 # Bump when cleaning or chunking changes, so that every document is re-indexed once.
-PIPELINE_VERSION = "6"
+PIPELINE_VERSION = "7"
+_MB = 1024 * 1024
 
 
 @dataclass
@@ -44,25 +51,61 @@ class IngestReport:
     replaced: list[tuple[str, str]] = field(default_factory=list)
     # (file name, what of it was left out): an empty sheet, a table without a header row
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    # files a folder ingest leaves out because their name starts with "." (hidden): said, not silent
+    hidden: list[str] = field(default_factory=list)
+    # (file name, sentences flagged as instructions to a reader or a model)
+    suspicious: list[tuple[str, int]] = field(default_factory=list)
+    # the document being written when the run stopped: (file name, chunks written, chunks in all)
+    partial: tuple[str, int, int] | None = None
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(("parse", "clean", "embed", "write", "lexical", "facts"), 0.0))
 
+    def committed(self) -> str:
+        """What is in the index after a run that stopped early (for the one-line message)."""
+        done = f"committed: {self.documents} document(s) indexed, {self.skipped} unchanged"
+        if self.partial is not None:
+            name, written, total = self.partial
+            done += f", {name} {written} of {total} chunks (listed as incomplete, not searchable until completed)"
+        return f"{done}; the index is consistent; run the same command again to finish"
 
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Files to ingest (folders searched recursively for supported types), and paths that don't exist."""
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]], list[str]]:
+    """Files to ingest (folders searched recursively for supported types), paths that don't exist,
+    and hidden files (name starting with ".", such as ``..报告.txt``) a folder search leaves out."""
     files: list[Path] = []
     missing: list[tuple[str, str]] = []
+    hidden: list[str] = []
     for path in paths:
         if path.is_dir():
-            files.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in READERS and p.name != MANIFEST_NAME and not p.name.startswith(".")
-            )
+            for p in sorted(path.rglob("*")):
+                if not p.is_file() or p.suffix.lower() not in READERS or p.name == MANIFEST_NAME:
+                    continue
+                (hidden.append(str(p.relative_to(path))) if p.name.startswith(".") else files.append(p))
         elif path.is_file():
             files.append(path)
         else:
             missing.append((str(path), "no such file or folder"))
-    return files, missing
+    return files, missing, hidden
+
+
+BLOCK_CHARS = 200_000
+
+
+def bounded_blocks(document: Document) -> Document:
+    """Text blocks cut at line breaks into pieces of at most ~BLOCK_CHARS characters.
+
+    A .txt file is one block, and layout keeps per-character offsets while it normalizes a block:
+    a 30 MB file as one block peaked at 1.8 GB. In pieces, memory stays flat; the pieces are
+    joined with a blank line in the displayed text, where a line break was."""
+    blocks: list[str | Table] = []
+    for block in document.blocks:
+        while isinstance(block, str) and len(block) > BLOCK_CHARS:
+            cut = block.rfind("\n", 0, BLOCK_CHARS)
+            cut = cut if cut > 0 else BLOCK_CHARS
+            blocks.append(block[:cut])
+            block = block[cut:].lstrip("\n")
+        blocks.append(block)
+    return replace(document, blocks=blocks)
 
 
 def doc_key(doc_id: str) -> str:
@@ -89,9 +132,17 @@ class Ingestor:
             self._manifests[folder] = load_manifest(folder)
         return self._manifests[folder].get(path.name)
 
-    def ingest_file(self, path: Path, report: IngestReport) -> None:
-        """Index one file unless its content hash is already indexed; raises DocumentError."""
+    def ingest_file(self, path: Path, report: IngestReport, stop: GracefulStop, progress: bool = False) -> None:
+        """Index one file unless its content hash is already indexed completely; raises DocumentError,
+        DependencyError, or KeyboardInterrupt (never in the middle of a write: ``stop``)."""
         t0 = time.perf_counter()
+        size = path.stat().st_size
+        limit = self.settings.ingest.max_file_mb
+        if size > limit * _MB:
+            raise DocumentError(path.name, f"{size / _MB:.1f} MB is over the {limit:g} MB limit for one file "
+                                           "(raise it with --max-mb or ASSISTANT_INGEST__MAX_FILE_MB)")
+        if size == 0:  # before any reader: a 0-byte .docx would say "Package not found"
+            raise DocumentError(path.name, "the file is empty")
         raw = path.read_bytes()
         entry = self._manifest_entry(path)
         fingerprint = json.dumps(
@@ -100,12 +151,15 @@ class Ingestor:
             sort_keys=True,
         ).encode()
         content_hash = hashlib.sha256(raw + b"\x00" + fingerprint).hexdigest()
+        del raw
         indexed = self.store.document(path.name) or {}
-        if indexed.get("content_hash") == content_hash:
+        if indexed.get("content_hash") == content_hash and indexed.get("status") == "complete":
             report.skipped += 1
             return
         where = str(path.resolve())
-        document = read_blocks(path)
+        # instructions to a reader or a model leave the text before anything reads it (metadata included)
+        document, flagged = screen_document(read_blocks(path))
+        document = bounded_blocks(document)
         t1 = time.perf_counter()
         laid = lay_out(document, self.settings.chunk)
         display, chunks = laid.display, laid.chunks
@@ -116,18 +170,43 @@ class Ingestor:
         if meta.years:
             base["years"] = list(meta.years)
         base |= {"source": path.name, "content_hash": content_hash}
-        metadatas = [base | {"section": c.section, "start": c.start, "end": c.end, "chunk_index": c.index} | extra
-                     for c, extra in zip(chunks, laid.extra)]
-        t2 = time.perf_counter()
-        vectors = self.embedder.embed_passages([searchable(c.text, m) for c, m in zip(chunks, metadatas)])
-        t3 = time.perf_counter()
         doc_meta = base | {"chunks": len(chunks), "characters": len(display), "path": where,
-                           "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
-        self.store.replace_document(
-            path.name, doc_meta, [chunk_id(path.name, c.index, c.text) for c in chunks], [c.text for c in chunks], metadatas, vectors
-        )
-        t4 = time.perf_counter()
-        for stage, seconds in zip(("parse", "clean", "embed", "write"), (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+                           "suspicious": len(flagged), "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        if flagged:
+            doc_meta["suspicious_text"] = flagged[0][:200]
+            report.suspicious.append((path.name, len(flagged)))
+        t2 = time.perf_counter()
+        with stop.writing():
+            self.store.begin_document(path.name, doc_meta)
+        report.partial = (path.name, 0, len(chunks))
+        batch = self.settings.ingest.batch_chunks
+        bar = tqdm(total=len(chunks), desc=f"  {path.name[:30]}", unit="chunk", leave=False, dynamic_ncols=True,
+                   disable=not progress or len(chunks) <= batch)
+        embed_s = write_s = 0.0
+        for start in range(0, len(chunks), batch):
+            part = list(zip(chunks[start : start + batch], laid.extra[start : start + batch]))
+            ids = [chunk_id(path.name, c.index, c.text) for c, _ in part]
+            done = self.store.written(ids)  # an interrupted run's batches: same content, same ids
+            todo = [(i, c, extra) for i, (c, extra) in zip(ids, part) if i not in done]
+            if todo:
+                metas = [base | {"section": c.section, "start": c.start, "end": c.end, "chunk_index": c.index,
+                                 "suspicious": is_flagged(c.text)} | extra for _, c, extra in todo]
+                e0 = time.perf_counter()
+                vectors = self.embedder.embed_passages([searchable(c.text, m) for (_, c, _), m in zip(todo, metas)])
+                e1 = time.perf_counter()
+                with stop.writing():
+                    self.store.write_chunks([i for i, _, _ in todo], [c.text for _, c, _ in todo], metas, vectors)
+                    report.partial = (path.name, start + len(part), len(chunks))
+                embed_s, write_s = embed_s + e1 - e0, write_s + time.perf_counter() - e1
+            report.partial = (path.name, start + len(part), len(chunks))
+            bar.update(len(part))
+        bar.close()
+        w0 = time.perf_counter()
+        with stop.writing():
+            self.store.finish_document(path.name, doc_meta)
+            report.partial = None
+        write_s += time.perf_counter() - w0
+        for stage, seconds in zip(("parse", "clean", "embed", "write"), (t1 - t0, t2 - t1, embed_s, write_s)):
             report.timings[stage] += seconds
         report.warnings.extend((path.name, warning) for warning in document.warnings)
         report.documents += 1
@@ -138,7 +217,7 @@ class Ingestor:
     def refresh_lexical(self, report: IngestReport) -> None:
         """Rebuild the BM25 view now, so the first search after an ingest is fast."""
         t0 = time.perf_counter()
-        LexicalIndex.current(self.store, self.settings.resolved_index_dir / "bm25")
+        LexicalIndex.current(self.store, self.settings.lexical_dir)
         report.timings["lexical"] += time.perf_counter() - t0
 
     def refresh_facts(self, report: IngestReport) -> None:
@@ -149,22 +228,32 @@ class Ingestor:
 
 
 def ingest(settings: Settings, paths: list[Path] | None = None, progress: bool = True) -> IngestReport:
-    """Ingest files and folders (default: the knowledge folder); never stops at a bad file."""
+    """Ingest files and folders (default: the knowledge folder); never stops at a bad file.
+
+    Stops early only on Ctrl-C (``KeyboardInterrupt``) or a lost dependency
+    (:class:`DependencyError`); both carry a message saying what was committed, and the index is
+    consistent and resumable either way."""
     start = time.perf_counter()
     report = IngestReport()
-    files, report.failed = discover(paths or [settings.knowledge_dir])
-    ingestor = Ingestor(settings)
-    bar = tqdm(files, desc="ingest", unit="doc", disable=not progress, dynamic_ncols=True)
-    for path in bar:
-        bar.set_postfix_str(path.name[:40])
+    files, report.failed, report.hidden = discover(paths or [settings.knowledge_dir])
+    with GracefulStop() as stop:
         try:
-            ingestor.ingest_file(path, report)
-        except DocumentError as exc:
-            report.failed.append((exc.path, exc.reason))
-        except OSError as exc:
-            report.failed.append((path.name, f"cannot read: {exc.strerror or exc}"))
-    ingestor.refresh_lexical(report)
-    ingestor.refresh_facts(report)
+            ingestor = Ingestor(settings)
+            bar = tqdm(files, desc="ingest", unit="doc", disable=not progress, dynamic_ncols=True)
+            for path in bar:
+                bar.set_postfix_str(path.name[:40])
+                try:
+                    ingestor.ingest_file(path, report, stop, progress)
+                except DocumentError as exc:
+                    report.failed.append((exc.path, exc.reason))
+                except OSError as exc:
+                    report.failed.append((path.name, f"cannot read: {exc.strerror or exc}"))
+            ingestor.refresh_lexical(report)
+            ingestor.refresh_facts(report)
+        except DependencyError as exc:
+            raise with_context(exc, report.committed()) from exc
+        except KeyboardInterrupt as exc:
+            raise KeyboardInterrupt(report.committed()) from exc
     report.seconds = time.perf_counter() - start
     return report
 
@@ -174,6 +263,6 @@ def remove(settings: Settings, doc_id: str) -> int | None:
     store = ChunkStore(settings)
     removed = store.remove_document(Path(doc_id).name)
     if removed is not None:
-        LexicalIndex.current(store, settings.resolved_index_dir / "bm25")
+        LexicalIndex.current(store, settings.lexical_dir)
         open_facts(settings, store).close()
     return removed

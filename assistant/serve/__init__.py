@@ -20,6 +20,7 @@ from assistant.serve.exports import (  # noqa: F401 — the page imports these a
     export_markdown,
     exports_dir,
 )
+from assistant.serve.model_state import REFRESH_S, model_state_html  # noqa: F401 — the page imports these
 from assistant.serve.render import (  # noqa: F401 — the page imports these as serve.<name>
     UNVERIFIED_STYLE,
     answer_status,
@@ -35,7 +36,6 @@ from assistant.serve.render import (  # noqa: F401 — the page imports these as
     unverified_mark,
 )
 from assistant.serve.services import (  # noqa: F401 — the page imports these as serve.<name>
-    BACKENDS,
     EXAMPLE_QUESTIONS,
     Services,
     build_answerer,
@@ -60,6 +60,7 @@ from assistant.serve.uploads import (  # noqa: F401 — the page imports these a
     check_upload,
     ingest_files,
     ingest_summary,
+    refusal_note,
     reindex,
     remove_upload_file,
     sanitize_filename,

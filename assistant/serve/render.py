@@ -22,10 +22,15 @@ def unverified_mark() -> str:
 
 @cache
 def _tokens() -> re.Pattern[str]:
-    return re.compile(r"\[(\d{1,2})\]|" + re.escape(unverified_mark()))
+    """A citation [n] (the verifier's pattern) or the unverified mark."""
+    from assistant.answer.verify import CITATION
+
+    return re.compile(CITATION.pattern + "|" + re.escape(unverified_mark()))
 
 
 UNVERIFIED_STYLE = "color:#c62828;font-weight:600"
+# A passage read by OCR from a scan or an image may hold misread characters: the source panel says so.
+OCR_NOTE = "此段由扫描件或图片经文字识别（OCR）得到，可能有识别错误，请对照原件"
 # For the chat bubble: HTML's special characters, and those Markdown (or the chat's LaTeX) would
 # interpret, written as numeric entities (in one pass, so no entity is escaped twice).
 _CHAT_ENTITIES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-!|~$"}
@@ -177,6 +182,8 @@ def render_sources(answer: dict[str, Any] | None, turn: int | str = 0) -> str:
     for c in sorted(citations, key=lambda c: c["n"]):
         n = int(c["n"])
         meta = " · ".join(escape(x) for x in (c.get("region") or "—", _years(c.get("years") or ()), c.get("section") or "—"))
+        if c.get("ocr"):
+            meta += f' <span class="ocr-label" title="{OCR_NOTE}">OCR识别</span>'
         parts.append(
             f'<div class="source" id="{_anchor(turn, n)}">'
             f'<div class="source-head"><span class="source-n">[{n}]</span> '

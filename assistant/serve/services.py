@@ -9,12 +9,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.errors import AssistantError
+from assistant.answer.backends import FALLBACK
+from assistant.errors import AssistantError, first_line
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("extractive", "local", "openai")
 EXAMPLE_QUESTIONS = [
     "泰兴市2020年新认定国家高企多少家？",
     "浙江某区2013年研发投入占GDP比重预计达到多少？",
@@ -98,25 +98,19 @@ class Services:
 
 def build_answerer(settings: Settings, backend: str | None, services: Services | None = None) -> Any:
     """An Answerer for ``backend`` (None: from settings); falls back to extractive on failure."""
-    from assistant.answer.chain import Answerer
-    from assistant.retrieve import Retriever
+    from assistant import api
 
-    retriever = Retriever(settings)
+    retriever = api.open_retriever(settings)
     wanted = backend or settings.resolved_backend()
     try:
-        return Answerer(settings, retriever=retriever, backend=wanted)
+        return api.open_answerer(settings, backend=wanted, retriever=retriever)
     except Exception as exc:  # noqa: BLE001 - any failure to build a backend means: answer extractively
-        if wanted == "extractive":
+        if wanted == FALLBACK:
             raise
         log.warning("backend %s unavailable (%s); using extractive", wanted, exc)
         if services is not None:
-            services.notice = f"{wanted} 后端无法启动（{_first_line(exc)}），已改用抽取式（extractive）回答。"
-        return Answerer(settings, retriever=retriever, backend="extractive")
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:160]
+            services.notice = f"{wanted} 后端无法启动（{first_line(exc)}），已改用抽取式（{FALLBACK}）回答。"
+        return api.open_answerer(settings, backend=FALLBACK, retriever=retriever)
 
 
 def plain_history(turns: Iterable[dict[str, Any]]) -> list[dict[str, str]]:

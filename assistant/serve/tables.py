@@ -7,7 +7,7 @@ from typing import Any
 from assistant.errors import AssistantError
 from assistant.serve.render import escape
 
-DOCUMENT_COLUMNS = ["文件 source", "标题 title", "地区 region", "年份 years", "类型 doc_type", "段落 chunks"]
+DOCUMENT_COLUMNS = ["文件 source", "标题 title", "地区 region", "年份 years", "类型 doc_type", "段落 chunks", "提示 notes"]
 
 
 def document_rows(documents: list[dict[str, Any]]) -> list[list[Any]]:
@@ -16,8 +16,20 @@ def document_rows(documents: list[dict[str, Any]]) -> list[list[Any]]:
     for d in documents:
         years = d.get("years")
         years = "、".join(map(str, years)) if isinstance(years, list) else str(years or "")
-        rows.append([d.get("source", ""), d.get("title", ""), d.get("region", ""), years, d.get("doc_type", ""), int(d.get("chunks", 0) or 0)])
+        rows.append([d.get("source", ""), d.get("title", ""), d.get("region", ""), years, d.get("doc_type", ""),
+                     int(d.get("chunks", 0) or 0), document_notes(d)])
     return rows
+
+
+def document_notes(document: dict[str, Any]) -> str:
+    """What a user must know about a document: planted instructions (kept out of answers), or an
+    ingest that was interrupted (its chunks are not searchable until a re-index completes it)."""
+    notes = []
+    if document.get("status", "complete") != "complete":
+        notes.append("未完成：索引中断，尚不可检索，重新索引即可补全")
+    if document.get("suspicious"):
+        notes.append(f"⚠ 含 {document['suspicious']} 处疑似指令（已隔离，不作为依据，不发送给模型）")
+    return "；".join(notes)
 
 
 def filter_choices(documents: list[dict[str, Any]], regions: list[str]) -> dict[str, list[Any]]:

@@ -18,7 +18,7 @@ from assistant.settings import Settings
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # The types assistant.ingest.readers.READERS reads (a test keeps the two equal; importing the
 # readers here would cost the page's start-up ~0.2 s of charset_normalizer).
-UPLOAD_SUFFIXES = (".csv", ".docx", ".htm", ".html", ".markdown", ".md", ".pdf", ".txt", ".xls", ".xlsx")
+UPLOAD_SUFFIXES = (".csv", ".docx", ".htm", ".html", ".jpeg", ".jpg", ".markdown", ".md", ".pdf", ".png", ".txt", ".xls", ".xlsx")
 
 
 class UploadError(AssistantError):
@@ -124,6 +124,7 @@ def ingest_files(settings: Settings, paths: list[Path], on_file: Callable[[int, 
         total.skipped += report.skipped
         total.failed.extend(report.failed)
         total.replaced.extend(report.replaced)
+        total.suspicious.extend(report.suspicious)
         for k, v in report.timings.items():
             total.timings[k] = total.timings.get(k, 0.0) + v
         if report.documents:
@@ -155,11 +156,22 @@ def ingest_summary(outcome: IngestOutcome) -> str:
         line += f"<div>已索引：{_names(outcome.indexed)}</div>"
     if outcome.skipped:
         line += f"<div>未变化：{_names(outcome.skipped)}</div>"
+    if report.suspicious:
+        line += "".join(f"<div class='notice'>⚠ {escape(n)} 含 {k} 处疑似指令（针对读者或模型的指示），已隔离：不作为依据，不发送给模型</div>"
+                        for n, k in report.suspicious)
+    if report.hidden:
+        line += f"<div class='notice'>未索引隐藏文件（文件名以“.”开头）：{_names(report.hidden)}</div>"
     if report.replaced:
         line += "".join(f"<div class='notice'>{escape(n)} 取代了同名文档 {escape(o)}（文档按文件名区分）</div>" for n, o in report.replaced)
     if report.failed:
         line += "<ul class='failed'>" + "".join(f"<li>{escape(n)}：{escape(r)}</li>" for n, r in report.failed) + "</ul>"
     return f'<div class="ingest-report">{line}</div>'
+
+
+def refusal_note(message: str) -> str:
+    """A refused upload, said in the report area: raising gr.Error instead would put an error overlay
+    on every Knowledge output and blank the documents table, though nothing in the index changed."""
+    return f'<div class="ingest-report failed" role="alert">未上传：{escape(message)}</div>'
 
 
 def remove_upload_file(settings: Settings, source: str) -> bool:

@@ -94,14 +94,15 @@ def generate(backend: Backend, grounded: Grounded, config: RunnableConfig | None
         if on_token:
             on_token(text)
         return Generated(grounded, text, backend.name, "", 0.0)
-    notice = ""
+    notice = unreachable = ""
     try:
         written = backend.write(grounded, config or {})
         if isinstance(written, Rejection):
             notice = f"{backend.name} 后端的回答未通过核验（{written.reason}），已改用原文摘录回答。"
     except Exception as exc:  # the endpoint is down, timed out or answered garbage: answer anyway
         log.warning("%s backend unavailable: %s", backend.name, exc)
-        notice = f"{backend.name} 后端不可用（{first_line(exc)}），已改用原文摘录回答。"
+        unreachable = unreachable_endpoint(exc)
+        notice = f"{backend.name} 后端不可用（{unreachable or first_line(exc)}），已改用原文摘录回答。"
     if notice:
         log.info("%s", notice)
         text, name = extractive.compose_text(grounded), FALLBACK
@@ -109,4 +110,16 @@ def generate(backend: Backend, grounded: Grounded, config: RunnableConfig | None
         text, name = str(written), backend.name
     if on_token and (notice or backend.chat_model is None):  # no model streamed it
         on_token(text)
-    return Generated(grounded, text, name, notice, (time.perf_counter() - started) * 1000)
+    return Generated(grounded, text, name, notice, (time.perf_counter() - started) * 1000, unreachable)
+
+
+def unreachable_endpoint(exc: BaseException) -> str:
+    """"the LLM endpoint http://host:port is unreachable (…)" when ``exc`` is a connection failure of
+    an OpenAI-compatible endpoint (after its retries), else "" (a model's error is not a lost dependency)."""
+    import openai as openai_sdk
+
+    if not isinstance(exc, openai_sdk.APIConnectionError):
+        return ""
+    url = exc.request.url
+    port = f":{url.port}" if url.port else ""
+    return f"the LLM endpoint {url.scheme}://{url.host}{port} is unreachable ({first_line(exc)})"

@@ -1,6 +1,8 @@
 """The ``local`` backend: the bundled GGUF model (or ``answer.local_model_path``) run by llama.cpp
-on this machine's CPU (:mod:`assistant.answer.llm`). A 1.5B model on two cores is slow and easily
-distracted, so its prompt holds only the ``answer.local_passages`` best passages."""
+on this machine's CPU, in its own supervised server process (:mod:`assistant.answer.model_server`,
+:mod:`assistant.answer.llm`). Building it starts that server in the background and returns at once.
+A 1.5B model on two cores is slow and easily distracted, so its prompt holds only the
+``answer.local_passages`` best passages."""
 
 from __future__ import annotations
 
@@ -13,12 +15,13 @@ if TYPE_CHECKING:
 
 def build(name: str, settings: Settings, cache: bool) -> ChatBackend:
     from assistant.answer.backends.chat import ChatBackend, open_cache
-    from assistant.answer.llm import LlamaCppChat
-    from assistant.answer.local_model import ensure_model
+    from assistant.answer.llm import LocalServerChat
+    from assistant.answer.local_model import MODEL_FILE
+    from assistant.answer.model_server import shared_server
 
     a = settings.answer
     store = open_cache(settings) if cache else None
-    path = ensure_model(settings.model_cache_dir, a.local_model_path)
-    model = LlamaCppChat(model_path=path, n_ctx=a.local_context, n_threads=a.local_threads,
-                         max_tokens=a.max_tokens, temperature=a.temperature, cache=store)
+    model = LocalServerChat(server=shared_server(settings).start(), settings=settings,
+                            gguf=a.local_model_path.name if a.local_model_path else MODEL_FILE,
+                            max_tokens=a.max_tokens, temperature=a.temperature, cache=store)
     return ChatBackend(name, model, settings, max_passages=a.local_passages, completion_cache=store)

@@ -12,6 +12,7 @@ from pathlib import Path
 from assistant.errors import DocumentError
 from assistant.ingest.readers.base import Document, decode_text
 from assistant.ingest.readers.html import read_html
+from assistant.ingest.readers.images import read_image
 from assistant.ingest.readers.office import read_docx
 from assistant.ingest.readers.pdf import read_pdf
 from assistant.ingest.readers.sheets import read_csv, read_xls, read_xlsx
@@ -25,12 +26,14 @@ READERS: dict[str, Callable[[Path], Document]] = {
     ".markdown": read_markdown,
     ".html": read_html,
     ".htm": read_html,
-    ".pdf": read_pdf,  # pages without a text layer: OCR (assistant/ingest/ocr.py) plugs in there
+    ".pdf": read_pdf,  # pages without a text layer are read by OCR
     ".docx": read_docx,
     ".xlsx": read_xlsx,
     ".xls": read_xls,
     ".csv": read_csv,
-    # .png/.jpg: images go to OCR (assistant/ingest/ocr.py, branch i10-ocr) once it lands
+    ".png": read_image,
+    ".jpg": read_image,
+    ".jpeg": read_image,
 }
 
 

@@ -22,6 +22,10 @@ _TITLE_LINE = re.compile(r"^[^。；;！!？?]{2,60}$")
 _UNIT_LINE = re.compile(r"^[(（]?\s*单位\s*[:：]")
 
 
+class OcrText(str):
+    """Text read by OCR from a scan or an image: its chunks are marked ``ocr`` and the page says so."""
+
+
 @dataclass
 class Document:
     """A file's content: ``blocks`` are paragraphs of text (str) and tables, in reading order."""
@@ -30,8 +34,10 @@ class Document:
     warnings: list[str] = field(default_factory=list)
 
     def add_text(self, text: str) -> None:
-        if self.blocks and isinstance(self.blocks[-1], str):
-            self.blocks[-1] += text
+        """Append text, joined to the text before it when both were read the same way (OCR or not)."""
+        last = self.blocks[-1] if self.blocks else None
+        if isinstance(last, str) and type(last) is type(text):
+            self.blocks[-1] = type(text)(last + text)
         else:
             self.blocks.append(text)
 
@@ -48,7 +54,8 @@ class Document:
             return
         if table.width >= 2:
             self.warnings.append(f"{where} has no header row; its rows are indexed as text without column names")
-        self.add_text("\n" + "\n".join(table.plain_rows()) + "\n")
+        rows = "\n" + "\n".join(table.plain_rows()) + "\n"
+        self.add_text(OcrText(rows) if ocr else rows)
 
     def text_before(self) -> str:
         return self.blocks[-1] if self.blocks and isinstance(self.blocks[-1], str) else ""

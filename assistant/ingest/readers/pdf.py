@@ -1,7 +1,7 @@
 """PDF text layers with pdfplumber: the text around each table, and each ruled table as a grid.
 
-A page without a text layer (a scan) yields nothing here; when no page has text the file is
-refused by name. That is the place where OCR plugs in (``assistant/ingest/ocr.py``, branch i10-ocr).
+A page without a text layer (a scan) is rendered and read by OCR (:mod:`assistant.ingest.ocr`),
+all such pages first, under one progress bar, then every page in order into the document.
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ import io
 from pathlib import Path
 
 from assistant.errors import DocumentError
+from assistant.ingest.ocr import ocr_pdf_pages
 from assistant.ingest.readers.base import Document
+from assistant.ingest.readers.images import add_ocr_blocks
 
 
 def _page_blocks(page: object, document: Document, where: str) -> None:
@@ -45,15 +47,16 @@ def read_pdf(path: Path) -> Document:
     data = path.read_bytes()
     _refuse_if_locked(data, path.name)
     document = Document()
-    scanned = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
+        scanned = [number for number, page in enumerate(pdf.pages, start=1) if not page.chars]
+        read = ocr_pdf_pages(data, scanned, path.name) if scanned else {}
         for number, page in enumerate(pdf.pages, start=1):
-            if not page.chars:
-                scanned.append(number)  # no text layer: OCR's pages
-                continue
-            _page_blocks(page, document, f"page {number}")
+            if number in read:
+                add_ocr_blocks(document, read[number], f"page {number}")
+            elif number not in scanned:
+                _page_blocks(page, document, f"page {number}")
     if not document.has_text():
-        raise DocumentError(path.name, "the PDF has no text layer (a scan?); OCR is not supported")
-    if scanned:
-        document.warnings.append(f"pages {', '.join(map(str, scanned))} have no text layer (scans) and were skipped")
+        raise DocumentError(path.name, "no text found: the PDF has no text layer and OCR read nothing on its pages")
+    if blank := [n for n in scanned if n not in read]:
+        document.warnings.append(f"pages {', '.join(map(str, blank))} are scans on which OCR found no text")
     return document

@@ -1,0 +1,156 @@
+"""OCR for scanned PDF pages and images, on the CPU, with models that ship inside a wheel.
+
+Why RapidOCR's ``rapidocr-onnxruntime`` 1.4.4: its wheel carries PP-OCRv4's Chinese detection and
+recognition models and the angle classifier (``rapidocr_onnxruntime/models/*.onnx``, 16 MB), its
+config names them by path inside the package and it has no download code at all — so nothing is
+fetched at run time. (``rapidocr`` 3.x also ships its models, but fetches a model or the character
+list from ModelScope whenever a file is missing or fails its checksum.) onnxruntime, which runs
+them, sends usage telemetry to Microsoft when a session starts unless ``ORT_DISABLE_TELEMETRY`` is
+set before it is imported: the engine sets it, so OCR makes no network request of any kind.
+
+A page is rendered (PDF pages with PDFium at :data:`DPI`), trimmed to its inked area (detection
+time grows with the blank page around a short text), recognized into :class:`Line` boxes with
+confidences, and laid out into paragraphs and tables by :mod:`assistant.ingest.ocr_layout`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tqdm import tqdm
+
+from assistant.errors import AssistantError, DocumentError
+from assistant.ingest.ocr_layout import Block, Line, join_text, lay_out
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+DPI = 150  # PDF pages are rendered at this resolution: print-size Chinese is ~30 px high, enough
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+_MARGIN = 16  # pixels kept around the inked area
+_INK = 200  # a pixel darker than this (0–255 grey) is ink
+_WORD_SPACE = 0.6  # of the line height: a wider blank inside one detected line is written as a space
+_UNSURE_MARK = 0.65  # a punctuation mark read with less confidence is dropped (see _line_text)
+_MIN_CONFIDENCE = 0.6  # a page whose lines average less is noise, not text
+
+
+class OcrUnavailable(AssistantError):
+    """The OCR engine cannot start here (e.g. OpenCV misses a system library)."""
+
+
+@cache
+def _engine() -> Any:
+    """The recognizer, loaded once per process (about a second)."""
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # read by onnxruntime when it loads, see above
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError as exc:
+        raise OcrUnavailable(f"the OCR engine cannot load ({exc}); install rapidocr-onnxruntime and its system libraries") from exc
+    # "max": shrink only pages over 2000 px; the default ("min" 736) enlarges a short strip of text
+    # threefold, and the detector then splits its lines at every blank
+    return RapidOCR(det_limit_type="max", det_limit_side_len=2000)
+
+
+def _trim(image: Image.Image) -> tuple[Image.Image, int, int]:
+    """The inked part of the page and its offset; a blank page stays as it is."""
+    from PIL import ImageOps
+
+    grey = image.convert("L")
+    box = ImageOps.invert(grey).point(lambda p: 255 if p > 255 - _INK else 0).getbbox()
+    if box is None:
+        return image, 0, 0
+    x0, y0 = max(box[0] - _MARGIN, 0), max(box[1] - _MARGIN, 0)
+    x1, y1 = min(box[2] + _MARGIN, image.width), min(box[3] + _MARGIN, image.height)
+    return image.crop((x0, y0, x1, y1)), x0, y0
+
+
+def _line_text(text: str, height: float, word_info: Sequence[Any]) -> str:
+    """A line's text rebuilt from its words (characters, for Chinese) and their boxes.
+
+    A space goes where two figures or words stand apart (``附表2　2022年…``): the detector may keep
+    such a line whole, and without the blank 附表2 and 2022年 read 22022年. Between Chinese
+    characters a blank is letter spacing (``贵　州``) and gets no space; a punctuation mark read
+    there with low confidence (``贵：州``) is the blank misread, and is dropped.
+    """
+    boxes, words, confidences = (list(word_info) + [None, None, None])[:3]
+    if not words or not boxes or len(words) != len(boxes) or len(confidences or ()) != len(words):
+        return text
+    out, last_right = "", None
+    for word, box, confidence in zip(words, boxes, confidences):
+        if confidence < _UNSURE_MARK and not any(c.isalnum() for c in word):
+            continue
+        apart = last_right is not None and min(p[0] for p in box) - last_right > _WORD_SPACE * height
+        if apart and out[-1:].isascii() and out[-1:].isalnum() and word[:1].isascii() and word[:1].isalnum():
+            out += " "
+        out += word
+        last_right = max(p[0] for p in box)
+    return out
+
+
+def recognize(image: Image.Image) -> list[Line]:
+    """Text lines of a page image with boxes in the image's pixels and confidences."""
+    import numpy as np
+
+    page, dx, dy = _trim(image.convert("RGB"))
+    result, _ = _engine()(np.asarray(page), return_word_box=True)
+    lines = []
+    for box, text, confidence, *word_info in result or []:
+        xs, ys = [p[0] for p in box], [p[1] for p in box]
+        height = max(ys) - min(ys)
+        text = _line_text(text, height, word_info).strip()
+        if text:
+            lines.append(Line(text, min(xs) + dx, min(ys) + dy, max(xs) + dx, max(ys) + dy, float(confidence)))
+    return lines
+
+
+def ocr_page(image: Image.Image, where: str) -> list[Block]:
+    """A page as paragraphs and tables; a page with no credible text raises :class:`DocumentError`."""
+    lines = recognize(image)
+    if not lines or sum(l.confidence for l in lines) / len(lines) < _MIN_CONFIDENCE:
+        raise DocumentError(where, "OCR found no readable text (a blank or garbled image?)")
+    return lay_out(lines)
+
+
+def ocr_image(path: Path) -> list[Block]:
+    """An image file (.png, .jpg) read by OCR as one page."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(path.read_bytes())) as image:
+            image.load()
+            return ocr_page(image, path.name)
+    except UnidentifiedImageError as exc:
+        raise DocumentError(path.name, "cannot read as an image: not a PNG or JPEG file, or a damaged one") from exc
+    except (OSError, SyntaxError) as exc:  # Pillow raises these on truncated or corrupt image data
+        raise DocumentError(path.name, f"cannot read as an image: {exc}") from exc
+    except OcrUnavailable as exc:
+        raise DocumentError(path.name, str(exc)) from exc
+
+
+def ocr_pdf_pages(data: bytes, numbers: Sequence[int], name: str) -> dict[int, list[Block]]:
+    """The given pages (1-based) of a PDF, rendered and read by OCR, with a progress bar per page.
+
+    A page that yields no text is left out (a blank page in a scan is no error); the caller
+    decides whether the file as a whole had anything to index.
+    """
+    import pypdfium2
+
+    out: dict[int, list[Block]] = {}
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        for number in tqdm(numbers, desc=f"OCR {name[:30]}", unit="page", leave=False, disable=None):
+            image = pdf[number - 1].render(scale=DPI / 72).to_pil()
+            try:
+                out[number] = ocr_page(image, f"{name} page {number}")
+            except DocumentError:
+                continue
+    except OcrUnavailable as exc:
+        raise DocumentError(name, str(exc)) from exc
+    finally:
+        pdf.close()
+    return out

@@ -1,0 +1,88 @@
+"""Grounding and the refusal on hand-made passages: what a question asks, which sentences can
+answer it, and when the answer must be a refusal. No index: the documents and passages are built
+here, so each rule is seen on the smallest case that shows it."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.grounding import Passage, analyze, evidence_years, find_evidence
+from assistant.answer.refusal import CANNOT_ANSWER, Refusal, decide, wording
+
+DOCUMENTS = [
+    {"region": "泰兴市", "province": "江苏省"},
+    {"region": "浙江省某区", "province": "浙江省"},
+    {"region": "泸州市", "province": "四川省"},
+]
+
+
+def flat_idf(token: str) -> float:
+    return 1.0
+
+
+def passage(n: int, text: str, region: str = "泰兴市", years: tuple[int, ...] = (2020,), section: str = "") -> Passage:
+    return Passage(n, f"c{n}", f"doc{n}.txt", f"{region}科技局工作总结", region, years, section, text)
+
+
+def test_analysis_finds_region_years_and_indicator_words() -> None:
+    facts = analyze("泰兴市2020年新认定国家高企多少家？", DOCUMENTS)
+    assert facts.regions == ["泰兴市"] and facts.years == [2020] and facts.places == ["泰兴市"]
+    assert facts.unit == "家" and facts.wants_figure and not facts.multi
+    assert "高企" in facts.tokens and not {"泰兴", "泰兴市", "2020", "多少", "家"} & set(facts.tokens)
+
+
+def test_analysis_of_ranges_redacted_regions_and_foreign_places() -> None:
+    assert analyze("泸州市2006—2008年专利申请量", DOCUMENTS).years == [2006, 2007, 2008]
+    assert analyze("浙江那个区2013年研发投入是多少？", DOCUMENTS).regions == ["浙江省某区"]
+    shanghai = analyze("上海市2020年新认定高新技术企业多少家？", DOCUMENTS)
+    assert shanghai.regions == [] and shanghai.foreign == ["上海市"]  # as written, from the gazetteer
+    assert analyze("泰兴2020年2000萬元以上项目有几个", DOCUMENTS).years == [2020]  # 2000萬元 is no year
+
+
+@pytest.mark.parametrize(("question", "flag"), [
+    ("泰兴市2020年综合科技创新水平全省排第几？", "wants_rank"),
+    ("专利条例什么时候施行？", "wants_date"),
+    ("泰兴市2020年高企和科技型中小企业分别有多少家？", "multi"),
+])
+def test_analysis_flags_what_kind_of_answer_is_wanted(question: str, flag: str) -> None:
+    assert getattr(analyze(question, DOCUMENTS), flag)
+
+
+def test_evidence_keeps_the_asked_region_year_and_indicator() -> None:
+    facts = analyze("泰兴市2020年新认定国家高企多少家？", DOCUMENTS)
+    passages = [
+        passage(1, "2019年新认定国家高企52家。全年新认定国家高企86家。全年兑现科技创新券628.34万元。"),
+        passage(2, "全年新认定国家高企31家。", region="泸州市"),
+    ]
+    evidence = find_evidence(facts, passages, flat_idf)
+    assert [e.sentence for e in evidence][:1] == ["全年新认定国家高企86家。"]
+    assert all(e.passage.region == "泰兴市" for e in evidence)  # 泸州's 31家 is never a candidate
+    assert "2019年新认定国家高企52家。" not in [e.sentence for e in evidence]  # another year
+    assert evidence[0].coverage == 1.0 and [f.text for f in evidence[0].figures] == ["86家"]
+    assert decide(facts, evidence) is None
+
+
+def test_the_opposite_measure_or_a_missing_qualifier_does_not_answer() -> None:
+    facts = analyze("泸州市2008年发明专利授权多少件？", DOCUMENTS)
+    passages = [passage(1, "全年专利授权91件。申请发明专利40件。", region="泸州市", years=(2008,))]
+    assert find_evidence(facts, passages, flat_idf) == []
+    refusal = decide(facts, [])
+    assert refusal == Refusal("资料中没有相应地区和年份的相关内容")
+
+
+def test_years_come_from_the_sentence_then_the_section_then_the_document() -> None:
+    p = passage(1, "新认定国家高企86家。", years=(2020, 2021), section="二、2021年工作计划")
+    assert evidence_years(p, "2019年新认定国家高企52家。") == {2019}
+    assert evidence_years(p, "新认定国家高企86家。") == {2021}
+    assert evidence_years(passage(2, "x", years=(2020,)), "新认定国家高企86家。") == {2020}
+
+
+def test_refusals_say_why_and_name_the_region() -> None:
+    foreign = analyze("上海市2020年新认定高新技术企业多少家？", DOCUMENTS)
+    assert decide(foreign, []).reason.startswith("资料中没有关于上海市的文件")
+    facts = analyze("泰兴市2020年技术合同成交额是多少？", DOCUMENTS)
+    weak = find_evidence(facts, [passage(1, "全年新认定国家高企86家。")], flat_idf)
+    refusal = decide(facts, weak)
+    assert refusal == Refusal("资料中没有所问指标的数据")
+    text = wording(refusal, facts, [passage(1, "全年新认定国家高企86家。")])
+    assert text.startswith(CANNOT_ANSWER) and "地区：泰兴市" in text and "《泰兴市科技局工作总结》" in text
