@@ -129,7 +129,7 @@ class Lexicon:
         i = 0
         while i < len(norm):
             for size in self._lengths.get(norm[i], ()):
-                if (name := self._owner.get(norm[i:i + size])) is not None:
+                if i + size <= len(norm) and (name := self._owner.get(norm[i:i + size])) is not None:
                     found.append((name, (where[i], where[i + size - 1] + 1)))
                     i += size
                     break
