@@ -244,7 +244,7 @@ class FactAnswerer:
     def _refuse(self, kind: str, indicator: str, facts: list[Fact], missing: list[str]) -> FactAnswer:
         years = sorted({f.year for f in facts if f.year})
         regions = list(dict.fromkeys(f.region for f in facts if f.region))
-        held_regions = "、".join(regions) if len(regions) <= 8 else f"{'、'.join(regions[:8])}等{_cn_number(len(regions))}个地区"
+        held_regions = "、".join(regions) if len(regions) <= 8 else f"{'、'.join(regions[:8])}等地区"  # no count: a refusal cites no passage, a figure in it could never be verified
         text = (f"资料中没有{'、'.join(missing)}的{indicator}数据；"
                 f"资料中有{'、'.join(f'{y}年' for y in years)}的数据，地区有{held_regions}")
         return FactAnswer(kind, text, True)

@@ -10,6 +10,7 @@ indicator's figure in its place (发明专利授权量 is not 专利授权量; �
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -267,6 +268,27 @@ def _another_indicator(facts: QuestionFacts, sentence: str) -> bool:
     return not any(word in rest for word in facts.indicator_words)
 
 
+def _row_lacks_indicator(facts: QuestionFacts, passage: Passage) -> bool:
+    """A table row answers only for the indicators its column headers or its table's title name:
+    a bulletin's row 广东｜R&D经费（亿元）4411.9 is no evidence for 广东's 基础研究经费, whatever share of
+    the question's words the row label and document title happen to hold. The indicator is there
+    when the headers, section or title name it, or hold every word of its wording."""
+    if passage.kind != "table_row" or not facts.indicators:
+        return False
+    try:
+        cells = json.loads(passage.columns or "[]")
+    except ValueError:
+        cells = []
+    headers = " ".join(str(c.get("header", "")) for c in cells if isinstance(c, dict))
+    heading = to_simplified(f"{headers} {passage.section} {passage.title}")
+    if {name for name, _ in facts.lexicon.find(heading)} & set(facts.indicators):
+        return False
+    # an indicator the table spreads over its title and headers (规模以上工业企业 in the title, R&D经费
+    # 投入强度 in a header) is there when every word of its wording is
+    text = _squeeze(heading)
+    return not facts.indicator_words or not all(_credit(facts, w, text) for w in facts.indicator_words)
+
+
 def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[str], float]) -> list[Evidence]:
     """Sentences of the passages that could answer, best first (coverage, then retrieval rank).
 
@@ -281,6 +303,8 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
     named_only = facts.foreign if not facts.regions else []
     for passage in passages:
         if facts.regions and passage.region not in facts.regions:
+            continue
+        if _row_lacks_indicator(facts, passage):
             continue
         context = to_simplified(f"{passage.title} {passage.section}").lower()
         for m in _SENTENCE.finditer(passage.text):
