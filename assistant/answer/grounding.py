@@ -171,7 +171,8 @@ def analyze(question: str, documents: list[dict], lexicon: Lexicon | None = None
             broad_hits.append(doc["region"])
             named |= set(hit)
     facts.regions = list(dict.fromkeys(specific_hits or broad_hits or national_hits))
-    foreign = [p for p in places if not any(p.name in n or n in p.name for n in named)]
+    # a town or zone is not named by its parent's short name inside it (常州高新区 is not 常州)
+    foreign = [p for p in places if not any(p.name in n or (n in p.name and p.level != "town") for n in named)]
     facts.foreign = list(dict.fromkeys(p.name for p in foreign))
     regions = {doc.get("region", "") for doc in documents} - {""}
     facts.held = sorted(regions)
