@@ -127,14 +127,20 @@ class Answerer:
             routed = answers.answer(turn.standalone, turn.facts)
             if routed is not None:  # a comparison, trend or ranking: the fact rows are the passages
                 grounded = routed.grounded(turn, started, _binder(answers.store, turn, routed.passages))
-                # the fact table keeps no reading method: a row read by OCR is known from its chunk
-                marked = [replace(p, ocr=bool(self.retriever.metadata(p.chunk_id).get("ocr"))) for p in grounded.passages]
-                return replace(grounded, passages=marked)
+                # the fact table keeps no chunk layout: a cited row's kind, row label, columns, text as
+                # written and reading method (OCR) come from its chunk, so the source panel shows the row
+                return replace(grounded, passages=[self._with_chunk_metadata(p) for p in grounded.passages])
         passages = self._passages(turn)
         evidence = find_evidence(turn.facts, passages, self.retriever.lexical.idf)
         refusal = decide(turn.facts, evidence)
         return Grounded(turn, passages, evidence, refusal, (time.perf_counter() - started) * 1000,
                         bound=_binder(answers.store, turn, passages))
+
+    def _with_chunk_metadata(self, passage: Passage) -> Passage:
+        m = self.retriever.metadata(passage.chunk_id)
+        return replace(passage, kind=m.get("kind", passage.kind), row_label=m.get("row_label", passage.row_label),
+                       columns=m.get("columns", passage.columns), original=m.get("original", passage.original),
+                       ocr=bool(m.get("ocr", passage.ocr)))
 
     def fact_answers(self) -> FactAnswerer:
         """The fact table of this index, opened on first use and kept in step with Chroma."""
