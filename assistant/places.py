@@ -115,6 +115,8 @@ class Gazetteer:
         i = 0
         while i < len(text):
             for size in self._lengths.get(text[i], ()):
+                if i + size > len(text):  # a slice past the end is shorter than size: another name's span
+                    continue
                 word = text[i:i + size]
                 if word in self.vocabulary.national and not text.startswith(self.vocabulary.national_not_before, i + size):
                     found.append((word, (i, i + size), [_NATIONAL]))
