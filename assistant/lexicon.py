@@ -10,6 +10,7 @@ follow-up names a new indicator. A bad entry is reported by file, position and n
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,8 @@ from assistant.text import to_simplified
 
 LEXICON_NAME = "indicators.toml"
 _PACKAGED = Path(__file__).parent / "data" / LEXICON_NAME
+# A footnote mark inside a wording (与国内生产总值[2]之比, as the bulletins write it) is no part of it.
+FOOTNOTE_MARK = re.compile(r"\[\d{1,2}\]")
 UnitFamily = Literal["money", "percent", "count", "people", "quantity", "ratio", "duration", "none"]
 
 
@@ -79,8 +82,8 @@ class _File(BaseModel):
 
 def _key(text: str) -> str:
     """How wordings are compared: Simplified, NFKC (（→(), lower case, no spaces, no 的
-    (占GDP的比重 is 占GDP比重)."""
-    return "".join(c for c in to_simplified(text).lower() if not _skipped(c))
+    (占GDP的比重 is 占GDP比重), no footnote marks."""
+    return "".join(c for c in FOOTNOTE_MARK.sub("", to_simplified(text).lower()) if not _skipped(c))
 
 
 def _skipped(c: str) -> bool:
@@ -186,7 +189,8 @@ def _normalized(text: str) -> tuple[str, list[int]]:
     simplified = to_simplified(text).lower()
     if len(simplified) != len(text):  # NFKC changed a length (rare: ligatures, circled numbers)
         simplified = "".join(to_simplified(c).lower()[:1] or " " for c in text)
-    kept = [(c, i) for i, c in enumerate(simplified) if not _skipped(c)]
+    marks = {i for m in FOOTNOTE_MARK.finditer(simplified) for i in range(*m.span())}
+    kept = [(c, i) for i, c in enumerate(simplified) if not _skipped(c) and i not in marks]
     return "".join(c for c, _ in kept), [i for _, i in kept]
 
 

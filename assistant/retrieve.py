@@ -5,6 +5,9 @@ and RRF gives both rankings equal say, which lowered top-1 accuracy. Here each r
 are normalized per query (BM25 by its maximum, dense by min–max over its candidates) and mixed
 with a lexical weight tuned on the gold set (``benchmarks/retrieval.py`` prints the sweep);
 dense similarity mostly reorders near-ties and rescues questions whose words miss the text.
+Neither ranking knows the question's place and year: a chunk outside them (a province's table row
+for a national question, a report of other years) has its fused score scaled down once per miss
+(:mod:`assistant.scope`), so it yields to an in-scope passage without being filtered away.
 """
 
 from __future__ import annotations
@@ -19,9 +22,13 @@ from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChunkStore
 from assistant.settings import Settings
 from assistant.lexicon import Lexicon, load_lexicon
+from assistant.scope import Scope
 from assistant.text import to_simplified, tokenize_query
 
 Mode = Literal["hybrid", "lexical", "dense"]
+# Fused score factor per scope miss: a province's row (≈0.98 on a national question) falls below
+# the national sentence that shares fewer of the question's words (≈0.84).
+OUT_OF_SCOPE = 0.5
 
 
 @dataclass(frozen=True)
@@ -149,14 +156,19 @@ class Retriever:
         d_lo, d_hi = (min(dense.values()), max(dense.values())) if dense else (0.0, 1.0)
         weight = {"hybrid": self.settings.retrieve.lexical_weight, "lexical": 1.0, "dense": 0.0}[mode]
 
+        scope = Scope.of(question)
+        misses = {c: scope.misses(self.metadata(c), self.lexical.texts[self._positions[c]]) for c in candidates}
+
         def fused(cid: str) -> float:
             lex = float(lexical[self._positions[cid]]) / lex_max if len(lexical) else 0.0
             den = (dense.get(cid, d_lo) - d_lo) / (d_hi - d_lo) if d_hi > d_lo else float(cid in dense)
-            return weight * lex + (1.0 - weight) * den
+            return (weight * lex + (1.0 - weight) * den) * OUT_OF_SCOPE ** misses[cid]
 
         ranked = sorted(candidates, key=lambda c: (-fused(c), self._positions[c]))
         if mode == "hybrid":
-            ranked = _keep_single_winners(ranked, lex_top, dense, self.lexical.ids)
+            in_scope = {c for c, n in misses.items() if n == 0}
+            ranked = _keep_single_winners(ranked, [i for i in lex_top if self.lexical.ids[i] in in_scope],
+                                          {c: s for c, s in dense.items() if c in in_scope}, self.lexical.ids)
         ranked = ranked[:k]
         results = []
         for rank, cid in enumerate(ranked, start=1):

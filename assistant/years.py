@@ -12,8 +12,8 @@ import re
 # A year a question or a sentence speaks of: followed by 年, a range dash, 至, 、 or a closing
 # parenthesis (so "2000萬元" is no year); 1950–2049.
 YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?=\s*(?:年|—|–|-|~|至|、|）|\)|$))")
-# 2006—2008年, 2006至2008: every year between.
-YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[—–\-~至到]\s*((?:19|20)\d\d)(?!\d)")
+# 2006—2008年, 2006至2008, 2019年到2023年: every year between.
+YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年?\s*[—–\-~至到]\s*((?:19|20)\d\d)(?!\d)")
 # Only "NNNN年" itself: what a follow-up (那2019年呢？) replaces in the previous question.
 YEAR_BEFORE_NIAN = re.compile(r"(?<!\d)(?:19|20)\d\d(?=年)")
 # A year in a document's file name, title or opening (no unit follows a year there); 1980–2049.

@@ -40,6 +40,8 @@ _BOTTOM = re.compile(rf"最低|最少|最小|倒数|后\s*{_COUNT}\s*(?:名|位)
 _TOP_N = re.compile(rf"(?:前|后|倒数)\s*{_COUNT}|{_COUNT}\s*个(?:省|地区|城市|直辖市)")
 _ONE = re.compile(r"最高|最低|最多|最少|最大|最小|哪个省|哪个地区|哪一个")
 _WHERE_RANK = re.compile(r"第几|排第|排名第?几|位次")
+# A duration (多长时间内报告) is a rule's term, never a figure of a table: 重大变化 there is no trend.
+_DURATION = re.compile(r"多长|多久|期限|几年|几个月|多少年|多少个月|多少天|几天")
 _TREND = re.compile(r"趋势|变化|历年|逐年|走势|各年|近\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*年|变动|增长情况|序列")
 
 
@@ -131,7 +133,7 @@ class FactAnswerer:
         for the table: retrieval answers it)."""
         q = to_simplified(question)
         named = {name for name, _ in self.vocab.find(q)}
-        if len(named) != 1 or asked.wants_date:  # two indicators, a date, or none: not one row of a table
+        if len(named) != 1 or asked.wants_date or _DURATION.search(q):  # not one row of a table
             return None
         indicator = named.pop()
         qualifiers = asked_qualifiers(q, self.vocab.units(indicator))
@@ -253,7 +255,9 @@ class FactAnswerer:
 def _distinct(cell: list[Fact]) -> list[Fact] | None:
     """One fact per distinct value (a table row before a sentence saying the same). Different
     values from different documents are all kept (a preliminary and a revised figure); from one
-    document they make the cell ambiguous, unless that document has a table row for it."""
+    document they make its word on the cell ambiguous, unless that document has a table row for
+    it: such a document is left out (a work report whose sentences give two shares for the year),
+    and when every document is, the cell is ambiguous (None)."""
     tabled = {f.source for f in cell if f.kind == "table"}
     # a document's table row is its figure for the cell; its sentences may speak of parts (高技术制造业…经费)
     cell = [f for f in cell if f.kind == "table" or f.source not in tabled]
@@ -263,9 +267,8 @@ def _distinct(cell: list[Fact]) -> list[Fact] | None:
         by_value.setdefault(f.base_value, f)
     kept = list(by_value.values())
     sources = [f.source for f in kept]
-    if len(set(sources)) != len(sources):
-        return None
-    return kept
+    clear = [f for f in kept if sources.count(f.source) == 1]
+    return clear or None
 
 
 def _direction(chosen: list[tuple[str, int | None, list[Fact]]]) -> str:

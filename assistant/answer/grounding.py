@@ -10,17 +10,23 @@ indicator's figure in its place (发明专利授权量 is not 专利授权量; �
 
 from __future__ import annotations
 
-import json
 import re
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from assistant.figures import Figure, extract_figures
+from assistant.answer.indicator_match import contradicts, credit, row_lacks_indicator, squeeze
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.places import Place, find_places, region_of
 from assistant.text import to_simplified, tokenize
+from assistant.scope import Scope
 from assistant.years import DATE_PHRASES, years_in
+
+_METADATA = Path(__file__).resolve().parent.parent / "data" / "metadata.toml"
 
 _SUFFIX = re.compile(r"(省|市|区|县|自治区)$")
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
@@ -33,7 +39,7 @@ _GENERIC = frozenset(
 # "多少家" / "几项": the unit the answer's figure must carry (counting units that mean the same go together).
 _ASKS_SEVERAL = re.compile(r"、|和|及|以及|分别|各|哪些|情况|多少.+多少|[？?].+[？?]")
 _ASKS_RANK = re.compile(r"第几|排名|位次|排第")
-_ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|哪年|哪一年")
+_ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|哪年|哪一年|几月|哪个月|哪一个月|哪月")
 _RANK = re.compile(r"第\s*[\d一二三四五六七八九十]+(?:位|名)?")
 _ASKED_UNIT = re.compile(r"(?:多少|几)(家|户|个|件|项|人|名|次|元|万元|亿元|亩|篇|场|份|所|天|日)")
 _SAME_UNIT = {"家": {"家", "户", "个"}, "户": {"家", "户", "个"}, "个": {"个", "家", "户", "项"}, "项": {"项", "个"},
@@ -98,6 +104,9 @@ class QuestionFacts:
     unit: str | None = None  # the unit the asked figure must have, when the question names one
     wants_rank: bool = False  # 排第几: the answer is an ordinal (全省第6), not a figure
     wants_date: bool = False  # 哪天/什么时候: the answer is a date, which figures treat as a year
+    # years that name a document (2017年政府工作报告), not the year a figure is of: that report's
+    # 2.08% is of 2016, the year it reviews
+    doc_years: list[int] = field(default_factory=list)
     multi: bool = False  # asks for several figures (A、B和C / 分别 / 各 / 情况)
     question: str = ""  # the question, Simplified
     indicators: list[str] = field(default_factory=list)  # the lexicon's indicators it names (canonical names)
@@ -180,7 +189,8 @@ def analyze(question: str, documents: list[dict], lexicon: Lexicon | None = None
     # region (泰兴市黄桥镇, 杭州市上城区): the question is theirs, never the parent's
     facts.sub_units = [p.name for p in foreign if (p.level == "town" or _inside(p, facts.regions))
                        and not any(p.name in r for r in regions)]
-    facts.years = years_in(q)
+    facts.doc_years = [int(y) for y in _document_year().findall(q)]
+    facts.years = [y for y in years_in(q) if y not in facts.doc_years]
     names = named | set(facts.foreign)
     facts.places = sorted((p for p in names if not any(p != o and p in o for o in names)), key=q.find)
     rest = DATE_PHRASES.sub(" ", q)
@@ -189,6 +199,15 @@ def analyze(question: str, documents: list[dict], lexicon: Lexicon | None = None
     facts.tokens = [t for t in dict.fromkeys(tokenize(rest)) if t not in _GENERIC and not t.isdigit()]
     _read_indicators(facts, rest, lexicon)
     return facts
+
+
+@lru_cache(maxsize=1)
+def _document_year() -> re.Pattern[str]:
+    """A year written right before a document type's word (2017年政府工作报告, 2023年统计公报), the
+    words being those metadata inference reads (``assistant/data/metadata.toml``)."""
+    kinds = tomllib.loads(_METADATA.read_text(encoding="utf-8"))["doc_type"]
+    words = sorted({w for kind in kinds for w in kind["words"]}, key=len, reverse=True)
+    return re.compile(rf"(?<!\d)((?:19|20)\d\d)\s*年度?的?(?:{'|'.join(map(re.escape, words))})")
 
 
 def _inside(place: Place, regions: list[str]) -> bool:
@@ -227,69 +246,6 @@ def _matches_year(facts: QuestionFacts, passage: Passage, sentence: str) -> bool
     return not years or bool(years & set(facts.years))
 
 
-def _credit(facts: QuestionFacts, token: str, text: str) -> bool:
-    return any(_squeeze(word) in text for word in facts.equivalents.get(token, (token,)))
-
-
-def _squeeze(text: str) -> str:
-    """Lower case without spaces: 研究与试验发展（ R&D ）经费 as the bulletins' HTML spaces it still matches."""
-    return "".join(text.lower().split())
-
-
-def _contradicts(facts: QuestionFacts, sentence: str) -> bool:
-    """The sentence gives another measure or another indicator than the one asked, per the lexicon:
-    发明专利授权 is answered neither by 申请发明专利4件 (the asked measure absent, its opposite present),
-    nor by 专利授权91件 (the asked qualifier absent), nor 全国R&D经费 by 基础研究经费 (an indicator
-    that must never stand for it)."""
-    lexicon, q = facts.lexicon, facts.question
-    for sides in lexicon.contrasts:
-        asked = [side for side in sides if any(w in q for w in side)]
-        if len(asked) == 1:
-            other = sides[1] if asked[0] is sides[0] else sides[0]
-            if not any(w in sentence for w in asked[0]) and any(w in sentence for w in other):
-                return True
-    if any(any(w in q for w in words) and not any(w in sentence for w in words) for words in lexicon.qualifiers):
-        return True
-    return _another_indicator(facts, sentence)
-
-
-def _another_indicator(facts: QuestionFacts, sentence: str) -> bool:
-    """The sentence names an indicator that must never stand for the asked one (基础研究经费 for R&D经费)
-    and, apart from it, none of the asked indicator's words: 技术合同登记46项,成交金额698.89万元 still
-    answers 技术合同成交额 (成交 is there), 全国基础研究经费1335.6亿元 does not answer R&D经费."""
-    if not facts.indicators:
-        return False
-    found = facts.lexicon.find(sentence)
-    if {name for name, _ in found} & set(facts.indicators):
-        return False
-    spans = [span for name, span in found if any(facts.lexicon.distinct(a, name) for a in facts.indicators)]
-    if not spans:
-        return False
-    rest = _squeeze("".join(" " if any(a <= i < b for a, b in spans) else c for i, c in enumerate(sentence)))
-    return not any(word in rest for word in facts.indicator_words)
-
-
-def _row_lacks_indicator(facts: QuestionFacts, passage: Passage) -> bool:
-    """A table row answers only for the indicators its column headers or its table's title name:
-    a bulletin's row 广东｜R&D经费（亿元）4411.9 is no evidence for 广东's 基础研究经费, whatever share of
-    the question's words the row label and document title happen to hold. The indicator is there
-    when the headers, section or title name it, or hold every word of its wording."""
-    if passage.kind != "table_row" or not facts.indicators:
-        return False
-    try:
-        cells = json.loads(passage.columns or "[]")
-    except ValueError:
-        cells = []
-    headers = " ".join(str(c.get("header", "")) for c in cells if isinstance(c, dict))
-    heading = to_simplified(f"{headers} {passage.section} {passage.title}")
-    if {name for name, _ in facts.lexicon.find(heading)} & set(facts.indicators):
-        return False
-    # an indicator the table spreads over its title and headers (规模以上工业企业 in the title, R&D经费
-    # 投入强度 in a header) is there when every word of its wording is
-    text = _squeeze(heading)
-    return not facts.indicator_words or not all(_credit(facts, w, text) for w in facts.indicator_words)
-
-
 def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[str], float]) -> list[Evidence]:
     """Sentences of the passages that could answer, best first (coverage, then retrieval rank).
 
@@ -302,10 +258,16 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
     # A place no document is about is answered only by a sentence that names it: a national
     # bulletin's table row 陕西｜R&D经费（亿元）769.6 answers for 陕西, its national total does not.
     named_only = facts.foreign if not facts.regions else []
+    scope = Scope.of(facts.question)
     for passage in passages:
         if facts.regions and passage.region not in facts.regions:
             continue
-        if _row_lacks_indicator(facts, passage):
+        if facts.doc_years and not any(y in passage.years or str(y) in passage.title for y in facts.doc_years):
+            continue
+        # a province's row of a national table answers for that province only (not 全国, not no place)
+        if scope.row_outside({"kind": passage.kind, "row_label": passage.row_label}):
+            continue
+        if row_lacks_indicator(facts, passage):
             continue
         context = to_simplified(f"{passage.title} {passage.section}").lower()
         for m in _SENTENCE.finditer(passage.text):
@@ -314,11 +276,11 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
             if facts.unit:
                 figures = tuple(f for f in figures if f.unit in _SAME_UNIT.get(facts.unit, {facts.unit}))
             answers = bool(_RANK.search(sentence)) if facts.wants_rank else bool(figures) or not facts.wants_figure
-            if not answers or not _matches_year(facts, passage, sentence) or _contradicts(facts, to_simplified(sentence)):
+            if not answers or not _matches_year(facts, passage, sentence) or contradicts(facts, to_simplified(sentence)):
                 continue
             if named_only and not any(p in to_simplified(sentence) for p in named_only):
                 continue
-            text = _squeeze(to_simplified(sentence)) + " " + _squeeze(context)
-            coverage = sum(w for t, w in weights.items() if _credit(facts, t, text)) / total
+            text = squeeze(to_simplified(sentence)) + " " + squeeze(context)
+            coverage = sum(w for t, w in weights.items() if credit(facts, t, text)) / total
             found.append(Evidence(passage, sentence, coverage, figures))
     return sorted(found, key=lambda e: (-e.coverage, e.passage.n))

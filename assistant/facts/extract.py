@@ -46,7 +46,7 @@ _NEW = re.compile(r"新增|认定|新培育|新引进|新登记|新建|新获")
 _TOTAL = re.compile(r"累计|总数|总量|总计|拥有|共有|总额")
 _PERCENT_UNITS = ("%", "个百分点")
 _SKIP_UNITS = {"年", "月", "日", "天", "个月", "小时", "分钟", "岁", "工作日"}
-FORMAT = 2  # bump when extraction changes, so stores rebuild
+FORMAT = 3  # bump when extraction changes, so stores rebuild
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,15 @@ def _unit_ok(qualifier: str, unit: str, allowed: frozenset[str] | None) -> tuple
     return allowed is None or unit in allowed, qualifier
 
 
+def _as_share(vocab: Vocabulary, indicator: str, qualifier: str) -> tuple[str, str]:
+    """A share the lexicon names as an indicator of its own (高新技术产业产值 占…比重 is
+    高新技术产业产值占比), the same for a sentence and a table cell, so that a row copied into an
+    answer binds its figure as the row does."""
+    if qualifier == "占比" and (share := vocab.canonical(indicator + "占比")):
+        return share, ""
+    return indicator, qualifier
+
+
 def _year_from(text: str) -> int | None:
     m = _YEAR.search(normalize(text))
     return int(m.group(1)) if m else None
@@ -193,6 +202,7 @@ def table_facts(ctx: _Context, text: str, meta: dict[str, Any], vocab: Vocabular
         ok, qualifier = _unit_ok(_qualifier(normalize(header), ""), fig.unit, vocab.units(indicator))
         if not ok:
             continue
+        indicator, qualifier = _as_share(vocab, indicator, qualifier)
         value, shown_unit = _display(fig)
         cell = str(col.get("value", ""))
         at = text.find(cell, max(0, text.find(header)))
@@ -312,8 +322,7 @@ def prose_facts(ctx: _Context, text: str, vocab: Vocabulary) -> list[Fact]:
             ok, qualifier = _unit_ok(qualifier, fig.unit, vocab.units(indicator))
             if not ok:
                 continue
-            if qualifier == "占比" and (share := vocab.canonical(indicator + "占比")):
-                indicator, qualifier = share, ""  # 高新技术产业产值 占…比重 is the lexicon's 高新技术产业产值占比
+            indicator, qualifier = _as_share(vocab, indicator, qualifier)
             if not qualifier and _NEW.search(indicator):
                 qualifier = "新增"  # 新认定高新技术企业: the flow is in the indicator's own name
             ind_clause = max((b + 1 for b in breaks if b < ind[1][0]), default=0)
