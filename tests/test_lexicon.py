@@ -26,6 +26,13 @@ def test_every_wording_names_its_indicator(lexicon, phrase: str, canonical: str)
     assert lexicon.canonical(phrase) == canonical
 
 
+def test_a_footnote_mark_inside_a_wording_does_not_break_it(lexicon) -> None:
+    text = "研究与试验发展（R&D）经费投入强度（与国内生产总值[2]之比）为2.54%"
+    assert [name for name, _ in lexicon.find(text)] == ["R&D经费投入强度", "R&D经费投入强度"]
+    name, (start, end) = lexicon.find(text)[1]
+    assert text[start:end] == "与国内生产总值[2]之比"
+
+
 def test_terms_are_swapped_into_every_wording(lexicon) -> None:
     variants = lexicon.variants("R&D经费")
     assert variants[0] == "R&D经费"

@@ -32,7 +32,7 @@ class Disagreement:
     def sentence(self) -> str:
         """The note, each figure cited to its own passage (so both are verified, not marked)."""
         (a, fa), (b, fb) = self.first, self.second
-        return (f"注意：两份资料的数字不一致——《{a.passage.title}》为{fa.text}[{a.passage.n}]，"
+        return (f"注意：资料之间的数字不一致——《{a.passage.title}》为{fa.text}[{a.passage.n}]，"
                 f"《{b.passage.title}》为{fb.text}[{b.passage.n}]，均指{self.region}{self.year}年{self.indicator}，请核对原文。")
 
 

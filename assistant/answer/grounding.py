@@ -41,10 +41,11 @@ _ASKS_SEVERAL = re.compile(r"、|和|及|以及|分别|各|哪些|情况|多少.
 _ASKS_RANK = re.compile(r"第几|排名|位次|排第")
 _ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|哪年|哪一年|几月|哪个月|哪一个月|哪月")
 _RANK = re.compile(r"第\s*[\d一二三四五六七八九十]+(?:位|名)?")
-_ASKED_UNIT = re.compile(r"(?:多少|几)(家|户|个|件|项|人|名|次|元|万元|亿元|亩|篇|场|份|所|天|日)")
+_ASKED_UNIT = re.compile(r"(?:多少|几)(个工作日|工作日|个月|家|户|个|件|项|人|名|次|元|万元|亿元|亩|篇|场|份|所|天|日)")
 _SAME_UNIT = {"家": {"家", "户", "个"}, "户": {"家", "户", "个"}, "个": {"个", "家", "户", "项"}, "项": {"项", "个"},
               "名": {"名", "人"}, "人": {"人", "名"},
-              "万元": {"元"}, "亿元": {"元"}, "天": {"天", "日", "工作日"}, "日": {"天", "日", "工作日"}}
+              "万元": {"元"}, "亿元": {"元"}, "天": {"天", "日", "工作日"}, "日": {"天", "日", "工作日"},
+              "个工作日": {"工作日"}, "个月": {"个月", "月"}}
 _ASKS_FIGURE = re.compile(r"多少|几|比重|比例|占比|金额|数量|规模|总数|总量|额|率|多长|多久|期限|哪天|何时|日期|罚款|增长|目标|计划")
 
 
@@ -262,8 +263,8 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
     for passage in passages:
         if facts.regions and passage.region not in facts.regions:
             continue
-        if facts.doc_years and not any(y in passage.years or str(y) in passage.title for y in facts.doc_years):
-            continue
+        if facts.doc_years and not set(years_in(passage.title) or passage.years) & set(facts.doc_years):
+            continue  # 2017年政府工作报告 is the report titled 2017, not the 2018 one that also reviews 2017
         # a province's row of a national table answers for that province only (not 全国, not no place)
         if scope.row_outside({"kind": passage.kind, "row_label": passage.row_label}):
             continue
