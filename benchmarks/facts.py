@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -44,7 +45,7 @@ def corpus_chunks() -> list[tuple[str, dict]]:
 
     settings = get_settings()
     folders = [ROOT / "knowledge", ROOT.parent / "shared" / "corpora"]
-    files, _ = discover([f for f in folders if f.exists()])
+    files = discover([f for f in folders if f.exists()])[0]
     out = []
     for path in files:
         text = clean_text(read_document(path))
@@ -131,11 +132,12 @@ def main() -> None:
             store.query(*q)
             latencies.append((time.perf_counter() - t0) * 1000)
         answerer = FactAnswerer(store, vocab)
-        ranking = []
-        for year in range(2019, 2024):
-            t0 = time.perf_counter()
+        ranking, ranking_cpu = [], []  # wall and CPU time: on a shared machine the wall time is mostly waiting
+        for year in [*range(2019, 2024)] * 2:
+            t0, c0 = time.perf_counter(), time.process_time()
             out = answerer.answer(f"{year}年R&D经费投入强度排名", QuestionFacts(years=[year]))
             ranking.append((time.perf_counter() - t0) * 1000)
+            ranking_cpu.append((time.process_time() - c0) * 1000)
             assert out is not None and len(out.passages) == len(PROVINCES), out
         result = {
             "corpus_chunks": len(chunks), "corpus_facts": len(corpus_facts),
@@ -145,6 +147,9 @@ def main() -> None:
             "query_ms_p50": round(statistics.median(latencies), 2),
             "query_ms_p95": round(sorted(latencies)[int(0.95 * len(latencies)) - 1], 2),
             "ranking_31_ms_p50": round(statistics.median(ranking), 1), "ranking_31_ms_max": round(max(ranking), 1),
+            "ranking_31_cpu_ms_p50": round(statistics.median(ranking_cpu), 1),
+            "ranking_31_cpu_ms_max": round(max(ranking_cpu), 1),
+            "load_average": round(os.getloadavg()[0], 1),
         }
     print(json.dumps(result, ensure_ascii=False, indent=1))
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
