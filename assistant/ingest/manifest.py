@@ -189,8 +189,9 @@ def _most_named(body: str, own_level: str) -> Place | None:
             return None
         places = fitting
     ends = [m.start() for m in _SENTENCE_END.finditer(body)]
-    counts = Counter({(p.full_name, p.level, bisect.bisect(ends, p.span[0])) for p in places})  # once a sentence
-    by_place = Counter((name, level) for name, level, _ in counts)
+    # each place once per sentence, in reading order (a tie goes to the place named first)
+    mentions = dict.fromkeys((p.full_name, p.level, bisect.bisect(ends, p.span[0])) for p in places)
+    by_place = Counter((name, level) for name, level, _ in mentions)
     if not by_place:
         return None
     (name, level), sentences = by_place.most_common(1)[0]
