@@ -9,8 +9,9 @@ line per figure, and an LLM backend receives the same rows as its passages. Rule
   revised one) are both shown with their sources, never merged;
 * a ranking is over the regions the table holds, and the answer says so;
 * a year or region the table lacks is refused, naming what the table does hold;
-* when sentences alone give several different figures for one cell (a report's 累计 and 复审
-  counts), the fact table cannot tell which is meant and the question goes to retrieval.
+* a target (力争…达到) is no figure of its year;
+* when one document's sentences give several figures for one cell (累计 and 复审 counts), the table
+  cannot tell which it means: that document is left out, and with no other, retrieval answers.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from assistant.answer.draft_plan import load_spec
 from assistant.answer.grounding import Evidence, Passage, QuestionFacts, region_aliases
 from assistant.answer.refusal import Refusal
 from assistant.answer.stages import Grounded, Turn
@@ -40,7 +42,6 @@ _BOTTOM = re.compile(rf"最低|最少|最小|倒数|后\s*{_COUNT}\s*(?:名|位)
 _TOP_N = re.compile(rf"(?:前|后|倒数)\s*{_COUNT}|{_COUNT}\s*个(?:省|地区|城市|直辖市)")
 _ONE = re.compile(r"最高|最低|最多|最少|最大|最小|哪个省|哪个地区|哪一个")
 _WHERE_RANK = re.compile(r"第几|排第|排名第?几|位次")
-# A duration (多长时间内报告) is a rule's term, never a figure of a table: 重大变化 there is no trend.
 _DURATION = re.compile(r"多长|多久|期限|几年|几个月|多少年|多少个月|多少天|几天")
 _TREND = re.compile(r"趋势|变化|历年|逐年|走势|各年|近\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*年|变动|增长情况|序列")
 
@@ -61,9 +62,7 @@ def _cn_number(n: int) -> str:
 def _parse_count(text: str) -> int:
     if text.isdigit():
         return int(text)
-    if text == "十":
-        return 10
-    if "十" in text:
+    if "十" in text:  # 十 → 10, 十二 → 12, 二十 → 20
         tens, _, ones = text.partition("十")
         return (_CN.index(tens) if tens else 1) * 10 + (_CN.index(ones) if ones else 0)
     return _CN.index(text)
@@ -133,7 +132,7 @@ class FactAnswerer:
         for the table: retrieval answers it)."""
         q = to_simplified(question)
         named = {name for name, _ in self.vocab.find(q)}
-        if len(named) != 1 or asked.wants_date or _DURATION.search(q):  # not one row of a table
+        if len(named) != 1 or asked.wants_date or _DURATION.search(q):  # a rule's term (多长时间内) is no table row
             return None
         indicator = named.pop()
         qualifiers = asked_qualifiers(q, self.vocab.units(indicator))
@@ -167,7 +166,7 @@ class FactAnswerer:
         chosen: list[tuple[str, int | None, list[Fact]]] = []
         missing: list[str] = []
         for region in regions:
-            mine = [f for f in facts if f.region == region and (not years or f.year in years)]
+            mine = [f for f in facts if f.region == region and (not years or f.year in years) and _observed(f)]
             if not mine:
                 missing.append(f"{region}{'、'.join(f'{y}年' for y in years)}")
                 continue
@@ -271,6 +270,11 @@ def _distinct(cell: list[Fact]) -> list[Fact] | None:
     return clear or None
 
 
+def _observed(fact: Fact) -> bool:
+    """Not a target ("到2020年…力争…达到2.5%" is no 2020 figure; target words: data/drafting.toml)."""
+    return fact.kind == "table" or not load_spec().pattern("target_words").search(fact.text)
+
+
 def _direction(chosen: list[tuple[str, int | None, list[Fact]]]) -> str:
     """Up or down from the first year to the last, in words (a computed difference would be a
     figure no passage holds)."""
@@ -284,14 +288,12 @@ def _direction(chosen: list[tuple[str, int | None, list[Fact]]]) -> str:
 
 
 def _passage(n: int, fact: Fact) -> Passage:
-    section = fact.raw if fact.kind == "table" else ""
-    return Passage(n, fact.chunk_id, fact.source, fact.title, fact.region, (fact.year,) if fact.year else (), section,
-                   passage_text(fact))
+    return Passage(n, fact.chunk_id, fact.source, fact.title, fact.region, (fact.year,) if fact.year else (),
+                   fact.raw if fact.kind == "table" else "", passage_text(fact))
 
 
-def _point(fact: Fact) -> dict[str, Any]:
-    return {"region": fact.region, "year": fact.year, "value": fact.value, "value_text": fmt(fact.value),
-            "unit": fact.unit, "source": fact.source, "indicator": fact.indicator}
+def _point(f: Fact) -> dict[str, Any]:
+    return {"region": f.region, "year": f.year, "value": f.value, "value_text": fmt(f.value), "unit": f.unit, "source": f.source, "indicator": f.indicator}
 
 
 def _scope(best: dict[str, Fact]) -> str:
