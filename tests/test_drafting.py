@@ -11,9 +11,12 @@ import pytest
 from docx import Document
 
 from assistant.answer.chain import Answerer
-from assistant.answer.draft_plan import Passage, _excluded, _facts_of_sentence, load_spec
+from assistant.answer.draft_clauses import excluded, facts_of_sentence
+from assistant.answer.draft_spec import load_spec
+from assistant.answer.grounding import Passage
 from assistant.answer.drafting import DraftError, draft_length, unbound_figures
 from assistant.answer.verify import CITATION
+from assistant.ingest.pipeline import ingest
 from assistant.serve import export_docx, reference_lines
 from assistant.settings import Settings
 
@@ -51,19 +54,19 @@ def test_a_target_year_section_and_target_words_exclude_a_fact() -> None:
     plan_section = Passage(1, "c", "s.txt", "t", "泰兴市", (2020, 2021), "三、2021年工作思路 > 1.开展梯次培育", "")
     results = Passage(1, "c", "s.txt", "t", "泰兴市", (2020, 2021), "一、2020年工作情况", "")
     shortcomings = Passage(1, "c", "s.txt", "t", "泰兴市", (2020, 2021), "二、存在的短板和不足", "")
-    assert _excluded(spec, plan_section, "全年新增高企50家。", "全年新增高企50家", {2020})
-    assert _excluded(spec, results, "2021年新增高企50家。", "2021年新增高企50家", {2020})  # a later year
-    assert _excluded(spec, results, "力争新增高企50家。", "力争新增高企50家", {2020})
-    assert _excluded(spec, shortcomings, "高企总数年均增长26.56%。", "高企总数年均增长26.56%", {2020})
-    assert _excluded(spec, results, "全年新认定国家高企86家。", "全年新认定国家高企86家", {2020}) is None
+    assert excluded(spec, plan_section, "全年新增高企50家。", "全年新增高企50家", {2020})
+    assert excluded(spec, results, "2021年新增高企50家。", "2021年新增高企50家", {2020})  # a later year
+    assert excluded(spec, results, "力争新增高企50家。", "力争新增高企50家", {2020})
+    assert excluded(spec, shortcomings, "高企总数年均增长26.56%。", "高企总数年均增长26.56%", {2020})
+    assert excluded(spec, results, "全年新认定国家高企86家。", "全年新认定国家高企86家", {2020}) is None
     # an estimate for the period itself stays, worded as the estimate it is (预计 is quoted)
-    assert _excluded(spec, results, "2020年研发投入预计超9亿元。", "2020年研发投入预计超9亿元", {2020}) is None
+    assert excluded(spec, results, "2020年研发投入预计超9亿元。", "2020年研发投入预计超9亿元", {2020}) is None
     # 科技计划项目 are results, not plans
-    assert _excluded(spec, results, "立项科技计划项目132项。", "立项科技计划项目132项", {2020}) is None
+    assert excluded(spec, results, "立项科技计划项目132项。", "立项科技计划项目132项", {2020}) is None
 
 
 def test_clauses_keep_their_continuations_and_drop_breakdowns() -> None:
-    facts = _facts_of_sentence(load_spec(), "全区申请专利3623件(其中发明980件、实用新型1855件),同比增长134.8%,授权专利885件。")
+    facts = facts_of_sentence(load_spec(), "全区申请专利3623件(其中发明980件、实用新型1855件),同比增长134.8%,授权专利885件。")
     assert [(text, [f.text for f in figs]) for text, figs in facts] == [
         ("全区申请专利3623件，同比增长134.8%", ["3623件", "134.8%"]), ("授权专利885件", ["885件"])]
 
@@ -155,3 +158,50 @@ def test_page_pieces_escape_the_plan_and_drop_unticked_facts() -> None:
     assert fact_choices(draft) == [("86家｜新认定<script>高企86家", "a#1:86家")]
     assert draft_options("简报", 200, ["a#1:86家", "b"], ["b"]) == {"style": "简报", "chars": 200, "drop": frozenset({"a#1:86家"})}
     assert draft_options("总结", None, None, None)["drop"] == frozenset()
+
+
+BULLETIN = """# 2022年全国科技经费投入统计公报
+
+国家统计局 科学技术部 财政部
+
+2022年，全国共投入研究与试验发展（R&D）经费30782.9亿元，比上年增长10.1%。研究与试验发展（R&D）经费投入强度（与国内生产总值之比）为2.54%。服务业增加值占国内生产总值比重上升到52.8%。
+
+附表2 2022年各地区研究与试验发展（R&D）经费情况
+
+| 地区 | R&D经费（亿元） | R&D经费投入强度（%） |
+|---|---|---|
+| 全国 | 30782.9 | 2.54 |
+| 北京 | 2843.3 | 6.83 |
+| 陕西 | 769.6 | 2.35 |
+"""
+
+
+@pytest.fixture
+def bulletin_answerer(settings: Settings, tmp_path: Path) -> Answerer:
+    """An index of one national bulletin, written here, whose provinces are only rows of its table."""
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "nbs2022.md").write_text(BULLETIN, encoding="utf-8")
+    assert not ingest(settings, [folder], progress=False).failed
+    return Answerer(settings, backend="extractive")
+
+
+def test_a_province_only_a_table_row_holds_is_drafted_from_the_fact_table(bulletin_answerer: Answerer) -> None:
+    draft = bulletin_answerer.draft("2022年陕西省研发经费投入情况")
+    plan = draft.to_json()["plan"]
+    assert draft.plan.regions == ["陕西省"] and not draft.refused
+    assert [i["value"] for i in plan] == ["769.6亿元", "2.35%"]
+    assert all(i["role"] == "headline" and "事实表" in i["why"] and i["region"] == "陕西省" for i in plan)
+    assert "769.6亿元" in draft.answer and "2.35%" in draft.answer
+    assert all(f.verified and f.citation for f in draft.figures)
+    assert "30782.9" not in draft.answer and "6.83" not in draft.answer  # never the nation's or a neighbour's
+    # a province the documents and the fact table both lack is refused, not drafted with the nation's figures
+    assert bulletin_answerer.draft("2022年海南省研发经费投入情况").refused
+
+
+def test_a_share_of_gdp_is_not_rd_intensity_unless_rd_is_its_amount(bulletin_answerer: Answerer) -> None:
+    plan = bulletin_answerer.draft("2022年全国研发经费投入情况").to_json()["plan"]
+    roles = {i["value"]: i["role"] for i in plan}
+    assert roles["2.54%"] == "headline" and roles.get("52.8%") != "headline"
+    # the 全国 row repeats the prose: the sentence is kept, the row adds nothing
+    assert [i["value"] for i in plan].count("2.54%") == 1 and "事实表" not in plan[0]["why"]

@@ -238,7 +238,7 @@ def write_draft(answerer: "Answerer", topic: str, filters: Filters | None = None
     if chars < 40:
         raise DraftError(f"--chars {chars} is too short for a paragraph (at least 40)")
     t0 = time.perf_counter()
-    plan = build_plan(topic, answerer.retriever, filters, drop)
+    plan = build_plan(topic, answerer.retriever, filters, drop, facts=answerer.fact_answers().store)
     retrieve_ms = (time.perf_counter() - t0) * 1000
     simplified = to_simplified(topic) == topic or "简体" in topic
     backend, notice, unreachable = answerer.backend, "", ""
