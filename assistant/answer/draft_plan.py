@@ -142,7 +142,7 @@ def build_plan(topic: str, retriever: Retriever, filters: Filters | None = None,
         passages.setdefault(passage.chunk_id, passage)
         starts.setdefault(passage.chunk_id, int(retriever.metadata(passage.chunk_id).get("start") or 0))
     candidates = _candidates(spec, lexicon, asked, list(passages.values()), period, starts)
-    candidates += _table_items(spec, asked, drawn, retriever)
+    candidates += _table_items(spec, asked, drawn, retriever, period)
     ranked = _rank(candidates, asked)
     plan.items = [c for c in ranked if c.key not in drop][:MAX_ITEMS]
     plan.dropped = [c for c in ranked if c.key in drop]
@@ -225,11 +225,19 @@ def _candidates(spec: DraftingSpec, lexicon: Lexicon, asked: Topic, passages: li
                 item = PlanItem(key, role, named.headline.name if named.headline else "、".join(named.indicators[:2]),
                                 passage.region, years, text, sentence, passage, figures, why)
                 # one fact per source position: overlapping retrievals return the same chunk text
-                out.setdefault(f"{passage.source}|{norm(text)}", ((ROLES.index(role), order, doc_order), item))
+                rank = (ROLES.index(role), order, _fit(passage, period), doc_order)
+                out.setdefault(f"{passage.source}|{norm(text)}", (rank, item))
     return list(out.values())
 
 
-def _table_items(spec: DraftingSpec, asked: Topic, drawn: FactDraw, retriever: Retriever) -> list[Candidate]:
+def _fit(passage: Passage, period: set[int]) -> int:
+    """0 for a document about the period itself (the 2022 bulletin for 2022), 1 for one that also
+    speaks of other years (the 2023 government work report reviews 2022 and plans 2023): among
+    facts of equal importance, the document about the period leads."""
+    return int(bool(period) and not set(passage.years) <= period)
+
+
+def _table_items(spec: DraftingSpec, asked: Topic, drawn: FactDraw, retriever: Retriever, period: set[int]) -> list[Candidate]:
     """Plan items of the table rows the fact table holds for the topic: bound to their indicator by
     the table itself (row label × column header), so a headline whenever the indicator is one."""
     out: dict[str, Candidate] = {}
@@ -248,7 +256,7 @@ def _table_items(spec: DraftingSpec, asked: Topic, drawn: FactDraw, retriever: R
         start = int(retriever.metadata(fact.chunk_id).get("start") or 0) + fact.start
         item = PlanItem(f"{fact.source}#{start}:{figures[0].text}", role, headline.name, fact.region,
                         (fact.year,) if fact.year else (), row.text, fact.text, row.passage, figures, why)
-        out.setdefault(f"{fact.source}|{row.text}", ((ROLES.index(role), rank, (fact.source, start, 0)), item))
+        out.setdefault(f"{fact.source}|{row.text}", ((ROLES.index(role), rank, _fit(row.passage, period), (fact.source, start, 0)), item))
     return list(out.values())
 
 
