@@ -4,7 +4,10 @@ reference. Real parts: the shipped corpus indexed in real Chroma, real python-do
 
 from __future__ import annotations
 
+import http.server
+import json
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,13 +17,18 @@ from assistant.answer.chain import Answerer
 from assistant.answer.draft_clauses import excluded, facts_of_sentence
 from assistant.answer.draft_spec import load_spec
 from assistant.answer.grounding import Passage
-from assistant.answer.drafting import DraftError, draft_length, unbound_figures
+from assistant.answer.draft_compose import chosen, draft_length
+from assistant.answer.draft_model import draft_tokens, unbound_figures
+from assistant.answer.drafting import DraftError
 from assistant.answer.verify import CITATION
 from assistant.ingest.pipeline import ingest
 from assistant.serve import export_docx, reference_lines
 from assistant.settings import Settings
 
 TAIXING = "泰兴市2020年科技创新成效"
+GOOD_TAIXING = ("2020年，泰兴市科技创新成效明显[1]。全年新认定国家高企86家，有效期内国家高企达227家[1]。"
+                "2019年度全社会研发经费占GDP的比重达2.65%[1]。全市完成高新技术产业产值550亿元，占规上工业产值比重46.8%[1]。"
+                "新认定科技型中小微企业297家，列泰州第1[1]。泰兴市高企数量和研发投入均居泰州前列，科技创新正成为引领高质量发展的强劲动力[1]。")
 
 
 @pytest.fixture
@@ -117,10 +125,7 @@ def test_a_model_draft_that_fails_the_check_falls_back_with_a_notice(corpus_sett
     bad = Answerer(corpus_settings, retriever=retriever, backend=fake_llm("泰兴市2020年新认定国家高企99家[1]。"))
     draft = bad.draft(TAIXING)
     assert draft.backend == "extractive" and "未通过核验" in draft.notice and "86家" in draft.answer
-    good_text = ("2020年，泰兴市科技创新成效明显[1]。全年新认定国家高企86家，有效期内国家高企达227家[1]。"
-                 "2019年度全社会研发经费占GDP的比重达2.65%[1]。全市完成高新技术产业产值550亿元，占规上工业产值比重46.8%[1]。"
-                 "新认定科技型中小微企业297家，列泰州第1[1]。泰兴市高企数量和研发投入均居泰州前列，科技创新正成为引领高质量发展的强劲动力[1]。")
-    good = Answerer(corpus_settings, retriever=retriever, backend=fake_llm(good_text))
+    good = Answerer(corpus_settings, retriever=retriever, backend=fake_llm(GOOD_TAIXING))
     drafted = good.draft(TAIXING)
     assert drafted.backend == "fake" and not drafted.notice, drafted.notice
     assert all(f.verified for f in drafted.figures)
@@ -138,8 +143,6 @@ def test_docx_export_opens_and_carries_every_reference(answerer: Answerer, corpu
 
 
 def test_cli_draft_takes_style_and_chars(corpus_settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    import json
-
     from assistant.cli import main
 
     code = main(["draft", TAIXING, "--backend", "extractive", "--style", "简报", "--chars", "200", "--json",
@@ -205,3 +208,97 @@ def test_a_share_of_gdp_is_not_rd_intensity_unless_rd_is_its_amount(bulletin_ans
     assert roles["2.54%"] == "headline" and roles.get("52.8%") != "headline"
     # the 全国 row repeats the prose: the sentence is kept, the row adds nothing
     assert [i["value"] for i in plan].count("2.54%") == 1 and "事实表" not in plan[0]["why"]
+
+
+class _RecordingModel(http.server.BaseHTTPRequestHandler):
+    """A real OpenAI-compatible endpoint on loopback: keeps each request's JSON and streams
+    ``reply`` back as chat-completion chunks, as llama.cpp's server does."""
+
+    requests: list[dict] = []
+    reply = ""
+
+    def do_POST(self) -> None:  # noqa: N802 — http.server's name
+        type(self).requests.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        chunks = [{"delta": {"role": "assistant", "content": self.reply}, "finish_reason": None},
+                  {"delta": {}, "finish_reason": "stop"}]
+        body = "".join(f"data: {json.dumps({'id': 'c', 'object': 'chat.completion.chunk', 'created': 0, 'model': 'm', 'choices': [dict(c, index=0)]})}\n\n"
+                       for c in chunks) + "data: [DONE]\n\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Content-Length", str(len(body.encode())))
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_model_gets_only_the_facts_that_fit_and_a_bounded_generation(corpus_settings: Settings, retriever) -> None:
+    _RecordingModel.requests, _RecordingModel.reply = [], GOOD_TAIXING
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RecordingModel)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = corpus_settings.model_copy(update={"openai_base_url": f"http://127.0.0.1:{server.server_port}/v1",
+                                                      "openai_api_key": "sk-x"})
+        answerer = Answerer(settings, retriever=retriever, backend="openai")
+        drafted = answerer.draft(TAIXING)
+        short = answerer.draft(TAIXING, style="简报", chars=120)
+    finally:
+        server.shutdown()
+    assert drafted.backend == "openai" and not drafted.notice, drafted.notice
+    first, second = _RecordingModel.requests
+    limit = draft_tokens(300, settings.answer.draft_max_tokens)
+    assert first["max_completion_tokens"] == limit < settings.answer.draft_max_tokens
+    assert second["max_completion_tokens"] == draft_tokens(120, settings.answer.draft_max_tokens) < limit
+    prompt = first["messages"][1]["content"]
+    fitted = chosen(drafted.plan, "总结", 300)
+    assert all(item.text in prompt for item in fitted)
+    assert not any(item.text in prompt for item in drafted.plan.items if item not in fitted)
+    assert "26.56%" not in prompt and len(prompt) < 1200  # the facts, not the passages' whole text
+    # the rules are one constant system prompt: the model server reuses their evaluated prefix
+    assert first["messages"][0]["content"] == second["messages"][0]["content"]
+
+
+class _ReadyServer:
+    """Stands in for the model server's supervisor (process management is not what is tested):
+    ready at the recording endpoint's address."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url, self.pid = base_url, 0
+
+    def start(self) -> "_ReadyServer":
+        return self
+
+    def wait_ready(self, timeout: float) -> "_ReadyServer":
+        return self
+
+    def death_of(self, pid: int) -> str:
+        return ""
+
+
+def test_the_local_server_is_sent_the_token_limit_it_reads(corpus_settings: Settings) -> None:
+    """llama-cpp-python's server reads max_tokens and ignores max_completion_tokens, which is all
+    ChatOpenAI sends: without max_tokens a draft's generation was unbounded."""
+    from assistant.answer.llm import LocalServerChat
+
+    _RecordingModel.requests, _RecordingModel.reply = [], "好[1]。"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RecordingModel)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        chat = LocalServerChat.model_construct(server=_ReadyServer(f"http://127.0.0.1:{server.server_port}/v1"),
+                                               settings=corpus_settings, gguf="m.gguf", max_tokens=200, temperature=0.0)
+        chat.invoke("问")
+        chat.bind(max_tokens=draft_tokens(300, 450)).invoke("问")
+    finally:
+        server.shutdown()
+    assert [r["max_tokens"] for r in _RecordingModel.requests] == [200, draft_tokens(300, 450)]
+
+
+def test_a_policy_area_is_drafted_from_the_policys_provisions(answerer: Answerer) -> None:
+    draft = answerer.draft("浙江省专利条例的主要规定")
+    plan = draft.to_json()["plan"]
+    assert plan and all(i["role"] == "provision" and "浙江省专利条例" in i["why"] for i in plan)
+    assert {c.source for c in draft.citations} == {plan[0]["source"]}  # one policy, no report's results
+    assert draft.answer.startswith("《浙江省专利条例》") and "取得积极进展" not in draft.answer
+    assert not re.search(r"浙江省(?:19|20)\d\d年", draft.answer)  # a clause of a law is no result of a year
+    assert all(f.verified and f.citation for f in draft.figures)

@@ -11,17 +11,20 @@ target off as a 2020 achievement is worse served than by no draft. The markers a
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from assistant.answer.draft_spec import DraftingSpec
+from assistant.answer.draft_spec import DraftingSpec, Headline
 from assistant.answer.grounding import Passage, evidence_years
 from assistant.figures import Figure, extract_figures
+from assistant.lexicon import Lexicon
 from assistant.text import to_simplified
 
+SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _CLAUSE = re.compile(r"[^，,；;：:]+[，,；;：:]?")
 _FOOTNOTE = re.compile(r"\[\d+\]|［\d+］")
 _SPACE_NEAR_CJK = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+|(?<=\d)\s+(?=[%.])|(?<=\.)\s+(?=\d)")
 _BREAKDOWN = re.compile(r"[（(]其中[^）)]*[）)]")
-_LIST_MARK = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|[（(]?[一二三四五六七八九十\d]+[)）、.．]|其中)\s*")
+_LIST_MARK = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|[（(]?[一二三四五六七八九十\d]+[)）、.．]|其中|第[一二三四五六七八九十百零]+条)\s*")
 _NOWHERE = Passage(0, "", "", "", "", (), "", "")
 
 
@@ -103,3 +106,52 @@ def in_period(passage: Passage, sentence: str, period: set[int]) -> bool:
         return True
     years = evidence_years(passage, sentence) | set(passage.years)
     return bool(years & period)
+
+
+@dataclass(frozen=True)
+class Named:
+    """What a clause names: its lexicon indicators, and the headline they belong to (if any)."""
+
+    indicators: tuple[str, ...]
+    headline: Headline | None
+    importance: int  # the headline's place in the data file; len(headlines) for none
+
+    def measured_in(self, spec: DraftingSpec, lexicon: Lexicon, figures: tuple[Figure, ...]) -> bool:
+        """A figure of the clause is in a unit its indicator is measured in (高企 are counted, not paid)."""
+        units = {u for name in self.indicators for u in spec.units.get(lexicon.unit_family(name), [])}
+        return any(f.unit in units for f in figures)
+
+
+def named_in(spec: DraftingSpec, lexicon: Lexicon, text: str) -> Named:
+    names = tuple(dict.fromkeys(name for name, span in lexicon.find(text) if _stands(spec, lexicon, text, name, span)))
+    for i, h in enumerate(spec.headline):
+        mine = tuple(n for n in names if n in h.indicators)
+        if mine:
+            return Named(mine, h, i)
+    return Named(names, None, len(spec.headline))
+
+
+def _stands(spec: DraftingSpec, lexicon: Lexicon, text: str, name: str, span: tuple[int, int]) -> bool:
+    """A wording that names only the denominator (占国内生产总值比重, 与国内生产总值之比) is the
+    headline's share only when the words before it name the headline's own amount: 研发经费支出与
+    国内生产总值之比 is R&D intensity, 服务业增加值占国内生产总值比重 is not."""
+    if not spec.pattern("bare_share").match(text[span[0]:span[1]]):
+        return True
+    rank = spec.importance(name)
+    return rank is not None and any(spec.importance(other) == rank for other, _ in lexicon.find(text[: span[0]]))
+
+
+def role_of(spec: DraftingSpec, named: Named, text: str, off_topic: bool, units_fit: bool) -> tuple[str, int, str]:
+    """The fact's role, its order within the role, and why (shown beside the draft)."""
+    headline = named.headline
+    indicator = "、".join(named.indicators[:2])
+    compares = bool(spec.pattern("comparison").search(norm(text)))
+    if off_topic and headline is not None:
+        return "context", named.importance, f"同地区同期的另一头条指标「{headline.name}」，仅在段落过短时补充"
+    if units_fit and headline is not None and not spec.pattern("pending").search(norm(text)):
+        return "headline", named.importance, f"头条指标「{headline.name}：{indicator}」（重要性第{named.importance + 1}位）" + (
+            "，含同比或排名比较" if compares else "")
+    if compares:
+        return "comparison", 0, "比较或趋势：" + (
+            "与上年或同期相比" if re.search("同比|比上年|较上年|增长|提高|下降", text) else "位次比较")
+    return "measure", 0, "支撑举措" + (f"（{indicator}）" if indicator else "")

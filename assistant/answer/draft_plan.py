@@ -17,22 +17,23 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from assistant.answer.draft_clauses import excluded, facts_of_sentence, in_period, norm
+from assistant.answer.draft_clauses import SENTENCE, excluded, facts_of_sentence, in_period, named_in, norm, role_of
 from assistant.answer.draft_facts import FactDraw, draw, held_regions
+from assistant.answer.draft_policy import policy_source, provisions
 from assistant.answer.draft_spec import DraftingSpec, Headline, load_spec
 from assistant.answer.draft_topic import Topic, read_topic, subject_of
 from assistant.answer.grounding import Passage, evidence_years
 from assistant.facts.store import FactStore
 from assistant.figures import Figure, extract_figures
 from assistant.lexicon import Lexicon, load_lexicon
-from assistant.retrieve import Filters, Retriever
+from assistant.retrieve import Filters, Retriever, SearchResult
 
-ROLES = ("headline", "comparison", "measure", "context")  # in rank order; context only fills a short draft
+# in rank order; a provision is a policy's (a policy-area topic has nothing else); context only fills a short draft
+ROLES = ("headline", "provision", "comparison", "measure", "context")
 MAX_COMPARISONS = 2  # a paragraph carries one or two comparisons or trends, not a table of them
 MAX_ITEMS = 12  # more than a 300-character paragraph can hold; the writer takes them in order
 PER_QUERY = 4  # passages per retrieval (one retrieval per headline indicator, plus the topic)
 
-_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _LISTED = re.compile(r"分别|依次")
 
 
@@ -91,39 +92,6 @@ def _renumber(p: Passage, n: int) -> Passage:
     return replace(p, n=n)
 
 
-@dataclass(frozen=True)
-class _Named:
-    """What a clause names: its lexicon indicators, and the headline they belong to (if any)."""
-
-    indicators: tuple[str, ...]
-    headline: Headline | None
-    importance: int  # the headline's place in the data file; len(headlines) for none
-
-    def measured_in(self, spec: DraftingSpec, lexicon: Lexicon, figures: tuple[Figure, ...]) -> bool:
-        """A figure of the clause is in a unit its indicator is measured in (高企 are counted, not paid)."""
-        units = {u for name in self.indicators for u in spec.units.get(lexicon.unit_family(name), [])}
-        return any(f.unit in units for f in figures)
-
-
-def _named(spec: DraftingSpec, lexicon: Lexicon, text: str) -> _Named:
-    names = tuple(dict.fromkeys(name for name, span in lexicon.find(text) if _stands(spec, lexicon, text, name, span)))
-    for i, h in enumerate(spec.headline):
-        mine = tuple(n for n in names if n in h.indicators)
-        if mine:
-            return _Named(mine, h, i)
-    return _Named(names, None, len(spec.headline))
-
-
-def _stands(spec: DraftingSpec, lexicon: Lexicon, text: str, name: str, span: tuple[int, int]) -> bool:
-    """A wording that names only the denominator (占国内生产总值比重, 与国内生产总值之比) is the
-    headline's share only when the words before it name the headline's own amount: 研发经费支出与
-    国内生产总值之比 is R&D intensity, 服务业增加值占国内生产总值比重 is not."""
-    if not spec.pattern("bare_share").match(text[span[0]:span[1]]):
-        return True
-    rank = spec.importance(name)
-    return rank is not None and any(spec.importance(other) == rank for other, _ in lexicon.find(text[: span[0]]))
-
-
 def build_plan(topic: str, retriever: Retriever, filters: Filters | None = None, drop: frozenset[str] = frozenset(),
                spec: DraftingSpec | None = None, facts: FactStore | None = None) -> Plan:
     """Retrieve once per headline indicator (and once for the topic), draw the headline figures the
@@ -135,6 +103,10 @@ def build_plan(topic: str, retriever: Retriever, filters: Filters | None = None,
     if asked.unknown:  # 海南省 with no document and no figure: never a neighbour's or the nation's figures
         plan.refusal = f"资料中没有{'、'.join(asked.unknown)}的数据"
         return plan
+    policy = policy_source(topic, asked, spec, retriever)
+    if policy is not None:
+        _policy_items(topic, asked, spec, retriever, policy, drop, plan)
+        return plan
     period = set(asked.years)
     passages, starts = _retrieve(topic, retriever, asked, spec, filters)
     drawn = draw(facts, retriever, spec, asked.regions, period)
@@ -143,12 +115,27 @@ def build_plan(topic: str, retriever: Retriever, filters: Filters | None = None,
         starts.setdefault(passage.chunk_id, int(retriever.metadata(passage.chunk_id).get("start") or 0))
     candidates = _candidates(spec, lexicon, asked, list(passages.values()), period, starts)
     candidates += _table_items(spec, asked, drawn, retriever, period)
-    ranked = _rank(candidates, asked)
+    _keep(plan, _rank(candidates, asked), drop)
+    return plan
+
+
+def _keep(plan: Plan, ranked: list[PlanItem], drop: frozenset[str]) -> None:
+    """The ranked facts the user did not drop (at most a paragraph's worth), or the refusal."""
     plan.items = [c for c in ranked if c.key not in drop][:MAX_ITEMS]
     plan.dropped = [c for c in ranked if c.key in drop]
     if not plan.items:
         plan.refusal = "资料中没有相应地区和年份可写的成效数据"
-    return plan
+
+
+def _policy_items(topic: str, asked: Topic, spec: DraftingSpec, retriever: Retriever, policy: SearchResult,
+                  drop: frozenset[str], plan: Plan) -> None:
+    """A policy-area plan: the policy's provisions with figures, in its own order."""
+    ranked = []
+    for rank, text, passage, why in sorted(provisions(topic, asked, spec, retriever, policy), key=lambda c: c[0]):
+        figures = tuple(f for f in extract_figures(text) if not f.is_year)
+        ranked.append(PlanItem(f"{passage.source}#{rank[1]}:{figures[0].text}", "provision", "", passage.region,
+                               passage.years, text, text, passage, figures, why))
+    _keep(plan, ranked, drop)
 
 
 def _retrieve(topic: str, retriever: Retriever, asked: Topic, spec: DraftingSpec,
@@ -176,40 +163,24 @@ def _retrieve(topic: str, retriever: Retriever, asked: Topic, spec: DraftingSpec
 Candidate = tuple[tuple, PlanItem]  # (rank key, item)
 
 
-def _role(spec: DraftingSpec, named: _Named, text: str, off_topic: bool, units_fit: bool) -> tuple[str, int, str]:
-    """The fact's role, its order within the role, and why (shown beside the draft)."""
-    headline = named.headline
-    indicator = "、".join(named.indicators[:2])
-    compares = bool(spec.pattern("comparison").search(norm(text)))
-    if off_topic and headline is not None:
-        return "context", named.importance, f"同地区同期的另一头条指标「{headline.name}」，仅在段落过短时补充"
-    if units_fit and headline is not None and not spec.pattern("pending").search(norm(text)):
-        return "headline", named.importance, f"头条指标「{headline.name}：{indicator}」（重要性第{named.importance + 1}位）" + (
-            "，含同比或排名比较" if compares else "")
-    if compares:
-        return "comparison", 0, "比较或趋势：" + (
-            "与上年或同期相比" if re.search("同比|比上年|较上年|增长|提高|下降", text) else "位次比较")
-    return "measure", 0, "支撑举措" + (f"（{indicator}）" if indicator else "")
-
-
 def _candidates(spec: DraftingSpec, lexicon: Lexicon, asked: Topic, passages: list[Passage], period: set[int],
                 starts: dict[str, int]) -> list[Candidate]:
     out: dict[str, Candidate] = {}
     for passage in passages:
         if asked.regions and passage.region not in asked.regions:
             continue
-        for m in _SENTENCE.finditer(passage.text):
+        for m in SENTENCE.finditer(passage.text):
             sentence = m.group(0).strip()
             if not in_period(passage, sentence, period):
                 continue
             for text, figures in facts_of_sentence(spec, sentence):
                 if excluded(spec, passage, sentence, text, period):
                     continue
-                named = _named(spec, lexicon, text)
+                named = named_in(spec, lexicon, text)
                 if not named.indicators and not _LISTED.search(text):
                     # 已认定15家: the indicator is named earlier in the sentence; but 高技术制造业、装备制造业
                     # 增加值分别增长10.6%、7.9% lists figures of its own unnamed things
-                    named = _named(spec, lexicon, sentence)
+                    named = named_in(spec, lexicon, sentence)
                 units_fit = named.headline is not None and named.measured_in(spec, lexicon, figures)
                 on_focus = not asked.focus or named.headline in asked.focus
                 topical = norm(text + passage.section)
@@ -218,7 +189,7 @@ def _candidates(spec: DraftingSpec, lexicon: Lexicon, asked: Topic, passages: li
                     not asked.focus and asked.subject_words and not on_words))
                 if off_topic and not units_fit:
                     continue
-                role, order, why = _role(spec, named, text, off_topic, units_fit)
+                role, order, why = role_of(spec, named, text, off_topic, units_fit)
                 years = tuple(sorted(evidence_years(passage, sentence)))
                 doc_order = (passage.source, starts.get(passage.chunk_id, 0) + passage.text.find(sentence), sentence.find(text[:6]))
                 key = f"{passage.source}#{doc_order[1]}:{figures[0].text}"

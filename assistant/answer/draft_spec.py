@@ -37,6 +37,7 @@ class Markers(BaseModel):
     continuation: list[str]
     comparison: list[str]
     bare_share: list[str]
+    policy_topic: list[str]
     general_topic: list[str]
 
 

@@ -27,7 +27,7 @@ def subject_of(topic: str, places: list[str], spec: DraftingSpec) -> str:
     text = re.sub(r"(?:(?:19|20)\d\d\s*年?度?\s*[、，,和及与至到—–-]?\s*)+年?度?|[（(]简体[)）]", "", text)
     text = re.sub(r"^(?:为|写一段|起草一段|起草|撰写|请)+|写一段|起草一段|关于", "", text)
     text = re.sub(r"的?(?:报告段落|总结文字|汇报材料|段落|文字|材料|总结|简报)$", "", text)
-    text = re.sub(r"(?:工作|成效|情况|成果|进展|亮点|对比|比较)+$", "", text)
+    text = re.sub(r"(?:工作|成效|情况|成果|进展|亮点|对比|比较)+$|的?主要(?:规定|内容)$", "", text)
     return re.sub(r"^[、，,和及与]+|^各地|^全市|^的|的$", "", text).strip() or "科技创新"
 
 
