@@ -8,7 +8,8 @@ the fact table holds for the topic's regions and period (:mod:`assistant.answer.
 drops what must never be written as a result (:mod:`assistant.answer.draft_clauses`), and ranks
 what is left by importance: the headline indicators in their data-file order
 (``assistant/data/drafting.toml``), then one or two comparisons or trends, then supporting
-measures. Retrieval score plays no part in the order.
+measures. Retrieval score plays no part in the order. A policy-area topic (高新技术企业认定条件)
+is planned from one policy's provisions instead (:mod:`assistant.answer.draft_policy`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from assistant.answer.draft_clauses import SENTENCE, excluded, facts_of_sentence, in_period, named_in, norm, role_of
 from assistant.answer.draft_facts import FactDraw, draw, held_regions
 from assistant.answer.draft_policy import policy_source, provisions
-from assistant.answer.draft_spec import DraftingSpec, Headline, load_spec
+from assistant.answer.draft_spec import DraftingSpec, load_spec
 from assistant.answer.draft_topic import Topic, read_topic, subject_of
 from assistant.answer.grounding import Passage, evidence_years
 from assistant.facts.store import FactStore
