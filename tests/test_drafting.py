@@ -302,3 +302,21 @@ def test_a_policy_area_is_drafted_from_the_policys_provisions(answerer: Answerer
     assert draft.answer.startswith("《浙江省专利条例》") and "取得积极进展" not in draft.answer
     assert not re.search(r"浙江省(?:19|20)\d\d年", draft.answer)  # a clause of a law is no result of a year
     assert all(f.verified and f.citation for f in draft.figures)
+
+
+def test_a_model_writing_the_frame_keeps_the_cited_facts_and_states_no_figure(corpus_settings: Settings, retriever,
+                                                                              fake_llm) -> None:
+    """The local model's draft (``draft_writer`` auto → frame): its opening and closing sentences
+    around the extractive draft's cited facts; a frame stating a figure is not taken."""
+    settings = corpus_settings.model_copy(update={"answer": corpus_settings.answer.model_copy(update={"draft_writer": "frame"})})
+    frame = "开头：2020年，泰兴市科技创新工作成效显著。\n结尾：科技创新正成为泰兴市高质量发展的强劲动力。"
+    drafted = Answerer(settings, retriever=retriever, backend=fake_llm(frame)).draft(TAIXING)
+    assert drafted.backend == "fake" and not drafted.notice, drafted.notice
+    assert drafted.answer.startswith("2020年，泰兴市科技创新工作成效显著[1]。")
+    assert re.search(r"科技创新正成为泰兴市高质量发展的强劲动力(?:\[\d+\])+。$", drafted.answer), drafted.answer
+    assert "86家" in drafted.answer and all(f.verified and f.citation for f in drafted.figures)
+    bad = Answerer(settings, retriever=retriever, backend=fake_llm("2020年泰兴市新认定高企99家。\n成效显著。")).draft(TAIXING)
+    assert bad.backend == "extractive" and "未通过核验" in bad.notice and "99家" not in bad.answer
+    boast = "2020年，泰兴市科技创新工作成效显著。\n高企数量创历史新高。"  # a claim no source made
+    bold = Answerer(settings, retriever=retriever, backend=fake_llm(boast)).draft(TAIXING)
+    assert bold.backend == "extractive" and "历史" not in bold.answer

@@ -72,8 +72,7 @@ def _frame(plan: Plan, used: list[PlanItem], style: str, simplified: bool) -> tu
     years = sorted({y for i in used for y in i.years if not plan.years or y in plan.years})
     when = f"{years[0]}年" if len(years) == 1 else ""  # regions of different years: each sentence says its own
     indicators = list(dict.fromkeys(i.indicator for i in used if i.indicator))
-    cites = "".join(f"[{n}]" for n in dict.fromkeys(plan.number(i) for i in used))
-    lead = f"[{plan.number(used[0])}]"
+    lead, cites = citations_of(plan, used)
     subject = script(plan.subject, simplified)
     if used[0].role == "provision":
         return _policy_frame(script(used[0].passage.title, simplified), subject, style, lead, cites)
@@ -100,8 +99,8 @@ def _policy_frame(title: str, subject: str, style: str, lead: str, cites: str) -
     return opening, f"以上为《{title}》{'中' + what + '的' if what else '的'}主要规定{cites}。"
 
 
-def _assemble(plan: Plan, used: list[PlanItem], style: str, simplified: bool) -> str:
-    topic, closing = _frame(plan, used, style, simplified)
+def _assemble(plan: Plan, used: list[PlanItem], style: str, simplified: bool, frame: tuple[str, str] | None = None) -> str:
+    topic, closing = frame or _frame(plan, used, style, simplified)
     if style == "简报":
         lines = [topic] + [f"- {_fact_sentence(g, plan, simplified)}" for g in _groups(used)]
         return "\n".join(lines)
@@ -131,6 +130,13 @@ def chosen(plan: Plan, style: str = "总结", chars: int = DEFAULT_CHARS, simpli
     return used or order[:1]  # even the first fact overflows a tiny --chars: write it anyway, alone
 
 
-def compose(plan: Plan, style: str = "总结", chars: int = DEFAULT_CHARS, simplified: bool = True) -> str:
-    """The extractive draft: the templates filled with the facts that fit (deterministic)."""
-    return _assemble(plan, chosen(plan, style, chars, simplified), style, simplified)
+def compose(plan: Plan, style: str = "总结", chars: int = DEFAULT_CHARS, simplified: bool = True,
+            frame: tuple[str, str] | None = None) -> str:
+    """The extractive draft: the templates filled with the facts that fit (deterministic); a
+    model's opening and closing sentences (``frame``, cited already) replace the templates' own."""
+    return _assemble(plan, chosen(plan, style, chars, simplified), style, simplified, frame)
+
+
+def citations_of(plan: Plan, used: list[PlanItem]) -> tuple[str, str]:
+    """The marks an opening sentence ([first]) and a closing sentence (every passage used) carry."""
+    return f"[{plan.number(used[0])}]", "".join(f"[{n}]" for n in dict.fromkeys(plan.number(i) for i in used))

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.answer.draft_compose import chosen, draft_length, length_bounds, script
+from assistant.answer.draft_compose import chosen, citations_of, compose, draft_length, length_bounds, script
 from assistant.answer.draft_plan import Plan, PlanItem
+from assistant.answer.draft_spec import load_spec
 from assistant.answer.prompts import CANNOT_ANSWER, load_prompt
 from assistant.answer.verify import CITATION, cite_uncited, mask_citations, statements, verify_answer
 from assistant.errors import AssistantError
@@ -35,6 +36,8 @@ MIN_MODEL_FIGURES = 3  # a model draft must carry at least this many verified fi
 # figures comes to about one token a character, plus the citation marks
 TOKENS_PER_CHAR = 1.0
 TOKEN_SLACK = 48
+FRAME_TOKENS = 96  # two sentences of at most 40 characters
+FRAME_CHARS = 60  # a longer "sentence" is the model writing the paragraph after all
 STYLE_RULES = {
     "总结": "写成一段总结：主题句开头，随后写各项成效数字（注明地区和年份），最后一句收尾。",
     "对比": "写成一段对比：把不同地区或不同年份的同一指标放在一起比较，注明各自的地区和年份。",
@@ -42,6 +45,8 @@ STYLE_RULES = {
 }
 _CLAUSE_CUT = re.compile(r"[，；;：:。！？\n]|(?<!\d),|,(?!\d)")  # 5,000万元 is one figure
 _SOURCE_SENTENCE = re.compile(r"[^。！？!?\n]+")
+_FRAME_SENTENCE = re.compile(r"[^。！？!?\n]+")
+_LABEL = re.compile(r"^\s*(?:第[一二]行|开头|结尾|主题句|总结句|[-*•]|\d+[.、．])\s*[：:]?\s*")
 _ENDED = re.compile(r"[。！？!?]\s*(?:\[\d+\]\s*)*$|\]\s*$")
 
 
@@ -110,7 +115,58 @@ def check_model_draft(text: str, plan: Plan, chars: int) -> None:
 
 def model_draft(answerer: "Answerer", plan: Plan, topic: str, style: str, chars: int, simplified: bool,
                 on_token: Callable[[str], None] | None) -> str:
-    """The model's paragraph on the facts the length holds, checked; raises when it fails a check."""
+    """The model's draft, checked; raises when it fails a check. The settings' ``draft_writer``
+    says whether the model writes the whole paragraph or its frame (``auto``: the local model
+    writes the frame, the budget of its two CPU cores)."""
+    writer = answerer.settings.answer.draft_writer
+    if writer == "frame" or (writer == "auto" and answerer.backend == "local"):
+        text = _model_frame(answerer, plan, topic, style, chars, simplified)
+        if on_token:
+            on_token(text)
+        return text
+    return _model_paragraph(answerer, plan, topic, style, chars, simplified, on_token)
+
+
+def _model_frame(answerer: "Answerer", plan: Plan, topic: str, style: str, chars: int, simplified: bool) -> str:
+    """The extractive draft's cited fact sentences between the model's opening and closing
+    sentences, which state no figure but a year (each then cites what it sums up)."""
+    used = chosen(plan, style, chars, simplified)
+    body = compose(plan, style, chars, simplified, frame=("", ""))
+    system, user = load_prompt("draft_frame").render(passages=body, topic=topic)
+    reply = answerer.generator.chat_model.bind(max_tokens=FRAME_TOKENS).invoke([SystemMessage(system), HumanMessage(user)])
+    # a small model puts both sentences on one line as often as on two
+    lines = [_LABEL.sub("", CITATION.sub("", m.group(0))).strip().rstrip("。.！!；;，,") for m in _FRAME_SENTENCE.finditer(str(reply.content))]
+    lines = [line for line in lines if line]
+    if len(lines) < 2 or any(len(line) > FRAME_CHARS for line in lines[:2]):
+        raise AssistantError("the model did not write an opening and a closing sentence")
+    if any(not f.is_year for line in lines[:2] for f in extract_figures(line)):
+        raise AssistantError("the model's opening or closing sentence states a figure")
+    unsaid = _unsupported(lines[:2], body + topic)
+    if unsaid:
+        raise AssistantError(f"the model's frame says what the facts do not: {'、'.join(unsaid[:3])}")
+    lead, cites = citations_of(plan, used)
+    text = compose(plan, style, chars, simplified, frame=(f"{lines[0]}{lead}。", "" if style == "简报" else f"{lines[1]}{cites}。"))
+    check_model_draft(text, plan, chars)
+    return text
+
+
+def _unsupported(sentences: list[str], source: str) -> list[str]:
+    """Words of the frame that neither the fact sentences nor the topic hold, nor the drafting
+    vocabulary's frame words (工作, 成效显著, 高质量发展…): 创历史新高 is a claim no source made."""
+    frame = load_spec().markers.frame_words
+
+    def said(word: str) -> bool:
+        rest = word
+        for w in frame:
+            rest = rest.replace(w, "")
+        return word in source or not rest or any(word in w for w in frame)
+
+    return [t for line in sentences for t in tokenize(line) if len(t) > 1 and not any(c.isdigit() for c in t) and not said(t)]
+
+
+def _model_paragraph(answerer: "Answerer", plan: Plan, topic: str, style: str, chars: int, simplified: bool,
+                     on_token: Callable[[str], None] | None) -> str:
+    """The model's whole paragraph on the facts the length holds."""
     from assistant.answer.chain import _TokenForwarder
 
     least, most = length_bounds(chars)

@@ -38,6 +38,7 @@ class Markers(BaseModel):
     comparison: list[str]
     bare_share: list[str]
     policy_topic: list[str]
+    frame_words: list[str]
     general_topic: list[str]
 
 
