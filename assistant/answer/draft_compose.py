@@ -115,17 +115,19 @@ def _ordered(plan: Plan, style: str) -> list[PlanItem]:
     return compares + [i for i in plan.items if i not in compares]
 
 
-def chosen(plan: Plan, style: str = "总结", chars: int = DEFAULT_CHARS, simplified: bool = True) -> list[PlanItem]:
+def chosen(plan: Plan, style: str = "总结", chars: int = DEFAULT_CHARS, simplified: bool = True,
+           frame: tuple[str, str] | None = None) -> list[PlanItem]:
     """The facts a paragraph of ``chars`` holds: plan items in order while the paragraph stays
-    within length; an item that would overflow is skipped and a later, shorter one may still fit."""
+    within length; an item that would overflow is skipped and a later, shorter one may still fit.
+    ``frame``: opening and closing sentences other than the templates' (a model's)."""
     least, most = length_bounds(chars)
     order = _ordered(plan, style)
     used: list[PlanItem] = []
     for item in order:
-        if item.role == "context" and used and draft_length(_assemble(plan, used, style, simplified)) >= least:
+        if item.role == "context" and used and draft_length(_assemble(plan, used, style, simplified, frame)) >= least:
             continue
         trial = sorted([*used, item], key=order.index)
-        if draft_length(_assemble(plan, trial, style, simplified)) <= most:
+        if draft_length(_assemble(plan, trial, style, simplified, frame)) <= most:
             used = trial
     return used or order[:1]  # even the first fact overflows a tiny --chars: write it anyway, alone
 
@@ -134,7 +136,7 @@ def compose(plan: Plan, style: str = "总结", chars: int = DEFAULT_CHARS, simpl
             frame: tuple[str, str] | None = None) -> str:
     """The extractive draft: the templates filled with the facts that fit (deterministic); a
     model's opening and closing sentences (``frame``, cited already) replace the templates' own."""
-    return _assemble(plan, chosen(plan, style, chars, simplified), style, simplified, frame)
+    return _assemble(plan, chosen(plan, style, chars, simplified, frame), style, simplified, frame)
 
 
 def citations_of(plan: Plan, used: list[PlanItem]) -> tuple[str, str]:

@@ -132,7 +132,8 @@ def _model_frame(answerer: "Answerer", plan: Plan, topic: str, style: str, chars
     sentences, which state no figure but a year (each then cites what it sums up)."""
     used = chosen(plan, style, chars, simplified)
     body = compose(plan, style, chars, simplified, frame=("", ""))
-    system, user = load_prompt("draft_frame").render(passages=body, topic=topic)
+    gist = _gist(plan, used, simplified)
+    system, user = load_prompt("draft_frame").render(passages=gist, topic=topic)
     reply = answerer.generator.chat_model.bind(max_tokens=FRAME_TOKENS).invoke([SystemMessage(system), HumanMessage(user)])
     # a small model puts both sentences on one line as often as on two
     lines = [_LABEL.sub("", CITATION.sub("", m.group(0))).strip().rstrip("。.！!；;，,") for m in _FRAME_SENTENCE.finditer(str(reply.content))]
@@ -141,13 +142,24 @@ def _model_frame(answerer: "Answerer", plan: Plan, topic: str, style: str, chars
         raise AssistantError("the model did not write an opening and a closing sentence")
     if any(not f.is_year for line in lines[:2] for f in extract_figures(line)):
         raise AssistantError("the model's opening or closing sentence states a figure")
-    unsaid = _unsupported(lines[:2], body + topic)
+    unsaid = _unsupported(lines[:2], body + topic + gist)
     if unsaid:
         raise AssistantError(f"the model's frame says what the facts do not: {'、'.join(unsaid[:3])}")
-    lead, cites = citations_of(plan, used)
-    text = compose(plan, style, chars, simplified, frame=(f"{lines[0]}{lead}。", "" if style == "简报" else f"{lines[1]}{cites}。"))
+    closing = "" if style == "简报" else lines[1]
+    # the facts are fitted again around the model's sentences, which are rarely the templates' length
+    lead, cites = citations_of(plan, chosen(plan, style, chars, simplified, (f"{lines[0]}。", closing and f"{closing}。")))
+    text = compose(plan, style, chars, simplified, frame=(f"{lines[0]}{lead}。", closing and f"{closing}{cites}。"))
     check_model_draft(text, plan, chars)
     return text
+
+
+def _gist(plan: Plan, used: list[PlanItem], simplified: bool) -> str:
+    """What the frame sums up, without a figure a small model could copy into it: the regions,
+    years, subject and indicators of the facts the paragraph carries."""
+    regions = "、".join(dict.fromkeys(i.region for i in used if i.region))
+    years = "、".join(f"{y}年" for y in sorted({y for i in used for y in i.years if not plan.years or y in plan.years}))
+    indicators = "、".join(dict.fromkeys(i.indicator for i in used if i.indicator)) or script(plan.subject, simplified)
+    return f"地区：{regions}；年份：{years}；主题：{script(plan.subject, simplified)}；写到的指标：{indicators}"
 
 
 def _unsupported(sentences: list[str], source: str) -> list[str]:
