@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from assistant.answer.draft_spec import DraftingSpec
 from assistant.answer.grounding import Passage
-from assistant.facts.extract import Fact
+from assistant.facts.fact import Fact
 from assistant.facts.store import FactStore
 from assistant.retrieve import Retriever
 
