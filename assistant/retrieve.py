@@ -110,6 +110,15 @@ class Retriever:
         i = self._positions.get(chunk_id)
         return self.lexical.metadatas[i] if i is not None else {}
 
+    def chunk(self, chunk_id: str) -> SearchResult | None:
+        """A served chunk by id (rank and score 0), or None: the fact table names chunks by id."""
+        self.refresh()
+        i = self._positions.get(chunk_id)
+        if i is None:
+            return None
+        meta = self.lexical.metadatas[i]
+        return SearchResult(0, meta.get("source", ""), meta.get("section", ""), self.lexical.texts[i], 0.0, chunk_id, meta)
+
     def regions(self) -> list[str]:
         return sorted({m.get("region", "") for m in self.lexical.metadatas} - {""})
 

@@ -74,6 +74,10 @@ class AnswerSettings(_Section):
     passages: int = 5
     max_tokens: int = 200  # an answer is at most three sentences
     draft_max_tokens: int = 450  # a 150–300 character paragraph
+    # what a model writes of a draft: "paragraph" (all of it), "frame" (the opening and closing
+    # sentences around the plan's cited facts: ~60 tokens, what 2 CPU cores generate within the
+    # 15 s drafting budget), "auto" (frame on the local model, paragraph on any other)
+    draft_writer: Literal["auto", "paragraph", "frame"] = "auto"
     temperature: float = 0.0
     timeout_s: float = 60.0
     max_retries: int = 3

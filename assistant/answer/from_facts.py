@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from assistant.answer.draft_plan import load_spec
+from assistant.answer.draft_spec import load_spec
 from assistant.answer.grounding import Evidence, Passage, QuestionFacts, region_aliases
 from assistant.answer.refusal import Refusal
 from assistant.answer.stages import Grounded, Turn

@@ -56,8 +56,13 @@ class LocalServerChat(BaseChatModel):
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         status = self.server.start().wait_ready(self.settings.answer.local_start_timeout_s)
+        # ChatOpenAI sends the limit as max_completion_tokens, which llama-cpp-python's server
+        # ignores (abetlen/llama-cpp-python#1907): unbounded, a small model writes on until its
+        # context is full. The server reads max_tokens, so it is sent as well.
+        limit = kwargs.pop("max_tokens", self.max_tokens)
+        kwargs["extra_body"] = {**kwargs.get("extra_body", {}), "max_tokens": limit}
         try:
-            yield from self._client(status.base_url)._stream(messages, stop, run_manager, **kwargs)
+            yield from self._client(status.base_url)._stream(messages, stop, run_manager, max_tokens=limit, **kwargs)
         except Exception as exc:
             died = self.server.death_of(status.pid)
             if died:

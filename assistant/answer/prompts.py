@@ -21,6 +21,7 @@ PROMPTS_DIR = PROJECT_ROOT / "prompts"
 REQUIRED: dict[str, frozenset[str]] = {
     "answer": frozenset({"passages", "question", "cannot_answer"}),
     "draft": frozenset({"passages", "topic", "style", "chars", "cannot_answer"}),
+    "draft_frame": frozenset({"passages", "topic"}),
     "rewrite": frozenset({"history", "question"}),
 }
 

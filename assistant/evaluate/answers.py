@@ -26,7 +26,8 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.answer.drafting import draft_length, length_bounds, unbound_figures
+from assistant.answer.draft_compose import draft_length, length_bounds
+from assistant.answer.draft_model import unbound_figures
 from assistant.answer.stages import Answer
 from assistant.answer.verify import CITATION, UNVERIFIED_MARK, mask_citations, statements
 from assistant.facts.binding import Binder, Claim

@@ -8,7 +8,7 @@ from typing import Any
 from assistant.serve.render import escape
 
 STYLES = ("总结", "对比", "简报")
-ROLE_NAMES = {"headline": "头条指标", "comparison": "比较/趋势", "measure": "支撑举措", "context": "补充"}
+ROLE_NAMES = {"headline": "头条指标", "provision": "政策条款", "comparison": "比较/趋势", "measure": "支撑举措", "context": "补充"}
 
 
 def render_plan(draft: dict[str, Any]) -> str:
