@@ -31,7 +31,7 @@ from assistant.errors import AssistantError
 from assistant.figures import Figure, extract_figures
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.retrieve import Filters, Retriever
-from assistant.text import to_simplified
+from assistant.text import SENTENCE, to_simplified
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "drafting.toml"
 ROLES = ("headline", "comparison", "measure", "context")  # in rank order; context only fills a short draft
@@ -39,7 +39,6 @@ MAX_COMPARISONS = 2  # a paragraph carries one or two comparisons or trends, not
 MAX_ITEMS = 12  # more than a 300-character paragraph can hold; the writer takes them in order
 PER_QUERY = 4  # passages per retrieval (one retrieval per headline indicator, plus the topic)
 
-_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _CLAUSE = re.compile(r"[^，,；;：:]+[，,；;：:]?")
 _FOOTNOTE = re.compile(r"\[\d+\]|［\d+］")
 _SPACE_NEAR_CJK = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+|(?<=\d)\s+(?=[%.])|(?<=\.)\s+(?=\d)")
@@ -324,7 +323,7 @@ def _candidates(spec: DraftingSpec, lexicon: Lexicon, asked: _Topic, passages: l
     for passage in passages:
         if asked.regions and passage.region not in asked.regions:
             continue
-        for m in _SENTENCE.finditer(passage.text):
+        for m in SENTENCE.finditer(passage.text):
             sentence = m.group(0).strip()
             if not _in_period(passage, sentence, period):
                 continue

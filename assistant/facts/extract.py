@@ -29,8 +29,8 @@ from assistant.facts.regions import Place, place_of, places_in
 from assistant.facts.vocabulary import Vocabulary, normalize
 from assistant.figures import Figure, extract_figures
 from assistant.places import region_of
+from assistant.text import SENTENCE
 
-_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _CLAUSE_BREAK = re.compile(r"[，,；;、：:]")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
 _PERIOD = re.compile(r"(?<!\d)(\d{1,2})\s*[-—–~至到]\s*(\d{1,2})\s*月|截至\s*(\d{1,2})\s*月底|(前[一二三]季度|上半年|前\d{1,2}个月)")
@@ -278,7 +278,7 @@ def prose_facts(ctx: _Context, text: str, vocab: Vocabulary) -> list[Fact]:
     facts = []
     section_year = _year_from(ctx.section)
     default_year = section_year or (ctx.years[0] if ctx.years else None)
-    for sm in _SENTENCE.finditer(text):
+    for sm in SENTENCE.finditer(text):
         sentence = sm.group(0)
         figures = [f for f in extract_figures(sentence)
                    if not f.is_year and f.unit and f.unit not in _SKIP_UNITS and f.upper is None]  # a range is a target
