@@ -24,6 +24,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -90,11 +91,16 @@ def write_scan(folder: Path) -> tuple[Path, int] | None:
 def _child(stage: str, *args: str, tree: Path = ROOT) -> dict:
     """One stage in a fresh process of ``tree``'s code (its own benchmarks/ script, its own package)."""
     script = tree / "benchmarks" / ("documents.py" if stage != "ingest" or tree == ROOT else "pipeline.py")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run([sys.executable, str(script), "--stage", stage, *args], capture_output=True, text=True,
                          cwd=tree, env=os.environ | {"PYTHONPATH": str(tree)})
     if out.returncode:
         raise SystemExit(f"stage {stage} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU seconds of the stage's process, every thread: on a shared machine the wall time tracks the
+    # other jobs, the CPU time much less
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return json.loads(out.stdout.strip().splitlines()[-1]) | {"cpu_s": round(cpu, 1)}
 
 
 def seed_before_after(work: Path, rev: str, rounds: int) -> dict:
@@ -113,10 +119,12 @@ def seed_before_after(work: Path, rev: str, rounds: int) -> dict:
     # the embedding is the same work on both sides (the same 327 texts) but tracks the machine's
     # load; the rest ("besides embedding") is what the code changed
     median = {side: {"seconds": statistics.median(r["seconds"] for r in rs),
+                     "cpu_s": statistics.median(r["cpu_s"] for r in rs),
                      "besides_embedding_s": round(statistics.median(r["seconds"] - r["split_s"]["embed"] for r in rs), 2)}
               for side, rs in runs.items()}
     return {"rev": rev, "rounds": runs, "median": median,
-            "change": round(median["now"]["seconds"] / median["before"]["seconds"] - 1, 3)}
+            "change": round(median["now"]["seconds"] / median["before"]["seconds"] - 1, 3),
+            "change_cpu": round(median["now"]["cpu_s"] / median["before"]["cpu_s"] - 1, 3)}
 
 
 def other_stages(work: Path) -> dict:
