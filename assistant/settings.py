@@ -9,6 +9,7 @@ documentation tells users to set.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -80,7 +81,9 @@ class AnswerSettings(_Section):
     local_model_path: Path | None = None
     local_passages: int = 3
     local_context: int = 4096
-    local_threads: int | None = None
+    # every core this process may use: llama-cpp-python's own default (half the CPUs, guessing SMT pairs)
+    # left one of two cores idle here; measured 8.8 → 12.0 generated tokens/s on 2 cores
+    local_threads: int = Field(default_factory=lambda: len(os.sched_getaffinity(0)), ge=1)
     local_port: int = 0  # the model server's loopback port; 0 = any free one
     local_start_timeout_s: float = 180.0  # how long a question waits for the model server to come up
 

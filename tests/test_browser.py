@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import re
 import shutil
 import socket
 import threading
@@ -211,6 +212,89 @@ def test_evaluation_tab_runs_a_small_evaluation(page: Page, tmp_path: Path) -> N
     expect(page.get_by_role("grid", name="指标")).to_contain_text("figure_accuracy")
     expect(page.locator(".vega-embed, canvas, svg.marks").first).to_be_visible()
     shot(page, tmp_path, "evaluation")
+
+
+def pick(page: Page, dropdown: str, option: str) -> None:
+    """Choose ``option`` in a Gradio dropdown, as a user does: open it, click the option."""
+    page.locator(f"{dropdown} input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_indicator_tab_filters_charts_and_exports(page: Page, tmp_path: Path) -> None:
+    """The 指标 tab: filter by indicator (then region), the table with its sources, the bar chart
+    across regions drawn, and the CSV and XLSX exports holding the same rows."""
+    import csv
+    from io import BytesIO  # a download is stored without its file name's suffix
+
+    from openpyxl import load_workbook
+
+    page.get_by_role("tab", name="指标").click()
+    pick(page, "#facts-indicator", "发明专利授权量")
+    page.locator("#facts-query").click()
+    table = page.locator("#facts-table")
+    expect(table).to_contain_text("144")
+    expect(table).to_contain_text("171")
+    expect(table).to_contain_text("钟楼")  # the source: the document's title and the sentence read
+    expect(table).to_contain_text("授权专利885件")
+    chart = page.locator("#facts-line:visible, #facts-bar:visible")  # a line over years, bars across regions
+    expect(chart).to_have_count(1)
+    expect(chart.locator("canvas, svg.marks").first).to_be_visible()  # drawn, not only placed
+    shot(page, tmp_path, "indicators")
+
+    exported = {}
+    for button, suffix in (("#facts-csv", ".csv"), ("#facts-xlsx", ".xlsx")):
+        expect(page.locator(button)).to_be_enabled()
+        with page.expect_download() as download:
+            page.locator(button).click()
+        assert download.value.suggested_filename.endswith(suffix)
+        exported[suffix] = download.value.path()
+    with open(exported[".csv"], encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    sheet = [[str(v) if v is not None else "" for v in r] for r in load_workbook(BytesIO(exported[".xlsx"].read_bytes())).active.iter_rows(values_only=True)]
+    assert rows[0][:4] == ["指标", "口径", "细分", "地区"] and sheet[0] == rows[0]
+    assert {r[0] for r in rows[1:]} == {"发明专利授权量"} and len(sheet) == len(rows)
+    assert any(r[7] in ("144", "144.0") for r in rows[1:]) and any(r[7] in ("171", "171.0") for r in rows[1:])
+
+    pick(page, "#facts-region", "瑞安市")
+    page.locator("#facts-query").click()
+    expect(table).not_to_contain_text("144")
+    expect(table).to_contain_text("171")
+
+
+def test_an_answer_with_a_comparison_shows_its_chart(page: Page, tmp_path: Path) -> None:
+    ask(page, "钟楼区2012年1-9月和瑞安市2023年的发明专利授权量分别是多少？")
+    bot = page.locator("#chatbot [data-testid=bot]").last
+    expect(bot).to_contain_text("171件", timeout=TIMEOUT_MS)
+    expect(bot).to_contain_text("144件")
+    chart = page.locator("#answer-plot")
+    expect(chart).to_be_visible()
+    expect(chart.locator("canvas, svg.marks").first).to_be_visible()
+    shot(page, tmp_path, "answer-chart")
+    ask(page, "泰兴市2020年新认定国家高企多少家？")  # one figure: no chart
+    expect(page.locator("#chatbot [data-testid=bot]").last).to_contain_text("86家", timeout=TIMEOUT_MS)
+    expect(chart).to_be_hidden()
+
+
+def test_a_too_large_upload_is_refused_without_breaking_the_knowledge_tab(page: Page, tmp_path: Path) -> None:
+    """Over the page's 20 MB: a clear message; the documents table keeps its rows and no
+    "Error" overlay covers the Knowledge tab's outputs."""
+    big = tmp_path / "过大的报告.txt"
+    with open(big, "wb") as fh:
+        fh.write(("2021年，全市新认定国家高新技术企业37家。\n" * 400_000).encode("utf-8")[: 21 * 1024 * 1024])
+    page.get_by_role("tab", name="知识库").click()
+    documents = page.locator("#documents")
+    expect(documents.get_by_role("gridcell", name="浙江省专利条例(2015-09-25).md", exact=True)).to_have_count(1)
+    rows_before = documents.locator("tbody tr").count()
+    page.locator("#upload-files input[type=file]").set_input_files(str(big))
+    expect(page.get_by_text(re.compile(r"20 ?MB|过大|maximum")).first).to_be_visible()  # said at once, nothing stored
+    shot(page, tmp_path, "upload-refused")
+    page.locator("#upload-button").click()  # and pressing on: said in the report area, not as an error
+    expect(page.locator("#ingest-report")).to_contain_text("未上传")
+    page.wait_for_timeout(1000)  # an error overlay, if any, would have painted by now
+    knowledge = page.locator("#tab-knowledge")
+    assert knowledge.locator(".error").filter(has_text="Error").count() == 0, "an Error overlay covers a Knowledge output"
+    expect(documents.get_by_role("gridcell", name="浙江省专利条例(2015-09-25).md", exact=True)).to_have_count(1)
+    assert documents.locator("tbody tr").count() == rows_before
 
 
 class _SlowLLM(http.server.BaseHTTPRequestHandler):

@@ -209,3 +209,15 @@ def test_evaluation_counts_cached_completions(local_settings: Settings, model_se
     assert first["metrics"]["cached_completions"] == 0
     assert again["metrics"]["cached_completions"] >= 1
     assert "cached_completions" not in fresh["metrics"]
+
+
+def test_openai_backend_answers_a_comparison_from_the_fact_rows(corpus_settings: Settings, retriever, llama_server: str) -> None:
+    """The bundled model behind the OpenAI-compatible server, given the fact rows as numbered
+    passages: whatever it writes, the answer's figures are the rows', verified and bound (its own
+    answer when it stated every row, else the rows' with a notice), and the chart has both points."""
+    settings = _settings(corpus_settings, openai_model="local").model_copy(update={"openai_base_url": llama_server, "openai_api_key": "sk-local"})
+    answer = Answerer(settings, retriever=retriever, backend="openai").ask("钟楼区2012年1-9月和瑞安市2023年的发明专利授权量分别是多少？")
+    assert answer.backend == "openai" or "未通过核验" in answer.notice, answer.notice
+    assert "144件" in answer.answer and "171件" in answer.answer and "885件" not in answer.answer, answer.answer
+    assert all(f.verified and not f.unbound for f in answer.figures), answer.figures
+    assert [s["value"] for s in answer.series] == [144.0, 171.0]

@@ -25,7 +25,7 @@ EXPECTED = {
     # seeds (their manifest entries override; inference alone must still be sensible)
     "000_ed9fd284b80e42d9.txt": ("钟楼区", "区县", [2012], None, "report", "text"),
     "001_bbaa06e7afcfcd41.txt": ("泰兴市", "区县", [2022], None, "report", "issuer"),  # the page title says 2022
-    "002_34f0dc6191c594a9.txt": ("", "区县", [2013], None, "report", ""),  # the district's name is redacted
+    "002_34f0dc6191c594a9.txt": ("", "区县", [2013], None, "report", "not stated"),  # the district's name is redacted
     "003_63333fff2a297632.txt": ("瑞安市", "区县", [2023], None, "report", "text"),
     "004_359fa4cc5da14e9f.txt": ("泸州市", "市", [2009], None, "report", "text"),  # only its counties are named
     "杭州市科学技术进步条例(2011-12-07).md": ("杭州市", "市", [2011], 2011, "policy", "title"),
@@ -34,7 +34,7 @@ EXPECTED = {
     "浙江省促进科技成果转化条例(2021-09-30).md": ("浙江省", "省", [2021], 2021, "policy", "title"),
     "浙江省技术市场条例(2021-09-30).md": ("浙江省", "省", [2021], 2021, "policy", "title"),
     # bulletins and policies
-    "KXTcompany_demo__dongguan_2015_yanfa_jiaji_kouchu_notice.html": ("", "市", [2015], 2016, "policy", ""),
+    "KXTcompany_demo__dongguan_2015_yanfa_jiaji_kouchu_notice.html": ("", "市", [2015], 2016, "policy", "not stated"),
     "KXTcompany_demo__gaoxin_qiye_rending_guanli_banfa_2016.html": ("全国", "全国", [2016], 2016, "policy", "text"),
     "huhuaping-techme__nbs_2019_quanguo_keji_jingfei_touru_tongji_gongbao.html": ("全国", "全国", [2019], 2020, "bulletin", "title"),
     "huhuaping-techme__nbs_2022_quanguo_keji_jingfei_touru_tongji_gongbao.html": ("全国", "全国", [2022], 2023, "bulletin", "title"),
@@ -74,6 +74,18 @@ def test_inference(path: Path) -> None:
     assert got == EXPECTED[path.name]
 
 
+def test_a_place_named_in_one_sentence_is_not_the_documents_region() -> None:
+    """A town office's report that mentions a visit to 泰兴市 (or a planted line the detector
+    missed) is not 泰兴市's document: no sentence decides the issuer's region. With no region in the
+    title, the issuer or across the text, the region is empty and says so."""
+    text = "\n".join(["测试镇科技办2022年工作总结", "一、总体情况", "2022年，全镇新认定高新技术企业3家。",
+                      "赴泰兴市学习高企培育经验，泰兴市高新技术企业有9999家。", "二、主要做法", "组织政策宣讲会4场。"])
+    meta = infer_meta("总结.txt", text)
+    assert (meta.region, meta.region_source) == ("", "not stated")
+    issued = infer_meta("简报.txt", "2020年工作简报\n泰兴市科学技术局\n全年新认定国家高企90家。")
+    assert (issued.region, issued.region_source) == ("泰兴市", "issuer")  # the header's issuer still names it
+
+
 def test_a_table_file_is_a_table() -> None:
     assert infer_meta("各地区R&D经费.csv", "地区,R&D经费（亿元）\n陕西,769.6\n").doc_type == "table"
 
@@ -99,6 +111,7 @@ def test_list_shows_what_was_inferred_and_from_where(settings, tmp_path: Path) -
     folder.mkdir()
     (folder / "bulletin.md").write_text(
         "# 2019年全国科技经费投入统计公报\n\n发布时间：2020-08-27\n\n2019年，全国共投入R&D经费22143.6亿元。\n", encoding="utf-8")
+    (folder / "notes.md").write_text("# 科技工作简报汇编\n\n本期刊登三项工作进展，赴泰兴市学习一次。\n", encoding="utf-8")
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_INDEX_DIR": str(settings.resolved_index_dir)}
 
     def cli(*args: str) -> str:
@@ -108,8 +121,12 @@ def test_list_shows_what_was_inferred_and_from_where(settings, tmp_path: Path) -
         return out.stdout
 
     cli("ingest", str(folder), "-q")
-    doc = json.loads(cli("list", "--json").splitlines()[0])
+    docs = {d["source"]: d for d in map(json.loads, cli("list", "--json").splitlines())}
+    doc = docs["bulletin.md"]
     assert {k: doc[k] for k in ("region", "level", "region_source", "years", "years_source", "issued_year", "doc_type")} == {
         "region": "全国", "level": "全国", "region_source": "title", "years": [2019], "years_source": "title",
         "issued_year": 2020, "doc_type": "bulletin"}
-    assert "全国（全国） [title]\t2019 [title] (issued 2020)\tbulletin [title]" in cli("list")
+    listed = cli("list")
+    assert "全国（全国） [title]\t2019 [title] (issued 2020)\tbulletin [title]" in listed
+    assert (docs["notes.md"].get("region", ""), docs["notes.md"]["region_source"]) == ("", "not stated")
+    assert "\t- [not stated]\t" in next(line for line in listed.splitlines() if line.startswith("notes.md"))

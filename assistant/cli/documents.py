@@ -62,7 +62,7 @@ def _inferred(doc: dict[str, Any]) -> list[str]:
     """Region (level), years (issued) and type, each with where it came from when it was inferred."""
     def said(value: str, field: str) -> str:
         source = doc.get(f"{field}_source", "")
-        return f"{value} [{source}]" if value and source and source != "manifest" else value or "-"
+        return f"{value or '-'} [{source}]" if source and source != "manifest" else value or "-"  # "- [not stated]"
 
     years = ",".join(map(str, doc.get("years", []))) if isinstance(doc.get("years"), list) else ""
     issued = f" (issued {doc['issued_year']})" if doc.get("issued_year") else ""

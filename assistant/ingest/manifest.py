@@ -11,6 +11,7 @@ ingest re-indexes it); what it leaves out is still inferred.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import unicodedata
@@ -36,6 +37,11 @@ _HEAD = 3000  # characters of text read for issuers and years: a title page, an 
 _BODY = 10000  # characters read for the places a text names most
 _DESCRIBED = {"title", "region", "level", "province", "years", "doc_type"}  # an entry with these needs no inference
 _TITLE_END = re.compile(r"[，,。；;！!？?]")
+_SENTENCE_END = re.compile(r"[。；;！!？?\n]")
+# A place the body names in fewer sentences is something the text speaks of (a visit, a
+# comparison, one planted line), not who wrote it: the region then stays empty ("not stated").
+_MIN_SENTENCES = 3
+NOT_STATED = "not stated"
 
 
 class DocMeta(BaseModel):
@@ -135,8 +141,9 @@ def _issuers(head: str) -> list[str]:
 
 
 def _infer_region(meta: DocMeta, title: str, stem: str, body: str) -> None:
-    """Region from the title, else an issuer naming a place, else the file name, else the places the
-    text names most, at the level its own words give (我市, 全区) when it says one."""
+    """The issuer's region: from the title, else an issuer naming a place, else the file name, else
+    the place the text names most across its sentences, at the level its own words give (我市, 全区).
+    No single sentence decides it; with none of these the region is left empty and says so."""
     head = body[:_HEAD]
     own = _own_level(head)
     place: Place | None = None
@@ -148,6 +155,7 @@ def _infer_region(meta: DocMeta, title: str, stem: str, body: str) -> None:
         if place := _most_named(body, own):
             meta.region_source = "text"
     if place is None:
+        meta.region_source = NOT_STATED
         meta.level = own
         meta.province = next((p.province for p in find_places(head) if p.level == "province"), "")
         return
@@ -166,9 +174,10 @@ def _own_level(head: str) -> str:
 
 
 def _most_named(body: str, own_level: str) -> Place | None:
-    """The place the text names most. A city it never names gets the mentions of its counties (the
-    泸州 report names only 江阳区, 纳溪区, 泸县 …). A text that calls itself 我市 is about a 市 (a city,
-    or a county-level city such as 泰兴市), so places of another kind only count when none is named."""
+    """The place the text names in the most sentences, if in at least ``_MIN_SENTENCES``. A city it
+    never names gets the mentions of its counties (the 泸州 report names only 江阳区, 纳溪区, 泸县 …).
+    A text that calls itself 我市 is about a 市 (a city, or a county-level city such as 泰兴市), so
+    places of another kind only count when none is named."""
     named = [p for p in find_places(body) if p.name != "国家"]  # 国家税务分局 names a body, not the nation
     cities = {p.full_name for p in named if p.level == "city"}
     places = named + [_city(p) for p in named if p.level == "county" and p.city and p.city not in cities]
@@ -179,10 +188,15 @@ def _most_named(body: str, own_level: str) -> Place | None:
         if not fitting:
             return None
         places = fitting
-    counts = Counter((p.full_name, p.level) for p in places)
-    if not counts:
+    ends = [m.start() for m in _SENTENCE_END.finditer(body)]
+    # each place once per sentence, in reading order (a tie goes to the place named first)
+    mentions = dict.fromkeys((p.full_name, p.level, bisect.bisect(ends, p.span[0])) for p in places)
+    by_place = Counter((name, level) for name, level, _ in mentions)
+    if not by_place:
         return None
-    (name, level), _n = counts.most_common(1)[0]
+    (name, level), sentences = by_place.most_common(1)[0]
+    if sentences < _MIN_SENTENCES:
+        return None
     return next(p for p in places if (p.full_name, p.level) == (name, level))
 
 

