@@ -121,7 +121,8 @@ def check_generation(settings: Settings) -> Check:
     """Start the supervised model server as the page does, and stream a short completion from it."""
     from openai import OpenAI
 
-    from assistant.answer.model_server import ALIAS, ModelServer
+    from assistant.answer.model_process import ALIAS
+    from assistant.answer.model_server import ModelServer
 
     server = ModelServer(settings).start()
     try:

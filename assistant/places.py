@@ -1,34 +1,22 @@
 """Chinese place names in text: which division a name is, at which level, under which parents.
 
-The divisions come from the national table the ``cpca`` package ships (``cpca/resources/adcodes.csv``,
-read with the stdlib: importing cpca itself would load pandas and build matchers we don't need),
-plus ``assistant/data/places.toml`` for what the table lacks (全国, Taiwan/Hong Kong/Macao, and the
-words that decide when a short name such as 泰兴 or 钟楼 may stand for 泰兴市 or 钟楼区). Towns, streets
+The divisions and the words that decide about names are loaded by :mod:`assistant.divisions` (cpca's
+national table and ``assistant/data/places.toml``); this module finds them in a text. Towns, streets
 and development zones (黄桥镇, 常州高新区) are not in the table; they are recognised by their suffix,
 so that a question about one is never read as a question about no place, or about its county.
 """
 
 from __future__ import annotations
 
-import csv
-import importlib.util
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import jieba
 
-LEVELS = ("national", "province", "city", "county", "town")
-_DATA = Path(__file__).parent / "data" / "places.toml"
-# Table rows that group divisions without being one.
-_GROUPING_ROWS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
-_SUFFIX = re.compile(r"(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|自治旗|地区|林区|省|市|区|县|盟|旗)$")
+from assistant.divisions import LEVELS, NATIONAL, Division, Vocabulary, admitted, load, ordinary, short_name
+
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-# Jieba parts of speech that mean "a place or a name": a short form tagged otherwise is an ordinary word.
-_NAME_TAGS = frozenset({"ns", "nr", "nrt", "nrfg"})
-_MAX_COMMON_FREQ = 500  # a name-tagged short form this frequent is mostly the ordinary word (和平, 共和)
 _PARENT_GAP = re.compile(r"^[\d\s年月的]*$")  # 泰兴市2020年黄桥镇: the county still governs the town
 
 
@@ -61,37 +49,17 @@ class Place:
         return parents.get(other.level) == other.full_name and LEVELS.index(self.level) > LEVELS.index(other.level)
 
 
-@dataclass(frozen=True)
-class _Division:
-    full_name: str
-    level: str
-    province: str
-    city: str
-    adcode: str
-
-
-@dataclass(frozen=True)
-class _Vocabulary:
-    national: tuple[str, ...]
-    national_not_before: tuple[str, ...]
-    admit: frozenset[str]
-    reject: frozenset[str]
-    town_suffixes: tuple[str, ...]
-    town_generic: frozenset[str]
-    town_not_in_name: frozenset[str]
-
-
 class Gazetteer:
     """Name → divisions, matched longest-first left to right (江苏省泰兴市 is two places, not 苏州)."""
 
-    def __init__(self, divisions: list[_Division], vocabulary: _Vocabulary, short_names: dict[str, str]) -> None:
+    def __init__(self, divisions: list[Division], vocabulary: Vocabulary, short_names: dict[str, str]) -> None:
         self.vocabulary = vocabulary
-        self.names: dict[str, list[_Division]] = {}
+        self.names: dict[str, list[Division]] = {}
         for d in divisions:
             self.names.setdefault(d.full_name, []).append(d)
         for d in divisions:
-            short = short_names.get(d.full_name) or _short_name(d.full_name)
-            if short != d.full_name and _admitted(short, d.level, vocabulary) and d not in self.names.get(short, []):
+            short = short_names.get(d.full_name) or short_name(d.full_name)
+            if short != d.full_name and admitted(short, d.level, vocabulary) and d not in self.names.get(short, []):
                 self.names.setdefault(short, []).append(d)
         for word in vocabulary.reject:
             self.names.pop(word, None)
@@ -107,11 +75,11 @@ class Gazetteer:
         places += self._towns(text, places, words)
         return sorted(places, key=lambda p: p.span)
 
-    def _match_divisions(self, text: str, words: list[tuple[int, int]]) -> list[tuple[str, tuple[int, int], list[_Division]]]:
+    def _match_divisions(self, text: str, words: list[tuple[int, int]]) -> list[tuple[str, tuple[int, int], list[Division]]]:
         """Longest names first, left to right; a name must be whole words of the text (新和 is no
         place in 创新和发展, nor 大城 in 大城市)."""
         starts, ends = {a for a, _ in words}, {b for _, b in words}
-        found: list[tuple[str, tuple[int, int], list[_Division]]] = []
+        found: list[tuple[str, tuple[int, int], list[Division]]] = []
         i = 0
         while i < len(text):
             for size in self._lengths.get(text[i], ()):
@@ -119,7 +87,7 @@ class Gazetteer:
                     continue
                 word = text[i:i + size]
                 if word in self.vocabulary.national and not text.startswith(self.vocabulary.national_not_before, i + size):
-                    found.append((word, (i, i + size), [_NATIONAL]))
+                    found.append((word, (i, i + size), [NATIONAL]))
                     break
                 if word in self.names and i in starts and i + size in ends:
                     found.append((word, (i, i + size), self.names[word]))
@@ -163,9 +131,6 @@ class Gazetteer:
                 or any(c in base for c in v.town_not_in_name) or any(s in base for s in v.town_suffixes if len(s) > 1))
 
 
-_NATIONAL = _Division("全国", "national", "", "", "")
-
-
 def _town_base(text: str, suffix: re.Match[str], parent: Place | None, words: list[tuple[int, int]]) -> str | None:
     """The name before a unit suffix, or None when the suffix is inside a longer word (下乡).
 
@@ -185,10 +150,10 @@ def _town_base(text: str, suffix: re.Match[str], parent: Place | None, words: li
     if not starts:
         return ""
     base_words = [text[a:b] for a, b in words if max(starts) <= a < s]
-    return "" if any(_ordinary(w) for w in base_words) else text[max(starts):s]  # 推动开发区, 区对开发区
+    return "" if any(ordinary(w) for w in base_words) else text[max(starts):s]  # 推动开发区, 区对开发区
 
 
-def _resolve(matches: list[tuple[str, tuple[int, int], list[_Division]]]) -> list[Place]:
+def _resolve(matches: list[tuple[str, tuple[int, int], list[Division]]]) -> list[Place]:
     """Pick one division per match: the one consistent with the unambiguous places of the same text
     (朝阳 beside 辽宁 is 朝阳市; beside 北京 it is 朝阳区), else the highest level (吉林 is the province),
     else the name without parents it doesn't share."""
@@ -200,7 +165,7 @@ def _resolve(matches: list[tuple[str, tuple[int, int], list[_Division]]]) -> lis
     return places
 
 
-def _choose(candidates: list[_Division], context: list[_Division | Place]) -> _Division:
+def _choose(candidates: list[Division], context: list[Division | Place]) -> Division:
     if len(candidates) == 1:
         return candidates[0]
     regions = {getattr(c, "full_name") for c in context} | {getattr(c, "province") for c in context} | {
@@ -214,101 +179,18 @@ def _choose(candidates: list[_Division], context: list[_Division | Place]) -> _D
         return pool[0]
     first = pool[0]
     same = lambda field: getattr(first, field) if all(getattr(c, field) == getattr(first, field) for c in pool) else ""  # noqa: E731
-    return _Division(first.full_name, first.level, same("province"), same("city"), "")
+    return Division(first.full_name, first.level, same("province"), same("city"), "")
 
 
-def _place(name: str, span: tuple[int, int], d: _Division) -> Place:
+def _place(name: str, span: tuple[int, int], d: Division) -> Place:
     return Place(name=name, full_name=d.full_name, level=d.level, province=d.province, city=d.city, adcode=d.adcode,
                  span=span)
-
-
-def _short_name(full: str, nations: tuple[str, ...] = ()) -> str:
-    """泰兴市 → 泰兴, 延边朝鲜族自治州 → 延边, 内蒙古自治区 → 内蒙古; unchanged when too short to shorten."""
-    short = _SUFFIX.sub("", full)
-    for nation in nations:
-        if short.endswith(nation) and len(short) - len(nation) >= 2:
-            short = short[: -len(nation)]
-            break
-    return short if len(short) >= 2 else full
-
-
-@lru_cache(maxsize=1)
-def _jieba_words() -> dict[str, tuple[int, str]]:
-    """jieba's dictionary: word → (frequency, part of speech)."""
-    path = Path(jieba.__file__).parent / "dict.txt"
-    words: dict[str, tuple[int, str]] = {}
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) == 3:
-                words[parts[0]] = (int(parts[1]), parts[2])
-    return words
-
-
-def _ordinary(word: str) -> bool:
-    """jieba's dictionary knows ``word`` as something other than a name (合作 vn, 推动 v, 和平 nz ×7998)."""
-    known = _jieba_words().get(word)
-    return known is not None and known[1] != "ns" and (known[1] not in _NAME_TAGS or known[0] >= _MAX_COMMON_FREQ)
-
-
-def _admitted(short: str, level: str, vocabulary: _Vocabulary) -> bool:
-    """A short form may stand for its division unless it is an ordinary word (合作 for 合作市)."""
-    if short in vocabulary.admit or level == "province":
-        return True
-    return not _ordinary(short)
-
-
-def _table_path() -> Path:
-    """cpca's division table, found without importing cpca (whose import loads pandas)."""
-    spec = importlib.util.find_spec("cpca")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the cpca package (national division table) is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
-
-
-def _divisions(table: Path) -> list[_Division]:
-    """Rows of the table as divisions with their province and city; levels from the code's shape
-    (PP0000… a province, PPCC00… a city, PPCCXX… a county). Counties directly under a province
-    (仙桃市) have no city; districts of 北京 have 北京市 as their city."""
-    rows: dict[str, str] = {}
-    with table.open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            rows[row["adcode"][:6]] = row["name"]
-    divisions = []
-    for code, name in rows.items():
-        if name in _GROUPING_ROWS:
-            continue
-        province = rows.get(code[:2] + "0000", "")
-        if code.endswith("0000"):
-            divisions.append(_Division(name, "province", name, "", code.ljust(12, "0")))
-            continue
-        city_name = rows.get(code[:4] + "00", "")
-        municipality = city_name in _GROUPING_ROWS and code[:2] in {"11", "12", "31", "50"}
-        city = province if municipality else ("" if city_name in _GROUPING_ROWS else city_name)
-        level = "city" if code.endswith("00") else "county"
-        divisions.append(_Division(name, level, province, city if level == "county" else "", code.ljust(12, "0")))
-    return divisions
 
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
     """The process-wide gazetteer (the table is read once)."""
-    raw = tomllib.loads(_DATA.read_text(encoding="utf-8"))
-    vocabulary = _Vocabulary(
-        national=tuple(raw["national"]), national_not_before=tuple(raw["national_not_before"]),
-        admit=frozenset(raw["short_name_admit"]), reject=frozenset(raw["name_reject"]),
-        town_suffixes=tuple(raw["town_suffixes"]), town_generic=frozenset(raw["town_generic"]),
-        town_not_in_name=frozenset(raw["town_not_in_name"]),
-    )
-    table = _table_path()
-    nations_file = table.parent / "56_nations.csv"
-    nations = tuple(sorted((n.strip() for n in nations_file.read_text(encoding="utf-8").split() if n.strip()),
-                           key=len, reverse=True))
-    divisions = _divisions(table)
-    extra = [_Division(e["full_name"], e["level"], e["full_name"], "", e["adcode"]) for e in raw.get("extra", [])]
-    short_names = {d.full_name: _short_name(d.full_name, nations) for d in divisions}
-    short_names |= {e["full_name"]: e["short"] for e in raw.get("extra", [])}
-    return Gazetteer(divisions + extra, vocabulary, short_names)
+    return Gazetteer(*load())
 
 
 def find_places(text: str) -> list[Place]:

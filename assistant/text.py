@@ -32,6 +32,9 @@ _STOPWORDS = frozenset(
 
 _t2s = opencc.OpenCC("t2s")
 _PUNCT_OR_SPACE = re.compile(r"^[\W_]+$", re.UNICODE)
+# A sentence of a passage, its end mark included (or up to a line break): the unit grounding checks,
+# facts are bound in and drafts plan from, so all three cut a passage the same way.
+SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 
 
 def to_simplified(text: str) -> str:

@@ -92,15 +92,17 @@ def test_empty_sheet_and_missing_header_are_warnings_not_failures(tmp_path: Path
 def test_ingest_reports_each_bad_file_and_indexes_the_rest(settings: Settings, tmp_path: Path) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
-    for make in (_encrypted_xlsx, _encrypted_pdf, _corrupted_xlsx, _empty_sheet_xlsx):
+    for make in (_encrypted_xlsx, _encrypted_pdf, _corrupted_xlsx, _empty_sheet_xlsx, _headerless_csv):
         make(folder)
     table_files.write_csv(folder / "附表2.csv")
     report = ingest(settings, [folder], progress=False)
     failed = dict(report.failed)
     assert set(failed) == {"加密.xlsx", "加密.pdf", "损坏.xlsx"}
-    assert "password-protected" in failed["加密.pdf"] and "cannot parse" in failed["损坏.xlsx"]
+    assert "password-protected" in failed["加密.xlsx"] and "password-protected" in failed["加密.pdf"]
+    assert "cannot parse" in failed["损坏.xlsx"]
     assert ("空表.xlsx", "sheet 空白 is empty") in report.warnings
-    assert report.documents == 2
+    assert any(name == "无表头.csv" and "no header row" in warning for name, warning in report.warnings)
+    assert report.documents == 3
     hits = Retriever(settings).search("2022年陕西R&D经费投入强度", k=3)
     assert hits[0].text.endswith("｜陕西｜R&D经费（亿元）769.6｜R&D经费投入强度（%）2.35")
     assert hits[0].metadata["kind"] == "table_row" and hits[0].metadata["row_label"] == "陕西"

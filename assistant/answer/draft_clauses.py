@@ -19,7 +19,6 @@ from assistant.figures import Figure, extract_figures
 from assistant.lexicon import Lexicon
 from assistant.text import to_simplified
 
-SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _CLAUSE = re.compile(r"[^，,；;：:]+[，,；;：:]?")
 _FOOTNOTE = re.compile(r"\[\d+\]|［\d+］")
 _SPACE_NEAR_CJK = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+|(?<=\d)\s+(?=[%.])|(?<=\.)\s+(?=\d)")

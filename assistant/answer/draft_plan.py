@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from assistant.answer.draft_clauses import SENTENCE, excluded, facts_of_sentence, in_period, named_in, norm, role_of
+from assistant.answer.draft_clauses import excluded, facts_of_sentence, in_period, named_in, norm, role_of
 from assistant.answer.draft_facts import FactDraw, draw, held_regions
 from assistant.answer.draft_policy import policy_source, provisions
 from assistant.answer.draft_spec import DraftingSpec, load_spec
@@ -28,6 +28,7 @@ from assistant.facts.store import FactStore
 from assistant.figures import Figure, extract_figures
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.retrieve import Filters, Retriever, SearchResult
+from assistant.text import SENTENCE
 
 # in rank order; a provision is a policy's (a policy-area topic has nothing else); context only fills a short draft
 ROLES = ("headline", "provision", "comparison", "measure", "context")

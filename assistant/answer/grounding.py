@@ -22,14 +22,13 @@ from assistant.figures import Figure, extract_figures
 from assistant.answer.indicator_match import contradicts, credit, row_lacks_indicator, squeeze
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.places import Place, find_places, region_of
-from assistant.text import to_simplified, tokenize
 from assistant.scope import Scope
+from assistant.text import SENTENCE, to_simplified, tokenize
 from assistant.years import DATE_PHRASES, years_in
 
 _METADATA = Path(__file__).resolve().parent.parent / "data" / "metadata.toml"
 
 _SUFFIX = re.compile(r"(省|市|区|县|自治区)$")
-_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 # Words that say "how much", units and fillers: they carry no indicator.
 _GENERIC = frozenset(
     """家 件 项 个 人 户 名 元 万元 亿元 量 数 新 总 多 全 年 月 底 今年 去年 当年 全年 目前 累计 其中 分别 各 各有 各是 分别是
@@ -271,7 +270,7 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
         if row_lacks_indicator(facts, passage):
             continue
         context = to_simplified(f"{passage.title} {passage.section}").lower()
-        for m in _SENTENCE.finditer(passage.text):
+        for m in SENTENCE.finditer(passage.text):
             sentence = m.group(0).strip()
             figures = tuple(f for f in extract_figures(sentence) if f.unit and (facts.wants_date or not f.is_year))
             if facts.unit:

@@ -19,7 +19,8 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, PrivateAttr
 
 from assistant.answer.backends.openai import chat_openai
-from assistant.answer.model_server import ALIAS, ModelServer, ModelUnavailable
+from assistant.answer.model_process import ALIAS
+from assistant.answer.model_server import ModelServer, ModelUnavailable
 from assistant.settings import Settings
 
 

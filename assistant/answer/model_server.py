@@ -10,44 +10,31 @@ background thread, so nothing waits for the model to load), health-checks it on 
 restarts it with backoff when it dies, gives up after a few launches that never became healthy
 (state ``failed`` with the reason), and stops it with the product (``atexit``, its own process
 group, and a parent-death signal for a parent killed with ``-9``). Nothing here imports
-``llama_cpp``: only the child process loads it.
+``llama_cpp``: only the child process loads it. The operating-system side of one process (command
+line, environment, port, probe, log, process-group kill) is :mod:`assistant.answer.model_process`.
 """
 
 from __future__ import annotations
 
 import atexit
-import ctypes
-import json
 import logging
-import os
-import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from assistant.answer.local_model import MODEL_FILE, ensure_model
+from assistant.answer.model_process import HOST, bindable, exit_text, free_port, last_log_line, launch, serves_model, terminate
 from assistant.errors import AssistantError
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
 State = Literal["starting", "ready", "failed", "stopped"]
-ALIAS = "local"  # the model name the server answers to; requests name it
-HOST = "127.0.0.1"
 START_ATTEMPTS = 3  # consecutive launches that never became healthy before the state is "failed"
 MAX_BACKOFF_S = 30.0
 STABLE_S = 60.0  # a server that ran this long resets the crash backoff
-LOG_LIMIT = 4 << 20  # the server log is started afresh above this size
-# llama_cpp.server reads each of its ~60 options from an unprefixed environment variable (PORT,
-# MODEL, N_CTX, API_KEY, …), so a stray PORT in the user's shell would move it: the child gets only these.
-_CHILD_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "PYTHONPATH", "LD_LIBRARY_PATH", "VIRTUAL_ENV")
-_CHILD_ENV_PREFIXES = ("GGML_", "OMP_")
 
 
 class ModelUnavailable(AssistantError):
@@ -121,7 +108,7 @@ class ModelServer:
         self._stopping.set()
         proc = self._proc
         if proc is not None:
-            _terminate(proc)
+            terminate(proc)
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=15)
@@ -147,7 +134,8 @@ class ModelServer:
             except ModelUnavailable as exc:
                 self._set(Status("failed", str(exc), restarts=self._status.restarts))
                 return
-            proc = self._proc = self._launch(model, port)
+            proc, self._log_offset = launch(self.settings.answer, model, port, self.log_path)
+            self._proc = proc
             problem = self._await_health(proc, port)
             restarts = self._status.restarts
             if problem is None:
@@ -158,12 +146,12 @@ class ModelServer:
                 if self._stopping.is_set():
                     return
                 crashes = 0 if time.monotonic() - up > STABLE_S else crashes + 1
-                reason = f"本地模型进程已退出（{_exit_text(code)}），正在重启"
+                reason = f"本地模型进程已退出（{exit_text(code)}），正在重启"
                 log.warning("%s; log: %s", reason, self.log_path)
                 self._set(Status("starting", reason, restarts=restarts + 1))
                 delay = _backoff(crashes)
             else:
-                _terminate(proc)
+                terminate(proc)
                 if self._stopping.is_set():
                     return
                 failures += 1
@@ -179,41 +167,17 @@ class ModelServer:
         """The configured port, else the previous one (a stable address across restarts), else any free one."""
         wanted = self.settings.answer.local_port
         if wanted:
-            if not _bindable(wanted):
+            if not bindable(wanted):
                 raise ModelUnavailable(f"port {wanted} on {HOST} is in use by another program; free it or set "
                                        "ASSISTANT_ANSWER__LOCAL_PORT=0 to use any free port")
             return wanted
-        if self._port and _bindable(self._port):
+        if self._port and bindable(self._port):
             return self._port
         try:
-            with socket.socket() as s:
-                s.bind((HOST, 0))
-                self._port = s.getsockname()[1]
+            self._port = free_port()
         except OSError as exc:
             raise ModelUnavailable(f"no free port on {HOST} for the model server ({exc})") from exc
         return self._port
-
-    def _launch(self, model: Path, port: int) -> subprocess.Popen[bytes]:
-        a = self.settings.answer
-        cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", ALIAS,
-               "--host", HOST, "--port", str(port), "--n_ctx", str(a.local_context),
-               # the page answers several questions at once: one must not cut another's stream short
-               "--interrupt_requests", "false",
-               # the server's default (true, for logprobs we never ask for) computes the 151k-word output
-               # layer for every prompt token, not just the last: measured +11 % per answer against in-process
-               "--logits_all", "false"]
-        if a.local_threads:
-            cmd += ["--n_threads", str(a.local_threads)]
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        if self.log_path.exists() and self.log_path.stat().st_size > LOG_LIMIT:
-            self.log_path.unlink()
-        with open(self.log_path, "ab") as out:
-            out.write(f"\n==> {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(cmd)}\n".encode())
-            out.flush()
-            self._log_offset = out.tell()
-            env = {k: v for k, v in os.environ.items() if k in _CHILD_ENV or k.startswith(_CHILD_ENV_PREFIXES)}
-            return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
-                                    start_new_session=True, preexec_fn=_die_with_parent)
 
     def _await_health(self, proc: subprocess.Popen[bytes], port: int) -> str | None:
         """None once the server lists our model; else what went wrong (it exited, or never answered)."""
@@ -222,20 +186,12 @@ class ModelServer:
         while time.monotonic() < deadline and not self._stopping.is_set():
             code = proc.poll()
             if code is not None:
-                return f"the model server exited ({_exit_text(code)}): {self._last_log_line()}"
-            if _serves_model(port):
+                return f"the model server exited ({exit_text(code)}): {last_log_line(self.log_path, self._log_offset)}"
+            if serves_model(port):
                 return None
             self._stopping.wait(0.25)
         return f"the model server did not answer within {timeout:.0f} s"
 
-    def _last_log_line(self) -> str:
-        try:
-            with open(self.log_path, "rb") as fh:
-                fh.seek(self._log_offset)
-                lines = [ln.strip() for ln in fh.read().decode("utf-8", "replace").splitlines() if ln.strip()]
-        except OSError:
-            return "no log"
-        return lines[-1][:200] if lines else "no output"
 
 
 _SERVERS: dict[tuple[object, ...], ModelServer] = {}
@@ -262,66 +218,6 @@ def _key(settings: Settings) -> tuple[object, ...]:
     """What makes two servers different: the model file and how it is run."""
     a = settings.answer
     return (a.local_model_path or settings.model_cache_dir / MODEL_FILE, a.local_context, a.local_threads, a.local_port)
-
-
-def _serves_model(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://{HOST}:{port}/v1/models", timeout=2) as response:
-            models = json.load(response).get("data") or []
-    except (OSError, ValueError):
-        return False
-    return any(m.get("id") == ALIAS for m in models)
-
-
-def _bindable(port: int) -> bool:
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: TIME_WAIT is no obstacle
-        try:
-            s.bind((HOST, port))
-        except OSError:
-            return False
-    return True
-
-
-def _terminate(proc: subprocess.Popen[bytes]) -> None:
-    """Stop the server's whole process group: SIGTERM, then SIGKILL after 5 s."""
-    for sig, wait_s in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
-        if proc.poll() is not None:
-            return
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(wait_s)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def _find_prctl() -> Any:
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl  # looked up here: no dlopen in a forked child
-    except (OSError, AttributeError):  # not Linux
-        return None
-
-
-_PRCTL = _find_prctl()
-
-
-def _die_with_parent() -> None:
-    """In the child: be killed when the supervising thread's process dies, even by ``kill -9``."""
-    if _PRCTL is not None:
-        _PRCTL(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: nothing in it is worth a graceful shutdown
-
-
-def _exit_text(code: int) -> str:
-    if code < 0:
-        try:
-            return f"signal {signal.Signals(-code).name}"
-        except ValueError:
-            return f"signal {-code}"
-    return f"exit code {code}"
 
 
 def _backoff(n: int) -> float:

@@ -16,8 +16,8 @@ from assistant.facts.fact import NEW, SHARE, YEAR, Context, Fact, as_share, disp
 from assistant.facts.regions import Place, places_in
 from assistant.facts.vocabulary import Vocabulary, normalize
 from assistant.figures import extract_figures
+from assistant.text import SENTENCE
 
-_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _CLAUSE_BREAK = re.compile(r"[，,；;、：:]")
 _PERIOD = re.compile(r"(?<!\d)(\d{1,2})\s*[-—–~至到]\s*(\d{1,2})\s*月|截至\s*(\d{1,2})\s*月底|(前[一二三]季度|上半年|前\d{1,2}个月)")
 _SKIP_UNITS = {"年", "月", "日", "天", "个月", "小时", "分钟", "岁", "工作日"}
@@ -105,7 +105,7 @@ def prose_facts(ctx: Context, text: str, vocab: Vocabulary) -> list[Fact]:
     facts = []
     section_year = year_from(ctx.section)
     default_year = section_year or (ctx.years[0] if ctx.years else None)
-    for sm in _SENTENCE.finditer(text):
+    for sm in SENTENCE.finditer(text):
         sentence = sm.group(0)
         figures = [f for f in extract_figures(sentence)
                    if not f.is_year and f.unit and f.unit not in _SKIP_UNITS and f.upper is None]  # a range is a target

@@ -28,6 +28,7 @@ _ROW_TOLERANCE = 0.5  # of the smaller line height: two centres closer than this
 _CELL_GAP = 0.6  # of the line height: fragments closer than this are one cell (``全　国``)
 _OVERLAP = 0.3  # of the line height: fragments overlapping more than this may repeat a character
 _PARAGRAPH_GAP = 1.2  # of the line height: a larger blank between rows starts a new paragraph
+_RESIZE = 0.25  # of the line height: a row this much taller or shorter is set in another size (a caption)
 
 
 @dataclass(frozen=True)
@@ -185,8 +186,9 @@ def _title_above(text_rows: list[str]) -> str:
 
 def _paragraphs(rows: list[list[Line]]) -> list[str]:
     """Text rows joined into paragraphs. A row continues the one above (a line broken inside a
-    sentence, joined without a break) unless a wide blank or an indent separates them, or the row
-    above stopped short of the paragraph's right edge (a title, the last line of a paragraph)."""
+    sentence, joined without a break) unless a wide blank or an indent separates them, the row
+    above stopped short of the paragraph's right edge (a title, the last line of a paragraph), or
+    the two are set in different sizes (a table's caption under a paragraph)."""
     paragraphs: list[str] = []
     previous: Line | None = None
     right = 0.0
@@ -198,7 +200,8 @@ def _paragraphs(rows: list[list[Line]]) -> list[str]:
             gap = line.y0 - previous.y1
             indented = line.x0 - previous.x0 > line.height
             short = previous.x1 < right - 2 * line.height
-            if gap < _PARAGRAPH_GAP * line.height and not indented and not short:
+            resized = abs(line.height - previous.height) > _RESIZE * min(line.height, previous.height)
+            if gap < _PARAGRAPH_GAP * line.height and not indented and not short and not resized:
                 paragraphs[-1] = join_text(paragraphs[-1], line.text)
                 previous, right = line, max(right, line.x1)
                 continue

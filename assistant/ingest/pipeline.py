@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -25,7 +26,7 @@ from assistant.index.embed import Embedder, make_embedder
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChunkStore
 from assistant.ingest.injection import is_flagged, screen_document
-from assistant.ingest.layout import lay_out
+from assistant.ingest.layout import Laid, lay_out
 from assistant.ingest.manifest import MANIFEST_NAME, DocMeta, document_meta, load_manifest
 from assistant.ingest.readers import READERS, Document, read_blocks
 from assistant.ingest.stop import GracefulStop
@@ -132,10 +133,9 @@ class Ingestor:
             self._manifests[folder] = load_manifest(folder)
         return self._manifests[folder].get(path.name)
 
-    def ingest_file(self, path: Path, report: IngestReport, stop: GracefulStop, progress: bool = False) -> None:
-        """Index one file unless its content hash is already indexed completely; raises DocumentError,
-        DependencyError, or KeyboardInterrupt (never in the middle of a write: ``stop``)."""
-        t0 = time.perf_counter()
+    def _content_hash(self, path: Path, entry: DocMeta | None) -> str:
+        """The file's identity in the index: its bytes and everything that shapes its chunks (pipeline
+        version, chunking, embedder, manifest entry). Refuses empty and oversized files by name first."""
         size = path.stat().st_size
         limit = self.settings.ingest.max_file_mb
         if size > limit * _MB:
@@ -143,15 +143,19 @@ class Ingestor:
                                            "(raise it with --max-mb or ASSISTANT_INGEST__MAX_FILE_MB)")
         if size == 0:  # before any reader: a 0-byte .docx would say "Package not found"
             raise DocumentError(path.name, "the file is empty")
-        raw = path.read_bytes()
-        entry = self._manifest_entry(path)
         fingerprint = json.dumps(
             [PIPELINE_VERSION, self.settings.chunk.model_dump(), self.embedder.name, entry.model_dump() if entry else None],
             ensure_ascii=False,
             sort_keys=True,
         ).encode()
-        content_hash = hashlib.sha256(raw + b"\x00" + fingerprint).hexdigest()
-        del raw
+        return hashlib.sha256(path.read_bytes() + b"\x00" + fingerprint).hexdigest()
+
+    def ingest_file(self, path: Path, report: IngestReport, stop: GracefulStop, progress: bool = False) -> None:
+        """Index one file unless its content hash is already indexed completely; raises DocumentError,
+        DependencyError, or KeyboardInterrupt (never in the middle of a write: ``stop``)."""
+        t0 = time.perf_counter()
+        entry = self._manifest_entry(path)
+        content_hash = self._content_hash(path, entry)
         indexed = self.store.document(path.name) or {}
         if indexed.get("content_hash") == content_hash and indexed.get("status") == "complete":
             report.skipped += 1
@@ -178,29 +182,7 @@ class Ingestor:
         t2 = time.perf_counter()
         with stop.writing():
             self.store.begin_document(path.name, doc_meta)
-        report.partial = (path.name, 0, len(chunks))
-        batch = self.settings.ingest.batch_chunks
-        bar = tqdm(total=len(chunks), desc=f"  {path.name[:30]}", unit="chunk", leave=False, dynamic_ncols=True,
-                   disable=not progress or len(chunks) <= batch)
-        embed_s = write_s = 0.0
-        for start in range(0, len(chunks), batch):
-            part = list(zip(chunks[start : start + batch], laid.extra[start : start + batch]))
-            ids = [chunk_id(path.name, c.index, c.text) for c, _ in part]
-            done = self.store.written(ids)  # an interrupted run's batches: same content, same ids
-            todo = [(i, c, extra) for i, (c, extra) in zip(ids, part) if i not in done]
-            if todo:
-                metas = [base | {"section": c.section, "start": c.start, "end": c.end, "chunk_index": c.index,
-                                 "suspicious": is_flagged(c.text)} | extra for _, c, extra in todo]
-                e0 = time.perf_counter()
-                vectors = self.embedder.embed_passages([searchable(c.text, m) for (_, c, _), m in zip(todo, metas)])
-                e1 = time.perf_counter()
-                with stop.writing():
-                    self.store.write_chunks([i for i, _, _ in todo], [c.text for _, c, _ in todo], metas, vectors)
-                    report.partial = (path.name, start + len(part), len(chunks))
-                embed_s, write_s = embed_s + e1 - e0, write_s + time.perf_counter() - e1
-            report.partial = (path.name, start + len(part), len(chunks))
-            bar.update(len(part))
-        bar.close()
+        embed_s, write_s = self._write_batches(path.name, laid, base, report, stop, progress)
         w0 = time.perf_counter()
         with stop.writing():
             self.store.finish_document(path.name, doc_meta)
@@ -213,6 +195,36 @@ class Ingestor:
         report.chunks += len(chunks)
         if indexed.get("path") not in (None, where):
             report.replaced.append((path.name, indexed["path"]))
+
+    def _write_batches(self, name: str, laid: Laid, base: dict[str, Any], report: IngestReport, stop: GracefulStop,
+                       progress: bool) -> tuple[float, float]:
+        """Embed and write the chunks ``ingest.batch_chunks`` at a time, skipping batches an interrupted
+        run already wrote (same content, same ids); the seconds spent embedding and writing."""
+        chunks = laid.chunks
+        report.partial = (name, 0, len(chunks))
+        batch = self.settings.ingest.batch_chunks
+        bar = tqdm(total=len(chunks), desc=f"  {name[:30]}", unit="chunk", leave=False, dynamic_ncols=True,
+                   disable=not progress or len(chunks) <= batch)
+        embed_s = write_s = 0.0
+        for start in range(0, len(chunks), batch):
+            part = list(zip(chunks[start : start + batch], laid.extra[start : start + batch]))
+            ids = [chunk_id(name, c.index, c.text) for c, _ in part]
+            done = self.store.written(ids)
+            todo = [(i, c, extra) for i, (c, extra) in zip(ids, part) if i not in done]
+            if todo:
+                metas = [base | {"section": c.section, "start": c.start, "end": c.end, "chunk_index": c.index,
+                                 "suspicious": is_flagged(c.text)} | extra for _, c, extra in todo]
+                e0 = time.perf_counter()
+                vectors = self.embedder.embed_passages([searchable(c.text, m) for (_, c, _), m in zip(todo, metas)])
+                e1 = time.perf_counter()
+                with stop.writing():
+                    self.store.write_chunks([i for i, _, _ in todo], [c.text for _, c, _ in todo], metas, vectors)
+                    report.partial = (name, start + len(part), len(chunks))
+                embed_s, write_s = embed_s + e1 - e0, write_s + time.perf_counter() - e1
+            report.partial = (name, start + len(part), len(chunks))
+            bar.update(len(part))
+        bar.close()
+        return embed_s, write_s
 
     def refresh_lexical(self, report: IngestReport) -> None:
         """Rebuild the BM25 view now, so the first search after an ingest is fast."""

@@ -10,14 +10,15 @@ from assistant.ingest.ocr_layout import Block
 from assistant.ingest.readers.base import Document, OcrText
 
 
-def add_ocr_blocks(document: Document, blocks: list[Block], where: str) -> None:
-    """A page read by OCR: paragraphs as :class:`OcrText`, laid-out grids as tables with ``ocr`` set."""
+def add_ocr_blocks(document: Document, blocks: list[Block], where: str, ocr: bool = True) -> None:
+    """A page laid out by geometry: paragraphs as text, grids as tables, both marked as OCR'd unless
+    ``ocr`` is False (a PDF text layer laid out the same way: :mod:`assistant.ingest.readers.pdf`)."""
     for block in blocks:
         if isinstance(block, str):
-            document.add_text(OcrText(block + "\n"))
+            document.add_text(OcrText(block + "\n") if ocr else block + "\n")
         else:
             document.add_table([list(row) for row in block.grid], f"{where} table {len(document.tables) + 1}",
-                               title=block.title, ocr=True)
+                               title=block.title, ocr=ocr)
 
 
 def read_image(path: Path) -> Document:

@@ -1,4 +1,6 @@
-"""PDF text layers with pdfplumber: the text around each table, and each ruled table as a grid.
+"""PDF text layers with pdfplumber: each ruled table as a grid, the text around it in order, and
+tables without rules (the 三线表 of statistical bulletins: a rule above and below the header and
+one at the bottom, Word tables with some borders off) laid out from where the words sit.
 
 A page without a text layer (a scan) is rendered and read by OCR (:mod:`assistant.ingest.ocr`),
 all such pages first, under one progress bar, then every page in order into the document.
@@ -7,28 +9,66 @@ all such pages first, under one progress bar, then every page in order into the 
 from __future__ import annotations
 
 import io
+import statistics
 from pathlib import Path
+from typing import Any
 
 from assistant.errors import DocumentError
 from assistant.ingest.ocr import ocr_pdf_pages
+from assistant.ingest.ocr_layout import Line, OcrTable, is_figure, lay_out
 from assistant.ingest.readers.base import Document
 from assistant.ingest.readers.images import add_ocr_blocks
 
+# pdfplumber's default (3 pt) splits a printed line in two where Chromium sets Latin digits in
+# another font whose glyph boxes sit ~0.2 em lower than the CJK ones: 附表2 2022年…（R&D） came out
+# as "附表 年…（ ）" over "2 2022 R&D". Lines of body text are at least 1 em (10 pt) apart.
+_Y_TOLERANCE = 5
+# Characters closer than this many font sizes are one fragment (北　京 with its em space, a
+# sentence); table columns stand further apart.
+_FRAGMENT_GAP = 1.2
 
-def _page_blocks(page: object, document: Document, where: str) -> None:
-    """Text above, between and below the page's tables, and the tables, top to bottom."""
-    tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])  # type: ignore[attr-defined]
+
+def _is_grid(table: Any) -> bool:
+    """A ruled table worth keeping as found: two rows and two columns at least, and no cell that
+    holds a column of figures (rules only around the header: the body squeezed into one row)."""
+    grid = table.extract()
+    if len(grid) < 2 or max(len(row) for row in grid) < 2:
+        return False
+    return not any(len(lines := (cell or "").split("\n")) > 2 and all(is_figure(x) for x in lines)
+                   for row in grid[1:] for cell in row)
+
+
+def _lines(region: Any) -> list[Line]:
+    """The region's words as fragments with boxes, the input the geometric layout takes."""
+    if not region.chars:
+        return []
+    size = statistics.median(c["size"] for c in region.chars)
+    words = region.extract_words(x_tolerance=_FRAGMENT_GAP * size, y_tolerance=_Y_TOLERANCE, keep_blank_chars=True)
+    return [Line(w["text"].strip(), w["x0"], w["top"], w["x1"], w["bottom"], 1.0) for w in words if w["text"].strip()]
+
+
+def _add_region(region: Any, document: Document, where: str) -> None:
+    """Text outside ruled tables: laid out by geometry when its words form aligned table rows, else
+    as pdfplumber reads it."""
+    blocks = lay_out(_lines(region))
+    if any(isinstance(b, OcrTable) for b in blocks):
+        add_ocr_blocks(document, blocks, where, ocr=False)
+    else:
+        document.add_text((region.extract_text(y_tolerance=_Y_TOLERANCE) or "") + "\n")
+
+
+def _page_blocks(page: Any, document: Document, where: str) -> None:
+    """Text above, between and below the page's ruled tables, and the tables, top to bottom."""
+    tables = sorted((t for t in page.find_tables() if _is_grid(t)), key=lambda t: t.bbox[1])
     top = 0.0
     for table in tables:
         x0, t_top, x1, t_bottom = table.bbox
         if t_top > top:
-            text = page.crop((0, top, page.width, t_top)).extract_text() or ""  # type: ignore[attr-defined]
-            document.add_text(text + "\n")
+            _add_region(page.crop((0, top, page.width, t_top)), document, where)
         grid = [[cell or "" for cell in row] for row in table.extract()]
         document.add_table(grid, f"{where} table {len(document.tables) + 1}")
         top = t_bottom
-    rest = page.crop((0, top, page.width, page.height)) if tables else page  # type: ignore[attr-defined]
-    document.add_text((rest.extract_text() or "") + "\n")
+    _add_region(page.crop((0, top, page.width, page.height)) if tables else page, document, where)
 
 
 def _refuse_if_locked(data: bytes, name: str) -> None:

@@ -1,0 +1,40 @@
+"""``python -m assistant``: a thin shell over the package's public functions.
+
+Each subcommand calls the same function the page calls; this package only parses flags
+(:mod:`assistant.cli.parser`) and prints (one module per group of commands). User-facing errors
+(:class:`AssistantError`) are printed as one line and exit with their class's code
+(:data:`assistant.errors.EXIT_CODES`, listed in ``--help``); set ``ASSISTANT_RAISE_ERRORS=1`` for
+their traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+
+from assistant.cli.answers import cmd_ask, cmd_draft, cmd_search
+from assistant.cli.checks import cmd_doctor, cmd_eval, cmd_model
+from assistant.cli.documents import cmd_facts, cmd_ingest, cmd_list, cmd_remove
+from assistant.cli.parser import build_parser
+from assistant.errors import AssistantError
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "doctor": cmd_doctor, "model": cmd_model, "eval": cmd_eval, "facts": cmd_facts, "ingest": cmd_ingest,
+    "remove": cmd_remove, "list": cmd_list, "search": cmd_search, "ask": cmd_ask, "draft": cmd_draft,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except AssistantError as exc:
+        if os.environ.get("ASSISTANT_RAISE_ERRORS"):
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt as exc:
+        print(f"interrupted: {exc or 'the index is consistent; run the same command again to finish'}", file=sys.stderr)
+        return 130
