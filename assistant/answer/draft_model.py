@@ -20,10 +20,11 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.answer.draft_compose import chosen, citations_of, compose, draft_length, length_bounds, script
 from assistant.answer.draft_plan import Plan, PlanItem
+from assistant.answer.backends import REGISTRY
 from assistant.answer.draft_spec import load_spec
 from assistant.answer.prompts import CANNOT_ANSWER, load_prompt
+from assistant.answer.stages import Rejection
 from assistant.answer.verify import CITATION, cite_uncited, mask_citations, statements, verify_answer
-from assistant.errors import AssistantError
 from assistant.figures import extract_figures, figure_in
 from assistant.text import tokenize
 
@@ -93,41 +94,44 @@ def unbound_figures(text: str, passages: dict[int, str], regions: list[str]) -> 
     return loose
 
 
-def check_model_draft(text: str, plan: Plan, chars: int) -> None:
-    """Reject what the verifier cannot stand behind; the caller then drafts extractively."""
+def check_model_draft(text: str, plan: Plan, chars: int) -> Rejection | None:
+    """What the verifier cannot stand behind, as a value (the caller then drafts extractively); None passes."""
     if CANNOT_ANSWER in text:
-        raise AssistantError("the model declined although the plan holds facts")
+        return Rejection("the model declined although the plan holds facts")
     if not CITATION.search(text):
-        raise AssistantError("the model's draft cites no passage")
+        return Rejection("the model's draft cites no passage")
     figures = verify_answer(text, {p.n: p.text for p in plan.passages}).figures
     if any(not f.verified for f in figures):
-        raise AssistantError("a figure of the model's draft is not in the passage it cites")
+        return Rejection("a figure of the model's draft is not in the passage it cites")
     loose = unbound_figures(text, {p.n: p.text for p in plan.passages}, plan.regions)
     if loose:
-        raise AssistantError(f"the model's draft moves figures off their indicator: {'、'.join(loose[:3])}")
+        return Rejection(f"the model's draft moves figures off their indicator: {'、'.join(loose[:3])}")
     planned = len({f.text for i in plan.items for f in i.figures})
     if sum(f.verified for f in figures) < min(MIN_MODEL_FIGURES, planned):
-        raise AssistantError("the model's draft carries too few of the plan's figures")
+        return Rejection("the model's draft carries too few of the plan's figures")
     least, most = length_bounds(chars)
     if not least <= draft_length(text) <= most:
-        raise AssistantError(f"the model's draft has {draft_length(text)} characters, not {least}–{most}")
+        return Rejection(f"the model's draft has {draft_length(text)} characters, not {least}–{most}")
+    return None
 
 
 def model_draft(answerer: "Answerer", plan: Plan, topic: str, style: str, chars: int, simplified: bool,
-                on_token: Callable[[str], None] | None) -> str:
-    """The model's draft, checked; raises when it fails a check. The settings' ``draft_writer``
+                on_token: Callable[[str], None] | None) -> str | Rejection:
+    """The model's draft, checked: its text, or a :class:`Rejection` saying which check it failed
+    (it raises only when the model cannot be reached). The settings' ``draft_writer``
     says whether the model writes the whole paragraph or its frame (``auto``: the local model
     writes the frame, the budget of its two CPU cores)."""
     writer = answerer.settings.answer.draft_writer
-    if writer == "frame" or (writer == "auto" and answerer.backend == "local"):
+    spec = REGISTRY.get(answerer.backend)  # a stand-in model of the tests is in no registry
+    if writer == "frame" or (writer == "auto" and spec is not None and spec.frames_drafts):
         text = _model_frame(answerer, plan, topic, style, chars, simplified)
-        if on_token:
+        if on_token and isinstance(text, str):
             on_token(text)
         return text
     return _model_paragraph(answerer, plan, topic, style, chars, simplified, on_token)
 
 
-def _model_frame(answerer: "Answerer", plan: Plan, topic: str, style: str, chars: int, simplified: bool) -> str:
+def _model_frame(answerer: "Answerer", plan: Plan, topic: str, style: str, chars: int, simplified: bool) -> str | Rejection:
     """The extractive draft's cited fact sentences between the model's opening and closing
     sentences, which state no figure but a year (each then cites what it sums up)."""
     used = chosen(plan, style, chars, simplified)
@@ -139,18 +143,17 @@ def _model_frame(answerer: "Answerer", plan: Plan, topic: str, style: str, chars
     lines = [_LABEL.sub("", CITATION.sub("", m.group(0))).strip().rstrip("。.！!；;，,") for m in _FRAME_SENTENCE.finditer(str(reply.content))]
     lines = [line for line in lines if line]
     if len(lines) < 2 or any(len(line) > FRAME_CHARS for line in lines[:2]):
-        raise AssistantError("the model did not write an opening and a closing sentence")
+        return Rejection("the model did not write an opening and a closing sentence")
     if any(not f.is_year for line in lines[:2] for f in extract_figures(line)):
-        raise AssistantError("the model's opening or closing sentence states a figure")
+        return Rejection("the model's opening or closing sentence states a figure")
     unsaid = _unsupported(lines[:2], body + topic + gist)
     if unsaid:
-        raise AssistantError(f"the model's frame says what the facts do not: {'、'.join(unsaid[:3])}")
+        return Rejection(f"the model's frame says what the facts do not: {'、'.join(unsaid[:3])}")
     closing = "" if style == "简报" else lines[1]
     # the facts are fitted again around the model's sentences, which are rarely the templates' length
     lead, cites = citations_of(plan, chosen(plan, style, chars, simplified, (f"{lines[0]}。", closing and f"{closing}。")))
     text = compose(plan, style, chars, simplified, frame=(f"{lines[0]}{lead}。", closing and f"{closing}{cites}。"))
-    check_model_draft(text, plan, chars)
-    return text
+    return check_model_draft(text, plan, chars) or text
 
 
 def _gist(plan: Plan, used: list[PlanItem], simplified: bool) -> str:
@@ -177,7 +180,7 @@ def _unsupported(sentences: list[str], source: str) -> list[str]:
 
 
 def _model_paragraph(answerer: "Answerer", plan: Plan, topic: str, style: str, chars: int, simplified: bool,
-                     on_token: Callable[[str], None] | None) -> str:
+                     on_token: Callable[[str], None] | None) -> str | Rejection:
     """The model's whole paragraph on the facts the length holds."""
     from assistant.answer.chain import _TokenForwarder
 
@@ -188,8 +191,7 @@ def _model_paragraph(answerer: "Answerer", plan: Plan, topic: str, style: str, c
     llm = answerer.generator.chat_model.bind(max_tokens=draft_tokens(chars, answerer.settings.answer.draft_max_tokens))
     text = str(llm.invoke([SystemMessage(system), HumanMessage(user)], config=config).content).strip()
     text = _fit(cite_uncited(text, {p.n: p.text for p in plan.passages}), chars)
-    check_model_draft(text, plan, chars)
-    return text
+    return check_model_draft(text, plan, chars) or text
 
 
 def _fit(text: str, chars: int) -> str:

@@ -16,11 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from assistant.answer.backends import FALLBACK, unreachable_endpoint
 from assistant.answer.draft_compose import DEFAULT_CHARS, compose, draft_length
 from assistant.answer.draft_model import model_draft
 from assistant.answer.draft_plan import Plan, build_plan
 from assistant.answer.prompts import CANNOT_ANSWER
-from assistant.answer.stages import Answer, Citation
+from assistant.answer.stages import Answer, Citation, Rejection
 from assistant.answer.verify import verify_answer
 from assistant.errors import AssistantError
 from assistant.retrieve import Filters
@@ -79,14 +80,17 @@ def write_draft(answerer: "Answerer", topic: str, filters: Filters | None = None
         text = compose(plan, style, chars, simplified)
     else:
         try:
-            text = model_draft(answerer, plan, topic, style, chars, simplified, on_token)
-        except Exception as exc:  # any model failure: the extractive draft, and say so
-            from assistant.answer.backends import unreachable_endpoint
-
-            backend, unreachable = "extractive", unreachable_endpoint(exc)
-            notice = f"{answerer.backend} 后端的段落未通过核验或后端不可用（{str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__}），已改用按计划摘录的段落。"
+            written = model_draft(answerer, plan, topic, style, chars, simplified, on_token)
+        except Exception as exc:  # the model cannot be reached: the extractive draft, and say so
+            written = Rejection(str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__)
+            unreachable = unreachable_endpoint(exc)
+        if isinstance(written, Rejection):
+            backend = FALLBACK
+            notice = f"{answerer.backend} 后端的段落未通过核验或后端不可用（{written.reason}），已改用按计划摘录的段落。"
             text = compose(plan, style, chars, simplified)
-    if on_token and backend == "extractive":
+        else:
+            text = written
+    if on_token and backend == FALLBACK:
         on_token(text)
     return _finish(topic, plan, text, backend, notice, style, chars,
                    {"retrieve_ms": retrieve_ms, "generate_ms": (time.perf_counter() - t1) * 1000,

@@ -48,11 +48,12 @@ class BackendSpec:
     build: Callable[[str, Settings, bool], Backend]  # (name, settings, cache completions?) → backend
     chosen_by_auto: Callable[[Settings], bool] | None = None  # "auto" picks the first whose test passes
     fallback: bool = False  # needs no model: what the others fall back to, and the evaluation's default
+    frames_drafts: bool = False  # draft_writer "auto": the model writes a draft's frame, not the paragraph (CPU budget)
 
 
 REGISTRY: dict[str, BackendSpec] = {
     "openai": BackendSpec(openai.build, chosen_by_auto=lambda s: bool(s.openai_api_key)),
-    "local": BackendSpec(local.build, chosen_by_auto=lambda s: True),
+    "local": BackendSpec(local.build, chosen_by_auto=lambda s: True, frames_drafts=True),
     "extractive": BackendSpec(extractive.build, fallback=True),
 }
 NAMES: tuple[str, ...] = tuple(REGISTRY)
