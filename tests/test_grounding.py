@@ -120,3 +120,22 @@ def test_refusals_say_why_and_name_the_region() -> None:
     assert refusal == Refusal("资料中没有所问指标的数据")
     text = wording(refusal, facts, [passage(1, "全年新认定国家高企86家。")])
     assert text.startswith(CANNOT_ANSWER) and "地区：泰兴市" in text and "《泰兴市科技局工作总结》" in text
+
+
+def test_a_target_is_no_disagreement_with_the_result_but_two_results_are() -> None:
+    """Two documents, one indicator, one year: a target (预期目标) beside the result it aimed at is
+    not a conflict; two results that differ are."""
+    from assistant.answer.conflicts import find_disagreement
+    from assistant.lexicon import load_lexicon
+
+    question = "泰兴市2020年新认定国家高企多少家？"
+    facts = analyze(question, DOCUMENTS)
+    report = passage(1, "全年新认定国家高企86家。")
+    plan = Passage(2, "c2", "plan.txt", "泰兴市2020年工作计划", "泰兴市", (2020,), "", "预期目标：全年新认定国家高企90家。")
+    rival = Passage(3, "c3", "rival.txt", "泰兴市2020年统计", "泰兴市", (2020,), "", "全年新认定国家高企90家。")
+    lexicon = load_lexicon(None)
+    with_target = find_evidence(facts, [report, plan], flat_idf)
+    assert len({e.passage.source for e in with_target}) == 2  # the target's sentence is evidence…
+    assert find_disagreement(question, facts, with_target, lexicon, 0.5) is None  # …but no disagreement
+    found = find_disagreement(question, facts, find_evidence(facts, [report, rival], flat_idf), lexicon, 0.5)
+    assert found is not None and {s.figure for s in found.sides} == {"86家", "90家"}

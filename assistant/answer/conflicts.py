@@ -11,8 +11,9 @@ A figure belongs to an indicator when it is the first figure after the indicator
 the sentence (``全年新认定国家高企86家,有效期内国家高企达227家``: 86家 is 新认定高新技术企业's,
 227家 is 高新技术企业's); indicators come from the lexicon, so 新认定高企 and 新认定国家高新技术
 企业 are one. Only a question naming one indicator and one year is checked: a comparison or a
-trend has several figures by design. A fact-table answer knows its cells: a cell with figures
-from several documents is a disagreement.
+trend has several figures by design. A target is no disagreement with the result it aimed at
+(``预期目标6.5%左右`` against the 6.9% achieved; target words: ``data/drafting.toml``). A fact-table
+answer knows its cells: a cell with figures from several documents is a disagreement.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from assistant.answer.draft_spec import load_spec
 from assistant.answer.grounding import Evidence, QuestionFacts, evidence_years
 from assistant.figures import Figure
 from assistant.lexicon import Lexicon
@@ -62,8 +64,9 @@ def find_disagreement(question: str, facts: QuestionFacts, evidence: list[Eviden
         return None
     indicator, year = asked.pop(), facts.years[0]
     seen: dict[str, tuple[Evidence, Figure]] = {}  # region → the first figure found for it
+    targets = load_spec().pattern("target_words")
     for e in evidence:
-        if e.coverage < min_coverage or year not in evidence_years(e.passage, e.sentence):
+        if e.coverage < min_coverage or year not in evidence_years(e.passage, e.sentence) or targets.search(e.sentence):
             continue
         figure = _figure_of(indicator, e, lexicon)
         if figure is None:
