@@ -21,6 +21,7 @@ def lexicon():  # noqa: ANN201 - the packaged lexicon
     ("技术合同成交额", "技术合同成交额"), ("技术交易额", "技术合同成交额"),
     ("规上工业研发费用", "规上工业企业研发费用"), ("授权创造专利", "发明专利授权量"),
     ("研究与试验发展（R&D）经费", "R&D经费"),  # full-width brackets as the bulletins write them
+    ("保护多少年", "保护期限"), ("专利权的期限", "保护期限"),  # how a user asks a term; how the 专利法 writes it
 ])
 def test_every_wording_names_its_indicator(lexicon, phrase: str, canonical: str) -> None:
     assert lexicon.canonical(phrase) == canonical
