@@ -139,3 +139,10 @@ def test_a_target_is_no_disagreement_with_the_result_but_two_results_are() -> No
     assert find_disagreement(question, facts, with_target, lexicon, 0.5) is None  # …but no disagreement
     found = find_disagreement(question, facts, find_evidence(facts, [report, rival], flat_idf), lexicon, 0.5)
     assert found is not None and {s.figure for s in found.sides} == {"86家", "90家"}
+
+
+def test_a_document_whose_region_is_not_stated_names_no_region() -> None:
+    """A table file with no stated region (its province inferred, its region not) is no place a
+    question can name: the question is analysed, not crashed on, and names no document region."""
+    facts = analyze("陕西2022年R&D经费是多少？", [{"province": "陕西省"}, *DOCUMENTS])
+    assert facts.regions == [] and facts.years == [2022]

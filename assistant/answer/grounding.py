@@ -167,7 +167,9 @@ def analyze(question: str, documents: list[dict], lexicon: Lexicon | None = None
     national_hits: list[str] = []
     named: set[str] = set()
     for doc in documents:
-        if region_of(doc.get("region", "")) is not None and region_of(doc["region"]).level == "national":
+        if not doc.get("region"):
+            continue  # a document whose region is not stated is no place a question can name
+        if region_of(doc["region"]) is not None and region_of(doc["region"]).level == "national":
             if hit := [p.name for p in places if p.level == "national"]:
                 national_hits.append(doc["region"])
                 named |= set(hit)
