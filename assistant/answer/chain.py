@@ -17,9 +17,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
-from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
@@ -30,6 +28,7 @@ from assistant.answer.prompts import load_prompt
 from assistant.answer.from_facts import FactAnswerer
 from assistant.answer.refusal import UNBOUND, decide, wording
 from assistant.answer.stages import Answer, Citation, Generated, Grounded, Request, Turn
+from assistant.answer.streaming import streaming
 from assistant.answer.verify import verify_answer
 from assistant.facts.binding import Binder, question_claim
 from assistant.facts.store import FactStore, open_facts
@@ -39,14 +38,6 @@ from assistant.settings import Settings
 __all__ = ["Answer", "Answerer", "Citation"]
 
 log = logging.getLogger(__name__)
-
-
-class _TokenForwarder(BaseCallbackHandler):
-    def __init__(self, on_token: Callable[[str], None]) -> None:
-        self.on_token = on_token
-
-    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
-        self.on_token(token)
 
 
 class Answerer:
@@ -83,8 +74,7 @@ class Answerer:
 
     def _run(self, text: str, history: list[dict[str, str]], filters: Filters | None,
              on_token: Callable[[str], None] | None) -> Answer:
-        config: RunnableConfig = {"callbacks": [_TokenForwarder(on_token)]} if on_token else {}
-        return self.chain.invoke(Request(text, history, filters, time.perf_counter(), on_token), config=config)
+        return self.chain.invoke(Request(text, history, filters, time.perf_counter(), on_token), config=streaming(on_token))
 
     # -- chain stages ------------------------------------------------------------------------
     def _understand(self, request: Request, config: RunnableConfig) -> Turn:
@@ -150,13 +140,13 @@ class Answerer:
             self._facts.sync(self.retriever.store)
         return FactAnswerer(self._facts, self._facts.vocab)
 
-
     def _passages(self, turn: Turn) -> list[Passage]:
         """The retrieved passages, numbered [1]…[k]; a comparison gets the best passages of each region."""
         k, regions, filters = self.settings.answer.passages, turn.facts.regions, turn.request.filters
-        results = self.retriever.search(turn.query, k=k, filters=filters)
+        results = self.retriever.search(turn.query, k=k, filters=filters, scope=turn.facts.scope)
         if len(regions) > 1 and not filters:
-            per_region = [self.retriever.search(turn.query, k=max(2, k // len(regions) + 1), filters=Filters(region=r))
+            per_region = [self.retriever.search(turn.query, k=max(2, k // len(regions) + 1), filters=Filters(region=r),
+                                                scope=turn.facts.scope)
                           for r in regions]
             results = list({r.chunk_id: r for hits in per_region for r in hits}.values())
         return [Passage.of(n, r) for n, r in enumerate(results, start=1)]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
@@ -24,6 +24,7 @@ from assistant.answer.backends import REGISTRY
 from assistant.answer.draft_spec import load_spec
 from assistant.answer.prompts import CANNOT_ANSWER, load_prompt
 from assistant.answer.stages import Rejection
+from assistant.answer.streaming import streaming
 from assistant.answer.verify import CITATION, cite_uncited, mask_citations, statements, verify_answer
 from assistant.figures import extract_figures, figure_in
 from assistant.text import tokenize
@@ -182,14 +183,11 @@ def _unsupported(sentences: list[str], source: str) -> list[str]:
 def _model_paragraph(answerer: "Answerer", plan: Plan, topic: str, style: str, chars: int, simplified: bool,
                      on_token: Callable[[str], None] | None) -> str | Rejection:
     """The model's whole paragraph on the facts the length holds."""
-    from assistant.answer.chain import _TokenForwarder
-
     least, most = length_bounds(chars)
     facts = plan_passages(plan, chosen(plan, style, chars, simplified), simplified)
     system, user = load_prompt("draft").render(passages=facts, topic=topic, style=STYLE_RULES[style], chars=f"{least}至{most}")
-    config: dict[str, Any] = {"callbacks": [_TokenForwarder(on_token)]} if on_token else {}
     llm = answerer.generator.chat_model.bind(max_tokens=draft_tokens(chars, answerer.settings.answer.draft_max_tokens))
-    text = str(llm.invoke([SystemMessage(system), HumanMessage(user)], config=config).content).strip()
+    text = str(llm.invoke([SystemMessage(system), HumanMessage(user)], config=streaming(on_token)).content).strip()
     text = _fit(cite_uncited(text, {p.n: p.text for p in plan.passages}), chars)
     return check_model_draft(text, plan, chars) or text
 
