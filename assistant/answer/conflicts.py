@@ -64,9 +64,9 @@ def find_disagreement(question: str, facts: QuestionFacts, evidence: list[Eviden
         return None
     indicator, year = asked.pop(), facts.years[0]
     seen: dict[str, tuple[Evidence, Figure]] = {}  # region → the first figure found for it
-    targets = load_spec().pattern("target_words")
+    spec = load_spec()
     for e in evidence:
-        if e.coverage < min_coverage or year not in evidence_years(e.passage, e.sentence) or targets.search(e.sentence):
+        if e.coverage < min_coverage or year not in evidence_years(e.passage, e.sentence) or spec.is_target(e.sentence):
             continue
         figure = _figure_of(indicator, e, lexicon)
         if figure is None:

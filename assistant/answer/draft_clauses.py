@@ -83,7 +83,7 @@ def excluded(spec: DraftingSpec, passage: Passage, sentence: str, text: str, per
     section_years = years_in(passage.section)
     if spec.pattern("plan_sections").search(section) or (period and section_years and min(section_years) > max(period)):
         return "工作思路与计划"
-    if spec.pattern("target_words").search(norm(text)) and (not period or not _speaks_of(sentence, period)):
+    if spec.is_target(norm(text)) and (not period or not _speaks_of(sentence, period)):
         return "目标或预计"
     said = years_in(sentence)
     if period and said and min(said) > max(period):

@@ -53,6 +53,11 @@ class DraftingSpec(BaseModel):
     def pattern(self, name: str) -> re.Pattern[str]:
         return _alternation(tuple(getattr(self.markers, name)))
 
+    def is_target(self, text: str) -> bool:
+        """The text states a target or an estimate (力争…达到, 预计), not a result: no figure of it is
+        drafted as achieved, taken as the year's value, or set against the result as a disagreement."""
+        return bool(self.pattern("target_words").search(text))
+
     def importance(self, indicator: str) -> int | None:
         """The place (0 = most important) of the first headline a lexicon indicator belongs to, or None."""
         return next((i for i, h in enumerate(self.headline) if indicator in h.indicators), None)

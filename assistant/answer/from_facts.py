@@ -272,7 +272,7 @@ def _distinct(cell: list[Fact]) -> list[Fact] | None:
 
 def _observed(fact: Fact) -> bool:
     """Not a target ("到2020年…力争…达到2.5%" is no 2020 figure; target words: data/drafting.toml)."""
-    return fact.kind == "table" or not load_spec().pattern("target_words").search(fact.text)
+    return fact.kind == "table" or not load_spec().is_target(fact.text)
 
 
 def _direction(chosen: list[tuple[str, int | None, list[Fact]]]) -> str:
