@@ -199,6 +199,12 @@ def find_places(text: str) -> list[Place]:
     return gazetteer().find(text)
 
 
+def named_places(text: str) -> list[Place]:
+    """:func:`find_places` less 国家, which in running text is a title or a body (国家高新技术企业,
+    国家税务分局), not the nation; 全国 and 我国 still name it."""
+    return [p for p in find_places(text) if p.name != "国家"]
+
+
 def region_of(text: str) -> Place | None:
     """The place a text is about: its first place, made more specific by the places that follow
     inside it (江苏省泰兴市 → 泰兴市; 泰兴市黄桥镇 → 黄桥镇); None when it names none."""

@@ -142,8 +142,10 @@ class Retriever:
             clauses.append({"source": filters.document})
         return mask, clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
-    def search(self, question: str, k: int | None = None, filters: Filters | None = None, mode: Mode = "hybrid") -> list[SearchResult]:
-        """The ``k`` best chunks for ``question``, best first."""
+    def search(self, question: str, k: int | None = None, filters: Filters | None = None, mode: Mode = "hybrid",
+               scope: Scope | None = None) -> list[SearchResult]:
+        """The ``k`` best chunks for ``question``, best first; ``scope`` is the question's places and
+        years when the caller has analyzed it already (read from the question otherwise)."""
         self.refresh()
         k = k or self.settings.retrieve.k
         n_candidates = max(self.settings.retrieve.candidates, k)
@@ -165,7 +167,7 @@ class Retriever:
         d_lo, d_hi = (min(dense.values()), max(dense.values())) if dense else (0.0, 1.0)
         weight = {"hybrid": self.settings.retrieve.lexical_weight, "lexical": 1.0, "dense": 0.0}[mode]
 
-        scope = Scope.of(question)
+        scope = scope or Scope.of(question)
         misses = {c: scope.misses(self.metadata(c), self.lexical.texts[self._positions[c]]) for c in candidates}
 
         def fused(cid: str) -> float:

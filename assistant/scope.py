@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from assistant.places import Place, find_places, region_of
+from assistant.places import Place, named_places, region_of
 from assistant.text import to_simplified
 from assistant.years import years_in
 
@@ -40,9 +40,10 @@ class Scope:
     years: frozenset[int]
 
     @classmethod
-    def of(cls, question: str) -> Scope:
+    def of(cls, question: str, places: list[Place] | None = None) -> Scope:
+        """The scope of ``question``; ``places`` are its :func:`named_places` when the caller has them."""
         q = to_simplified(question)
-        places = [p for p in find_places(q) if p.name != "国家"]  # 国家高新技术企业 is a title, not the nation
+        places = named_places(q) if places is None else places
         local = [p for p in places if p.level != "national"]
         return cls(tuple(local or places), frozenset(years_in(q)))
 

@@ -21,7 +21,7 @@ from typing import Any
 from assistant.figures import Figure, extract_figures
 from assistant.answer.indicator_match import contradicts, credit, row_lacks_indicator, squeeze
 from assistant.lexicon import Lexicon, load_lexicon
-from assistant.places import Place, find_places, region_of
+from assistant.places import Place, named_places, region_of
 from assistant.scope import Scope
 from assistant.text import SENTENCE, to_simplified, tokenize
 from assistant.years import DATE_PHRASES, years_in
@@ -115,6 +115,8 @@ class QuestionFacts:
     equivalents: dict[str, tuple[str, ...]] = field(default_factory=dict)
     indicator_words: list[str] = field(default_factory=list)  # the words of those wordings (R&D经费 → r&d, 经费)
     lexicon: Lexicon = field(default_factory=load_lexicon, repr=False, compare=False)
+    # the places and years that rank and filter passages: retrieval and grounding read the same scope
+    scope: Scope = field(default_factory=lambda: Scope((), frozenset()))
 
 
 def region_aliases(region: str, province: str = "") -> tuple[set[str], set[str]]:
@@ -161,7 +163,8 @@ def analyze(question: str, documents: list[dict], lexicon: Lexicon | None = None
         wants_rank=bool(_ASKS_RANK.search(q)), wants_date=bool(_ASKS_DATE.search(q)),
         multi=bool(_ASKS_SEVERAL.search(q)), question=q, lexicon=lexicon,
     )
-    places = [p for p in find_places(q) if p.name != "国家"]  # 国家高新技术企业 is a title, not the nation
+    places = named_places(q)
+    facts.scope = Scope.of(q, places)
     specific_hits: list[str] = []
     broad_hits: list[str] = []
     national_hits: list[str] = []
@@ -260,14 +263,13 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
     # A place no document is about is answered only by a sentence that names it: a national
     # bulletin's table row 陕西｜R&D经费（亿元）769.6 answers for 陕西, its national total does not.
     named_only = facts.foreign if not facts.regions else []
-    scope = Scope.of(facts.question)
     for passage in passages:
         if facts.regions and passage.region not in facts.regions:
             continue
         if facts.doc_years and not set(years_in(passage.title) or passage.years) & set(facts.doc_years):
             continue  # 2017年政府工作报告 is the report titled 2017, not the 2018 one that also reviews 2017
         # a province's row of a national table answers for that province only (not 全国, not no place)
-        if scope.row_outside({"kind": passage.kind, "row_label": passage.row_label}):
+        if facts.scope.row_outside({"kind": passage.kind, "row_label": passage.row_label}):
             continue
         if row_lacks_indicator(facts, passage):
             continue
