@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from tqdm import tqdm
 
 from assistant.errors import AssistantError, DocumentError
-from assistant.ingest.ocr_layout import Block, Line, join_text, lay_out
+from assistant.ingest.ocr_layout import Block, Line, lay_out
 
 if TYPE_CHECKING:
     from PIL import Image
