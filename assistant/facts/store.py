@@ -85,7 +85,7 @@ class FactStore:
                 self._db.execute("DELETE FROM chunks")
                 report.rebuilt = True
             have = {r[0] for r in self._db.execute("SELECT chunk_id FROM chunks")}
-            ids = _all_ids(chunks)
+            ids = chunks.servable_ids()  # a document still being written has no facts, as it has no search results
             gone = list(have - ids)
             for i in range(0, len(gone), 500):
                 part = gone[i : i + 500]
@@ -94,12 +94,10 @@ class FactStore:
                 self._db.execute(f"DELETE FROM chunks WHERE chunk_id IN ({marks})", part)
             new = sorted(ids - have)
             for i in range(0, len(new), _PAGE):
-                got = chunks.chunks.get(ids=new[i : i + _PAGE], include=["documents", "metadatas"])
-                rows = []
-                for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
-                    rows.extend(extract_facts(cid, text or "", meta or {}, self.vocab))
+                page = list(chunks.get_chunks(new[i : i + _PAGE]))
+                rows = [fact for c in page for fact in extract_facts(c.id, c.text, c.metadata, self.vocab)]
                 self._insert(rows)
-                self._db.executemany("INSERT OR IGNORE INTO chunks VALUES (?)", [(c,) for c in got["ids"]])
+                self._db.executemany("INSERT OR IGNORE INTO chunks VALUES (?)", [(c.id,) for c in page])
                 report.facts += len(rows)
             self._db.executemany("INSERT OR REPLACE INTO stamp VALUES (?, ?)",
                                  [("generation", generation), ("version", self._version())])
@@ -174,21 +172,6 @@ class FactStore:
 
     def close(self) -> None:
         self._db.close()
-
-
-def _all_ids(chunks: ChunkStore) -> set[str]:
-    """Ids of the chunks search may serve: a document still being written (or interrupted) has
-    no facts yet, as it has no search results."""
-    servable = chunks.searchable_hashes()
-    ids: set[str] = set()
-    offset = 0
-    while True:
-        got: dict[str, Any] = chunks.chunks.get(include=["metadatas"], limit=_PAGE * 5, offset=offset)
-        if not got["ids"]:
-            return ids
-        ids.update(cid for cid, meta in zip(got["ids"], got["metadatas"])
-                   if servable.get(str((meta or {}).get("source"))) == (meta or {}).get("content_hash"))
-        offset += len(got["ids"])
 
 
 def open_facts(settings: Settings, chunks: ChunkStore | None = None) -> FactStore:

@@ -33,7 +33,12 @@ from chromadb.config import Settings as ChromaSettings
 from assistant.errors import ChromaUnavailable, IndexError_
 from assistant.settings import Settings
 
-_PAGE = 2000
+# Chunks read per Chroma call when a derived view (BM25, fact table) reads the whole index. Chroma
+# 1.5's embedded ``get`` allocates far more than the records it returns, in proportion to the page:
+# over a 42,000-chunk index a page of 10,000 metadatas raised the process's RSS by 350 MB (and
+# glibc's per-thread arenas kept most of it), 2,000 by ~220 MB, 500 by ~130 MB; a full read at 500
+# takes 2 s against 1.7 s at 2,000 (benchmarks/big_file.py re-measures the whole ingest).
+_PAGE = 500
 COMPLETE, INCOMPLETE = "complete", "incomplete"
 
 
@@ -128,7 +133,8 @@ class ChunkStore:
     def servable_ids(self) -> set[str]:
         """Ids of the chunks search may serve: their document is complete, at their content hash."""
         servable = self.searchable_hashes()
-        return {c.id for c in self.iter_chunks() if servable.get(str(c.metadata.get("source"))) == c.metadata.get("content_hash")}
+        return {c.id for c in self.iter_chunks(texts=False)
+                if servable.get(str(c.metadata.get("source"))) == c.metadata.get("content_hash")}
 
     def begin_document(self, doc_id: str, doc_meta: dict[str, Any]) -> None:
         """Record the new version as incomplete and drop chunks of any other version, before writing."""
@@ -191,16 +197,22 @@ class ChunkStore:
     def count(self) -> int:
         return self.chunks.count()
 
-    def iter_chunks(self) -> Iterator[StoredChunk]:
-        """Every chunk, paged, in a stable order (for rebuilding derived views)."""
+    def iter_chunks(self, texts: bool = True) -> Iterator[StoredChunk]:
+        """Every chunk, paged, in a stable order (for rebuilding derived views); with
+        ``texts=False`` only ids and metadata are read (the text comes back empty)."""
+        include = ["documents", "metadatas"] if texts else ["metadatas"]
         offset = 0
         while True:
-            got = self.chunks.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+            got = self.chunks.get(include=include, limit=_PAGE, offset=offset)
             if not got["ids"]:
                 return
-            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
-                yield StoredChunk(cid, text, meta)
+            yield from _stored(got)
             offset += len(got["ids"])
+
+    def get_chunks(self, ids: list[str]) -> Iterator[StoredChunk]:
+        """The given chunks with text and metadata, read a page at a time (ids not stored are left out)."""
+        for i in range(0, len(ids), _PAGE):
+            yield from _stored(self.chunks.get(ids=ids[i : i + _PAGE], include=["documents", "metadatas"]))
 
     def dense_query(self, vector: np.ndarray, n: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the ``n`` nearest chunks."""
@@ -216,6 +228,12 @@ class ChunkStore:
             return {}
         got = self.chunks.get(ids=ids, include=["embeddings"])
         return {cid: float(np.dot(np.asarray(e, dtype=np.float32), vector)) for cid, e in zip(got["ids"], got["embeddings"])}
+
+
+def _stored(got: dict[str, Any]) -> Iterator[StoredChunk]:
+    texts = got.get("documents") or [""] * len(got["ids"])
+    for cid, text, meta in zip(got["ids"], texts, got["metadatas"]):
+        yield StoredChunk(cid, text or "", meta or {})
 
 
 def _with_status(meta: dict[str, Any]) -> dict[str, Any]:
