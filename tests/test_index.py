@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from assistant.index.store import ChunkStore
 from assistant.ingest.pipeline import ingest, remove
 from assistant.retrieve import Filters, Retriever
@@ -118,3 +120,33 @@ def test_bad_files_are_reported_and_the_rest_indexed(settings: Settings, tmp_pat
     assert report.documents == 2
     hit = Retriever(settings).search("泸州 技术合同 成交金额")[0]
     assert hit.source == "gbk.txt" and "698.89万元" in hit.text
+
+
+def test_bm25_view_is_saved_in_pages_and_read_back_whole(corpus_settings: Settings, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The view is streamed to disk a page at a time (so an ingest never holds every chunk's text);
+    read back it must be the whole index, in the store's order, scoring as one built in one piece."""
+    import assistant.index.lexical as lexical
+
+    store = ChunkStore(corpus_settings)
+    whole = lexical.LexicalIndex.current(store, corpus_settings.lexical_dir)
+    monkeypatch.setattr(lexical, "_PICKLE_PAGE", 7)
+    paged_dir = tmp_path / "bm25"
+    lexical.LexicalIndex.refresh(store, paged_dir)
+    paged = lexical.LexicalIndex.load(paged_dir)
+    assert paged is not None and len(paged.ids) > 7 * 10
+    assert (paged.ids, paged.texts, paged.metadatas) == (whole.ids, whole.texts, whole.metadatas)
+    tokens = ["高新技术企业", "认定"]
+    assert paged.scores(tokens).tolist() == whole.scores(tokens).tolist()
+
+
+def test_bm25_view_is_not_rebuilt_while_it_matches_the_store(corpus_settings: Settings, tmp_path: Path) -> None:
+    from assistant.index.lexical import LexicalIndex
+
+    store = ChunkStore(corpus_settings)
+    folder = tmp_path / "bm25"
+    LexicalIndex.refresh(store, folder)
+    built = (folder / "stamp.json").stat().st_mtime_ns
+    LexicalIndex.refresh(store, folder)
+    assert LexicalIndex.current(store, folder).generation == store.generation()
+    assert (folder / "stamp.json").stat().st_mtime_ns == built

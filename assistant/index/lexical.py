@@ -3,8 +3,9 @@
 Local Chroma has no sparse index, so this view is built from ``ChunkStore.iter_chunks`` and kept
 on disk beside the index, tagged with the store's ``generation``. When the tag no longer matches
 (another process ingested, a run was killed, the server changed) it is rebuilt from Chroma.
-The view also keeps every chunk's display text and metadata in memory: search results are
-assembled from it without another round trip to Chroma.
+The retriever's copy also keeps every chunk's display text and metadata in memory: search results
+are assembled from it without another round trip to Chroma. Building the view holds only the token
+ids; texts and metadata stream to disk, so an ingest rebuilds it without holding the index.
 
 Only servable chunks enter the view: those of documents whose registry record is complete (an
 interrupted ingest's chunks wait for the run that completes them). Dense hits outside the view
@@ -15,10 +16,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import pickle
 import shutil
 from array import array
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,8 @@ from assistant.index.store import ChunkStore
 from assistant.text import searchable, tokenize
 
 log = logging.getLogger(__name__)
-_FORMAT = 2
+_FORMAT = 3  # chunks.pkl as pages of (ids, texts, metadatas)
+_PICKLE_PAGE = 2000
 
 
 @dataclass
@@ -43,64 +45,90 @@ class LexicalIndex:
     stored: int = 0  # chunks in the store when built, servable or not (a cheap staleness check)
 
     @classmethod
-    def build(cls, store: ChunkStore) -> LexicalIndex:
-        """Tokenize every stored chunk and index it (the generation is read first, so a
-        concurrent write makes the result look stale rather than current)."""
+    def current(cls, store: ChunkStore, folder: Path) -> LexicalIndex:
+        """The view of the store as it is now: the cached one if it matches, else rebuilt and saved."""
+        cls.refresh(store, folder)
+        view = cls.load(folder)
+        if view is None:  # replaced under us by another process's rebuild, or unreadable: build it once more
+            cls._build(store, folder)
+            view = cls.load(folder)
+        if view is None:
+            raise OSError(f"the BM25 view at {folder} cannot be read back after rebuilding it")
+        return view
+
+    @classmethod
+    def refresh(cls, store: ChunkStore, folder: Path) -> None:
+        """Rebuild the saved view unless it matches the store, holding none of it in memory (ingest
+        needs the view on disk for the page, not in its own process)."""
+        try:
+            stamp = json.loads((folder / "stamp.json").read_text())
+        except (OSError, ValueError):
+            stamp = {}
+        if stamp.get("format") != _FORMAT or stamp.get("generation") != store.generation() or stamp.get("stored") != store.count():
+            cls._build(store, folder)
+
+    @staticmethod
+    def _build(store: ChunkStore, folder: Path) -> None:
+        """Tokenize every servable chunk and index it, streaming texts and metadata to disk a page at
+        a time: a 42,000-chunk index (a 30 MB file) held ~130 MB of them while its BM25 was built.
+
+        The generation is read first, so a concurrent write makes the result look stale rather
+        than current. Written to a folder of its own and renamed: a half-written view is never loaded."""
         generation = store.generation()
         servable = store.searchable_hashes()
-        ids, texts, metas = [], [], []
-        stored = 0
-        for chunk in store.iter_chunks():
-            stored += 1
-            meta = chunk.metadata
-            if servable.get(str(meta.get("source"))) != meta.get("content_hash"):
-                continue
-            ids.append(chunk.id)
-            texts.append(chunk.text)
-            metas.append(chunk.metadata)
-        bm25 = None
-        if ids:
-            bm25 = bm25s.BM25()
-            bm25.index(_token_ids(searchable(t, m) for t, m in zip(texts, metas)), show_progress=False)
-        return cls(generation, ids, texts, metas, bm25, stored)
-
-    def save(self, folder: Path) -> None:
-        """Write atomically: a half-written cache must never be loaded."""
-        tmp = folder.with_name(folder.name + ".tmp")
+        tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        if self.bm25 is not None:
-            self.bm25.save(str(tmp / "bm25"), show_progress=False)
+        vocab: dict[str, int] = {}
+        tokens: list[array[int]] = []
+        stored = 0
         with open(tmp / "chunks.pkl", "wb") as fh:
-            pickle.dump((self.ids, self.texts, self.metadatas), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        (tmp / "stamp.json").write_text(json.dumps({"format": _FORMAT, "generation": self.generation, "count": len(self.ids), "stored": self.stored}))
+            page: tuple[list[str], list[str], list[dict[str, Any]]] = ([], [], [])
+            for chunk in store.iter_chunks():
+                stored += 1
+                meta = chunk.metadata
+                if servable.get(str(meta.get("source"))) != meta.get("content_hash"):
+                    continue
+                for column, value in zip(page, (chunk.id, chunk.text, meta)):
+                    column.append(value)
+                tokens.append(_token_ids(searchable(chunk.text, meta), vocab))
+                if len(page[0]) == _PICKLE_PAGE:
+                    pickle.dump(page, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    page = ([], [], [])
+            pickle.dump(page, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        if tokens:
+            bm25 = bm25s.BM25()
+            bm25.index((tokens, vocab), show_progress=False)
+            bm25.save(str(tmp / "bm25"), show_progress=False)
+        (tmp / "stamp.json").write_text(json.dumps({"format": _FORMAT, "generation": generation, "count": len(tokens), "stored": stored}))
         shutil.rmtree(folder, ignore_errors=True)
         tmp.rename(folder)
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
-        """The cached view, or None when there is none or it is unreadable."""
+        """The saved view, or None when there is none or it is unreadable."""
         try:
             stamp = json.loads((folder / "stamp.json").read_text())
             if stamp.get("format") != _FORMAT:
                 return None
+            ids: list[str] = []
+            texts: list[str] = []
+            metas: list[dict[str, Any]] = []
             with open(folder / "chunks.pkl", "rb") as fh:
-                ids, texts, metas = pickle.load(fh)
+                while True:
+                    try:
+                        page = pickle.load(fh)
+                    except EOFError:
+                        break
+                    for column, values in zip((ids, texts, metas), page):
+                        column.extend(values)
             bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False) if ids else None
-        except (OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:
+        except (OSError, ValueError, pickle.UnpicklingError) as exc:
             log.info("BM25 cache at %s unusable (%s); rebuilding", folder, exc)
             return None
+        if len(ids) != stamp.get("count"):
+            return None
         return cls(stamp["generation"], ids, texts, metas, bm25, int(stamp.get("stored", -1)))
-
-    @classmethod
-    def current(cls, store: ChunkStore, folder: Path) -> LexicalIndex:
-        """The cached view if it matches the store, else a fresh one (saved for next time)."""
-        cached = cls.load(folder)
-        if cached is not None and cached.generation == store.generation() and cached.stored == store.count():
-            return cached
-        fresh = cls.build(store)
-        fresh.save(folder)
-        return fresh
 
     def scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every chunk for the query tokens (unknown tokens score nothing)."""
@@ -123,11 +151,9 @@ class LexicalIndex:
         return float(np.log((n - df + 0.5) / (df + 0.5) + 1.0))
 
 
-def _token_ids(texts: Iterable[str]) -> tuple[list[array[int]], dict[str, int]]:
-    """Each text's tokens as ids in a compact array, and the vocabulary: what bm25s indexes.
+def _token_ids(text: str, vocab: dict[str, int]) -> array[int]:
+    """The text's tokens as ids in a compact array (new tokens join ``vocab``): what bm25s indexes.
 
-    Lists of token strings cost ~1 GB at 42,000 chunks (a 30 MB file) against ~120 MB as ids, and
-    they were the ingest's memory peak; the index built is the same (an empty text is the empty token)."""
-    vocab: dict[str, int] = {}
-    docs = [array("I", [vocab.setdefault(token, len(vocab)) for token in tokenize(text) or [""]]) for text in texts]
-    return docs, vocab
+    Lists of token strings cost ~1 GB at 42,000 chunks (a 30 MB file) against ~30 MB as ids; the
+    index built is the same (an empty text is the empty token)."""
+    return array("I", [vocab.setdefault(token, len(vocab)) for token in tokenize(text) or [""]])

@@ -229,7 +229,7 @@ class Ingestor:
     def refresh_lexical(self, report: IngestReport) -> None:
         """Rebuild the BM25 view now, so the first search after an ingest is fast."""
         t0 = time.perf_counter()
-        LexicalIndex.current(self.store, self.settings.lexical_dir)
+        LexicalIndex.refresh(self.store, self.settings.lexical_dir)
         report.timings["lexical"] += time.perf_counter() - t0
 
     def refresh_facts(self, report: IngestReport) -> None:
@@ -275,6 +275,6 @@ def remove(settings: Settings, doc_id: str) -> int | None:
     store = ChunkStore(settings)
     removed = store.remove_document(Path(doc_id).name)
     if removed is not None:
-        LexicalIndex.current(store, settings.lexical_dir)
+        LexicalIndex.refresh(store, settings.lexical_dir)
         open_facts(settings, store).close()
     return removed
