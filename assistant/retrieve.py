@@ -142,6 +142,17 @@ class Retriever:
             clauses.append({"source": filters.document})
         return mask, clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
+    def _dense_where(self, where: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The dense query's filter: the user's, and the servable documents' only while the store
+        holds chunks outside the view (a document being written or interrupted).
+
+        Chroma filters before its vector search, at a cost that grows with the index: 130 ms of a
+        153 ms search at 42,000 chunks against 3 ms unfiltered. Hits outside the view are dropped
+        anyway; the filter only keeps them from taking the top places while they exist."""
+        if self.store.count() == len(self.lexical.ids):
+            return where
+        return {"$and": [where, self._servable]} if where else self._servable
+
     def search(self, question: str, k: int | None = None, filters: Filters | None = None, mode: Mode = "hybrid",
                scope: Scope | None = None) -> list[SearchResult]:
         """The ``k`` best chunks for ``question``, best first; ``scope`` is the question's places and
@@ -158,8 +169,7 @@ class Retriever:
         dense: dict[str, float] = {}
         if mode != "lexical" and self.lexical.ids:
             query_vector = self.embedder.embed_query(to_simplified(question))
-            servable = {"$and": [where, self._servable]} if where else self._servable
-            dense = dict(self.store.dense_query(query_vector, n_candidates, servable))
+            dense = dict(self.store.dense_query(query_vector, n_candidates, self._dense_where(where)))
             candidates |= {c for c in dense if c in self._positions}
             if mode == "hybrid":  # score lexical-only candidates exactly, not as "no similarity"
                 dense |= self.store.similarities(query_vector, sorted(candidates - dense.keys()))

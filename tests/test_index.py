@@ -150,3 +150,25 @@ def test_bm25_view_is_not_rebuilt_while_it_matches_the_store(corpus_settings: Se
     LexicalIndex.refresh(store, folder)
     assert LexicalIndex.current(store, folder).generation == store.generation()
     assert (folder / "stamp.json").stat().st_mtime_ns == built
+
+
+def test_dense_search_filters_to_servable_documents_only_while_others_are_stored(settings: Settings, tmp_path: Path) -> None:
+    """Chroma's metadata filter costs most of a search at 40,000 chunks, so the dense query is
+    filtered to complete documents only while the store holds chunks of another (one being
+    written, or interrupted); its chunks are never served either way."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(KNOWLEDGE / TAIXING, folder / TAIXING)
+    ingest(settings, [folder], progress=False)
+    retriever = Retriever(settings)
+    assert retriever._dense_where(None) is None
+
+    store = ChunkStore(settings)  # a second document begun and one batch written, as a killed ingest leaves it
+    store.begin_document("half.md", {"content_hash": "h", "source": "half.md"})
+    vector = retriever.embedder.embed_query("泰兴市2020年新认定国家高企多少家？")
+    store.write_chunks(["half-0"], ["泰兴市2020年新认定国家高企9999家。"], [{"source": "half.md", "content_hash": "h"}],
+                       vector.reshape(1, -1))
+    retriever.refresh()
+    assert retriever._dense_where(None) == retriever._servable
+    results = retriever.search("泰兴市2020年新认定国家高企多少家？", k=10)
+    assert results and all(r.source == TAIXING for r in results)
