@@ -51,11 +51,13 @@ class EmbedSettings(_Section):
 
 
 class IngestSettings(_Section):
-    """Big files: chunks are embedded and written ``batch_chunks`` at a time (memory stays flat and
-    Ctrl-C takes effect after the batch in hand, a few seconds); files over ``max_file_mb`` are
-    refused with a message instead of tying up the machine for hours."""
+    """Big files: chunks are embedded ``batch_chunks`` at a time (Ctrl-C takes effect after the
+    batch in hand, a few seconds) and written ``write_chunks`` at a time (Chroma writes 461 chunks/s
+    in calls of 32 and 1,946 in calls of 512); memory stays flat either way. Files over
+    ``max_file_mb`` are refused with a message instead of tying up the machine for hours."""
 
     batch_chunks: int = Field(default=32, ge=1)
+    write_chunks: int = Field(default=512, ge=1)
     max_file_mb: float = Field(default=64.0, gt=0)
 
 

@@ -1,11 +1,12 @@
 """Ingest files into the index: read → clean → screen → chunk → embed → write, one document at a time.
 
 One document at a time means a bad file costs that file only. Within a document, chunks are
-embedded and written in batches of ``ingest.batch_chunks``: memory stays flat on a 30 MB file, a
-progress bar moves inside it, and Ctrl-C (:mod:`assistant.ingest.stop`) or a lost server stops
-after a whole batch. The registry marks the document incomplete until its last batch is written,
-and search serves only complete documents (see :mod:`assistant.index.store`); the next run keeps
-the batches already written (stable chunk ids) and completes it, without duplicates.
+embedded in batches of ``ingest.batch_chunks`` and written in batches of ``ingest.write_chunks``:
+memory stays flat on a 30 MB file, a progress bar moves inside it, and Ctrl-C
+(:mod:`assistant.ingest.stop`) or a lost server stops after a whole batch. The registry marks the
+document incomplete until its last batch is written, and search serves only complete documents
+(see :mod:`assistant.index.store`); the next run keeps the batches already written (stable chunk
+ids) and completes it, without duplicates.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from tqdm import tqdm
 
 from assistant.errors import DependencyError, DocumentError, with_context
@@ -198,31 +200,40 @@ class Ingestor:
 
     def _write_batches(self, name: str, laid: Laid, base: dict[str, Any], report: IngestReport, stop: GracefulStop,
                        progress: bool) -> tuple[float, float]:
-        """Embed and write the chunks ``ingest.batch_chunks`` at a time, skipping batches an interrupted
-        run already wrote (same content, same ids); the seconds spent embedding and writing."""
+        """Embed the chunks ``ingest.batch_chunks`` at a time and write them ``ingest.write_chunks`` at
+        a time, skipping chunks an interrupted run already wrote (same content, same ids); the
+        seconds spent embedding and writing. A stop between writes loses only vectors, which the
+        embedding cache keeps for the next run."""
         chunks = laid.chunks
         report.partial = (name, 0, len(chunks))
         batch = self.settings.ingest.batch_chunks
+        window = max(self.settings.ingest.write_chunks, batch)
         bar = tqdm(total=len(chunks), desc=f"  {name[:30]}", unit="chunk", leave=False, dynamic_ncols=True,
                    disable=not progress or len(chunks) <= batch)
         embed_s = write_s = 0.0
-        for start in range(0, len(chunks), batch):
-            part = list(zip(chunks[start : start + batch], laid.extra[start : start + batch]))
+        for start in range(0, len(chunks), window):
+            part = list(zip(chunks[start : start + window], laid.extra[start : start + window]))
             ids = [chunk_id(name, c.index, c.text) for c, _ in part]
             done = self.store.written(ids)
-            todo = [(i, c, extra) for i, (c, extra) in zip(ids, part) if i not in done]
-            if todo:
-                metas = [base | {"section": c.section, "start": c.start, "end": c.end, "chunk_index": c.index,
-                                 "suspicious": is_flagged(c.text)} | extra for _, c, extra in todo]
+            todo = [(i, c, base | {"section": c.section, "start": c.start, "end": c.end, "chunk_index": c.index,
+                                   "suspicious": is_flagged(c.text)} | extra)
+                    for i, (c, extra) in zip(ids, part) if i not in done]
+            bar.update(len(part) - len(todo))
+            vectors = []
+            for at in range(0, len(todo), batch):
+                piece = todo[at : at + batch]
                 e0 = time.perf_counter()
-                vectors = self.embedder.embed_passages([searchable(c.text, m) for (_, c, _), m in zip(todo, metas)])
-                e1 = time.perf_counter()
+                vectors.append(self.embedder.embed_passages([searchable(c.text, m) for _, c, m in piece]))
+                embed_s += time.perf_counter() - e0
+                bar.update(len(piece))
+            if todo:
+                w0 = time.perf_counter()
                 with stop.writing():
-                    self.store.write_chunks([i for i, _, _ in todo], [c.text for _, c, _ in todo], metas, vectors)
+                    self.store.write_chunks([i for i, _, _ in todo], [c.text for _, c, _ in todo],
+                                            [m for _, _, m in todo], np.concatenate(vectors))
                     report.partial = (name, start + len(part), len(chunks))
-                embed_s, write_s = embed_s + e1 - e0, write_s + time.perf_counter() - e1
+                write_s += time.perf_counter() - w0
             report.partial = (name, start + len(part), len(chunks))
-            bar.update(len(part))
         bar.close()
         return embed_s, write_s
 
