@@ -60,10 +60,7 @@ class LexicalIndex:
     def refresh(cls, store: ChunkStore, folder: Path) -> None:
         """Rebuild the saved view unless it matches the store, holding none of it in memory (ingest
         needs the view on disk for the page, not in its own process)."""
-        try:
-            stamp = json.loads((folder / "stamp.json").read_text())
-        except (OSError, ValueError):
-            stamp = {}
+        stamp = _stamp(folder)
         if stamp.get("format") != _FORMAT or stamp.get("generation") != store.generation() or stamp.get("stored") != store.count():
             cls._build(store, folder)
 
@@ -107,10 +104,10 @@ class LexicalIndex:
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
         """The saved view, or None when there is none or it is unreadable."""
+        stamp = _stamp(folder)
+        if stamp.get("format") != _FORMAT:
+            return None
         try:
-            stamp = json.loads((folder / "stamp.json").read_text())
-            if stamp.get("format") != _FORMAT:
-                return None
             ids: list[str] = []
             texts: list[str] = []
             metas: list[dict[str, Any]] = []
@@ -149,6 +146,14 @@ class LexicalIndex:
         if df == 0:
             return 0.0
         return float(np.log((n - df + 0.5) / (df + 0.5) + 1.0))
+
+
+def _stamp(folder: Path) -> dict[str, Any]:
+    """What the saved view was built from (format, generation, counts); {} when there is none."""
+    try:
+        return json.loads((folder / "stamp.json").read_text())
+    except (OSError, ValueError):
+        return {}
 
 
 def _token_ids(text: str, vocab: dict[str, int]) -> array[int]:
