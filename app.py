@@ -235,7 +235,7 @@ def main() -> None:
         auth = serve.basic_auth(settings.auth)
     except (AssistantError, ValueError) as exc:  # a bad setting: say which, without a traceback
         raise SystemExit(f"error: {exc}") from exc
-    services = serve.Services(settings, backend=None)  # settings.resolved_backend(): ASSISTANT_BACKEND wins
+    services = serve.Services(settings, backend=None)  # backends.resolve(settings): ASSISTANT_BACKEND wins
     page = build_app(services)
     page.launch(  # Gradio queues every event by default; the limits are set per event in build_app
         server_name=settings.server_name,

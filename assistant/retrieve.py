@@ -23,7 +23,8 @@ from assistant.index.store import ChunkStore
 from assistant.settings import Settings
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.scope import Scope
-from assistant.text import to_simplified, tokenize_query
+from assistant.text import to_simplified
+from assistant.tokens import tokenize_query
 
 Mode = Literal["hybrid", "lexical", "dense"]
 # Fused score factor per scope miss: a province's row (≈0.98 on a national question) falls below

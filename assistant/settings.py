@@ -13,19 +13,13 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _check_backend(value: str | None, auto: bool = False) -> None:
-    """Raise unless ``value`` names a registered backend (or is ``auto`` where allowed)."""
-    from assistant.answer.backends import NAMES
-
-    if value is None or value in NAMES or (auto and value == "auto"):
-        return
-    raise ValueError(f"unknown backend {value!r} (choose {', '.join(('auto',) * auto + NAMES)})")
+# A checkout (pyproject.toml beside the package) keeps knowledge/ and .data/ at its root; an installed
+# wheel has no root of its own, so they are the working folder's
+_CHECKOUT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = _CHECKOUT if (_CHECKOUT / "pyproject.toml").is_file() else Path.cwd()
 
 
 class _Section(BaseModel):
@@ -72,7 +66,9 @@ class RetrieveSettings(_Section):
 class AnswerSettings(_Section):
     """Answering. ``backend="auto"``: ``openai`` when an API key is set, else the embedded ``local`` model."""
 
-    backend: str = "auto"  # "auto" or a name of assistant.answer.backends.REGISTRY
+    # "auto" or a name of assistant.answer.backends.REGISTRY, checked there (backends.resolve): the settings
+    # sit below every other module and import none of them
+    backend: str = "auto"
     passages: int = 5
     max_tokens: int = 200  # an answer is at most three sentences
     draft_max_tokens: int = 450  # a 150–300 character paragraph
@@ -92,12 +88,6 @@ class AnswerSettings(_Section):
     local_threads: int = Field(default_factory=lambda: len(os.sched_getaffinity(0)), ge=1)
     local_port: int = 0  # the model server's loopback port; 0 = any free one
     local_start_timeout_s: float = 180.0  # how long a question waits for the model server to come up
-
-    @field_validator("backend")
-    @classmethod
-    def _known_backend(cls, value: str) -> str:
-        _check_backend(value, auto=True)
-        return value
 
 
 class Settings(BaseSettings):
@@ -137,12 +127,6 @@ class Settings(BaseSettings):
     retrieve: RetrieveSettings = RetrieveSettings()
     answer: AnswerSettings = AnswerSettings()
 
-    @field_validator("backend")
-    @classmethod
-    def _known_backend(cls, value: str | None) -> str | None:
-        _check_backend(value)
-        return value
-
     @property
     def resolved_index_dir(self) -> Path:
         """The index folder: embedded Chroma files (unless a server is set) and the BM25 cache."""
@@ -162,17 +146,6 @@ class Settings(BaseSettings):
     def llm_cache_dir(self) -> Path:
         """LLM completions cached by backend, model, prompt and parameters (never errors)."""
         return self.data_dir / "llm-cache"
-
-    def resolved_backend(self) -> str:
-        """``ASSISTANT_BACKEND``, else ``answer.backend``; ``auto`` is the registry's choice (an
-        API endpoint when a key is set, else the embedded model)."""
-        from assistant.answer.backends import auto
-
-        if self.backend:
-            return self.backend
-        if self.answer.backend != "auto":
-            return self.answer.backend
-        return auto(self)
 
     @property
     def embed_cache_dir(self) -> Path:

@@ -50,7 +50,7 @@ class Answerer:
         self.settings = settings
         self.retriever = retriever or Retriever(settings)
         if backend is None or isinstance(backend, str):
-            backend = backends.build(backend or settings.resolved_backend(), settings, cache)
+            backend = backends.build(backend or backends.resolve(settings), settings, cache)
         self.generator: backends.Backend = backend
         self.backend: str = backend.name
         self.completion_cache = backend.completion_cache

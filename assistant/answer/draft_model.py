@@ -27,7 +27,7 @@ from assistant.answer.stages import Rejection
 from assistant.answer.streaming import streaming
 from assistant.answer.verify import CITATION, cite_uncited, mask_citations, statements, verify_answer
 from assistant.figures import extract_figures, figure_in
-from assistant.text import tokenize
+from assistant.tokens import tokenize
 
 if TYPE_CHECKING:
     from assistant.answer.chain import Answerer

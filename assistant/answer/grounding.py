@@ -23,7 +23,8 @@ from assistant.answer.indicator_match import contradicts, credit, row_lacks_indi
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.places import Place, named_places, region_of
 from assistant.scope import Scope
-from assistant.text import SENTENCE, to_simplified, tokenize
+from assistant.text import SENTENCE, to_simplified
+from assistant.tokens import tokenize
 from assistant.years import DATE_PHRASES, years_in
 
 _METADATA = Path(__file__).resolve().parent.parent / "data" / "metadata.toml"

@@ -14,9 +14,8 @@ from string import Template
 
 from assistant.answer.refusal import CANNOT_ANSWER
 from assistant.errors import AssistantError
-from assistant.settings import PROJECT_ROOT
-
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
+# the package's own copy (a link to the checkout's prompts/ folder), so an installed wheel answers too
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 
 REQUIRED: dict[str, frozenset[str]] = {
     "answer": frozenset({"passages", "question", "cannot_answer"}),

@@ -28,7 +28,8 @@ import bm25s
 import numpy as np
 
 from assistant.index.store import ChunkStore
-from assistant.text import searchable, tokenize
+from assistant.text import searchable
+from assistant.tokens import tokenize
 
 log = logging.getLogger(__name__)
 _FORMAT = 3  # chunks.pkl as pages of (ids, texts, metadatas)

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.answer import backends
 from assistant.answer.backends import FALLBACK
 from assistant.errors import AssistantError, first_line
 from assistant.settings import Settings
@@ -101,8 +102,9 @@ def build_answerer(settings: Settings, backend: str | None, services: Services |
     from assistant import api
 
     retriever = api.open_retriever(settings)
-    wanted = backend or settings.resolved_backend()
+    wanted = backend or settings.backend or settings.answer.backend
     try:
+        wanted = backend or backends.resolve(settings)
         return api.open_answerer(settings, backend=wanted, retriever=retriever)
     except Exception as exc:  # noqa: BLE001 - any failure to build a backend means: answer extractively
         if wanted == FALLBACK:

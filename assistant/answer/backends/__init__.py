@@ -1,12 +1,12 @@
 """The answer backends, by name — the one place a backend's name is written.
 
-Settings validation, the CLI's ``--backend`` choices and the page's backend list all read
-:data:`NAMES`; adding a backend is a module here with a ``build`` function and a line in
+:func:`resolve` (the configured name), the CLI's ``--backend`` choices and the page's backend
+list all read :data:`NAMES`; adding a backend is a module here with a ``build`` function and a line in
 :data:`REGISTRY`. Every backend is driven through :func:`generate`, which owns what they share:
 the refusal (no backend runs), and the fallback to the extractive composer, with a notice, when a
 model is unavailable or its answer fails verification.
 
-Importing this package stays cheap (the settings read it): the backends import their models,
+Importing this package stays cheap (the CLI's parser reads it): the backends import their models,
 LangChain and the composer inside ``build``.
 """
 
@@ -70,6 +70,16 @@ def check_name(name: str) -> str:
 def auto(settings: Settings) -> str:
     """The backend ``auto`` stands for: ``openai`` with an API key, else the embedded model."""
     return next(name for name, spec in REGISTRY.items() if spec.chosen_by_auto and spec.chosen_by_auto(settings))
+
+
+def resolve(settings: Settings) -> str:
+    """The configured backend: ``ASSISTANT_BACKEND``, else ``answer.backend``, ``auto`` being the
+    registry's choice. Checked here, not in the settings, which import nothing of ours."""
+    if settings.backend:
+        return check_name(settings.backend)
+    if settings.answer.backend != "auto":
+        return check_name(settings.answer.backend)
+    return auto(settings)
 
 
 def build(name: str, settings: Settings, cache: bool = False) -> Backend:

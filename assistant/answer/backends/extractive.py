@@ -29,13 +29,12 @@ def compose_text(grounded: Grounded) -> str:
     from assistant.answer import extractive
     from assistant.answer.conflicts import find_disagreement
     from assistant.answer.refusal import MIN_COVERAGE
-    from assistant.lexicon import load_lexicon
 
     if grounded.fact_answer is not None:  # composed from the fact rows already
         return grounded.fact_answer.text
     text = extractive.compose(grounded.facts, grounded.evidence)
     # two documents giving the asked figure differently: show both and say so, never pick one
-    disagreement = find_disagreement(grounded.turn.standalone, grounded.facts, grounded.evidence, load_lexicon(),
+    disagreement = find_disagreement(grounded.turn.standalone, grounded.facts, grounded.evidence, grounded.facts.lexicon,
                                      MIN_COVERAGE)
     return f"{text}{disagreement.sentence()}" if disagreement else text
 
