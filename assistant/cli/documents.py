@@ -29,8 +29,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"suspicious: {name} holds {count} sentence(s) addressed to a reader or a model; they are kept out of "
               "answers and prompts", file=sys.stderr)
     for name, other in report.replaced:
-        print(f"replaced: {name} was indexed from {other}; documents are known by file name, rename one to keep both",
+        print(f"replaced: {name} was indexed from {other}; the newer file under one path replaces the older "
+              "(documents are known by their path below the folder ingested); move or rename one to keep both",
               file=sys.stderr)
+    for name, older, newer in report.kept:
+        print(f"kept: {name} from {newer}, newer than {older}, which was not indexed; move or rename one to keep both",
+              file=sys.stderr)
+    for old, new in report.renamed:
+        print(f"renamed: {old} is now listed as {new} (documents are known by their folder too)", file=sys.stderr)
     for name, warning in report.warnings:
         print(f"warning: {name}: {warning}", file=sys.stderr)
     for name, reason in report.failed:
