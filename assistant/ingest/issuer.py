@@ -71,7 +71,7 @@ def issuers(title: str, lines: list[str], tail: list[str]) -> tuple[list[str], s
     for line in head:
         if match := re.search(vocab["adoption_pattern"], line):
             return [_adopting_body(match)], "adoption"
-    text = "\n".join(lines)
+    text = "\n".join(lines + tail)  # the clause closes a regulation
     if match := re.search(vocab["interpretation_pattern"], _CITED.sub("", text)):
         if named := bodies(match.group(1)):
             return named, "interpretation"

@@ -38,6 +38,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 # footnote marks in a title (公报①, 公报[1], 公报*): read as a figure, ① became "1" (NFKC)
 _FOOTNOTE = re.compile(r"[\u2460-\u2473\u2474-\u2487\u24ea\u2776-\u277f\u00b9\u00b2\u00b3\u2070-\u2079*]+|[\[［〔(（]\d{1,2}[\]］〕)）]")
 NOT_STATED = "not stated"
+_SOURCED = ("region", "years", "doc_type", "issuer")  # fields that record where they came from
 
 
 class DocMeta(BaseModel):
@@ -69,13 +70,15 @@ class DocMeta(BaseModel):
 
 
 def load_manifest(folder: Path) -> dict[str, DocMeta]:
-    """Entries of ``folder/manifest.json`` by file name; an empty dict when there is none."""
+    """Entries of ``folder/manifest.json`` by file name; an empty dict when there is none. An
+    entry's ``issued_by`` (the manifest's older word) is its ``issuer``."""
     path = folder / MANIFEST_NAME
     if not path.is_file():
         return {}
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        return {name: DocMeta(**entry) for name, entry in raw.get("documents", {}).items()}
+        return {name: DocMeta(**({"issuer": entry["issued_by"]} if "issued_by" in entry else {}) | entry)
+                for name, entry in raw.get("documents", {}).items()}
     except (ValueError, TypeError) as exc:
         raise AssistantError(f"{path}: not a valid manifest ({exc})") from exc
 
@@ -83,12 +86,12 @@ def load_manifest(folder: Path) -> dict[str, DocMeta]:
 def document_meta(file_name: str, text: str, entry: DocMeta | None) -> DocMeta:
     """The manifest entry where it says something, inference for the rest (none when it says all)."""
     if entry is not None and _DESCRIBED <= entry.model_fields_set:
-        return entry.model_copy(update={f"{f}_source": "manifest" for f in ("region", "years", "doc_type")})
+        return entry.model_copy(update={f"{f}_source": "manifest" for f in _SOURCED if f != "issuer" or entry.issuer})
     inferred = infer_meta(file_name, text)
     if entry is None:
         return inferred
     given = entry.model_dump(include=entry.model_fields_set | set(entry.model_extra or {}))
-    sources = {f"{f}_source": "manifest" for f in ("region", "years", "doc_type") if f in given}
+    sources = {f"{f}_source": "manifest" for f in _SOURCED if f in given}
     return inferred.model_copy(update=given | sources)
 
 

@@ -38,7 +38,7 @@ from assistant.settings import Settings
 from assistant.text import searchable
 
 # Bump when cleaning or chunking changes, so that every document is re-indexed once.
-PIPELINE_VERSION = "7"
+PIPELINE_VERSION = "8"
 _MB = 1024 * 1024
 
 
