@@ -179,6 +179,8 @@ class Ingestor:
         doc_meta = base | id_parts(name) | {"chunks": len(chunks), "characters": len(display), "path": where,
                                             "modified": modified, "suspicious": len(flagged),
                                             "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        if meta.file_name_years:  # the text's years won; what the file name said is shown beside them
+            doc_meta["file_name_years"] = list(meta.file_name_years)
         if flagged:
             doc_meta["suspicious_text"] = flagged[0][:200]
             report.suspicious.append((name, len(flagged)))
