@@ -109,6 +109,10 @@ def test_list_shows_what_was_inferred_and_from_where(settings, tmp_path: Path) -
     (folder / "bulletin.md").write_text(
         "# 2019年全国科技经费投入统计公报\n\n发布时间：2020-08-27\n\n2019年，全国共投入R&D经费22143.6亿元。\n", encoding="utf-8")
     (folder / "notes.md").write_text("# 科技工作简报汇编\n\n本期刊登三项工作进展，赴泰兴市学习一次。\n", encoding="utf-8")
+    # a repository's wrong file name: the text's 黔东南 and 2016 win, the file name's are shown beside
+    (folder / "2023年洛阳市国民经济和社会发展统计公报.md").write_text(
+        "黔东南苗族侗族自治州\n\n2016年国民经济和社会发展统计公报①\n\n黔东南州统计局\n\n2017年3月16日\n\n"
+        "2016年，全州专利授权655件。\n", encoding="utf-8")
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_INDEX_DIR": str(settings.resolved_index_dir)}
 
     def cli(*args: str) -> str:
@@ -127,3 +131,11 @@ def test_list_shows_what_was_inferred_and_from_where(settings, tmp_path: Path) -
     assert "全国（全国） [title]\t2019 [title] (issued 2020)\tbulletin [title]" in listed
     assert (docs["notes.md"].get("region", ""), docs["notes.md"]["region_source"]) == ("", "not stated")
     assert "\t- [not stated]\t" in next(line for line in listed.splitlines() if line.startswith("notes.md"))
+    misnamed = docs["2023年洛阳市国民经济和社会发展统计公报.md"]
+    assert {k: misnamed[k] for k in ("title", "region", "region_source", "file_name_region", "years", "years_source",
+                                     "file_name_years", "issuer", "issuer_source")} == {
+        "title": "黔东南苗族侗族自治州2016年国民经济和社会发展统计公报", "region": "黔东南苗族侗族自治州",
+        "region_source": "title", "file_name_region": "洛阳市", "years": [2016], "years_source": "title",
+        "file_name_years": [2023], "issuer": "黔东南州统计局", "issuer_source": "header"}
+    line = next(line for line in listed.splitlines() if line.startswith("2023年洛阳市"))
+    assert "黔东南苗族侗族自治州（市） [title] (file name: 洛阳市)\t2016 [title] (issued 2017) (file name: 2023)" in line

@@ -21,7 +21,7 @@ _VOCABULARY = Path(__file__).resolve().parent.parent / "data" / "metadata.toml"
 _CITED = re.compile(r"《[^《》\n]{0,120}》|〈[^〈〉\n]{0,120}〉")  # a cited document's name is not its citer
 _LINE_DATE = re.compile(r"(?:19|20)\d\d\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2})")
 _HEADER_LINES = 10  # lines under the title where a bulletin lists its bodies
-_SIGNATURE_LINES = 6  # lines at the end where a notice signs
+_SIGNATURE_LINES = 10  # lines at the end where a notice signs (before any 抄送 or 附件 lines)
 
 
 @lru_cache(maxsize=1)
@@ -75,7 +75,7 @@ def issuers(title: str, lines: list[str], tail: list[str]) -> tuple[list[str], s
     if match := re.search(vocab["interpretation_pattern"], _CITED.sub("", text)):
         if named := bodies(match.group(1)):
             return named, "interpretation"
-    for line in tail[-_SIGNATURE_LINES:]:
+    for line in reversed(tail[-_SIGNATURE_LINES:]):  # the last one: a signature closes the text
         if (named := bodies(line)) and line not in head:
             return named, "signature"
     return [], ""

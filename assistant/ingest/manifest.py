@@ -108,7 +108,7 @@ def infer_meta(file_name: str, text: str) -> DocMeta:
     doc_type, type_source = _doc_type(file_name, title, stem, head)
     meta = DocMeta(title=title, doc_type=doc_type, doc_type_source=type_source,
                    script="Traditional" if traditional else "Simplified")
-    at = next((i for i, line in enumerate(lines) if title.startswith(line[:8])), 0)
+    at = next((i for i, line in enumerate(lines) if title[:8] in line[:20]), 0)  # the title's line
     tail = _lines(to_simplified(text[-_TAIL:]))
     _infer_region(meta, stem, [title, *lines[at + 1:]], tail, head)
     infer_years(meta, stem, head, _CJK.search(title) is not None)
