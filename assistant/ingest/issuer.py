@@ -63,8 +63,8 @@ def issuers(title: str, lines: list[str], tail: list[str]) -> tuple[list[str], s
     if named := _header(head):
         return named, "header"
     labels = "|".join(map(re.escape, vocab["issuer_labels"]))
+    field = rf"(?:{labels})\s*[:：]\s*(.+?)(?=\s+[\u4e00-\u9fff]{{2,6}}\s*[:：]|$)"  # a value runs up to the next label
     for line in lines[: 1 + _HEADER_LINES]:
-        field = rf"(?:{labels})\s*[:：]\s*(.+?)(?=\s+[\u4e00-\u9fff]{{2,6}}\s*[:：]|$)"  # up to the next label
         for match in re.finditer(field, _CITED.sub("", line)):
             if named := bodies(match.group(1)):
                 return named, "field"
