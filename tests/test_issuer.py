@@ -86,6 +86,8 @@ def test_without_a_signature_the_cited_province_is_not_the_region() -> None:
     ("关于开展科技型中小企业评价工作的通知\n发文机关：苏州市科学技术局  发布日期：2023-03-01\n各区科技局：", "苏州市", "field"),
     ("2022年国民经济和社会发展统计公报\n赣州市统计局 国家统计局赣州调查队\n2023年4月1日\n全年…", "赣州市", "header"),
     ("科技创新促进办法\n本办法由科学技术部、财政部负责解释。", "全国", "issuer"),
+    ("关于做好2023年度科技项目申报工作的通知\n各县（市、区）科技局：\n" + "申报单位应如实填报。\n" * 14
+     + "特此通知。\n扬州市科学技术局\n二〇二三年五月八日", "扬州市", "signature"),
 ])
 def test_issuers_stated_where_documents_state_them(text: str, region: str, source: str) -> None:
     meta = infer_meta("x.txt", text)
