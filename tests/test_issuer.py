@@ -126,5 +126,6 @@ def test_the_fake_reports_figure_is_never_taixings_answer(fake_settings: Setting
         "泰兴市2020年新认定国家高企多少家？")
     first = answer.answer.split("注意")[0]
     assert "86家" in first and "93家" not in first, answer.answer
+    assert "（，" not in answer.answer  # a source without a region is 地区不详, never an empty slot
     fake = next(d for d in Retriever(fake_settings).documents() if d["source"] == FAKE_NAME)
     assert (fake.get("region", ""), fake["region_source"]) == ("", NOT_STATED)
