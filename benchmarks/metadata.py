@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.evaluate.metadata import TRUTH, load_truth, score_document, summary  # noqa: E402
+from assistant.evaluate.metadata import TRUTH, load_truth, score_document, summary
 
 
 def main() -> int:

@@ -74,9 +74,9 @@ def issuers(title: str, lines: list[str], tail: list[str]) -> tuple[list[str], s
         if match := re.search(vocab["adoption_pattern"], line):
             return [_adopting_body(match)], "adoption"
     text = "\n".join(lines + tail)  # the clause closes a regulation
-    if match := re.search(vocab["interpretation_pattern"], _CITED.sub("", text)):
-        if named := bodies(match.group(1)):
-            return named, "interpretation"
+    match = re.search(vocab["interpretation_pattern"], _CITED.sub("", text))
+    if match and (named := bodies(match.group(1))):
+        return named, "interpretation"
     for line in reversed(tail[-_SIGNATURE_LINES:]):  # the last one: a signature closes the text
         if (named := bodies(line)) and line not in head:
             return named, "signature"

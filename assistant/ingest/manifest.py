@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.errors import AssistantError
 from assistant.ingest.doc_years import infer_years
-from assistant.ingest.issuer import issuers, is_national, vocabulary
+from assistant.ingest.issuer import is_national, issuers, vocabulary
 from assistant.places import Place, find_places, region_of
 from assistant.text import to_simplified
 
