@@ -131,9 +131,14 @@ class ChunkStore:
             return
         got = self.docs.get(include=["metadatas"])
         stale = [(i, m or {}) for i, m in zip(got["ids"], got["metadatas"]) if "name" not in (m or {})]
-        if stale:
-            self.docs.update(ids=[i for i, _ in stale], metadatas=[m | id_parts(i) for i, m in stale])
-        self.docs.modify(metadata={key: scheme})
+        try:
+            if stale:
+                self.docs.update(ids=[i for i, _ in stale], metadatas=[m | id_parts(i) for i, m in stale])
+            self.docs.modify(metadata={key: scheme})
+        except ChromaUnavailable:
+            raise
+        except Exception:  # a read-only index is still read (its ids are its names); migrated when writable
+            return
 
     # -- documents -------------------------------------------------------------------------
     def document(self, doc_id: str) -> dict[str, Any] | None:
