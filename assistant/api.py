@@ -19,14 +19,16 @@ if TYPE_CHECKING:
 
 
 def ingest(settings: Settings, paths: list[Path] | None = None, progress: bool = True) -> IngestReport:
-    """Index files or folders (default: the knowledge folder); unchanged files are skipped."""
+    """Index files or folders (default: the knowledge folder); unchanged files are skipped. A file
+    is known by its path below the folder named (a file named by itself: by its name)."""
     from assistant.ingest.pipeline import ingest as run
 
     return run(settings, paths, progress=progress)
 
 
 def remove(settings: Settings, source: str) -> int | None:
-    """Delete a document by file name; its chunk count, or None when it is not indexed."""
+    """Delete a document by the name ``list`` shows (``东区/工作报告.docx``; a bare file name when only
+    one document has it); its chunk count, or None when it is not indexed."""
     from assistant.ingest.pipeline import remove as run
 
     return run(settings, source)

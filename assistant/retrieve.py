@@ -139,8 +139,12 @@ class Retriever:
             mask &= np.array([filters.year in (m.get("years") or []) for m in metas], dtype=bool)
             clauses.append({"years": {"$contains": filters.year}})
         if filters.document:
-            mask &= np.array([m.get("source") == filters.document for m in metas], dtype=bool)
-            clauses.append({"source": filters.document})
+            sources = {str(m.get("source", "")) for m in metas}
+            # a bare file name names the one document listed as folder/name with it (--doc 报告.pdf)
+            named = [s for s in sources if s.rsplit("/", 1)[-1] == filters.document]
+            document = filters.document if filters.document in sources or len(named) != 1 else named[0]
+            mask &= np.array([m.get("source") == document for m in metas], dtype=bool)
+            clauses.append({"source": document})
         return mask, clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     def _dense_where(self, where: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -1,8 +1,8 @@
-"""Metadata inference on documents nobody described: every file of knowledge/ and ../shared/corpora/.
+"""Metadata on every file of knowledge/ and ../shared/corpora/, against eval/metadata_truth.jsonl.
 
-The expected values are what a reader of each document would write: region (from the title, an
-issuer or the text), level, the years reported on apart from the year issued, and the type. Where
-the text does not say (the 东莞 notice never names its city), the expected region is empty.
+The truth is what a reader of each document writes: region and level (from the title or the issuer
+the document states), the years reported on apart from the year issued, the issuing bodies and the
+type. Where the document does not say (the 2016 东莞 notice never names its city), the region is empty.
 """
 
 from __future__ import annotations
@@ -12,66 +12,63 @@ from pathlib import Path
 
 import pytest
 
+from assistant.evaluate.metadata import ROOTS, load_truth, score_document
 from assistant.ingest.clean import clean_text
 from assistant.ingest.manifest import DocMeta, document_meta, infer_meta
 from assistant.ingest.readers import read_document
+from assistant.places import region_of
 from assistant.settings import PROJECT_ROOT
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
 CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
 
-# file: (region, level, years, issued_year, doc_type, region_source)
-EXPECTED = {
-    # seeds (their manifest entries override; inference alone must still be sensible)
-    "000_ed9fd284b80e42d9.txt": ("钟楼区", "区县", [2012], None, "report", "text"),
-    "001_bbaa06e7afcfcd41.txt": ("泰兴市", "区县", [2022], None, "report", "issuer"),  # the page title says 2022
-    "002_34f0dc6191c594a9.txt": ("", "区县", [2013], None, "report", "not stated"),  # the district's name is redacted
-    "003_63333fff2a297632.txt": ("瑞安市", "区县", [2023], None, "report", "text"),
-    "004_359fa4cc5da14e9f.txt": ("泸州市", "市", [2009], None, "report", "text"),  # only its counties are named
-    "杭州市科学技术进步条例(2011-12-07).md": ("杭州市", "市", [2011], 2011, "policy", "title"),
-    "河南省促进高新技术产业发展条例(2011-06-13).md": ("河南省", "省", [2011], 2011, "policy", "title"),
-    "浙江省专利条例(2015-09-25).md": ("浙江省", "省", [2015], 2015, "policy", "title"),
-    "浙江省促进科技成果转化条例(2021-09-30).md": ("浙江省", "省", [2021], 2021, "policy", "title"),
-    "浙江省技术市场条例(2021-09-30).md": ("浙江省", "省", [2021], 2021, "policy", "title"),
-    # bulletins and policies
-    "KXTcompany_demo__dongguan_2015_yanfa_jiaji_kouchu_notice.html": ("", "市", [2015], 2016, "policy", "not stated"),
-    "KXTcompany_demo__gaoxin_qiye_rending_guanli_banfa_2016.html": ("全国", "全国", [2016], 2016, "policy", "text"),
-    "huhuaping-techme__nbs_2019_quanguo_keji_jingfei_touru_tongji_gongbao.html": ("全国", "全国", [2019], 2020, "bulletin", "title"),
-    "huhuaping-techme__nbs_2022_quanguo_keji_jingfei_touru_tongji_gongbao.html": ("全国", "全国", [2022], 2023, "bulletin", "title"),
-    "huhuaping-techme__nbs_2023_quanguo_keji_jingfei_touru_tongji_gongbao.html": ("全国", "全国", [2023], 2024, "bulletin", "title"),
-    # laws and government work reports
-    "LawRefBook-Laws__上海市推进科技创新中心建设条例(2020-01-20).txt": ("上海市", "省", [2020], 2020, "policy", "title"),
-    "LawRefBook-Laws__专利法(2020-10-17).txt": ("全国", "全国", [2020], 2020, "policy", "title"),
-    "LawRefBook-Laws__企业所得税法(2018-12-29).txt": ("全国", "全国", [2018], 2018, "policy", "title"),
-    "LawRefBook-Laws__企业所得税法实施条例(2019-04-23).txt": ("全国", "全国", [2019], 2019, "policy", "title"),
-    "LawRefBook-Laws__促进科技成果转化法(2015-08-29).txt": ("全国", "全国", [2015], 2015, "policy", "title"),
-    "LawRefBook-Laws__北京国际科技创新中心建设条例(2024-01-25).txt": ("北京市", "省", [2024], 2024, "policy", "title"),
-    "LawRefBook-Laws__国家科学技术奖励条例(2024-05-26).txt": ("全国", "全国", [2024], 2024, "policy", "title"),
-    "LawRefBook-Laws__浙江省高新技术促进条例(2021-09-30).txt": ("浙江省", "省", [2021], 2021, "policy", "title"),
-    "LawRefBook-Laws__科学技术进步法(2021-12-24).txt": ("全国", "全国", [2021], 2021, "policy", "title"),
-    **{f"chinese-political-corpora__government_work_report_{y}.txt": ("全国", "全国", [y - 1, y], y, "report", "title")
-       for y in (2016, 2017, 2018, 2019, 2021, 2022, 2023, 2024, 2025)},
-}
+CORPORA_PRESENT = CORPORA.is_dir()
+TRUTH = load_truth()
+# xfail only while the gazetteer lacks 黔东南州 (issue 22 item 1, the place-names work): the
+# 2023 bulletin's title line is an image and its text names the prefecture only as 黔东南州统计局
+_SHORT_FORMS = region_of("黔东南州") is not None
 
 
 def _documents() -> list[Path]:
-    files = [p for p in sorted(KNOWLEDGE.iterdir()) if p.suffix in {".txt", ".md"}]
-    if CORPORA.is_dir():
-        files += [p for p in sorted(CORPORA.rglob("*")) if p.is_file() and p.name != "SOURCES.md"]
+    files = [p for p in sorted(KNOWLEDGE.iterdir()) if p.name != "manifest.json"]
+    if CORPORA_PRESENT:
+        files += [p for p in sorted(CORPORA.rglob("*")) if p.is_file()]
     return files
 
 
-def test_every_document_has_an_expectation() -> None:
-    assert {p.name for p in _documents()} <= set(EXPECTED)
-    if not CORPORA.is_dir():
+def test_every_document_has_a_truth_row() -> None:
+    """The truth file covers every document of knowledge/ and ../shared/corpora/, and nothing else."""
+    listed = {ROOTS[t["root"]] / t["path"] for t in TRUTH}
+    assert set(_documents()) <= listed
+    if not CORPORA_PRESENT:
         pytest.skip("../shared/corpora is absent")
+    assert listed == set(_documents())
 
 
-@pytest.mark.parametrize("path", _documents(), ids=lambda p: p.name[:40])
-def test_inference(path: Path) -> None:
-    meta = infer_meta(path.name, clean_text(read_document(path)))
-    got = (meta.region, meta.level, meta.years, meta.issued_year, meta.doc_type, meta.region_source)
-    assert got == EXPECTED[path.name]
+def _marks(item: dict) -> list:
+    if item["path"].endswith("qiandongnan_2023_tongji_gongbao.pdf"):
+        return [pytest.mark.xfail(not _SHORT_FORMS, reason="黔东南州 is not in the gazetteer yet", strict=True)]
+    return []
+
+
+@pytest.mark.parametrize("item", [pytest.param(t, marks=_marks(t)) for t in TRUTH], ids=lambda t: t["path"][-40:])
+def test_metadata_matches_the_truth(item: dict) -> None:
+    """Region, level, years reported on, issuer and type as a reader of each document wrote them
+    (eval/metadata_truth.jsonl), read through the real readers, layout and manifest."""
+    if item["root"] == "corpora" and not CORPORA_PRESENT:
+        pytest.skip("../shared/corpora is absent")
+    score = score_document(item)
+    if score.unreadable:  # the encrypted .xls and the .xlsx without its drawing part: the readers' part
+        pytest.skip(f"unreadable: {score.unreadable}")
+    assert score.wrong == []
+
+
+def test_inference_alone_never_takes_a_region_from_prose() -> None:
+    """The seed reports without their manifest entries: none names its place in its title or an
+    issuer line, so none is given a region — though 钟楼, 瑞安 and 泸州's counties fill their text."""
+    for seed in sorted(KNOWLEDGE.glob("00[0-4]_*.txt")):
+        meta = infer_meta(seed.name, clean_text(read_document(seed)))
+        assert (meta.region, meta.region_source) == ("", "not stated"), seed.name
 
 
 def test_a_place_named_in_one_sentence_is_not_the_documents_region() -> None:
@@ -112,6 +109,10 @@ def test_list_shows_what_was_inferred_and_from_where(settings, tmp_path: Path) -
     (folder / "bulletin.md").write_text(
         "# 2019年全国科技经费投入统计公报\n\n发布时间：2020-08-27\n\n2019年，全国共投入R&D经费22143.6亿元。\n", encoding="utf-8")
     (folder / "notes.md").write_text("# 科技工作简报汇编\n\n本期刊登三项工作进展，赴泰兴市学习一次。\n", encoding="utf-8")
+    # a repository's wrong file name: the text's 黔东南 and 2016 win, the file name's are shown beside
+    (folder / "2023年洛阳市国民经济和社会发展统计公报.md").write_text(
+        "黔东南苗族侗族自治州\n\n2016年国民经济和社会发展统计公报①\n\n黔东南州统计局\n\n2017年3月16日\n\n"
+        "2016年，全州专利授权655件。\n", encoding="utf-8")
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_INDEX_DIR": str(settings.resolved_index_dir)}
 
     def cli(*args: str) -> str:
@@ -130,3 +131,11 @@ def test_list_shows_what_was_inferred_and_from_where(settings, tmp_path: Path) -
     assert "全国（全国） [title]\t2019 [title] (issued 2020)\tbulletin [title]" in listed
     assert (docs["notes.md"].get("region", ""), docs["notes.md"]["region_source"]) == ("", "not stated")
     assert "\t- [not stated]\t" in next(line for line in listed.splitlines() if line.startswith("notes.md"))
+    misnamed = docs["2023年洛阳市国民经济和社会发展统计公报.md"]
+    assert {k: misnamed[k] for k in ("title", "region", "region_source", "file_name_region", "years", "years_source",
+                                     "file_name_years", "issuer", "issuer_source")} == {
+        "title": "黔东南苗族侗族自治州2016年国民经济和社会发展统计公报", "region": "黔东南苗族侗族自治州",
+        "region_source": "title", "file_name_region": "洛阳市", "years": [2016], "years_source": "title",
+        "file_name_years": [2023], "issuer": "黔东南州统计局", "issuer_source": "header"}
+    line = next(line for line in listed.splitlines() if line.startswith("2023年洛阳市"))
+    assert "黔东南苗族侗族自治州（市） [title] (file name: 洛阳市)\t2016 [title] (issued 2017) (file name: 2023)" in line

@@ -17,7 +17,8 @@ KEEP_RATIO_MULTI = 0.6  # … unless the question asks for several figures
 
 def _lead(e: Evidence) -> str:
     years = "、".join(f"{y}年" for y in sorted(evidence_years(e.passage, e.sentence)))
-    return f"据《{e.passage.title}》（{e.passage.region}{'，' + years if years else ''}）"
+    # a document whose issuer states no place is said to be so, as the citation list does
+    return f"据《{e.passage.title}》（{e.passage.region or '地区不详'}{'，' + years if years else ''}）"
 
 
 def compose(facts: QuestionFacts, evidence: list[Evidence], max_sentences: int = MAX_SENTENCES, keep_all: bool = False) -> str:

@@ -29,8 +29,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"suspicious: {name} holds {count} sentence(s) addressed to a reader or a model; they are kept out of "
               "answers and prompts", file=sys.stderr)
     for name, other in report.replaced:
-        print(f"replaced: {name} was indexed from {other}; documents are known by file name, rename one to keep both",
+        print(f"replaced: {name} was indexed from {other}; the newer file under one path replaces the older "
+              "(documents are known by their path below the folder ingested); move or rename one to keep both",
               file=sys.stderr)
+    for name, older, newer in report.kept:
+        print(f"kept: {name} from {newer}, newer than {older}, which was not indexed; move or rename one to keep both",
+              file=sys.stderr)
+    for old, new in report.renamed:
+        print(f"renamed: {old} is now listed as {new} (documents are known by their folder too)", file=sys.stderr)
     for name, warning in report.warnings:
         print(f"warning: {name}: {warning}", file=sys.stderr)
     for name, reason in report.failed:
@@ -59,15 +65,22 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def _inferred(doc: dict[str, Any]) -> list[str]:
-    """Region (level), years (issued) and type, each with where it came from when it was inferred."""
+    """Region (level), years (issued), type and issuer, each with where it came from when it was
+    inferred; where the file name says otherwise than the text, what it says, beside (the text wins)."""
     def said(value: str, field: str) -> str:
         source = doc.get(f"{field}_source", "")
         return f"{value or '-'} [{source}]" if source and source != "manifest" else value or "-"  # "- [not stated]"
 
+    def file_name(value: Any) -> str:
+        return f" (file name: {value})" if value else ""
+
     years = ",".join(map(str, doc.get("years", []))) if isinstance(doc.get("years"), list) else ""
     issued = f" (issued {doc['issued_year']})" if doc.get("issued_year") else ""
     region = f"{doc.get('region', '')}（{doc['level']}）" if doc.get("level") else doc.get("region", "")
-    return [said(region, "region"), said(years, "years") + issued, said(doc.get("doc_type", ""), "doc_type")]
+    named_years = ",".join(map(str, doc.get("file_name_years") or []))
+    return [said(region, "region") + file_name(doc.get("file_name_region")),
+            said(years, "years") + issued + file_name(named_years), said(doc.get("doc_type", ""), "doc_type"),
+            said(doc.get("issuer", ""), "issuer")]
 
 
 def cmd_facts(args: argparse.Namespace) -> int:

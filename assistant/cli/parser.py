@@ -55,7 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_document_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("ingest", help="index files or folders (default: knowledge/)",
                        description="Read, clean, chunk and index documents (.txt .md .html .pdf .docx; "
-                       "UTF-8, GB18030/GBK or Big5). Unchanged files are skipped; changed ones replaced. "
+                       "UTF-8, GB18030/GBK or Big5). Each file is known by its path below the folder named (东区/工作报告.docx). "
+                       "Unchanged files are skipped; changed ones replaced. "
                        "Unreadable files are reported and skipped; the exit code is 1 if any failed.")
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: knowledge/)")
     _add_index_flag(p)
@@ -64,7 +65,7 @@ def _add_document_commands(sub: argparse._SubParsersAction[argparse.ArgumentPars
                    help="refuse files larger than this (default 64, or ASSISTANT_INGEST__MAX_FILE_MB)")
 
     p = sub.add_parser("remove", help="delete a document from the index", description="Delete a document and its chunks.")
-    p.add_argument("document", metavar="DOC", help="the document's file name, as shown by `list`")
+    p.add_argument("document", metavar="DOC", help="the document's name as shown by `list` (folder/file; a bare file name when only one document has it)")
     _add_index_flag(p)
 
     p = sub.add_parser("list", help="list indexed documents with metadata and chunk counts")

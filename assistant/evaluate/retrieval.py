@@ -33,7 +33,9 @@ def _norm(text: str) -> str:
 
 def is_relevant(item: dict[str, Any], result: SearchResult) -> bool:
     """Does this chunk support the gold item (right source, evidence or labelled figure inside)?"""
-    if result.source not in item.get("sources", []):
+    sources = item.get("sources", [])
+    # a gold source is a file name; a document ingested from a folder is listed as folder/name
+    if result.source not in sources and result.source.rsplit("/", 1)[-1] not in sources:
         return False
     text = _norm(result.text)
     for evidence in map(_norm, item.get("evidence", [])):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
 import chromadb
@@ -30,7 +31,7 @@ import httpx
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
-from assistant.errors import ChromaUnavailable, IndexError_
+from assistant.errors import AssistantError, ChromaUnavailable, IndexError_
 from assistant.settings import Settings
 
 # Chunks read per Chroma call when a derived view (BM25, fact table) reads the whole index. Chroma
@@ -40,6 +41,9 @@ from assistant.settings import Settings
 # takes 2 s against 1.7 s at 2,000 (benchmarks/big_file.py re-measures the whole ingest).
 _PAGE = 500
 COMPLETE, INCOMPLETE = "complete", "incomplete"
+# The registry's id scheme, kept in its collection's metadata: "path" = the path below the ingest
+# root (``东区/工作报告.docx``). Registries written before it knew documents by file name alone.
+_ID_SCHEME = ("doc_ids", "path")
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,27 @@ class ChunkStore:
         ))
         self.docs = guard(self.client.get_or_create_collection(f"{settings.collection}__docs", embedding_function=None))
         self._max_batch = self.client.get_max_batch_size()
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring a registry written when documents were known by file name to the path scheme, once:
+        its ids stay (a file name is the path of a file ingested from its own folder, and the
+        chunks keep their ids), and each record gains the ``name`` and ``folder`` ``list`` shows.
+        A file of a subfolder that an older index knew by its name alone moves to its full id the
+        next time its folder is ingested (:meth:`remove_other_ids`); nothing is lost meanwhile."""
+        key, scheme = _ID_SCHEME
+        if (self.docs.metadata or {}).get(key) == scheme:
+            return
+        got = self.docs.get(include=["metadatas"])
+        stale = [(i, m or {}) for i, m in zip(got["ids"], got["metadatas"]) if "name" not in (m or {})]
+        try:
+            if stale:
+                self.docs.update(ids=[i for i, _ in stale], metadatas=[m | id_parts(i) for i, m in stale])
+            self.docs.modify(metadata={key: scheme})
+        except ChromaUnavailable:
+            raise
+        except Exception:  # a read-only index is still read (its ids are its names); migrated when writable
+            return
 
     # -- documents -------------------------------------------------------------------------
     def document(self, doc_id: str) -> dict[str, Any] | None:
@@ -125,6 +150,24 @@ class ChunkStore:
         """Registry records (metadata plus ``source`` and ``status``), sorted by file name."""
         got = self.docs.get(include=["metadatas"])
         return sorted(({**_with_status(m), "source": i} for i, m in zip(got["ids"], got["metadatas"])), key=lambda d: d["source"])
+
+    def resolve(self, name: str) -> str:
+        """The id of the document ``name`` means: the id itself, or the one document whose file name
+        it is (a name several folders share is refused with the ids to choose from)."""
+        if self.docs.get(ids=[name], include=[])["ids"]:
+            return name
+        ids = sorted(self.docs.get(where={"name": name}, include=[])["ids"])
+        if len(ids) > 1:
+            raise AssistantError(f"{name} names {len(ids)} documents ({', '.join(ids)}); give the one `list` shows")
+        return ids[0] if ids else name
+
+    def remove_other_ids(self, path: str, keep: str) -> list[str]:
+        """Remove the records (and chunks) of file ``path`` under ids other than ``keep``: the same
+        file indexed before under another id (by name alone, or from another root). Their ids."""
+        others = [i for i in self.docs.get(where={"path": path}, include=[])["ids"] if i != keep]
+        for other in others:
+            self.remove_document(other)
+        return others
 
     def searchable_hashes(self) -> dict[str, str]:
         """``{source: content hash}`` of the complete documents: only their chunks may be served."""
@@ -234,6 +277,12 @@ def _stored(got: dict[str, Any]) -> Iterator[StoredChunk]:
     texts = got.get("documents") or [""] * len(got["ids"])
     for cid, text, meta in zip(got["ids"], texts, got["metadatas"]):
         yield StoredChunk(cid, text or "", meta or {})
+
+
+def id_parts(doc_id: str) -> dict[str, str]:
+    """The ``name`` and ``folder`` shown beside an id (``东区/工作报告.docx`` → 工作报告.docx, 东区)."""
+    path = PurePosixPath(doc_id)
+    return {"name": path.name, "folder": "" if str(path.parent) == "." else str(path.parent)}
 
 
 def _with_status(meta: dict[str, Any]) -> dict[str, Any]:

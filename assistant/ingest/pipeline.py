@@ -26,18 +26,19 @@ from assistant.errors import DependencyError, DocumentError, with_context
 from assistant.facts.store import open_facts
 from assistant.index.embed import Embedder, make_embedder
 from assistant.index.lexical import LexicalIndex
-from assistant.index.store import ChunkStore
+from assistant.index.store import ChunkStore, id_parts
+from assistant.ingest.identity import Root, find_sources
 from assistant.ingest.injection import is_flagged, screen_document
 from assistant.ingest.layout import Laid, lay_out
-from assistant.ingest.manifest import MANIFEST_NAME, DocMeta, document_meta, load_manifest
-from assistant.ingest.readers import READERS, Document, read_blocks
+from assistant.ingest.manifest import DocMeta, document_meta, load_manifest
+from assistant.ingest.readers import Document, read_blocks
 from assistant.ingest.stop import GracefulStop
 from assistant.ingest.tables import Table
 from assistant.settings import Settings
 from assistant.text import searchable
 
 # Bump when cleaning or chunking changes, so that every document is re-indexed once.
-PIPELINE_VERSION = "7"
+PIPELINE_VERSION = "8"
 _MB = 1024 * 1024
 
 
@@ -49,9 +50,14 @@ class IngestReport:
     chunks: int = 0
     skipped: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
-    # (file name, the other file it replaced): documents are known by file name, so a same-named
-    # file from another folder takes the indexed one's place; the run says so instead of hiding it
+    # (document, the other file it replaced): documents are known by their path below the ingest
+    # root, so a file arriving under an indexed id from another place (two roots, an older index)
+    # takes the indexed one's place when it is newer; the run says so instead of hiding it
     replaced: list[tuple[str, str]] = field(default_factory=list)
+    # (document, the file left out, the newer file kept): a file older than the one indexed under its id
+    kept: list[tuple[str, str, str]] = field(default_factory=list)
+    # (old id, new id): a file an older index knew by its name alone, now known by its folder too
+    renamed: list[tuple[str, str]] = field(default_factory=list)
     # (file name, what of it was left out): an empty sheet, a table without a header row
     warnings: list[tuple[str, str]] = field(default_factory=list)
     # files a folder ingest leaves out because their name starts with "." (hidden): said, not silent
@@ -72,23 +78,11 @@ class IngestReport:
         return f"{done}; the index is consistent; run the same command again to finish"
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]], list[str]]:
+def discover(paths: Iterable[Path | Root]) -> tuple[list[Path], list[tuple[str, str]], list[str]]:
     """Files to ingest (folders searched recursively for supported types), paths that don't exist,
     and hidden files (name starting with ".", such as ``..报告.txt``) a folder search leaves out."""
-    files: list[Path] = []
-    missing: list[tuple[str, str]] = []
-    hidden: list[str] = []
-    for path in paths:
-        if path.is_dir():
-            for p in sorted(path.rglob("*")):
-                if not p.is_file() or p.suffix.lower() not in READERS or p.name == MANIFEST_NAME:
-                    continue
-                (hidden.append(str(p.relative_to(path))) if p.name.startswith(".") else files.append(p))
-        elif path.is_file():
-            files.append(path)
-        else:
-            missing.append((str(path), "no such file or folder"))
-    return files, missing, hidden
+    sources, missing, hidden = find_sources(paths)
+    return [s.path for s in sources], missing, hidden
 
 
 BLOCK_CHARS = 200_000
@@ -152,17 +146,23 @@ class Ingestor:
         ).encode()
         return hashlib.sha256(path.read_bytes() + b"\x00" + fingerprint).hexdigest()
 
-    def ingest_file(self, path: Path, report: IngestReport, stop: GracefulStop, progress: bool = False) -> None:
-        """Index one file unless its content hash is already indexed completely; raises DocumentError,
-        DependencyError, or KeyboardInterrupt (never in the middle of a write: ``stop``)."""
+    def ingest_file(self, path: Path, report: IngestReport, stop: GracefulStop, progress: bool = False,
+                    doc_id: str | None = None) -> None:
+        """Index one file as ``doc_id`` (default: its name) unless its content hash is already indexed
+        completely, or a newer file is indexed under that id; raises DocumentError, DependencyError,
+        or KeyboardInterrupt (never in the middle of a write: ``stop``)."""
         t0 = time.perf_counter()
+        name = doc_id or path.name
         entry = self._manifest_entry(path)
         content_hash = self._content_hash(path, entry)
-        indexed = self.store.document(path.name) or {}
+        where, modified = str(path.resolve()), path.stat().st_mtime
+        indexed = self.store.document(name) or {}
         if indexed.get("content_hash") == content_hash and indexed.get("status") == "complete":
             report.skipped += 1
             return
-        where = str(path.resolve())
+        if indexed.get("path") not in (None, where) and float(indexed.get("modified", 0.0)) > modified:
+            report.kept.append((name, where, str(indexed["path"])))
+            return
         # instructions to a reader or a model leave the text before anything reads it (metadata included)
         document, flagged = screen_document(read_blocks(path))
         document = bounded_blocks(document)
@@ -170,33 +170,37 @@ class Ingestor:
         laid = lay_out(document, self.settings.chunk)
         display, chunks = laid.display, laid.chunks
         if not display.strip():
-            raise DocumentError(path.name, "no text left after cleaning")
+            raise DocumentError(name, "no text left after cleaning")
         meta = document_meta(path.name, display, entry)
         base = {k: v for k, v in meta.model_dump().items() if isinstance(v, (str, int, float, bool)) and v != ""}
         if meta.years:
             base["years"] = list(meta.years)
-        base |= {"source": path.name, "content_hash": content_hash}
-        doc_meta = base | {"chunks": len(chunks), "characters": len(display), "path": where,
-                           "suspicious": len(flagged), "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        base |= {"source": name, "content_hash": content_hash}
+        doc_meta = base | id_parts(name) | {"chunks": len(chunks), "characters": len(display), "path": where,
+                                            "modified": modified, "suspicious": len(flagged),
+                                            "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        if meta.file_name_years:  # the text's years won; what the file name said is shown beside them
+            doc_meta["file_name_years"] = list(meta.file_name_years)
         if flagged:
             doc_meta["suspicious_text"] = flagged[0][:200]
-            report.suspicious.append((path.name, len(flagged)))
+            report.suspicious.append((name, len(flagged)))
         t2 = time.perf_counter()
         with stop.writing():
-            self.store.begin_document(path.name, doc_meta)
-        embed_s, write_s = self._write_batches(path.name, laid, base, report, stop, progress)
+            self.store.begin_document(name, doc_meta)
+        embed_s, write_s = self._write_batches(name, laid, base, report, stop, progress)
         w0 = time.perf_counter()
         with stop.writing():
-            self.store.finish_document(path.name, doc_meta)
+            self.store.finish_document(name, doc_meta)
             report.partial = None
+            report.renamed.extend((old, name) for old in self.store.remove_other_ids(where, name))
         write_s += time.perf_counter() - w0
         for stage, seconds in zip(("parse", "clean", "embed", "write"), (t1 - t0, t2 - t1, embed_s, write_s)):
             report.timings[stage] += seconds
-        report.warnings.extend((path.name, warning) for warning in document.warnings)
+        report.warnings.extend((name, warning) for warning in document.warnings)
         report.documents += 1
         report.chunks += len(chunks)
         if indexed.get("path") not in (None, where):
-            report.replaced.append((path.name, indexed["path"]))
+            report.replaced.append((name, indexed["path"]))
 
     def _write_batches(self, name: str, laid: Laid, base: dict[str, Any], report: IngestReport, stop: GracefulStop,
                        progress: bool) -> tuple[float, float]:
@@ -250,27 +254,28 @@ class Ingestor:
         report.timings["facts"] += time.perf_counter() - t0
 
 
-def ingest(settings: Settings, paths: list[Path] | None = None, progress: bool = True) -> IngestReport:
-    """Ingest files and folders (default: the knowledge folder); never stops at a bad file.
+def ingest(settings: Settings, paths: list[Path | Root] | None = None, progress: bool = True) -> IngestReport:
+    """Ingest files and folders (default: the knowledge folder); never stops at a bad file. Each
+    file is known by its path below the folder named (:mod:`assistant.ingest.identity`).
 
     Stops early only on Ctrl-C (``KeyboardInterrupt``) or a lost dependency
     (:class:`DependencyError`); both carry a message saying what was committed, and the index is
     consistent and resumable either way."""
     start = time.perf_counter()
     report = IngestReport()
-    files, report.failed, report.hidden = discover(paths or [settings.knowledge_dir])
+    files, report.failed, report.hidden = find_sources(paths or [settings.knowledge_dir])
     with GracefulStop() as stop:
         try:
             ingestor = Ingestor(settings)
             bar = tqdm(files, desc="ingest", unit="doc", disable=not progress, dynamic_ncols=True)
-            for path in bar:
-                bar.set_postfix_str(path.name[:40])
+            for source in bar:
+                bar.set_postfix_str(source.doc_id[-40:])
                 try:
-                    ingestor.ingest_file(path, report, stop, progress)
+                    ingestor.ingest_file(source.path, report, stop, progress, doc_id=source.doc_id)
                 except DocumentError as exc:
-                    report.failed.append((exc.path, exc.reason))
+                    report.failed.append((source.doc_id if exc.path == source.path.name else exc.path, exc.reason))
                 except OSError as exc:
-                    report.failed.append((path.name, f"cannot read: {exc.strerror or exc}"))
+                    report.failed.append((source.doc_id, f"cannot read: {exc.strerror or exc}"))
             ingestor.refresh_lexical(report)
             ingestor.refresh_facts(report)
         except DependencyError as exc:
@@ -282,9 +287,10 @@ def ingest(settings: Settings, paths: list[Path] | None = None, progress: bool =
 
 
 def remove(settings: Settings, doc_id: str) -> int | None:
-    """Remove a document by file name; the chunks removed, or None when it was not indexed."""
+    """Remove a document by the name ``list`` shows (a bare file name will do when only one
+    document has it); the chunks removed, or None when it was not indexed."""
     store = ChunkStore(settings)
-    removed = store.remove_document(Path(doc_id).name)
+    removed = store.remove_document(store.resolve(doc_id))
     if removed is not None:
         LexicalIndex.refresh(store, settings.lexical_dir)
         open_facts(settings, store).close()

@@ -46,6 +46,9 @@ def sanitize_filename(name: str, default: str = "upload") -> str:
     return f"{stem}{suffix}"
 
 
+UPLOADS = "uploads"  # the folder the page's uploads are listed under
+
+
 def uploads_dir(settings: Settings) -> Path:
     return settings.data_dir / "uploads"
 
@@ -109,7 +112,9 @@ class IngestOutcome:
 
 
 def ingest_files(settings: Settings, paths: list[Path], on_file: Callable[[int, int, str], None] | None = None) -> IngestOutcome:
-    """Ingest ``paths`` one by one (so progress can be shown) and merge the reports."""
+    """Ingest uploads ``paths`` one by one (so progress can be shown) and merge the reports; they
+    are listed in a folder of their own (``uploads/报告.pdf``), apart from ``knowledge/``."""
+    from assistant.ingest.identity import Root
     from assistant.ingest.pipeline import IngestReport, ingest
 
     total = IngestReport()
@@ -118,12 +123,14 @@ def ingest_files(settings: Settings, paths: list[Path], on_file: Callable[[int, 
     for i, path in enumerate(paths):
         if on_file:
             on_file(i, len(paths), path.name)
-        report = ingest(settings, [path], progress=False)
+        report = ingest(settings, [Root(path, UPLOADS)], progress=False)
         total.documents += report.documents
         total.chunks += report.chunks
         total.skipped += report.skipped
         total.failed.extend(report.failed)
         total.replaced.extend(report.replaced)
+        total.kept.extend(report.kept)
+        total.renamed.extend(report.renamed)
         total.suspicious.extend(report.suspicious)
         for k, v in report.timings.items():
             total.timings[k] = total.timings.get(k, 0.0) + v
@@ -136,10 +143,14 @@ def ingest_files(settings: Settings, paths: list[Path], on_file: Callable[[int, 
 
 
 def reindex(settings: Settings, folders: list[Path]) -> IngestOutcome:
-    """Ingest whole folders in one run (one BM25 rebuild; unchanged files are skipped quickly)."""
+    """Ingest whole folders in one run (one BM25 rebuild; unchanged files are skipped quickly); the
+    uploads folder's files are listed under ``uploads/``, as when they were uploaded."""
+    from assistant.ingest.identity import Root
     from assistant.ingest.pipeline import ingest
 
-    return IngestOutcome(ingest(settings, [f for f in folders if f.is_dir()], progress=False))
+    uploads = uploads_dir(settings).resolve()
+    roots = [Root(f, UPLOADS) if f.resolve() == uploads else Root(f) for f in folders if f.is_dir()]
+    return IngestOutcome(ingest(settings, roots, progress=False))
 
 
 def _names(names: list[str], limit: int = 10) -> str:
@@ -162,7 +173,11 @@ def ingest_summary(outcome: IngestOutcome) -> str:
     if report.hidden:
         line += f"<div class='notice'>未索引隐藏文件（文件名以“.”开头）：{_names(report.hidden)}</div>"
     if report.replaced:
-        line += "".join(f"<div class='notice'>{escape(n)} 取代了同名文档 {escape(o)}（文档按文件名区分）</div>" for n, o in report.replaced)
+        line += "".join(f"<div class='notice'>{escape(n)} 取代了同路径的旧文档 {escape(o)}（文档按所在文件夹与文件名区分）</div>"
+                        for n, o in report.replaced)
+    if report.kept:
+        line += "".join(f"<div class='notice'>{escape(n)} 未更新：已索引的 {escape(k)} 比 {escape(o)} 新</div>"
+                        for n, o, k in report.kept)
     if report.failed:
         line += "<ul class='failed'>" + "".join(f"<li>{escape(n)}：{escape(r)}</li>" for n, r in report.failed) + "</ul>"
     return f'<div class="ingest-report">{line}</div>'
@@ -175,7 +190,11 @@ def refusal_note(message: str) -> str:
 
 
 def remove_upload_file(settings: Settings, source: str) -> bool:
-    """Delete the stored upload of a removed document (never anything outside the uploads folder)."""
+    """Delete the stored upload of a removed document, listed as ``uploads/<name>`` (or by its name
+    alone in an index older than folders); never anything outside the uploads folder."""
+    folder_part = str(Path(source).parent)
+    if folder_part not in (".", UPLOADS):
+        return False
     folder = uploads_dir(settings).resolve()
     target = (folder / Path(source).name).resolve()
     if target.parent == folder and target.is_file():
