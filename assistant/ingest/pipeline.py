@@ -126,7 +126,7 @@ class Ingestor:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.store = ChunkStore(settings)
-        self.embedder = embedder or make_embedder(settings.embed, settings.embed_cache_dir)
+        self.embedder = embedder or make_embedder(settings.embed, settings.embed_cache_dir, bulk=True)
         self._manifests: dict[Path, dict[str, DocMeta]] = {}
 
     def _manifest_entry(self, path: Path) -> DocMeta | None:
@@ -237,6 +237,12 @@ class Ingestor:
         bar.close()
         return embed_s, write_s
 
+    def close(self) -> None:
+        """Stop the embedding worker processes, if the embedder has any (they also end with this process)."""
+        close = getattr(self.embedder, "close", None)
+        if close is not None:
+            close()
+
     def refresh_lexical(self, report: IngestReport) -> None:
         """Rebuild the BM25 view now, so the first search after an ingest is fast."""
         t0 = time.perf_counter()
@@ -273,6 +279,7 @@ def ingest(settings: Settings, paths: list[Path] | None = None, progress: bool =
                     report.failed.append((path.name, f"cannot read: {exc.strerror or exc}"))
             ingestor.refresh_lexical(report)
             ingestor.refresh_facts(report)
+            ingestor.close()
         except DependencyError as exc:
             raise with_context(exc, report.committed()) from exc
         except KeyboardInterrupt as exc:
