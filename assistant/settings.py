@@ -62,6 +62,9 @@ class IngestSettings(_Section):
     batch_chunks: int = Field(default=32, ge=1)
     write_chunks: int = Field(default=512, ge=1)
     max_file_mb: float = Field(default=64.0, gt=0)
+    # an ingest that fails while the index's or the embedding cache's disk has less than this left
+    # stops with "the disk is full" and what was committed (Chroma's own error does not say so)
+    min_free_mb: float = Field(default=4.0, ge=0)
 
 
 class RetrieveSettings(_Section):

@@ -200,9 +200,7 @@ class CachedEmbedder:
         return self.inner.embed_query(text)
 
     def close(self) -> None:
-        close = getattr(self.inner, "close", None)
-        if close is not None:
-            close()
+        getattr(self.inner, "close", lambda: None)()
 
 
 def make_embedder(settings: EmbedSettings, cache_dir: Path | None = None, bulk: bool = False) -> Embedder:

@@ -93,8 +93,11 @@ class LexicalIndex:
         stamp = {"format": _FORMAT, "generation": generation, "stored": stored,
                  "count": sum(s[2] for s in segments.values()), "segments": segments}
         tmp = folder / f"stamp.json.tmp-{uuid.uuid4().hex}"
-        tmp.write_text(json.dumps(stamp, ensure_ascii=False))
-        os.replace(tmp, folder / "stamp.json")
+        try:
+            tmp.write_text(json.dumps(stamp, ensure_ascii=False))
+            os.replace(tmp, folder / "stamp.json")
+        finally:
+            tmp.unlink(missing_ok=True)
         for name in {s[1] for s in kept.values()} - {s[1] for s in segments.values()}:
             (folder / name).unlink(missing_ok=True)
 

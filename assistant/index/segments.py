@@ -54,12 +54,23 @@ def write_segment(path: Path, chunks: Iterable[Any], page_size: int) -> int:
     """Tokenize ``chunks`` (``StoredChunk``s of one document) into a segment file at ``path``; the
     chunk count. Texts and metadata stream to disk ``page_size`` chunks at a time, so a document of
     42,000 chunks is never held whole; only its token counts are."""
+    tmp = path.with_name(f"{path.name}.tmp-{uuid.uuid4().hex}")
+    try:
+        count = _stream(tmp, chunks, page_size)
+    except BaseException:  # a full disk or Ctrl-C: no partial file left behind
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, path)
+    return count
+
+
+def _stream(tmp: Path, chunks: Iterable[Any], page_size: int) -> int:
+    """Write the pages of texts and metadata, then the token counts; the chunk count."""
     vocab: dict[str, int] = {}
     token_ids: list[int] = []
     counts: list[int] = []
     distinct: list[int] = []
     lengths: list[int] = []
-    tmp = path.with_name(f"{path.name}.tmp-{uuid.uuid4().hex}")
     with open(tmp, "wb") as fh:
         page: tuple[list[str], list[str], list[dict[str, Any]]] = ([], [], [])
         for chunk in chunks:
@@ -77,7 +88,6 @@ def write_segment(path: Path, chunks: Iterable[Any], page_size: int) -> int:
         arrays = (list(vocab), np.asarray(token_ids, np.int32), np.asarray(counts, np.int32),
                   np.asarray(distinct, np.int32), np.asarray(lengths, np.int32))
         pickle.dump(("postings", *arrays), fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
     return len(lengths)
 
 

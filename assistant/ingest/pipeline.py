@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from assistant.errors import DependencyError, DocumentError, with_context
+from assistant.errors import DependencyError, DiskFull, DocumentError, disk_full, with_context
 from assistant.facts.store import open_facts
 from assistant.index.embed import Embedder, make_embedder
 from assistant.index.lexical import LexicalIndex
@@ -239,9 +239,7 @@ class Ingestor:
 
     def close(self) -> None:
         """Stop the embedding worker processes, if the embedder has any (they also end with this process)."""
-        close = getattr(self.embedder, "close", None)
-        if close is not None:
-            close()
+        getattr(self.embedder, "close", lambda: None)()
 
     def refresh_lexical(self, report: IngestReport) -> None:
         """Rebuild the BM25 view now, so the first search after an ingest is fast."""
@@ -257,11 +255,9 @@ class Ingestor:
 
 
 def ingest(settings: Settings, paths: list[Path] | None = None, progress: bool = True) -> IngestReport:
-    """Ingest files and folders (default: the knowledge folder); never stops at a bad file.
-
-    Stops early only on Ctrl-C (``KeyboardInterrupt``) or a lost dependency
-    (:class:`DependencyError`); both carry a message saying what was committed, and the index is
-    consistent and resumable either way."""
+    """Ingest files and folders (default: the knowledge folder); never stops at a bad file. Stops early
+    only on Ctrl-C (``KeyboardInterrupt``), a lost dependency (:class:`DependencyError`) or a full disk
+    (:class:`DiskFull`); each says what was committed, and the index is consistent and resumable."""
     start = time.perf_counter()
     report = IngestReport()
     files, report.failed, report.hidden = discover(paths or [settings.knowledge_dir])
@@ -276,6 +272,8 @@ def ingest(settings: Settings, paths: list[Path] | None = None, progress: bool =
                 except DocumentError as exc:
                     report.failed.append((exc.path, exc.reason))
                 except OSError as exc:
+                    if disk_full(exc):
+                        raise
                     report.failed.append((path.name, f"cannot read: {exc.strerror or exc}"))
             ingestor.refresh_lexical(report)
             ingestor.refresh_facts(report)
@@ -284,6 +282,10 @@ def ingest(settings: Settings, paths: list[Path] | None = None, progress: bool =
             raise with_context(exc, report.committed()) from exc
         except KeyboardInterrupt as exc:
             raise KeyboardInterrupt(report.committed()) from exc
+        except Exception as exc:
+            if not disk_full(exc, (settings.resolved_index_dir, settings.embed_cache_dir), settings.ingest.min_free_mb):
+                raise
+            raise DiskFull(f"the disk is full ({settings.resolved_index_dir}); {report.committed()}") from exc
     report.seconds = time.perf_counter() - start
     return report
 
