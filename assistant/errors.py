@@ -60,9 +60,10 @@ class LLMUnavailable(DependencyError):
 class DiskFull(AssistantError):
     """The disk holding the index or the embedding cache is full. Ingest stops at once and says what
     was committed; the index stays consistent (the document in hand is listed as incomplete), and the
-    same command completes it once space is freed."""
+    same command completes it once space is freed. Exit code 1, as for a file that failed: the file in
+    hand did, and a new code would need a row in the README's table of them."""
 
-    exit_code = 6
+    exit_code = 1
 
 
 _DISK_FULL_WORDS = ("database or disk is full", "no space left on device", "disk quota exceeded")
@@ -91,12 +92,11 @@ def disk_full(exc: BaseException, folders: Iterable[Path] = (), min_free_mb: flo
 
 EXIT_CODES: dict[int, str] = {
     0: "success",
-    1: "some files failed to ingest (named on stderr), or an evaluation gate was missed",
+    1: "some files failed to ingest (named on stderr), the disk filled up (ingest says what was committed), or an evaluation gate was missed",
     2: "a usage or input error (the one-line message says which)",
     3: "the Chroma server is unreachable or was lost (ingest says what was committed; re-run to resume)",
     4: "the embeddings endpoint is unreachable or failed (same)",
     5: "the LLM endpoint is unreachable (ask/draft still print the answer from the sources, with a notice)",
-    6: "the disk is full (ingest says what was committed; free space and re-run to finish)",
     130: "interrupted by Ctrl-C (the index is consistent; re-run to finish)",
 }
 

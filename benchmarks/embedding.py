@@ -24,7 +24,7 @@ TEXT_LAYERS = {".txt", ".html", ".docx", ".xlsx", ".xls"}  # PDFs left out: a sc
 
 def real_chunks(n: int) -> tuple[list[str], list[str]]:
     """``n`` distinct chunk texts as ingest embeds them, spread evenly over every corpora document,
-    and each one's kind (``row`` for a table row)."""
+    and each one's kind (``table_row`` for a table row)."""
     from assistant.ingest.layout import lay_out
     from assistant.ingest.readers import read_blocks
     from assistant.settings import Settings
@@ -76,8 +76,9 @@ def main() -> None:
             print(f"round {r + 1}: {name}: {rate:.1f} chunks/s", flush=True)
     before, now = list(paths)
     result = {
-        "chunks": len(texts), "table_rows": kinds.count("row"), "rounds": args.rounds, "load_avg": os.getloadavg()[0],
+        "chunks": len(texts), "table_rows": kinds.count("table_row"), "rounds": args.rounds, "load_avg": os.getloadavg()[0],
         "chunks_per_s": {name: round(statistics.median(v), 1) for name, v in rates.items()},
+        "rates_by_round": {name: [round(r, 1) for r in v] for name, v in rates.items()},
         "ratio_now_over_before": round(statistics.median(rates[now]) / statistics.median(rates[before]), 2),
         "max_abs_vector_difference": float(np.abs(vectors[now] - vectors[before]).max()),
     }

@@ -1,4 +1,4 @@
-"""Out of disk mid-ingest: one line naming what was committed (exit 6), and the next run completes.
+"""Out of disk mid-ingest: one line naming what was committed (exit 1), and the next run completes.
 
 The disk is real: a 3 MB tmpfs mounted for the test (root only; skipped where mounting is not
 allowed), grown to 200 MB before the second run, as a user would free space. The document is 1,500
@@ -44,7 +44,7 @@ def test_a_full_disk_stops_with_one_line_and_the_next_run_completes(small_disk: 
     doc.write_text("\n\n".join([PARAGRAPH] * 1500), encoding="utf-8")
     index, data = small_disk / "index", tmp_path / "data"
     full = _cli("ingest", "-q", "--index", str(index), str(doc), data=data)
-    assert full.returncode == 6, full.stderr[-2000:]
+    assert full.returncode == 1, full.stderr[-2000:]
     lines = full.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: the disk is full") and "committed:" in lines[0]
     subprocess.run(["mount", "-o", "remount,size=200m", str(small_disk)], check=True)
