@@ -214,20 +214,17 @@ def main() -> None:
         extra = generate(work / "extra", 1, cities=["新乡市"])[0]  # a city no library copy is issued for
         results = {"machine": {"cpus": len(os.sched_getaffinity(0)), "load_avg_at_start": os.getloadavg()[0]},
                    "store": "chroma run (loopback)" if server else "embedded Chroma", "documents": len(docs)}
-        print(f"ingest of {len(docs)} documents …", file=sys.stderr)
-        results["ingest"] = _child("ingest", env, str(index), str(library))
-        results["index_mb"] = _du_mb(index) + (_du_mb(work / "chroma") if server else 0)
-        print("queries …", file=sys.stderr)
-        results["query"] = _child("query", env, str(index))
-        print("one document added and removed …", file=sys.stderr)
-        results["update"] = _child("update", env, str(index), str(extra))
-        results["machine"]["load_avg_at_end"] = os.getloadavg()[0]
+        for stage, stage_args in (("ingest", [str(library)]), ("query", []), ("update", [str(extra)])):
+            print(f"{stage} …", file=sys.stderr)
+            results[stage] = _child(stage, env, str(index), *stage_args)
+            results["index_mb"] = _du_mb(index) + (_du_mb(work / "chroma") if server else 0)
+            results["machine"]["load_avg_at_end"] = os.getloadavg()[0]
+            args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")  # kept if a later stage fails
     finally:
         if server:
             server.terminate()
             server.wait(30)
     print(json.dumps(results, ensure_ascii=False, indent=1))
-    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 
