@@ -45,7 +45,7 @@ run: model ingest
 
 # The whole suite: unit and integration tests (real Chroma, real servers, a real browser), then the
 # extractive evaluation of the full gold set and a smoke evaluation of the embedded local model,
-# both gated by eval/thresholds.toml.
+# both gated by eval/thresholds.toml on quality only (timings are `make bench`'s).
 test: install
 	$(PY) -m pytest -q -p no:cacheprovider
 	$(PY) -m assistant ingest -q
@@ -54,7 +54,10 @@ test: install
 	$(PY) -m assistant eval --backend extractive --gold eval/gold_corpora.jsonl --index .data/corpora-index --out eval/out/corpora --thresholds eval/thresholds_corpora.toml
 	$(PY) -m assistant eval --backend local --sample 8 --kinds figure multi_figure policy unanswerable
 
+# Latency and throughput, never gated: benchmarks/compare.py runs this build and the previous commit
+# (a git worktree of HEAD~1) interleaved in one run and reports ratios (docs/benchmarks.md).
 bench: ingest
+	$(PY) benchmarks/compare.py
 	$(PY) benchmarks/retrieval.py
 	$(PY) benchmarks/pipeline.py
 	$(PY) benchmarks/documents.py

