@@ -21,9 +21,10 @@ class Place:
     end: int
 
 
-def places_in(text: str) -> list[Place]:
-    """Places named in ``text`` (spans in ``text``), left to right; 全国/我国 are national."""
-    return [Place(p.full_name, p.level, *p.span) for p in find_places(text)]
+def places_in(text: str, around: str = "") -> list[Place]:
+    """Places named in ``text`` (spans in ``text``), left to right; 全国/我国 are national.
+    ``around``: the document's region, which decides a name the text leaves ambiguous (鼓楼区)."""
+    return [Place(p.full_name, p.level, *p.span) for p in find_places(text, around)]
 
 
 def place_of(label: str) -> Place | None:
