@@ -62,6 +62,8 @@ class Gazetteer:
     def find(self, text: str, around: str = "") -> list[Place]:
         """Places named in ``text``; ``around`` is the region the text is from (a document's), which
         decides an ambiguous name the text itself leaves open (鼓楼区 in a 南京市 document)."""
+        if not self.index.may_name(text) and not self._town.search(text):
+            return []  # segmenting is most of the cost, and needless here
         words = [(start, end) for _w, start, end in jieba.tokenize(text)]
         region = _around(around) if around else None
         matches = self.index.match(text, words, region)
@@ -72,20 +74,23 @@ class Gazetteer:
     def _towns(self, text: str, places: list[Place], words: list[tuple[int, int]]) -> list[Place]:
         """黄桥镇 / 泰兴市黄桥镇 / 常州高新区: a unit below the county, named before its suffix."""
         towns: list[Place] = []
+        ends = {b for _, b in words}
         for m in self._town.finditer(text):
-            if any(p.span[0] <= m.start() < p.span[1] for p in places):
-                continue  # inside a division's own name (新区 in 浦东新区)
+            if any(p.span[0] <= m.start() < p.span[1] for p in places) or self.index.organization_at(text, m.end(), ends):
+                continue  # inside a division's own name (新区 in 浦东新区) or before an organisation's (景德镇陶瓷大学)
             parent = next((p for p in reversed(places) if p.span[1] <= m.start() and p.level != "national"), None)
             base = _town_base(text, m, parent, words)
             if base is None:
                 continue  # the suffix is part of a longer word: 下乡, 乡村, 城镇化
             if not base and parent and parent.span[1] == m.start() and m.group(0) not in ("镇", "乡", "街道"):
                 base = parent.name  # 常州高新区: the zone is named by its city
-            if len(base) < 2 or self._generic(base):
-                continue
+            if len(base) < 2 or (self._generic(base) and base not in self.names):
+                continue  # a place's own name is no category, whatever it contains (呼和浩特, 本溪)
             start = parent.span[0] if parent and parent.name == base else m.start() - len(base)
             if parent and parent.name != base and not _PARENT_GAP.match(text[parent.span[1]:start]):
                 parent = None  # the text does not put this unit under that place
+            if parent is None:
+                parent = self._owner(base)  # 大连经济技术开发区 read as one word: still 大连's
             towns.append(Place(
                 name=base + m.group(0), full_name=base + m.group(0), level="town",
                 province=parent.province if parent else "",
@@ -94,6 +99,14 @@ class Gazetteer:
                 span=(start, m.end()),
             ))
         return towns
+
+    def _owner(self, base: str) -> Place | None:
+        """The division a zone is named by (白银高新区: 白银 alone is a word, before 高新区 the city)."""
+        owner = region_of(base)
+        if owner is not None and owner.name == base:
+            return owner
+        guarded = self.index.guarded.get(base, [])
+        return _place(base, (0, len(base)), _choose(guarded, [])) if guarded else None
 
     def _generic(self, base: str) -> bool:
         """各乡 / 国家 / 街道和: a category or a run of words, not a unit's name."""
@@ -155,6 +168,8 @@ def _choose(candidates: list[Division], context: list[Division | Place]) -> Divi
     names = {c.full_name for c in context}
     cities = names | {c.city for c in context}
     provinces = names | {c.province for c in context}
+    # a place is not written twice running as itself: 吉林省吉林 is 吉林市, 本溪市本溪 is 本溪县
+    candidates = [c for c in candidates if c.full_name not in names] or candidates
     in_city = [c for c in candidates if c.city and c.city in cities]
     pool = in_city or [c for c in candidates if c.province in provinces - {""}] or candidates
     top = min(LEVELS.index(c.level) for c in pool)
