@@ -106,7 +106,7 @@ class Gazetteer:
         if owner is not None and owner.name == base:
             return owner
         guarded = self.index.guarded.get(base, [])
-        return _place(base, (0, len(base)), _choose(guarded, [])) if guarded else None
+        return _place(base, (0, len(base)), _choose(guarded)) if guarded else None
 
     def _generic(self, base: str) -> bool:
         """各乡 / 国家 / 街道和: a category or a run of words, not a unit's name."""
@@ -148,30 +148,32 @@ def _around(region: str) -> Division | None:
 
 def _resolve(matches: list[tuple[str, tuple[int, int], list[Division]]], around: Division | None = None) -> list[Place]:
     """Pick one division per match: the one consistent with the unambiguous places of the same text
-    (朝阳 beside 辽宁 is 朝阳市; beside 北京 it is 朝阳区) or with the text's region, else the highest
-    level (吉林 is the province), else the name without parents it doesn't share."""
+    (朝阳 beside 辽宁 is 朝阳市; beside 北京 it is 朝阳区), else with the text's region (a document's),
+    else the highest level (吉林 is the province), else the name without parents it doesn't share."""
     sure: list[Division | Place] = [c[0] for _, _, c in matches if len(c) == 1]
-    if around is not None:
-        sure.append(around)
     places: list[Place] = []
     for name, span, candidates in matches:
-        pick = _choose(candidates, sure + [p for p in places])
-        places.append(_place(name, span, pick))
+        if places and places[-1].span[1] == span[0]:  # not one place twice running: 吉林省吉林 is 吉林市
+            candidates = [c for c in candidates if c.full_name != places[-1].full_name] or candidates
+        pool = _narrow(candidates, sure + places)
+        if len(pool) > 1 and around is not None:
+            pool = _narrow(pool, [around])
+        places.append(_place(name, span, _choose(pool)))
     return places
 
 
-def _choose(candidates: list[Division], context: list[Division | Place]) -> Division:
-    """The candidate in a city the context names, else in a province it names, else any (鼓楼区 in a
-    南京市 text is 南京's, though 徐州's is in 江苏省 too)."""
+def _narrow(candidates: list[Division], context: list[Division | Place]) -> list[Division]:
+    """The candidates in a city the context names, else in a province it names, else all (鼓楼区 in
+    a 南京市 text is 南京's, though 徐州's is in 江苏省 too)."""
     if len(candidates) == 1:
-        return candidates[0]
+        return candidates
     names = {c.full_name for c in context}
-    cities = names | {c.city for c in context}
-    provinces = names | {c.province for c in context}
-    # a place is not written twice running as itself: 吉林省吉林 is 吉林市, 本溪市本溪 is 本溪县
-    candidates = [c for c in candidates if c.full_name not in names] or candidates
-    in_city = [c for c in candidates if c.city and c.city in cities]
-    pool = in_city or [c for c in candidates if c.province in provinces - {""}] or candidates
+    in_city = [c for c in candidates if c.city and c.city in names | {c.city for c in context}]
+    return in_city or [c for c in candidates if c.province in (names | {c.province for c in context}) - {""}] or candidates
+
+
+def _choose(pool: list[Division]) -> Division:
+    """The highest level of ``pool``; when several remain, their name without the parents they don't share."""
     top = min(LEVELS.index(c.level) for c in pool)
     pool = [c for c in pool if LEVELS.index(c.level) == top]
     if len(pool) == 1:
