@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.figures import Figure, extract_figures
+from assistant.answer.coverage import names_any, same_division
 from assistant.answer.indicator_match import contradicts, credit, row_lacks_indicator, squeeze
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.places import Place, named_places, region_of
@@ -178,7 +179,7 @@ def analyze(question: str, documents: list[dict], lexicon: Lexicon | None = None
                 named |= set(hit)
             continue
         specific, broad = region_aliases(doc.get("region", ""), doc.get("province", ""))
-        if hit := [a for a in specific if a in q] or _redacted_hit(doc, q):
+        if hit := [a for a in specific if a in q] or _redacted_hit(doc, q) or same_division(doc["region"], places):
             specific_hits.append(doc["region"])
             named |= set(hit)
         elif hit := [a for a in broad if a in q]:
@@ -282,7 +283,7 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
             answers = bool(_RANK.search(sentence)) if facts.wants_rank else bool(figures) or not facts.wants_figure
             if not answers or not _matches_year(facts, passage, sentence) or contradicts(facts, to_simplified(sentence)):
                 continue
-            if named_only and not any(p in to_simplified(sentence) for p in named_only):
+            if named_only and not names_any(to_simplified(sentence), named_only, facts.scope.places):
                 continue
             text = squeeze(to_simplified(sentence)) + " " + squeeze(context)
             coverage = sum(w for t, w in weights.items() if credit(facts, t, text)) / total
