@@ -151,3 +151,13 @@ def test_the_fresh_qiandongnan_bulletin_names_its_prefecture_by_the_short_form()
     assert head and head[0].full_name == "黔东南苗族侗族自治州"
     named = Counter(p.full_name for p in find_places(text[:20000]) if p.level in ("city", "county"))
     assert named.most_common(1)[0][0] == "黔东南苗族侗族自治州"
+
+
+def test_a_place_inside_an_organisations_name_never_sets_a_documents_region() -> None:
+    """A report that names 中山大学 and 北京银行 in every sentence is not 中山市's or 北京市's."""
+    from assistant.ingest.manifest import infer_meta
+
+    text = "\n".join(["产学研合作情况汇报", "一、合作概况", "我单位与中山大学共建实验室2个。", "中山大学派驻专家12名。",
+                      "北京银行提供科技贷款3亿元。", "中山大学、北京银行与我单位签订协议。", "北京银行设立科技支行。"])
+    meta = infer_meta("汇报.txt", text)
+    assert meta.region == "", meta
