@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.facts.store import FactStore
-from assistant.places import Place, named_places, region_of
+from assistant.places import Place, gazetteer, named_places, region_of
 
 _MAX_NAMED_YEARS = 6  # a year refusal names at most this many of the years held (the latest)
 
@@ -115,6 +115,17 @@ def same_division(region: str, places: list[Place]) -> list[str]:
     if own is None or own.level == "national":
         return []
     return [p.name for p in places if (p.full_name, p.level, p.province) == (own.full_name, own.level, own.province)]
+
+
+@lru_cache(maxsize=1024)
+def written_forms(region: str) -> frozenset[str]:
+    """The names the gazetteer reads as this region on their own, whatever else they may be
+    (黔东南州, 黔东南 for 黔东南苗族侗族自治州); none for an ordinary word (合作 for 合作市)."""
+    own = _region_place(region)
+    if own is None or own.level == "national":
+        return frozenset()
+    return frozenset(name for name, divisions in gazetteer().names.items()
+                     if any((d.full_name, d.level) == (own.full_name, own.level) and own.province in ("", d.province) for d in divisions))
 
 
 @lru_cache(maxsize=1024)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.figures import Figure, extract_figures
-from assistant.answer.coverage import names_any, same_division
+from assistant.answer.coverage import names_any, same_division, written_forms
 from assistant.answer.indicator_match import contradicts, credit, row_lacks_indicator, squeeze
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.places import Place, named_places, region_of
@@ -135,6 +135,7 @@ def region_aliases(region: str, province: str = "") -> tuple[set[str], set[str]]
     broad = {province, _SUFFIX.sub("", province)} if province else set()
     if region == province:
         specific, broad = broad | {region}, set()
+    specific |= written_forms(region)  # 黔东南州, 黔东南 for 黔东南苗族侗族自治州
     return {n for n in specific if len(n) >= 2 and n != "某区"}, {n for n in broad if len(n) >= 2}
 
 
