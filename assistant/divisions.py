@@ -173,10 +173,9 @@ def load() -> tuple[list[Division], Vocabulary, dict[str, tuple[str, ...]]]:
         admit=frozenset(raw["short_name_admit"]), reject=frozenset(raw["name_reject"]),
         town_suffixes=tuple(raw["town_suffixes"]), town_generic=frozenset(raw["town_generic"]),
         town_not_in_name=frozenset(raw["town_not_in_name"]),
-        organization_words=tuple(raw.get("organization_words", ())),
-        organization_fillers=tuple(raw.get("organization_fillers", ())),
-        national_in_names=frozenset(raw.get("national_in_names", ())), surnames=raw.get("surnames", ""), person_before=tuple(raw.get("person_before", ())),
-        person_after=tuple(raw.get("person_after", ())),
+        organization_words=tuple(raw["organization_words"]), organization_fillers=tuple(raw["organization_fillers"]),
+        national_in_names=frozenset(raw["national_in_names"]), surnames=raw["surnames"],
+        person_before=tuple(raw["person_before"]), person_after=tuple(raw["person_after"]),
     )
     ethnic = ethnic_groups()
     divisions = _divisions(_table_path())

@@ -77,7 +77,7 @@ class Gazetteer:
         ends = {b for _, b in words}
         for m in self._town.finditer(text):
             if any(p.span[0] <= m.start() < p.span[1] for p in places) or self.index.organization_at(text, m.end(), ends):
-                continue  # inside a division's own name (新区 in 浦东新区) or before an organisation's (景德镇陶瓷大学)
+                continue  # inside a division's own name (新区 in 浦东新区) or before an organisation's (景德镇学院)
             parent = next((p for p in reversed(places) if p.span[1] <= m.start() and p.level != "national"), None)
             base = _town_base(text, m, parent, words)
             if base is None:
