@@ -21,9 +21,13 @@ import jieba
 
 LEVELS = ("national", "province", "city", "county", "town")
 _DATA = Path(__file__).parent / "data" / "places.toml"
+_ETHNIC = Path(__file__).parent / "data" / "ethnic_groups.txt"
 # Table rows that group divisions without being one.
 _GROUPING_ROWS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
-_SUFFIX = re.compile(r"(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|自治旗|地区|林区|省|市|区|县|盟|旗)$")
+# A division's kind, written last in its full name; the stem before it is the short name.
+_KIND = re.compile(r"(?:特别行政区|自治区|自治州|自治县|自治旗|地区|林区|新区|省|市|区|县|盟|旗)$")
+# An autonomous division is also called by its stem and the plain word for its kind (黔东南州, 大厂县).
+_PLAIN_KIND = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
 # Jieba parts of speech that mean "a place or a name": a short form tagged otherwise is an ordinary word.
 _NAME_TAGS = frozenset({"ns", "nr", "nrt", "nrfg"})
 _MAX_COMMON_FREQ = 500  # a name-tagged short form this frequent is mostly the ordinary word (和平, 共和)
@@ -51,19 +55,53 @@ class Vocabulary:
     town_suffixes: tuple[str, ...]
     town_generic: frozenset[str]
     town_not_in_name: frozenset[str]
+    organization_words: tuple[str, ...] = ()
+    organization_fillers: tuple[str, ...] = ()
+    national_in_names: frozenset[str] = frozenset()
+    surnames: str = ""
+    person_before: tuple[str, ...] = ()
+    person_after: tuple[str, ...] = ()
 
 
 NATIONAL = Division("全国", "national", "", "", "")
 
 
-def short_name(full: str, nations: tuple[str, ...] = ()) -> str:
-    """泰兴市 → 泰兴, 延边朝鲜族自治州 → 延边, 内蒙古自治区 → 内蒙古; unchanged when too short to shorten."""
-    short = _SUFFIX.sub("", full)
-    for nation in nations:
-        if short.endswith(nation) and len(short) - len(nation) >= 2:
-            short = short[: -len(nation)]
-            break
-    return short if len(short) >= 2 else full
+def name_forms(full: str, ethnic: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The other names of a division, by rule: its stem without the kind (泰兴市 → 泰兴, 锡林郭勒盟 →
+    锡林郭勒, 神农架林区 → 神农架) and, for an autonomous one, without its ethnic groups too, alone and
+    with the plain word for its kind (黔东南苗族侗族自治州 → 黔东南, 黔东南州; 鄂温克族自治旗 → 鄂温克,
+    鄂温克旗). ``ethnic`` are the group names, longest first. Empty when the stem is too short."""
+    kind = _KIND.search(full)
+    if kind is None:
+        return ()
+    stem = full[:kind.start()]
+    if "自治" in kind.group(0):
+        stem = _strip_ethnic(stem, ethnic)
+    if len(stem) < 2:
+        return ()
+    plain = _PLAIN_KIND.get(kind.group(0))
+    return (stem, stem + plain) if plain else (stem,)
+
+
+def _strip_ethnic(stem: str, ethnic: tuple[str, ...]) -> str:
+    """黔东南苗族侗族 → 黔东南, 伊犁哈萨克 → 伊犁; a stem that is only a group keeps its name (鄂温克族 → 鄂温克)."""
+    stripped = True
+    while stripped:
+        stripped = False
+        for group in ethnic:
+            for written in (group, group.removesuffix("族")):
+                if written and stem.endswith(written) and len(stem) - len(written) >= 2:
+                    stem, stripped = stem[: -len(written)], True
+                    break
+            if stripped:
+                break
+    return stem[:-1] if stem.endswith("族") and len(stem) >= 3 else stem
+
+
+def ethnic_groups() -> tuple[str, ...]:
+    """China's ethnic group names (``data/ethnic_groups.txt``), longest first."""
+    lines = (line.strip() for line in _ETHNIC.read_text(encoding="utf-8").splitlines())
+    return tuple(sorted((n for n in lines if n and not n.startswith("#")), key=len, reverse=True))
 
 
 @lru_cache(maxsize=1)
@@ -86,8 +124,10 @@ def ordinary(word: str) -> bool:
 
 
 def admitted(short: str, level: str, vocabulary: Vocabulary) -> bool:
-    """A short form may stand for its division unless it is an ordinary word (合作 for 合作市)."""
-    if short in vocabulary.admit or level == "province":
+    """A short form stands for its division on its own unless it is an ordinary word (合作 for 合作市);
+    a province's or a prefecture's always does (周口, 合肥: jieba tags many as common nouns or verbs),
+    unless places.toml rejects it. One that does not is still a place beside its parent (甘肃合作)."""
+    if short in vocabulary.admit or level in ("province", "city"):
         return True
     return not ordinary(short)
 
@@ -124,21 +164,22 @@ def _divisions(table: Path) -> list[Division]:
     return divisions
 
 
-def load() -> tuple[list[Division], Vocabulary, dict[str, str]]:
-    """Every division (the table's and places.toml's extras), the vocabulary, and each division's short name."""
+def load() -> tuple[list[Division], Vocabulary, dict[str, tuple[str, ...]]]:
+    """Every division (the table's and places.toml's extras), the vocabulary, and each division's
+    other name forms (:func:`name_forms`; an extra's are given in places.toml)."""
     raw = tomllib.loads(_DATA.read_text(encoding="utf-8"))
     vocabulary = Vocabulary(
         national=tuple(raw["national"]), national_not_before=tuple(raw["national_not_before"]),
         admit=frozenset(raw["short_name_admit"]), reject=frozenset(raw["name_reject"]),
         town_suffixes=tuple(raw["town_suffixes"]), town_generic=frozenset(raw["town_generic"]),
         town_not_in_name=frozenset(raw["town_not_in_name"]),
+        organization_words=tuple(raw["organization_words"]), organization_fillers=tuple(raw["organization_fillers"]),
+        national_in_names=frozenset(raw["national_in_names"]), surnames=raw["surnames"],
+        person_before=tuple(raw["person_before"]), person_after=tuple(raw["person_after"]),
     )
-    table = _table_path()
-    nations_file = table.parent / "56_nations.csv"
-    nations = tuple(sorted((n.strip() for n in nations_file.read_text(encoding="utf-8").split() if n.strip()),
-                           key=len, reverse=True))
-    divisions = _divisions(table)
+    ethnic = ethnic_groups()
+    divisions = _divisions(_table_path())
     extra = [Division(e["full_name"], e["level"], e["full_name"], "", e["adcode"]) for e in raw.get("extra", [])]
-    short_names = {d.full_name: short_name(d.full_name, nations) for d in divisions}
-    short_names |= {e["full_name"]: e["short"] for e in raw.get("extra", [])}
-    return divisions + extra, vocabulary, short_names
+    forms = {d.full_name: name_forms(d.full_name, ethnic) for d in divisions}
+    forms |= {e["full_name"]: (e["short"],) for e in raw.get("extra", [])}
+    return divisions + extra, vocabulary, forms

@@ -14,7 +14,8 @@ from functools import lru_cache
 
 import jieba
 
-from assistant.divisions import LEVELS, NATIONAL, Division, Vocabulary, admitted, load, ordinary, short_name
+from assistant.divisions import LEVELS, Division, Vocabulary, load, ordinary
+from assistant.name_match import NameIndex, alternatives
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PARENT_GAP = re.compile(r"^[\d\s年月的]*$")  # 泰兴市2020年黄桥镇: the county still governs the town
@@ -52,69 +53,44 @@ class Place:
 class Gazetteer:
     """Name → divisions, matched longest-first left to right (江苏省泰兴市 is two places, not 苏州)."""
 
-    def __init__(self, divisions: list[Division], vocabulary: Vocabulary, short_names: dict[str, str]) -> None:
+    def __init__(self, divisions: list[Division], vocabulary: Vocabulary, forms: dict[str, tuple[str, ...]]) -> None:
         self.vocabulary = vocabulary
-        self.names: dict[str, list[Division]] = {}
-        for d in divisions:
-            self.names.setdefault(d.full_name, []).append(d)
-        for d in divisions:
-            short = short_names.get(d.full_name) or short_name(d.full_name)
-            if short != d.full_name and admitted(short, d.level, vocabulary) and d not in self.names.get(short, []):
-                self.names.setdefault(short, []).append(d)
-        for word in vocabulary.reject:
-            self.names.pop(word, None)
-        self._lengths: dict[str, list[int]] = {}  # first character → name lengths, longest first
-        for name in [*self.names, *vocabulary.national]:
-            self._lengths.setdefault(name[0], []).append(len(name))
-        self._lengths = {c: sorted(set(n), reverse=True) for c, n in self._lengths.items()}
-        self._town = re.compile("|".join(map(re.escape, sorted(vocabulary.town_suffixes, key=len, reverse=True))))
+        self.index = NameIndex(divisions, vocabulary, forms)
+        self.names = self.index.names
+        self._town = alternatives(vocabulary.town_suffixes)
 
-    def find(self, text: str) -> list[Place]:
+    def find(self, text: str, around: str = "") -> list[Place]:
+        """Places named in ``text``; ``around`` is the region the text is from (a document's), which
+        decides an ambiguous name the text itself leaves open (鼓楼区 in a 南京市 document)."""
+        if not self.index.may_name(text) and not self._town.search(text):
+            return []  # segmenting is most of the cost, and needless here
         words = [(start, end) for _w, start, end in jieba.tokenize(text)]
-        places = _resolve(self._match_divisions(text, words))
+        region = _around(around) if around else None
+        matches = self.index.match(text, words, region)
+        places = _resolve([(m.name, m.span, m.candidates) for m in matches], region)
         places += self._towns(text, places, words)
         return sorted(places, key=lambda p: p.span)
-
-    def _match_divisions(self, text: str, words: list[tuple[int, int]]) -> list[tuple[str, tuple[int, int], list[Division]]]:
-        """Longest names first, left to right; a name must be whole words of the text (新和 is no
-        place in 创新和发展, nor 大城 in 大城市)."""
-        starts, ends = {a for a, _ in words}, {b for _, b in words}
-        found: list[tuple[str, tuple[int, int], list[Division]]] = []
-        i = 0
-        while i < len(text):
-            for size in self._lengths.get(text[i], ()):
-                if i + size > len(text):  # a slice past the end is shorter than size: another name's span
-                    continue
-                word = text[i:i + size]
-                if word in self.vocabulary.national and not text.startswith(self.vocabulary.national_not_before, i + size):
-                    found.append((word, (i, i + size), [NATIONAL]))
-                    break
-                if word in self.names and i in starts and i + size in ends:
-                    found.append((word, (i, i + size), self.names[word]))
-                    break
-            else:
-                i += 1
-                continue
-            i += size
-        return found
 
     def _towns(self, text: str, places: list[Place], words: list[tuple[int, int]]) -> list[Place]:
         """黄桥镇 / 泰兴市黄桥镇 / 常州高新区: a unit below the county, named before its suffix."""
         towns: list[Place] = []
+        ends = {b for _, b in words}
         for m in self._town.finditer(text):
-            if any(p.span[0] <= m.start() < p.span[1] for p in places):
-                continue  # inside a division's own name (新区 in 浦东新区)
+            if any(p.span[0] <= m.start() < p.span[1] for p in places) or self.index.organization_at(text, m.end(), ends):
+                continue  # inside a division's own name (新区 in 浦东新区) or before an organisation's (景德镇学院)
             parent = next((p for p in reversed(places) if p.span[1] <= m.start() and p.level != "national"), None)
             base = _town_base(text, m, parent, words)
             if base is None:
                 continue  # the suffix is part of a longer word: 下乡, 乡村, 城镇化
             if not base and parent and parent.span[1] == m.start() and m.group(0) not in ("镇", "乡", "街道"):
                 base = parent.name  # 常州高新区: the zone is named by its city
-            if len(base) < 2 or self._generic(base):
-                continue
+            if len(base) < 2 or (self._generic(base) and base not in self.names):
+                continue  # a place's own name is no category, whatever it contains (呼和浩特, 本溪)
             start = parent.span[0] if parent and parent.name == base else m.start() - len(base)
             if parent and parent.name != base and not _PARENT_GAP.match(text[parent.span[1]:start]):
                 parent = None  # the text does not put this unit under that place
+            if parent is None:
+                parent = self._owner(base)  # 大连经济技术开发区 read as one word: still 大连's
             towns.append(Place(
                 name=base + m.group(0), full_name=base + m.group(0), level="town",
                 province=parent.province if parent else "",
@@ -123,6 +99,14 @@ class Gazetteer:
                 span=(start, m.end()),
             ))
         return towns
+
+    def _owner(self, base: str) -> Place | None:
+        """The division a zone is named by (白银高新区: 白银 alone is a word, before 高新区 the city)."""
+        owner = region_of(base)
+        if owner is not None and owner.name == base:
+            return owner
+        guarded = self.index.guarded.get(base, [])
+        return _place(base, (0, len(base)), _choose(guarded)) if guarded else None
 
     def _generic(self, base: str) -> bool:
         """各乡 / 国家 / 街道和: a category or a run of words, not a unit's name."""
@@ -153,26 +137,43 @@ def _town_base(text: str, suffix: re.Match[str], parent: Place | None, words: li
     return "" if any(ordinary(w) for w in base_words) else text[max(starts):s]  # 推动开发区, 区对开发区
 
 
-def _resolve(matches: list[tuple[str, tuple[int, int], list[Division]]]) -> list[Place]:
+@lru_cache(maxsize=256)
+def _around(region: str) -> Division | None:
+    """The division a document's region names (its full name as metadata records it)."""
+    place = region_of(region)
+    if place is None or place.level in ("national", "town"):
+        return None
+    return Division(place.full_name, place.level, place.province, place.city, place.adcode)
+
+
+def _resolve(matches: list[tuple[str, tuple[int, int], list[Division]]], around: Division | None = None) -> list[Place]:
     """Pick one division per match: the one consistent with the unambiguous places of the same text
-    (朝阳 beside 辽宁 is 朝阳市; beside 北京 it is 朝阳区), else the highest level (吉林 is the province),
-    else the name without parents it doesn't share."""
-    sure = [c[0] for _, _, c in matches if len(c) == 1]
+    (朝阳 beside 辽宁 is 朝阳市; beside 北京 it is 朝阳区), else with the text's region (a document's),
+    else the highest level (吉林 is the province), else the name without parents it doesn't share."""
+    sure: list[Division | Place] = [c[0] for _, _, c in matches if len(c) == 1]
     places: list[Place] = []
     for name, span, candidates in matches:
-        pick = _choose(candidates, sure + [p for p in places])
-        places.append(_place(name, span, pick))
+        if places and places[-1].span[1] == span[0]:  # not one place twice running: 吉林省吉林 is 吉林市
+            candidates = [c for c in candidates if c.full_name != places[-1].full_name] or candidates
+        pool = _narrow(candidates, sure + places)
+        if len(pool) > 1 and around is not None:
+            pool = _narrow(pool, [around])
+        places.append(_place(name, span, _choose(pool)))
     return places
 
 
-def _choose(candidates: list[Division], context: list[Division | Place]) -> Division:
+def _narrow(candidates: list[Division], context: list[Division | Place]) -> list[Division]:
+    """The candidates in a city the context names, else in a province it names, else all (鼓楼区 in
+    a 南京市 text is 南京's, though 徐州's is in 江苏省 too)."""
     if len(candidates) == 1:
-        return candidates[0]
-    regions = {getattr(c, "full_name") for c in context} | {getattr(c, "province") for c in context} | {
-        getattr(c, "city") for c in context}
-    regions.discard("")
-    consistent = [c for c in candidates if c.province in regions or c.city in regions]
-    pool = consistent or candidates
+        return candidates
+    names = {c.full_name for c in context}
+    in_city = [c for c in candidates if c.city and c.city in names | {c.city for c in context}]
+    return in_city or [c for c in candidates if c.province in (names | {c.province for c in context}) - {""}] or candidates
+
+
+def _choose(pool: list[Division]) -> Division:
+    """The highest level of ``pool``; when several remain, their name without the parents they don't share."""
     top = min(LEVELS.index(c.level) for c in pool)
     pool = [c for c in pool if LEVELS.index(c.level) == top]
     if len(pool) == 1:
@@ -193,10 +194,11 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(*load())
 
 
-def find_places(text: str) -> list[Place]:
+def find_places(text: str, around: str = "") -> list[Place]:
     """Every place named in ``text``, in order: divisions of the table (full or short names), the
-    nation (全国/我国…), and towns or zones recognised by suffix with the place written before them."""
-    return gazetteer().find(text)
+    nation (全国/我国…), and towns or zones recognised by suffix with the place written before them.
+    ``around``: the region the text comes from (a document's), for names the text leaves ambiguous."""
+    return gazetteer().find(text, around)
 
 
 def named_places(text: str) -> list[Place]:

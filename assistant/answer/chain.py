@@ -22,6 +22,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from assistant.answer import backends
+from assistant.answer.coverage import Coverage
 from assistant.answer.followup import merge_followup
 from assistant.answer.grounding import Passage, QuestionFacts, analyze, find_evidence
 from assistant.answer.prompts import load_prompt
@@ -122,7 +123,7 @@ class Answerer:
                 return replace(grounded, passages=[self._with_chunk_metadata(p) for p in grounded.passages])
         passages = self._passages(turn)
         evidence = find_evidence(turn.facts, passages, self.retriever.lexical.idf)
-        refusal = decide(turn.facts, evidence)
+        refusal = decide(turn.facts, evidence, lambda: Coverage.of(self.retriever.documents(), answers.store))
         return Grounded(turn, passages, evidence, refusal, (time.perf_counter() - started) * 1000,
                         bound=_binder(answers.store, turn, passages))
 

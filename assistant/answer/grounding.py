@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.figures import Figure, extract_figures
+from assistant.answer.coverage import names_any, same_division, written_forms
 from assistant.answer.indicator_match import contradicts, credit, row_lacks_indicator, squeeze
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.places import Place, named_places, region_of
@@ -135,6 +136,7 @@ def region_aliases(region: str, province: str = "") -> tuple[set[str], set[str]]
     broad = {province, _SUFFIX.sub("", province)} if province else set()
     if region == province:
         specific, broad = broad | {region}, set()
+    specific |= written_forms(region)  # 黔东南州, 黔东南 for 黔东南苗族侗族自治州
     return {n for n in specific if len(n) >= 2 and n != "某区"}, {n for n in broad if len(n) >= 2}
 
 
@@ -179,7 +181,7 @@ def analyze(question: str, documents: list[dict], lexicon: Lexicon | None = None
                 named |= set(hit)
             continue
         specific, broad = region_aliases(doc.get("region", ""), doc.get("province", ""))
-        if hit := [a for a in specific if a in q] or _redacted_hit(doc, q):
+        if hit := [a for a in specific if a in q] or _redacted_hit(doc, q) or same_division(doc["region"], places):
             specific_hits.append(doc["region"])
             named |= set(hit)
         elif hit := [a for a in broad if a in q]:
@@ -283,7 +285,7 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
             answers = bool(_RANK.search(sentence)) if facts.wants_rank else bool(figures) or not facts.wants_figure
             if not answers or not _matches_year(facts, passage, sentence) or contradicts(facts, to_simplified(sentence)):
                 continue
-            if named_only and not any(p in to_simplified(sentence) for p in named_only):
+            if named_only and not names_any(to_simplified(sentence), named_only, facts.scope.places):
                 continue
             text = squeeze(to_simplified(sentence)) + " " + squeeze(context)
             coverage = sum(w for t, w in weights.items() if credit(facts, t, text)) / total

@@ -55,7 +55,7 @@ def table_facts(ctx: Context, text: str, meta: dict[str, Any], vocab: Vocabulary
     except ValueError:
         return []
     year = year_from(title) or (ctx.years[0] if ctx.years else None)
-    place = place_of(label)
+    place = place_of(label, ctx.region)
     compact = re.sub(r"\s+", "", label)
     region, level, subject = (place.name, place.level, "") if place else (ctx.region, ctx.level, compact)
     row_indicator = vocab.search(label)

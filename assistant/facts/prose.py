@@ -119,7 +119,7 @@ def prose_facts(ctx: Context, text: str, vocab: Vocabulary) -> list[Fact]:
         periods = [(m.start(), _period(m)) for m in _PERIOD.finditer(norm)]
         spans = [span for _, span in indicators]
         # a place word inside an indicator's name (国家高企) is no place the figure belongs to
-        places = [p for p in places_in(sentence) if not any(s < p.end and p.start < e for s, e in spans)]
+        places = [p for p in places_in(sentence, ctx.region) if not any(s < p.end and p.start < e for s, e in spans)]
         breaks = [m.start() for m in _CLAUSE_BREAK.finditer(norm)]
         for fig in figures:
             before = [i for i in indicators if i[1][1] <= fig.start]

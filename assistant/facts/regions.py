@@ -21,15 +21,17 @@ class Place:
     end: int
 
 
-def places_in(text: str) -> list[Place]:
-    """Places named in ``text`` (spans in ``text``), left to right; 全国/我国 are national."""
-    return [Place(p.full_name, p.level, *p.span) for p in find_places(text)]
+def places_in(text: str, around: str = "") -> list[Place]:
+    """Places named in ``text`` (spans in ``text``), left to right; 全国/我国 are national.
+    ``around``: the document's region, which decides a name the text leaves ambiguous (鼓楼区)."""
+    return [Place(p.full_name, p.level, *p.span) for p in find_places(text, around)]
 
 
-def place_of(label: str) -> Place | None:
-    """The place a table row label is, or None ("采矿业", "合计" are not places)."""
+def place_of(label: str, around: str = "") -> Place | None:
+    """The place a table row label is, or None ("采矿业", "合计" are not places); ``around`` is the
+    table's document region (常熟 in a 苏州市 table is 常熟市, though jieba knows it as a word)."""
     compact = re.sub(r"\s+", "", label)
-    found = places_in(compact)
+    found = places_in(compact, around)
     if len(found) == 1 and found[0].start == 0 and found[0].end == len(compact):
         return found[0]
     return None

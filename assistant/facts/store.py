@@ -180,6 +180,12 @@ class FactStore:
             years = [str(r[0]) for r in db.execute("SELECT DISTINCT year FROM facts WHERE year IS NOT NULL ORDER BY year DESC")]
         return {"indicators": indicators, "regions": regions, "years": years}
 
+    def cells(self) -> set[tuple[str, int | None, str]]:
+        """Every (region, year, indicator) the table holds a figure for: what the corpus covers,
+        table rows of national and provincial tables included."""
+        with self._lock:
+            return set(self._db.execute("SELECT DISTINCT region, year, indicator FROM facts WHERE region != ''"))
+
     def count(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM facts").fetchone()[0])
