@@ -15,7 +15,7 @@ from typing import Any
 
 from assistant.errors import DocumentError
 from assistant.ingest.ocr import ocr_pdf_pages
-from assistant.ingest.ocr_layout import Line, OcrTable, is_figure, lay_out
+from assistant.ingest.ocr_layout import Line, OcrTable, is_figure, join_text, lay_out
 from assistant.ingest.readers.base import Document
 from assistant.ingest.readers.images import add_ocr_blocks
 
@@ -26,25 +26,46 @@ _Y_TOLERANCE = 5
 # Characters closer than this many font sizes are one fragment (北　京 with its em space, a
 # sentence); table columns stand further apart.
 _FRAGMENT_GAP = 1.2
+# A ruled grid that keeps less than this share of the characters inside its rules lost cells.
+_KEPT_TEXT = 0.9
 
 
-def _is_grid(table: Any) -> bool:
-    """A ruled table worth keeping as found: two rows and two columns at least, and no cell that
-    holds a column of figures (rules only around the header: the body squeezed into one row)."""
+def _is_grid(table: Any, page: Any) -> bool:
+    """A ruled table worth keeping as found: two rows and two columns at least, no cell that holds a
+    column of figures, and no text of its area lost (rules only around the header: the body squeezed
+    into one row, or into cells pdfplumber cannot close and returns empty)."""
     grid = table.extract()
     if len(grid) < 2 or max(len(row) for row in grid) < 2:
         return False
-    return not any(len(lines := (cell or "").split("\n")) > 2 and all(is_figure(x) for x in lines)
-                   for row in grid[1:] for cell in row)
+    if any(len(lines := (cell or "").split("\n")) > 2 and all(is_figure(x) for x in lines)
+           for row in grid[1:] for cell in row):
+        return False
+    inside = sum(not c["text"].isspace() for c in page.crop(table.bbox).chars)
+    kept = sum(len("".join((cell or "").split())) for row in grid for cell in row)
+    return kept >= _KEPT_TEXT * inside
 
 
 def _lines(region: Any) -> list[Line]:
-    """The region's words as fragments with boxes, the input the geometric layout takes."""
+    """The region's words as fragments with boxes, the input the geometric layout takes.
+
+    Words are cut where characters stand apart and joined back into one fragment when closer than
+    :data:`_FRAGMENT_GAP` font sizes, with a space between two figures or Latin words (``表7`` and
+    ``2023年`` stay ``表7 2023年``, never ``表72023年``)."""
     if not region.chars:
         return []
     size = statistics.median(c["size"] for c in region.chars)
-    words = region.extract_words(x_tolerance=_FRAGMENT_GAP * size, y_tolerance=_Y_TOLERANCE, keep_blank_chars=True)
-    return [Line(w["text"].strip(), w["x0"], w["top"], w["x1"], w["bottom"], 1.0) for w in words if w["text"].strip()]
+    words = region.extract_words(y_tolerance=_Y_TOLERANCE, keep_blank_chars=True)
+    fragments: list[Line] = []
+    for w in words:
+        text = w["text"].strip()
+        if not text:
+            continue
+        last = fragments[-1] if fragments else None
+        if last and abs(w["top"] - last.y0) <= _Y_TOLERANCE and 0 <= w["x0"] - last.x1 < _FRAGMENT_GAP * size:
+            fragments[-1] = Line(join_text(last.text, text), last.x0, last.y0, w["x1"], max(last.y1, w["bottom"]), 1.0)
+        else:
+            fragments.append(Line(text, w["x0"], w["top"], w["x1"], w["bottom"], 1.0))
+    return fragments
 
 
 def _add_region(region: Any, document: Document, where: str) -> None:
@@ -59,7 +80,7 @@ def _add_region(region: Any, document: Document, where: str) -> None:
 
 def _page_blocks(page: Any, document: Document, where: str) -> None:
     """Text above, between and below the page's ruled tables, and the tables, top to bottom."""
-    tables = sorted((t for t in page.find_tables() if _is_grid(t)), key=lambda t: t.bbox[1])
+    tables = sorted((t for t in page.find_tables() if _is_grid(t, page)), key=lambda t: t.bbox[1])
     top = 0.0
     for table in tables:
         x0, t_top, x1, t_bottom = table.bbox
