@@ -126,7 +126,7 @@ def _table_runs(rows: list[list[Line]]) -> list[tuple[int, int]]:
     of them with a figure (a paragraph whose lines the detector cut in two has none); a one-cell
     row between two such rows (a label whose values are blank) stays inside the run. A table's
     caption (表5 | 2023年…, set in columns above the header) is no row: it ends a run."""
-    caption = [len(r) >= 2 and is_table_caption(join_text(r[0].text, r[1].text)) for r in rows]
+    caption = [is_table_caption(" ".join(c.text for c in r[:2])) for r in rows]
     multi = [len(r) >= 2 and not c for r, c in zip(rows, caption)]
     runs: list[tuple[int, int]] = []
     i = 0

@@ -26,6 +26,9 @@ _Y_TOLERANCE = 5
 # Characters closer than this many font sizes are one fragment (北　京 with its em space, a
 # sentence); table columns stand further apart.
 _FRAGMENT_GAP = 1.2
+# Closer than this many font sizes, two words are one fragment whatever their length.
+_WORD_GAP = 0.5
+_SHORT_WORD = 2  # characters: 北, 京, 表1 — a letter-spaced name or a table number
 # A ruled grid that keeps less than this share of the characters inside its rules lost cells.
 _KEPT_TEXT = 0.9
 
@@ -45,11 +48,18 @@ def _is_grid(table: Any, page: Any) -> bool:
     return kept >= _KEPT_TEXT * inside
 
 
+def _one_fragment(left: str, right: str, gap: float) -> bool:
+    """Two words ``gap`` font sizes apart on one line are one fragment: close words always, and a
+    wider gap only around a letter-spaced short word (北　京, 表1 2023年…); two long words that far
+    apart are cells of adjacent columns (two header cells set 1.16 em apart in a printed bulletin)."""
+    return -_FRAGMENT_GAP < gap < _WORD_GAP or (gap < _FRAGMENT_GAP and min(len(left), len(right)) <= _SHORT_WORD)
+
+
 def _lines(region: Any) -> list[Line]:
     """The region's words as fragments with boxes, the input the geometric layout takes.
 
-    Words are cut where characters stand apart and joined back into one fragment when closer than
-    :data:`_FRAGMENT_GAP` font sizes, with a space between two figures or Latin words (``表7`` and
+    Words are cut where characters stand apart and joined back into one fragment
+    (:func:`_one_fragment`), with a space between two figures or Latin words (``表7`` and
     ``2023年`` stay ``表7 2023年``, never ``表72023年``)."""
     if not region.chars:
         return []
@@ -61,7 +71,7 @@ def _lines(region: Any) -> list[Line]:
         if not text:
             continue
         last = fragments[-1] if fragments else None
-        if last and abs(w["top"] - last.y0) <= _Y_TOLERANCE and 0 <= w["x0"] - last.x1 < _FRAGMENT_GAP * size:
+        if last and abs(w["top"] - last.y0) <= _Y_TOLERANCE and _one_fragment(last.text, text, (w["x0"] - last.x1) / size):
             fragments[-1] = Line(join_text(last.text, text), last.x0, last.y0, w["x1"], max(last.y1, w["bottom"]), 1.0)
         else:
             fragments.append(Line(text, w["x0"], w["top"], w["x1"], w["bottom"], 1.0))
