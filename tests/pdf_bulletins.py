@@ -21,7 +21,7 @@ from assistant.answer.chain import Answerer
 from assistant.ingest.pipeline import ingest
 from assistant.settings import Settings
 
-FORMATS = ("pdf", "scan")
+FORMATS = ("html", "pdf", "scan")  # the HTML the bulletin was published as: what the others should match
 _UNIT = re.compile(r"（([^（）]+)）$")
 
 
@@ -52,8 +52,14 @@ def questions(year: int, per_table: int) -> list[Question]:
 
 
 def write(fmt: str, year: int, folder: Path) -> Path:
-    """The bulletin of ``year`` printed by Chromium (``pdf``) or as an image-only scan of that print."""
+    """The bulletin of ``year`` as published (``html``), printed by Chromium (``pdf``) or as an
+    image-only scan of that print (``scan``)."""
     from bs4 import BeautifulSoup
+
+    if fmt == "html":
+        path = folder / f"{year}年全国科技经费投入统计公报.html"
+        path.write_bytes(bulletin(year).read_bytes())
+        return path
 
     soup = BeautifulSoup(bulletin(year).read_text(encoding="utf-8"), "lxml")
     body = "".join(str(c) for c in soup.body.contents)
@@ -70,7 +76,8 @@ def run(fmt: str, year: int, settings: Settings, work: Path, per_table: int) -> 
     folder.mkdir(parents=True)
     source = folder / "source"
     source.mkdir()
-    write(fmt, year, source).rename(folder / f"{year}.pdf")
+    made = write(fmt, year, source)
+    made.rename(folder / made.name)
     for leftover in source.iterdir():
         leftover.unlink()
     source.rmdir()

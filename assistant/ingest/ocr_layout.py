@@ -19,7 +19,7 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from assistant.ingest.readers.continued import is_table_caption
+from assistant.ingest.continued import is_table_caption
 
 # A figure cell: 769.6, 1,234, -3.2, 12.6%, or a dash for "no data".
 _FIGURE = re.compile(r"^[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*[%‰]?$|^[—–\-…]+$")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from charset_normalizer import from_bytes
 
 from assistant.errors import DocumentError
-from assistant.ingest.readers.continued import carried
+from assistant.ingest.continued import carried
 from assistant.ingest.tables import Table, unit_of
 
 # Chinese government files in the wild: UTF-8, GB18030/GBK (mainland), Big5 (Taiwan/HK).

@@ -120,7 +120,8 @@ def read_pdf(path: Path) -> Document:
     document = Document()
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         scanned = [number for number, page in enumerate(pdf.pages, start=1) if not page.chars]
-        read = ocr_pdf_pages(data, scanned, path.name) if scanned else {}
+        figures: list[int] = []
+        read = ocr_pdf_pages(data, scanned, path.name, figures) if scanned else {}
         for number, page in enumerate(pdf.pages, start=1):
             if number in read:
                 add_ocr_blocks(document, read[number], f"page {number}")
@@ -128,6 +129,9 @@ def read_pdf(path: Path) -> Document:
                 _page_blocks(page, document, f"page {number}")
     if not document.has_text():
         raise DocumentError(path.name, "no text found: the PDF has no text layer and OCR read nothing on its pages")
-    if blank := [n for n in scanned if n not in read]:
+    if figures:
+        document.warnings.append(f"pages {', '.join(map(str, figures))} are pictures (charts or figures) without text "
+                                 "to index: skipped")
+    if blank := [n for n in scanned if n not in read and n not in figures]:
         document.warnings.append(f"pages {', '.join(map(str, blank))} are scans on which OCR found no text")
     return document

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from assistant.ingest.tables import Table
 
-PAGES_FILE = Path(__file__).resolve().parents[2] / "data" / "table_pages.toml"
+PAGES_FILE = Path(__file__).resolve().parents[1] / "data" / "table_pages.toml"
 _BLANKS = re.compile(r"\s+")
 
 
