@@ -130,8 +130,7 @@ def read_pdf(path: Path) -> Document:
     if not document.has_text():
         raise DocumentError(path.name, "no text found: the PDF has no text layer and OCR read nothing on its pages")
     if figures:
-        document.warnings.append(f"pages {', '.join(map(str, figures))} are pictures (charts or figures) without text "
-                                 "to index: skipped")
+        document.warnings.append(f"skipped page {', '.join(map(str, figures))}: a picture (chart or figure), no text to index")
     if blank := [n for n in scanned if n not in read and n not in figures]:
         document.warnings.append(f"pages {', '.join(map(str, blank))} are scans on which OCR found no text")
     return document
