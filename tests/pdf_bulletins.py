@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from format_check import Outcome, Question, check
 from scans import CORPORA, image_only_pdf, print_pages
@@ -70,8 +71,16 @@ def write(fmt: str, year: int, folder: Path) -> Path:
     return image_only_pdf(images, folder / f"{year}年全国科技经费投入统计公报（扫描件）.pdf")
 
 
-def run(fmt: str, year: int, settings: Settings, work: Path, per_table: int) -> list[Outcome]:
-    """Ingest the bulletin of ``year`` in ``fmt`` alone into ``settings``' index and ask its table questions."""
+def row_cited(answer: dict[str, Any], question: Question) -> bool:
+    """The reading check, apart from how the answer composes its figures: every asked value is in
+    the answer's text and the answer cites a table row with that row label."""
+    rows = {c.get("row_label") for c in answer["citations"] if c["kind"] == "table_row"}
+    return all(value.rstrip("亿元%") in answer["answer"] and row in rows for value, row, _ in question.cells)
+
+
+def run(fmt: str, year: int, settings: Settings, work: Path, per_table: int) -> list[tuple[Outcome, bool]]:
+    """Ingest the bulletin of ``year`` in ``fmt`` alone into ``settings``' index and ask its table
+    questions: per question the strict outcome (``format_check.check``) and :func:`row_cited`."""
     folder = work / f"{fmt}-{year}"
     folder.mkdir(parents=True)
     source = folder / "source"
@@ -84,4 +93,8 @@ def run(fmt: str, year: int, settings: Settings, work: Path, per_table: int) -> 
     report = ingest(settings, [folder], progress=False)
     assert not report.failed and report.documents == 1, (fmt, year, report.failed)
     answerer = Answerer(settings, backend="extractive")
-    return [check(answerer.ask(q.text).to_json(), q) for q in questions(year, per_table)]
+    out = []
+    for question in questions(year, per_table):
+        answer = answerer.ask(question.text).to_json()
+        out.append((check(answer, question), row_cited(answer, question)))
+    return out

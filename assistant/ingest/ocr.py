@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+import statistics
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -37,6 +38,7 @@ _INK = 200  # a pixel darker than this (0–255 grey) is ink
 _WORD_SPACE = 0.6  # of the line height: a wider blank inside one detected line is written as a space
 # Of the line height: a wider blank between two runs of words inside one detected line is a column gap.
 _CELL_SPLIT = 0.75
+_VERTICAL = 1.5  # a detected line this many times taller than wide runs down the page
 _SHORT_RUN = 2  # words (characters, for Chinese): 北, 表1 — a letter-spaced name or a table number
 _UNSURE_MARK = 0.65  # a punctuation mark read with less confidence is dropped (see _line_text)
 _MIN_CONFIDENCE = 0.6  # a page whose lines average less is noise, not text
@@ -120,6 +122,18 @@ def _cells(text: str, xs: list[float], height: float, word_info: Sequence[Any]) 
             for a, b in runs]
 
 
+def _down(xs: list[float], word_info: Sequence[Any]) -> list[tuple[str, float, float, float, float]]:
+    """A column of letter-spaced names (江　西 over 山　东) the detector read as one vertical line
+    (西东南): its characters go back to their rows, each as high as the line's box is wide (padded
+    like a horizontal line's box, so 江 and 西 one em apart are still one cell)."""
+    side = max(xs) - min(xs)
+    out = []
+    for word, box in zip(word_info[1], word_info[0]):
+        cy = statistics.fmean(p[1] for p in box)
+        out.append((word, min(xs), cy - side / 2, max(xs), cy + side / 2))
+    return out
+
+
 def recognize(image: Image.Image) -> list[Line]:
     """Text lines of a page image with boxes in the image's pixels and confidences."""
     import numpy as np
@@ -130,9 +144,12 @@ def recognize(image: Image.Image) -> list[Line]:
     for box, text, confidence, *word_info in result or []:
         xs, ys = [p[0] for p in box], [p[1] for p in box]
         height = max(ys) - min(ys)
-        for cell, x0, x1 in _cells(text, xs, height, word_info):
-            if cell.strip():
-                lines.append(Line(cell.strip(), x0 + dx, min(ys) + dy, x1 + dx, max(ys) + dy, float(confidence)))
+        if height > _VERTICAL * (max(xs) - min(xs)) and len(word_info) >= 2 and word_info[0] and word_info[1]:
+            pieces = _down(xs, word_info)
+        else:
+            pieces = [(cell, x0, min(ys), x1, max(ys)) for cell, x0, x1 in _cells(text, xs, height, word_info)]
+        lines.extend(Line(t.strip(), x0 + dx, y0 + dy, x1 + dx, y1 + dy, float(confidence))
+                     for t, x0, y0, x1, y1 in pieces if t.strip())
     return lines
 
 
