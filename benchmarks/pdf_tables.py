@@ -10,7 +10,7 @@ asked ``--per-table`` cells of every long table through the extractive backend; 
 when its figure is stated, verified and cited to the table row under its column
 (``format_check.check``). The big PDF: the 2022 bulletin's body printed over and over until the
 PDF has ``--pages`` pages (tables breaking over pages all through), then read (``read_blocks``)
-and laid out into chunks (``lay_out``) in a child process that reports its wall time and peak RSS.
+and laid out into chunks (``lay_out``) in a child process that reports its wall and CPU time and its peak RSS.
 Needs ../shared/corpora and /usr/bin/chromium.
 """
 
@@ -105,8 +105,8 @@ def main() -> None:
                                for o, c in outcomes if not o.right]}
         if args.pages:
             results["big_pdf"] = cost = read_cost(args.pages, work)
-            print(f"\n{cost['pages']}-page PDF ({cost['mb']} MB): read {cost['read_s']} s, lay out {cost['layout_s']} s, "
-                  f"peak RSS {cost['peak_rss_mb']} MB, {cost['tables']} tables, {cost['chunks']} chunks")
+            print(f"\n{cost['pages']}-page PDF ({cost['mb']} MB): read {cost['read_s']} s, lay out {cost['layout_s']} s (wall), "
+                  f"CPU {cost['cpu_s']} s, peak RSS {cost['peak_rss_mb']} MB, {cost['tables']} tables, {cost['chunks']} chunks")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["load_average"] = [round(x, 1) for x in os.getloadavg()]
