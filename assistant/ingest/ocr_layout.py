@@ -19,6 +19,8 @@ import re
 import statistics
 from dataclasses import dataclass
 
+from assistant.ingest.continued import is_table_caption
+
 # A figure cell: 769.6, 1,234, -3.2, 12.6%, or a dash for "no data".
 _FIGURE = re.compile(r"^[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*[%‰]?$|^[—–\-…]+$")
 # A line that ends a sentence: the paragraph may break after it.
@@ -122,8 +124,10 @@ def group_rows(lines: list[Line]) -> list[list[Line]]:
 def _table_runs(rows: list[list[Line]]) -> list[tuple[int, int]]:
     """[start, end) of each run of rows that is a table: two or more rows of two or more cells, two
     of them with a figure (a paragraph whose lines the detector cut in two has none); a one-cell
-    row between two such rows (a label whose values are blank) stays inside the run."""
-    multi = [len(r) >= 2 for r in rows]
+    row between two such rows (a label whose values are blank) stays inside the run. A table's
+    caption (表5 | 2023年…, set in columns above the header) is no row: it ends a run."""
+    caption = [is_table_caption(" ".join(c.text for c in r[:2])) for r in rows]
+    multi = [len(r) >= 2 and not c for r, c in zip(rows, caption)]
     runs: list[tuple[int, int]] = []
     i = 0
     while i < len(rows):
@@ -131,7 +135,7 @@ def _table_runs(rows: list[list[Line]]) -> list[tuple[int, int]]:
             i += 1
             continue
         j = i + 1
-        while j < len(rows) and (multi[j] or (j + 1 < len(rows) and multi[j + 1] and multi[j - 1])):
+        while j < len(rows) and not caption[j] and (multi[j] or (j + 1 < len(rows) and multi[j + 1] and multi[j - 1])):
             j += 1
         if sum(multi[i:j]) >= 2 and sum(any(is_figure(c.text) for c in r) for r in rows[i:j]) >= 2:
             runs.append((i, j))

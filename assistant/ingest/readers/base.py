@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from charset_normalizer import from_bytes
 
 from assistant.errors import DocumentError
+from assistant.ingest.continued import carried
 from assistant.ingest.tables import Table, unit_of
 
 # Chinese government files in the wild: UTF-8, GB18030/GBK (mainland), Big5 (Taiwan/HK).
@@ -43,7 +44,8 @@ class Document:
 
     def add_table(self, grid: list[list[str]], where: str, title: str = "", caption: str = "", ocr: bool = False,
                   header_rows: int | None = None) -> None:
-        """Keep a grid as a table when it has a header row; otherwise keep its rows as text and say so."""
+        """Keep a grid as a table when it has a header row, or carry it under the header of the table it
+        continues on a new page; otherwise keep its rows as text and say so."""
         if not title:
             title, caption = title_before(self.text_before())
         table = Table(title, grid, caption=caption, ocr=ocr, marked_header_rows=header_rows)
@@ -51,6 +53,9 @@ class Document:
             return
         if table.has_header and table.width >= 2:
             self.blocks.append(table)
+            return
+        if table.width >= 2 and (continuation := carried(self.blocks, table)):
+            self.blocks.append(continuation)  # the rest of a table broken by a page
             return
         if table.width >= 2:
             self.warnings.append(f"{where} has no header row; its rows are indexed as text without column names")
