@@ -54,11 +54,15 @@ class IngestSettings(_Section):
     """Big files: chunks are embedded ``batch_chunks`` at a time (Ctrl-C takes effect after the
     batch in hand, a few seconds) and written ``write_chunks`` at a time (Chroma writes 461 chunks/s
     in calls of 32 and 1,946 in calls of 512); memory stays flat either way. Files over
-    ``max_file_mb`` are refused with a message instead of tying up the machine for hours."""
+    ``max_file_mb`` are refused with a message instead of tying up the machine for hours. A sheet
+    is read up to ``max_sheet_rows`` rows and ``max_sheet_cells`` cells (a 1,000,000-row export
+    costs 200,000 rows' time and memory, and its warning says what was skipped)."""
 
     batch_chunks: int = Field(default=32, ge=1)
     write_chunks: int = Field(default=512, ge=1)
     max_file_mb: float = Field(default=64.0, gt=0)
+    max_sheet_rows: int = Field(default=200_000, ge=1)
+    max_sheet_cells: int = Field(default=2_000_000, ge=1)
 
 
 class RetrieveSettings(_Section):

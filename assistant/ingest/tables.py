@@ -34,15 +34,37 @@ _UNIT_WORDS = frozenset(
     "元 美元 % ‰ 个 家 人 项 件 台 套 吨 亩 户 名 次 篇 所 座 年 人年 人次 个百分点 平方米 平方公里 公里 小时 倍".split()
 )
 _TITLE_MAX = 60
+_UNIT_CELL = re.compile(r"^[(（]?\s*(?:计量)?单位\s*[:：]")
+_WHOLE_BRACKET = re.compile(r"^[(（][^()（）]{1,16}[)）]$")
+_YEAR_CELL = re.compile(r"^(?:19|20)\d\d\s*年?$")
+_LATIN = re.compile(r"[A-Za-z]{2,}")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def unit_of(text: str) -> str:
     """The unit a header or caption states in brackets at its end (``R&D经费（亿元）`` → ``亿元``), or ""."""
-    m = _BRACKET_UNIT.search(text) or _CAPTION_UNIT.search(text)
-    if not m:
-        return ""
-    unit = m.group(1).strip()
-    return unit if _SCALE.sub("", unit) in _UNIT_WORDS else ""
+    for pattern in (_BRACKET_UNIT, _CAPTION_UNIT):  # "单位:万元 (10000 yuan)": the bracket is no unit word
+        m = pattern.search(text)
+        unit = m.group(1).strip() if m else ""
+        if unit and _SCALE.sub("", unit) in _UNIT_WORDS:
+            return unit
+    return ""
+
+
+def is_unit_line(cell: str) -> bool:
+    """A cell that only states the unit: ``单位：亿元``, ``计量单位:万元``, ``(%)``, ``(10000 yuan)``."""
+    text = cell.strip()
+    return bool(_UNIT_CELL.match(text)) or (bool(unit_of(text)) and bool(_WHOLE_BRACKET.match(text)))
+
+
+def is_year(cell: str) -> bool:
+    """A column label that is a year: ``2021``, ``2021年`` (a table with years across)."""
+    return bool(_YEAR_CELL.match(cell.strip()))
+
+
+def _translation(cell: str) -> bool:
+    """English beside Chinese in a bilingual yearbook (``National Total``, ``Region``): no CJK, some letters."""
+    return bool(_LATIN.search(cell)) and not _CJK.search(cell)
 
 
 def _strip_unit(header: str, unit: str) -> str:
@@ -102,6 +124,9 @@ class Table:
         for row in rows:
             filled = [c for c in row if c]
             if not filled:
+                continue  # a blank separator row
+            if not kept and _unit_row(filled):
+                self.caption = " ".join([self.caption, *filled]).strip()  # 单位：% above the header
                 continue
             if width > 2 and len(set(filled)) == 1 and len(filled) >= width - 1 and not is_numeric(filled[0]):
                 # one cell spanning the table: a title above the header, else a note
@@ -111,7 +136,7 @@ class Table:
                     self.notes.append(filled[0])
                 continue
             kept.append(row)
-        self.grid = kept
+        self.grid = _without_translations(kept)
         self.header_rows = self._count_header_rows() if self.marked_header_rows is None else self.marked_header_rows
         self.label_columns = self._count_label_columns()
 
@@ -120,11 +145,11 @@ class Table:
         return len(self.grid[0]) if self.grid else 0
 
     def _count_header_rows(self) -> int:
-        """Leading rows whose value cells are mostly words, not figures (at most 4)."""
+        """Leading rows whose value cells are mostly words, not figures, or a run of years (at most 4)."""
         count = 0
         for row in self.grid[:4]:
             values = [c for c in row[1:] if c] or [c for c in row if c]
-            if not values or sum(is_numeric(c) for c in values) * 2 >= len(values):
+            if not values or (sum(is_numeric(c) for c in values) * 2 >= len(values) and not _years_across(values)):
                 break
             count += 1
         return count if count < len(self.grid) else 0
@@ -157,6 +182,7 @@ class Table:
             for row in self.grid[: self.header_rows]:
                 if row[j] and (not parts or parts[-1] != row[j]):
                     parts.append(row[j])
+            parts = [p for p in parts if not _translation(p)] or parts
             header = "".join(parts) or f"第{j + 1}列"
             unit = unit_of(header) or caption_unit
             out.append(Column(_strip_unit(header, unit), unit))
@@ -183,6 +209,32 @@ class Table:
     def plain_rows(self) -> list[str]:
         """Rows of a table without a header: the cells joined, so the words are still searchable."""
         return [SEPARATOR.join(c for c in row if c) for row in self.grid]
+
+
+def _unit_row(filled: list[str]) -> bool:
+    """A row that only states the unit (``单位：%`` and its translation ``(%)``)."""
+    return any(is_unit_line(c) for c in filled) and all(
+        is_unit_line(c) or (_WHOLE_BRACKET.match(c) and _translation(c)) for c in filled)
+
+
+def _years_across(values: list[str]) -> bool:
+    """Header cells of a table with years across: all years, each later (or earlier) than the one before."""
+    if len(values) < 2 or not all(is_year(v) for v in values):
+        return False
+    years = [int(v.strip()[:4]) for v in values]
+    steps = {b > a for a, b in zip(years, years[1:]) if a != b}
+    return len(steps) == 1 and len(set(years)) == len(years)
+
+
+def _without_translations(grid: list[list[str]]) -> list[list[str]]:
+    """Drop the English columns of a bilingual yearbook table (``National Total`` beside ``全国``):
+    a column none of whose cells has Chinese or a figure, in a table that has Chinese."""
+    width = len(grid[0]) if grid else 0
+    if not any(_CJK.search(c) for row in grid for c in row):
+        return grid
+    keep = [j for j in range(width)
+            if not (any(row[j] for row in grid) and all(_translation(row[j]) for row in grid if row[j]))]
+    return [[row[j] for j in keep] for row in grid] if len(keep) < width else grid
 
 
 def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
