@@ -19,7 +19,7 @@ import re
 import struct
 import zipfile
 from dataclasses import dataclass, field
-from xml.etree.ElementTree import iterparse
+from xml.etree.ElementTree import ParseError, iterparse
 
 from assistant.ingest.readers.numfmt import BUILTIN_FORMATS
 
@@ -71,7 +71,10 @@ def biff_layout(stream: bytes, max_rows: int) -> list[SheetLayout]:
             offset, state = struct.unpack_from("<IB", data)
             sheets.append((offset, SheetLayout(_biff_string(data[6:], 1), hidden=bool(state & 3))))
     for offset, sheet in sheets:
-        _biff_sheet(stream, offset, sheet, [formats.get(i, "General") for i in xf_formats], max_rows)
+        try:
+            _biff_sheet(stream, offset, sheet, [formats.get(i, "General") for i in xf_formats], max_rows)
+        except (struct.error, IndexError):
+            pass  # a damaged sheet: its values, if any can be read, show as General
     return [sheet for _, sheet in sheets]
 
 
@@ -159,9 +162,11 @@ def ooxml_layout(data: bytes, max_rows: int) -> list[SheetLayout]:
         sheets = []
         for name, part, hidden in _sheet_parts(archive):
             sheet = SheetLayout(name, hidden=hidden)
-            if part in archive.namelist():
+            try:
                 with archive.open(part) as handle:
                     _ooxml_sheet(handle, sheet, xf, max_rows)
+            except (KeyError, ParseError, ValueError, zipfile.BadZipFile):
+                pass  # a damaged sheet: its values, if any can be read, show as General
             sheets.append(sheet)
     return sheets
 

@@ -23,6 +23,7 @@ from assistant.errors import DocumentError
 from assistant.ingest.readers.base import Document, decode_text
 from assistant.ingest.readers.numfmt import format_value
 from assistant.ingest.readers.sheet_layout import SheetLayout, biff_layout, ooxml_layout
+from assistant.ingest.tables import SEPARATOR, is_numeric
 from assistant.settings import IngestSettings
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and an encrypted OOXML file
@@ -50,6 +51,10 @@ def add_sheet(document: Document, grid: list[list[str]], where: str, sheet_title
         grid = grid[1:]
     title = next((line for line in lines if "单位" not in line), sheet_title)
     caption = " ".join(line for line in lines if line != title)
+    if len(grid) > 1 and len(grid[0]) > 1 and not any(is_numeric(c) for row in grid for c in row if c):
+        document.warnings.append(f"{where} has no figures: its rows are indexed as text, no facts are read from it")
+        document.add_text("\n".join([*lines, *(SEPARATOR.join(c for c in row if c) for row in grid)]) + "\n")
+        return
     document.add_table(grid, where, title=title, caption=caption)
 
 
@@ -105,7 +110,11 @@ def read_workbook(path: Path, limits: IngestSettings | None = None) -> Document:
             raise DocumentError(path.name, f"cannot parse as {path.suffix[1:].upper()}: not a readable workbook "
                                            f"({type(calamine_error).__name__}: {calamine_error})") from calamine_error
         sheets = _openpyxl_sheets(path.name, data, limits)
-    for name, rows, total in sheets:
+    for name, *read in sheets:
+        if len(read) == 1:
+            document.warnings.append(f"sheet {name} cannot be read ({type(read[0]).__name__}): skipped")
+            continue
+        rows, total = read
         layout = layouts.get(name) or SheetLayout(name)
         if layout.hidden:
             document.warnings.append(f"sheet {name} is hidden: skipped")
@@ -117,19 +126,26 @@ def read_workbook(path: Path, limits: IngestSettings | None = None) -> Document:
     return document
 
 
-def _calamine_sheets(data: bytes, limits: IngestSettings) -> list[tuple[str, list[list[object]], int]]:
-    """(name, rows within the limits, rows in the sheet) of each worksheet, by python-calamine."""
+def _calamine_sheets(data: bytes, limits: IngestSettings) -> list:
+    """(name, rows within the limits, rows in the sheet) of each worksheet, by python-calamine;
+    (name, error) for a sheet it cannot read."""
     from python_calamine import CalamineWorkbook
 
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    out = []
+    out: list[tuple[str, list[list[object]], int] | tuple[str, Exception]] = []
     for name in workbook.sheet_names:
-        sheet = workbook.get_sheet_by_name(name)
+        try:
+            sheet = workbook.get_sheet_by_name(name)
+        except Exception as exc:  # one damaged sheet costs itself, not the workbook
+            out.append((name, exc))
+            continue
         last_row, last_col = sheet.end or (-1, -1)  # 0-based: a sheet of one row ends at row 0
         total, width = last_row + 1, max(last_col + 1, 1)
         keep = min(total, limits.max_sheet_rows, limits.max_sheet_cells // width)
         rows = sheet.to_python(skip_empty_area=False, nrows=keep) if keep else []
         out.append((name, [list(r) for r in rows], total))
+    if out and all(len(sheet) == 2 for sheet in out):
+        raise out[0][1]  # type: ignore[misc]  # nothing readable: let openpyxl try the workbook
     return out
 
 
