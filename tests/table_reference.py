@@ -101,7 +101,8 @@ def cells_of(grid: list[list[str]], title: str = "", year: int | None = None) ->
             if not label or not parts:
                 continue
             header = "".join(parts)
-            unit = _unit(header) or (row[unit_col] if unit_col is not None and _UNITS.match(row[unit_col]) else "") or table_unit
+            row_unit = row[unit_col] if unit_col is not None and 0 < len(row[unit_col]) <= 6 and not _numeric(row[unit_col]) else ""
+            unit = _unit(header) or row_unit or table_unit
             col_year = next((int(m.group(1)) for p in parts if (m := _YEAR.match(p) or _YEAR_IN.search(p))), None)
             out.append(RefCell(table, label, header, unit, cell, col_year or table_year))
     return out

@@ -36,6 +36,7 @@ _UNIT_WORDS = frozenset(
 _TITLE_MAX = 60
 _UNIT_CELL = re.compile(r"^[(（]?\s*(?:计量)?单位\s*[:：]")
 _WHOLE_BRACKET = re.compile(r"^[(（][^()（）]{1,16}[)）]$")
+_UNIT_HEADER = re.compile(r"^(?:计量)?单位$")
 _YEAR_CELL = re.compile(r"^(?:19|20)\d\d\s*年?$")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -173,28 +174,44 @@ class Table:
     def has_header(self) -> bool:
         return self.header_rows > 0
 
-    def columns(self) -> list[Column]:
-        """One column per value column; a multi-level header's parts are joined, merged repeats dropped."""
-        caption_unit = unit_of(self.caption) or unit_of(self.title)
-        out: list[Column] = []
+    def _headers(self) -> list[str]:
+        """Each value column's header as written: a multi-level header's parts joined, merged repeats
+        and English translations dropped."""
+        out = []
         for j in range(self.label_columns, self.width):
             parts: list[str] = []
             for row in self.grid[: self.header_rows]:
                 if row[j] and (not parts or parts[-1] != row[j]):
                     parts.append(row[j])
             parts = [p for p in parts if not _translation(p)] or parts
-            header = "".join(parts) or f"第{j + 1}列"
+            out.append("".join(parts) or f"第{j + 1}列")
+        return out
+
+    def columns(self) -> list[Column]:
+        """One column per value column, with its unit from the header, else the caption or title."""
+        caption_unit = unit_of(self.caption) or unit_of(self.title)
+        out: list[Column] = []
+        for header in self._headers():
             unit = unit_of(header) or caption_unit
             out.append(Column(_strip_unit(header, unit), unit))
         return out
 
+    @property
+    def unit_column(self) -> int | None:
+        """A label column headed 计量单位 / 单位: each row's unit, not part of its label."""
+        return next((j for j in range(self.label_columns)
+                     if any(_UNIT_HEADER.match(row[j]) for row in self.grid[: self.header_rows])), None)
+
     def records(self) -> list[Record]:
-        """Every data row with a label and at least one value."""
-        columns = self.columns()
+        """Every data row with a label and at least one value; a row's unit (its 计量单位 cell) is the
+        unit of the values whose header names none."""
+        headers, columns, unit_at = self._headers(), self.columns(), self.unit_column
         out: list[Record] = []
         for row in self.data_rows:
-            label = " ".join(dict.fromkeys(c for c in row[: self.label_columns] if c))
-            cells = tuple((col, v) for col, v in zip(columns, row[self.label_columns :]) if v)
+            label = " ".join(dict.fromkeys(c for j, c in enumerate(row[: self.label_columns]) if c and j != unit_at))
+            row_unit = row[unit_at] if unit_at is not None else ""
+            shown = [Column(c.header, row_unit) if row_unit and not unit_of(h) else c for c, h in zip(columns, headers)]
+            cells = tuple((col, v) for col, v in zip(shown, row[self.label_columns :]) if v)
             if cells:
                 out.append(Record(self.title, label, cells))
         return out
