@@ -68,6 +68,7 @@ def summary(reports: list[FileReport]) -> dict[str, dict[str, float]]:
         out[fmt] = {"files": len(mine), "cells": sum(r.cells for r in mine), "asked": asked,
                     **{v: verdicts.get(v, 0) for v in VERDICTS},
                     "exact_share": round(verdicts.get("exact", 0) / asked, 3) if asked else 0.0,
+                    "facts_expected": sum(r.facts_expected for r in mine),
                     "facts_agree": sum(r.facts_agree for r in mine)}
     return out
 
@@ -81,7 +82,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-tables-"))
     reports: list[FileReport] = []
     t0 = time.perf_counter()
-    print("| file | format | cells | asked | exact | miscited | wrong | refused | facts agree | s |")
+    print("| file | format | cells | asked | exact | miscited | wrong | refused | facts agree / expected | s |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     try:
         for i, path in enumerate(table_sources(work)):
@@ -94,7 +95,7 @@ def main() -> None:
             reports.append(report)
             v = report.verdicts
             print(f"| {report.file} | {report.fmt} | {report.cells} | {report.asked} | {v['exact']} | {v['miscited']} "
-                  f"| {v['wrong']} | {v['refused']} | {report.facts_agree} | {report.seconds} |", flush=True)
+                  f"| {v['wrong']} | {v['refused']} | {report.facts_agree} / {report.facts_expected} | {report.seconds} |", flush=True)
             shutil.rmtree(work / f"index-{i}", ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -13,6 +13,7 @@ Shared by ``benchmarks/tables.py`` (every table of every corpus) and
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -24,6 +25,7 @@ from table_reference import RefCell, compact, reference_cells
 from assistant.answer.chain import Answerer
 from assistant.facts.fact import Fact, display
 from assistant.facts.store import open_facts
+from assistant.facts.vocabulary import load_vocabulary
 from assistant.figures import extract_figures
 from assistant.ingest.pipeline import ingest
 from assistant.settings import Settings
@@ -38,7 +40,8 @@ class FileReport:
     cells: int = 0  # numeric cells the reference read found
     asked: int = 0  # of them, asked (at most --max-cells a file)
     verdicts: Counter = field(default_factory=Counter)
-    facts_agree: int = 0  # asked cells the fact table holds with row, column, value, unit and year
+    facts_expected: int = 0  # asked cells whose column or table names an indicator the vocabulary knows
+    facts_agree: int = 0  # of them, those the fact table holds with row, column, value, unit and year
     seconds: float = 0.0
     failures: list[dict[str, Any]] = field(default_factory=list)
     error: str = ""
@@ -62,14 +65,17 @@ def _number(value: str) -> float:
     return float(value.replace(",", "").rstrip("%").replace("−", "-"))
 
 
-def _states(text: str, cell: RefCell) -> bool:
-    """``text`` (a figure as the answer states it) is the cell's displayed value in the cell's unit."""
+def _states(text: str, cell: RefCell, answer: str) -> bool:
+    """``text`` (a figure as the answer states it) is the cell's displayed value in the cell's unit;
+    a negative value (-91.6) only where the answer writes its sign."""
     want = _number(cell.value)
+    if want < 0 and not re.search(r"[-−－]\s*" + re.escape(cell.value.lstrip("-−").rstrip("%")), answer):
+        return False
     for fig in extract_figures(text):
         if fig.is_year:
             continue
         value, unit = display(fig)
-        if abs(value - want) < 1e-9 * max(1.0, abs(want)) and (not cell.unit or not unit or unit == cell.unit):
+        if abs(abs(value) - abs(want)) < 1e-9 * max(1.0, abs(want)) and (not cell.unit or not unit or unit == cell.unit):
             return True
     return False
 
@@ -78,7 +84,7 @@ def judge(answer: dict[str, Any], cell: RefCell) -> str:
     if answer["refused"]:
         return "refused"
     citations = {c["n"]: c for c in answer["citations"]}
-    stated = [f for f in answer["figures"] if _states(f["text"], cell)]
+    stated = [f for f in answer["figures"] if _states(f["text"], cell, answer["answer"])]
     for figure in stated:
         cited = citations.get(figure.get("citation"))
         if cited and cited.get("kind") == "table_row" and compact(cited.get("row_label", "")).endswith(compact(cell.label)):
@@ -118,6 +124,7 @@ def run_file(path: Path, settings: Settings, max_cells: int | None = None) -> Fi
         report.verdicts["refused"] += len(chosen)
         return report
     answerer = Answerer(settings, backend="extractive")
+    vocab = load_vocabulary(settings.knowledge_dir)
     store = open_facts(settings)
     facts = store.query()
     store.close()
@@ -125,7 +132,9 @@ def run_file(path: Path, settings: Settings, max_cells: int | None = None) -> Fi
         answer = answerer.ask(cell.question).to_json()
         verdict = judge(answer, cell)
         report.verdicts[verdict] += 1
-        report.facts_agree += fact_agrees(facts, cell)
+        if vocab.search(cell.header) or vocab.search(cell.table):
+            report.facts_expected += 1
+            report.facts_agree += fact_agrees(facts, cell)
         if verdict != "exact":
             report.failures.append({"question": cell.question, "value": cell.value, "unit": cell.unit,
                                     "row": cell.label, "column": cell.header, "verdict": verdict,

@@ -77,8 +77,8 @@ def test_bilingual_yearbook_columns_and_years_across_on_table_8_33() -> None:
     records = _records(FRESH / YEARBOOK_8_33)
     assert "National Total" not in "".join(records) and "Region" not in "".join(records)
     beijing = next(r for r in records if "｜北京｜" in r)
-    assert beijing.startswith("8-33技术市场技术输出地域(合同金额)｜北京｜2000（万元）")
-    assert beijing.count("（万元）") == 8 and "2023（万元）" in beijing
+    assert beijing.startswith("8-33技术市场技术输出地域(合同金额)｜北京｜2000年（万元）")
+    assert beijing.count("（万元）") == 8 and "2023年（万元）" in beijing
 
 
 def test_a_unit_column_gives_each_row_its_unit(tmp_path: Path) -> None:

@@ -234,11 +234,11 @@ def test_write_protected_yearbook_xls_is_read() -> None:
     document = read_blocks(FRESH / "huhuaping-techme__kjnj_1-8_rd_qiangdu_2012-2022.xls")
     assert document.warnings == ["sheet CNKI is hidden: skipped"]
     records = _records(FRESH / "huhuaping-techme__kjnj_1-8_rd_qiangdu_2012-2022.xls")
-    assert any(r.endswith("｜北京｜2012（%）5.59｜2013（%）5.61｜2014（%）5.53｜2015（%）5.59｜2016（%）5.49｜2017（%）5.29"
-                          "｜2018（%）5.65｜2019（%）6.30｜2020（%）6.44｜2021（%）6.53｜2022（%）6.83") for r in records)
+    assert any(r.endswith("｜北京｜2012年（%）5.59｜2013年（%）5.61｜2014年（%）5.53｜2015年（%）5.59｜2016年（%）5.49｜2017年（%）5.29"
+                          "｜2018年（%）5.65｜2019年（%）6.30｜2020年（%）6.44｜2021年（%）6.53｜2022年（%）6.83") for r in records)
 
 
 @needs_fresh
 def test_yearbook_xlsx_shows_its_format_not_the_float() -> None:
     text = read_blocks(FRESH / "huhuaping-techme__kjnj_1-8_rd_qiangdu_2012-2021.xlsx").plain_text()
-    assert "2015（%）5.59" in text and "5.585445435871359" not in text and "第3列" not in text
+    assert "2015年（%）5.59" in text and "5.585445435871359" not in text and "第3列" not in text

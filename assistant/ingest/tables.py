@@ -184,7 +184,8 @@ class Table:
                 if row[j] and (not parts or parts[-1] != row[j]):
                     parts.append(row[j])
             parts = [p for p in parts if not _translation(p)] or parts
-            out.append("".join(parts) or f"第{j + 1}列")
+            # a bare year heads a column of a table with years across: written 2021年, as a reader says it
+            out.append("".join(f"{p}年" if p.isdigit() and is_year(p) else p for p in parts) or f"第{j + 1}列")
         return out
 
     def columns(self) -> list[Column]:
