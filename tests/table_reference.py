@@ -77,8 +77,9 @@ def cells_of(grid: list[list[str]], title: str = "", year: int | None = None) ->
     """Every numeric cell of a grid with its row label, header, unit and year."""
     grid = [[compact(c) for c in row] for row in grid if any(str(c).strip() for c in row)]
     lines: list[str] = [title] if title else []
-    while grid and len({c for c in grid[0] if c}) == 1 or (grid and all(_unit(c) or not c for c in grid[0])):
-        lines.append(next(c for c in grid[0] if c))  # title, English title and unit lines
+    while grid and (len({c for c in grid[0] if c}) == 1 or (_UNIT_LINE.search(" ".join(grid[0]))
+                                                            and not any(_numeric(c) for c in grid[0]))):
+        lines += [c for c in dict.fromkeys(grid[0]) if c]  # title, English title and unit lines
         grid = grid[1:]
     first = next((i for i, row in enumerate(grid) if sum(_numeric(c) for c in row[1:]) >= 1), None)
     if first is None or first == 0:
