@@ -242,3 +242,47 @@ def test_write_protected_yearbook_xls_is_read() -> None:
 def test_yearbook_xlsx_shows_its_format_not_the_float() -> None:
     text = read_blocks(FRESH / "huhuaping-techme__kjnj_1-8_rd_qiangdu_2012-2021.xlsx").plain_text()
     assert "2015年（%）5.59" in text and "5.585445435871359" not in text and "第3列" not in text
+
+
+def _million_row_xlsx(path: Path, rows: int) -> Path:
+    """A sheet of ``rows`` rows written as raw OOXML parts (openpyxl would take minutes)."""
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    body = "".join(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>企业{i}</t></is></c><c r="B{i}"><v>{i}.5</v></c></row>'
+                   for i in range(2, rows + 1))
+    header = '<row r="1"><c r="A1" t="inlineStr"><is><t>企业名称</t></is></c><c r="B1" t="inlineStr"><is><t>R&amp;D经费（万元）</t></is></c></row>'
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0"?><workbook {ns} xmlns:r="{rel}"><sheets><sheet name="企业" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0"?><worksheet {ns}><sheetData>{header}{body}</sheetData></worksheet>',
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return path
+
+
+@pytest.mark.slow
+def test_a_million_row_sheet_is_bounded_by_the_row_limit(tmp_path: Path) -> None:
+    """1,000,000 rows: read up to the limit, the rest named in one warning; Python allocations stay
+    far below what the whole sheet would take."""
+    import tracemalloc
+
+    path = _million_row_xlsx(tmp_path / "百万行.xlsx", 1_000_000)
+    tracemalloc.start()
+    try:
+        document = read_workbook(path, IngestSettings(max_sheet_rows=20_000))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert document.warnings == ["sheet 企业: rows 20001–1000000 skipped (the limit is 20,000 rows and 2,000,000 cells a sheet)"]
+    assert document.tables[0].records()[-1].text == "企业｜企业20000｜R&D经费（万元）20000.5"
+    assert peak < 200 * 2**20, f"peak {peak / 2**20:.0f} MB"
