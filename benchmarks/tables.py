@@ -58,6 +58,41 @@ def table_sources(work: Path) -> list[Path]:
     return found + built_files(work / "built")
 
 
+def workbook_perf(folder: Path, sheets: int = 100, rows: int = 300) -> dict[str, float]:
+    """Reading and laying out a 100-sheet workbook (300 rows × 12 columns a sheet, 0.00 formats):
+    seconds, and peak Python allocations in a second, traced pass (calamine's own buffers are not counted)."""
+    import tracemalloc
+
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+
+    from assistant.ingest.layout import lay_out
+    from assistant.ingest.readers import read_blocks
+    from assistant.settings import ChunkSettings
+
+    path = folder / "百表.xlsx"
+    workbook = openpyxl.Workbook(write_only=True)
+    for s in range(sheets):
+        sheet = workbook.create_sheet(f"表{s + 1}")
+        sheet.append([f"表{s + 1} 各企业研发投入"])
+        sheet.append(["企业", *(f"{2012 + j}" for j in range(11))])
+        for i in range(rows):
+            cells = [WriteOnlyCell(sheet, value=(i * 7.123456 + j) % 1000) for j in range(11)]
+            for cell in cells:
+                cell.number_format = "0.00"
+            sheet.append([f"企业{i:04d}", *cells])
+    workbook.save(path)
+    t0 = time.perf_counter()
+    laid = lay_out(read_blocks(path), ChunkSettings())
+    seconds = time.perf_counter() - t0
+    tracemalloc.start()  # a second pass: tracing slows Python about twofold
+    lay_out(read_blocks(path), ChunkSettings())
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {"sheets": sheets, "rows": sheets * rows, "cells": sheets * rows * 12, "chunks": len(laid.chunks),
+            "read_and_layout_s": round(seconds, 2), "peak_python_mb": round(peak / 2**20, 1)}
+
+
 def summary(reports: list[FileReport]) -> dict[str, dict[str, float]]:
     """Per format: cells, asked, each verdict, exact and fact-agreement shares of the asked cells."""
     out: dict[str, dict[str, float]] = {}
@@ -78,8 +113,12 @@ def main() -> None:
     parser.add_argument("--max-cells", type=int, default=None, help="cells asked per file, spread evenly (default: all)")
     parser.add_argument("--files", nargs="+", default=["*"], help="file-name patterns to run (default: every file)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results-tables.json")
+    parser.add_argument("--no-perf", action="store_true", help="skip the 100-sheet workbook's read/layout timing")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-tables-"))
+    perf = {} if args.no_perf else workbook_perf(work)
+    if perf:
+        print(f"100-sheet workbook: {perf}", flush=True)
     reports: list[FileReport] = []
     t0 = time.perf_counter()
     print("| file | format | cells | asked | exact | miscited | wrong | refused | facts agree / expected | s |")
@@ -99,7 +138,7 @@ def main() -> None:
             shutil.rmtree(work / f"index-{i}", ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    results = {"max_cells": args.max_cells, "wall_s": round(time.perf_counter() - t0, 1),
+    results = {"max_cells": args.max_cells, "wall_s": round(time.perf_counter() - t0, 1), "workbook_100_sheets": perf,
                "formats": summary(reports), "files": [r.to_json() for r in reports],
                "load_average": [round(x, 1) for x in os.getloadavg()]}
     print(json.dumps(results["formats"], ensure_ascii=False, indent=1))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 # Excel's built-in number formats by id (the ones a table of figures uses).
 BUILTIN_FORMATS = {
@@ -40,12 +41,11 @@ def format_value(value: object, number_format: str | None) -> str:
         return _date_text(value, number_format or "yyyy-m-d")
     if not isinstance(value, (int, float)):
         return str(value).strip()
-    code = (number_format or "General").strip()
-    sections = _split_sections(code)
-    section, number = _section_for(sections, float(value))
-    if not section or section.lower() == "general" or section == "@":
+    section, number = _section_for(_split_sections((number_format or "General").strip()), float(value))
+    kind = _kind(section)
+    if kind == "general":
         return _general(float(value))
-    if _is_date(section):
+    if kind == "date":
         try:
             return _date_text(_EPOCH + dt.timedelta(days=float(value)), section)
         except (OverflowError, ValueError):
@@ -53,7 +53,15 @@ def format_value(value: object, number_format: str | None) -> str:
     return _number_text(number, section)
 
 
-def _split_sections(code: str) -> list[str]:
+@lru_cache(maxsize=512)
+def _kind(section: str) -> str:
+    if not section or section.lower() == "general" or section == "@":
+        return "general"
+    return "date" if _is_date(section) else "number"
+
+
+@lru_cache(maxsize=512)
+def _split_sections(code: str) -> tuple[str, ...]:
     """pos;neg;zero;text — split on semicolons outside quotes."""
     out, current, quoted = [], [], False
     for ch in code:
@@ -65,10 +73,10 @@ def _split_sections(code: str) -> list[str]:
         else:
             current.append(ch)
     out.append("".join(current))
-    return out
+    return tuple(out)
 
 
-def _section_for(sections: list[str], value: float) -> tuple[str, float]:
+def _section_for(sections: tuple[str, ...], value: float) -> tuple[str, float]:
     """The section a value is shown by; a negative section shows the magnitude (its sign is literal)."""
     if value < 0 and len(sections) > 1 and sections[1].strip():
         return sections[1], -value
@@ -117,32 +125,42 @@ def _token(token: str, when: dt.datetime, after_hour: bool) -> str:
     return table[token]
 
 
-def _number_text(value: float, section: str) -> str:
-    """Literal text around one number placeholder: decimals, thousands separator, percent, E+."""
+@lru_cache(maxsize=512)
+def _plan(section: str) -> tuple[str, str, float, int, int, bool, bool] | None:
+    """A number section compiled once: (text before, text after, scale, places, optional places,
+    grouped, scientific); None when the section holds no digit placeholder."""
     literal = _PAD.sub("", _BRACKET.sub("", section))
     literal = _QUOTED.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), literal)
     m = _NUMBER_PART.search(literal)
     if m is None:
-        return literal.strip() or _general(value)
+        return None
     pattern = m.group(0)
-    if "%" in literal:
-        value *= 100
+    scale = 100.0 if "%" in literal else 1.0
     integer, _, fraction = pattern.partition(".")
     while integer.endswith(","):  # a trailing comma scales by 1000
-        value /= 1000
+        scale /= 1000
         integer = integer[:-1]
     places = sum(ch in "0?#" for ch in fraction.split("E")[0].split("e")[0])
-    if "e" in pattern.lower():
-        number = f"{value:.{places}E}"
-    else:
-        number = _fixed(value, places, optional=fraction.count("#"), grouped="," in integer)
-    return (literal[: m.start()] + number + literal[m.end():]).strip()
+    return (literal[: m.start()], literal[m.end():], scale, places, fraction.count("#"), "," in integer,
+            "e" in pattern.lower())
 
 
-def _fixed(value: float, places: int, optional: int, grouped: bool) -> str:
-    """Half away from zero on the value's shortest decimal form (as Excel rounds what it shows)."""
+def _number_text(value: float, section: str) -> str:
+    """Literal text around one number placeholder: decimals, thousands separator, percent, E+."""
+    plan = _plan(section)
+    if plan is None:
+        literal = _QUOTED.sub(lambda m: m.group(1) or m.group(2) or "", _PAD.sub("", _BRACKET.sub("", section)))
+        return literal.strip() or _general(value)
+    before, after, scale, places, optional, grouped, scientific = plan
+    number = f"{value * scale:.{places}E}" if scientific else _fixed(value, scale, places, optional, grouped)
+    return (before + number + after).strip()
+
+
+def _fixed(value: float, scale: float, places: int, optional: int, grouped: bool) -> str:
+    """Half away from zero on the value's shortest decimal form (as Excel rounds what it shows),
+    scaled exactly (0.02345 at 0.00% is 2.35%, not float 2.3449999…)."""
     try:
-        exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        exact = (Decimal(repr(value)) * Decimal(repr(scale))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     except InvalidOperation:
         return _general(value)
     text = f"{exact:,f}" if grouped else f"{exact:f}"

@@ -19,7 +19,8 @@ import re
 import struct
 import zipfile
 from dataclasses import dataclass, field
-from xml.etree.ElementTree import ParseError, iterparse
+
+from lxml.etree import XMLSyntaxError, iterparse
 
 from assistant.ingest.readers.numfmt import BUILTIN_FORMATS
 
@@ -165,7 +166,7 @@ def ooxml_layout(data: bytes, max_rows: int) -> list[SheetLayout]:
             try:
                 with archive.open(part) as handle:
                     _ooxml_sheet(handle, sheet, xf, max_rows)
-            except (KeyError, ParseError, ValueError, zipfile.BadZipFile):
+            except (KeyError, XMLSyntaxError, ValueError, zipfile.BadZipFile, EOFError, OSError):
                 pass  # a damaged sheet: its values, if any can be read, show as General
             sheets.append(sheet)
     return sheets
