@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import pairwise
 from dataclasses import dataclass, field
 
 from assistant.ingest.clean import normalize_text
@@ -240,7 +241,7 @@ def _years_across(values: list[str]) -> bool:
     if len(values) < 2 or not all(is_year(v) for v in values):
         return False
     years = [int(v.strip()[:4]) for v in values]
-    steps = {b > a for a, b in zip(years, years[1:]) if a != b}
+    steps = {b > a for a, b in pairwise(years) if a != b}
     return len(steps) == 1 and len(set(years)) == len(years)
 
 

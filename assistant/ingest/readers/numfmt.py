@@ -110,7 +110,7 @@ def _date_text(when: dt.date, section: str) -> str:
         elif piece.startswith("\\"):
             out.append(piece[1:])
         elif not piece.startswith("["):
-            out.append(_DATE_TOKENS.sub(lambda m: _token(m.group(0).lower(), when, after_hour), piece))
+            out.append(_DATE_TOKENS.sub(lambda m, hour=after_hour: _token(m.group(0).lower(), when, hour), piece))
             after_hour = after_hour or bool(re.search(r"h", piece, re.I))
     return "".join(out).strip()
 
