@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 _NUMBER = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
@@ -26,6 +26,7 @@ _UNIT_LINE = re.compile(r"(?:计量)?单位\s*[:：]\s*([^\s,，;；)）(（]{1,
 _BRACKET = re.compile(r"[(（]\s*([^()（）]{1,6})\s*[)）]\s*$")
 _UNITS = re.compile(r"^(?:万亿|亿|千万|百万|万|千)?(?:元|美元|%|‰|个|家|人|项|件|台|套|吨|亩|户|名|次|篇|所|座|人年|人次|平方米|公里)$")
 _UNIT_HEADER = re.compile(r"^(?:计量)?单位$")
+_GENERIC = frozenset("绝对数 绝对额 数值 数量 总量 指标值 本期".split())
 _TITLE_NOISE = re.compile(r"^(?:附表|表)?\s*[\d\-－—.]+\s*|^(?:附表|表)\s*[一二三四五六七八九十\d]+\s*|"
                           r"(?:19|20)\d\d(?:\s*[-—–~至]\s*(?:19|20)?\d\d)?\s*年?|各地区|分地区|分行业|各行业|主要|情况|[(（][^()（）\u4e00-\u9fff]*[)）]$")
 
@@ -40,6 +41,7 @@ class RefCell:
     unit: str
     value: str  # as displayed
     year: int | None
+    parent: str = ""  # the row a 其中 row is part of (房屋施工面积 for 其中：住宅)
 
     @property
     def indicator(self) -> str:
@@ -48,11 +50,11 @@ class RefCell:
         header = _BRACKET.sub("", self.header).strip()
         if _YEAR.match(header) or not header:
             return _TITLE_NOISE.sub("", self.table).strip() or self.table
-        return header
+        return "" if header in _GENERIC else header  # 绝对数: the row label says what it is
 
     @property
     def question(self) -> str:
-        return f"{f'{self.year}年' if self.year else ''}{self.label}{self.indicator}是多少？"
+        return f"{f'{self.year}年' if self.year else ''}{self.label}{self.parent}{self.indicator}是多少？"
 
 
 def compact(text: str) -> str:
@@ -91,13 +93,18 @@ def cells_of(grid: list[list[str]], title: str = "", year: int | None = None) ->
     if m := _YEAR_IN.search(table):
         table_year = int(m.group(1))
     unit_col = next((j for j in range(len(grid[0])) if any(_UNIT_HEADER.match(h[j]) for h in heads if j < len(h))), None)
-    out = []
+    out, parent = [], ""
     for row in grid[first:]:
+        first_label = next((c for c in row if _CJK.search(c) and not _numeric(c)), "")
+        sub = re.match(r"^其中\s*[:：]?", first_label)
+        parent = parent if sub else first_label
         for j, cell in enumerate(row):
             if not _numeric(cell):
                 continue
             label = next((c for c in row[:j] if _CJK.search(c) and not _numeric(c)), "")
-            label = re.sub(r"^其中\s*[:：]?", "", label)
+            whole = ""
+            if sub and label == first_label:  # 其中：住宅 under 房屋施工面积: a user asks for 住宅房屋施工面积
+                label, whole = label[sub.end():], parent
             parts = list(dict.fromkeys(h[j] for h in heads if j < len(h) and h[j] and (_CJK.search(h[j]) or _YEAR.match(h[j]))))
             if not label or not parts:
                 continue
@@ -105,7 +112,7 @@ def cells_of(grid: list[list[str]], title: str = "", year: int | None = None) ->
             row_unit = row[unit_col] if unit_col is not None and 0 < len(row[unit_col]) <= 6 and not _numeric(row[unit_col]) else ""
             unit = _unit(header) or row_unit or table_unit
             col_year = next((int(m.group(1)) for p in parts if (m := _YEAR.match(p) or _YEAR_IN.search(p))), None)
-            out.append(RefCell(table, label, header, unit, cell, col_year or table_year))
+            out.append(RefCell(table, label, header, unit, cell, col_year or table_year, whole))
     return out
 
 
@@ -223,5 +230,4 @@ def reference_cells(path: Path) -> list[RefCell]:
         return []
     years = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", path.stem)}
     year = years.pop() if len(years) == 1 else None  # a file named for one year: its tables' year
-    return [c if c.year or year is None else RefCell(c.table, c.label, c.header, c.unit, c.value, year)
-            for c in reader(path)]
+    return [c if c.year or year is None else replace(c, year=year) for c in reader(path)]

@@ -87,7 +87,8 @@ def judge(answer: dict[str, Any], cell: RefCell) -> str:
     stated = [f for f in answer["figures"] if _states(f["text"], cell, answer["answer"])]
     for figure in stated:
         cited = citations.get(figure.get("citation"))
-        if cited and cited.get("kind") == "table_row" and compact(cited.get("row_label", "")).endswith(compact(cell.label)):
+        row = compact(cited.get("row_label", "")) if cited and cited.get("kind") == "table_row" else ""
+        if row and row.endswith(compact(cell.label)) and compact(cell.parent) in row:
             return "exact"
     return "miscited" if stated else "wrong"
 
@@ -137,7 +138,7 @@ def run_file(path: Path, settings: Settings, max_cells: int | None = None) -> Fi
             report.facts_agree += fact_agrees(facts, cell)
         if verdict != "exact":
             report.failures.append({"question": cell.question, "value": cell.value, "unit": cell.unit,
-                                    "row": cell.label, "column": cell.header, "verdict": verdict,
+                                    "row": f"{cell.parent} {cell.label}".strip(), "column": cell.header, "verdict": verdict,
                                     "answer": answer["answer"][:300]})
     report.seconds = round(time.perf_counter() - t0, 1)
     return report

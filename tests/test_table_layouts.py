@@ -110,3 +110,13 @@ def test_blank_separator_rows_are_no_rows(tmp_path: Path) -> None:
     """The yearbook's blank rows between region groups, in a CSV."""
     path = _csv(tmp_path / "分组.csv", [["地区", "R&D经费（亿元）"], ["全国", "30782.9"], ["", ""], ["北京", "2843.3"], [], ["上海", "1981.6"]])
     assert [r.split("｜")[1] for r in _records(path)] == ["全国", "北京", "上海"]
+
+
+def test_a_qizhong_row_is_labelled_with_its_parent(tmp_path: Path) -> None:
+    """Written for the 黔东南 2016 bulletin's 表8 (其中：住宅 under five areas); checked on a CSV
+    where 其中：发明专利 stands under both 申请 and 授权 (rows a question tells apart only by the parent)."""
+    path = _csv(tmp_path / "专利.csv", [
+        ["2023年专利情况"], ["指标", "数量（件）"], ["专利申请量", "5120"], ["其中：发明专利", "1260"],
+        ["专利授权量", "3046"], ["其中：发明专利", "412"]])
+    assert [r.split("｜")[1] for r in _records(path)] == ["专利申请量", "专利申请量 其中：发明专利", "专利授权量",
+                                                         "专利授权量 其中：发明专利"]

@@ -29,6 +29,7 @@ _FOOTNOTE = re.compile(r"\[\d{1,2}\]|［\d{1,2}］|\(\d{1,2}\)$|[*※]+$")
 _NOT_A_NUMBER = re.compile(r"^[-—–…·.\s]*$")
 # a row label's 其中 / 其中： and its footnote marks (全国①, 北京*) are no part of its name
 _ROW_MARKS = re.compile(r"^其中\s*[:：]?|[①-⑩*※#]+$|\[\d{1,2}\]$|［\d{1,2}］$")
+_SUB_ROW = re.compile(r"其中\s*[:：]?")
 _YEAR_HEADER = re.compile(r"^((?:19|20)\d\d)\s*年?$")
 FORMAT = 4  # bump when extraction changes, so stores rebuild
 
@@ -66,7 +67,7 @@ def table_facts(ctx: Context, text: str, meta: dict[str, Any], vocab: Vocabulary
         return []
     table_year = year_from(title) or (ctx.years[0] if ctx.years else None)
     label = _ROW_MARKS.sub("", label).strip()
-    place = place_of(label)
+    place = place_of(_ROW_MARKS.sub("", _SUB_ROW.split(label)[-1]).strip())  # 全国 其中：北京 is 北京's row
     compact = re.sub(r"\s+", "", label)
     region, level, subject = (place.name, place.level, "") if place else (ctx.region, ctx.level, compact)
     row_indicator = vocab.search(label)

@@ -38,6 +38,7 @@ _TITLE_MAX = 60
 _UNIT_CELL = re.compile(r"^[(（]?\s*(?:计量)?单位\s*[:：]")
 _WHOLE_BRACKET = re.compile(r"^[(（][^()（）]{1,16}[)）]$")
 _UNIT_HEADER = re.compile(r"^(?:计量)?单位$")
+_SUB_ROW = re.compile(r"^其中\s*[:：]?")
 _YEAR_CELL = re.compile(r"^(?:19|20)\d\d\s*年?$")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -206,11 +207,16 @@ class Table:
 
     def records(self) -> list[Record]:
         """Every data row with a label and at least one value; a row's unit (its 计量单位 cell) is the
-        unit of the values whose header names none."""
+        unit of the values whose header names none; a 其中 row's label starts with its parent's."""
         headers, columns, unit_at = self._headers(), self.columns(), self.unit_column
         out: list[Record] = []
+        parent = ""
         for row in self.data_rows:
             label = " ".join(dict.fromkeys(c for j, c in enumerate(row[: self.label_columns]) if c and j != unit_at))
+            if _SUB_ROW.match(label) and parent:
+                label = f"{parent} {label}"  # 其中：住宅 under 房屋施工面积 is that area's part, not another 住宅
+            else:
+                parent = label
             row_unit = row[unit_at] if unit_at is not None else ""
             shown = [Column(c.header, row_unit) if row_unit and not unit_of(h) else c for c, h in zip(columns, headers)]
             cells = tuple((col, v) for col, v in zip(shown, row[self.label_columns :]) if v)
