@@ -173,18 +173,20 @@ def ooxml_layout(data: bytes, max_rows: int) -> list[SheetLayout]:
 
 
 def _ooxml_sheet(handle, sheet: SheetLayout, xf: list[str], max_rows: int) -> None:
-    for _, el in iterparse(handle):
-        name = _local(el.tag)
-        if name == "c" and el.get("r"):
-            row, col = _cell_index(el.get("r", ""))
+    """Only the elements that matter are handed over (a cell's value and formula are not)."""
+    for _, el in iterparse(handle, tag=("{*}c", "{*}row", "{*}col", "{*}mergeCell")):
+        name = el.tag.rpartition("}")[2]
+        if name == "c":
             style = int(el.get("s", "0"))
-            if style and style < len(xf):
-                sheet.formats[(row, col)] = xf[style]
+            if style and style < len(xf) and el.get("r"):
+                sheet.formats[_cell_index(el.get("r", ""))] = xf[style]
         elif name == "row":
             row = int(el.get("r", "0")) - 1
             if el.get("hidden") in ("1", "true"):
                 sheet.hidden_rows.add(row)
             el.clear()
+            while el.getprevious() is not None:  # rows already read leave the tree
+                del el.getparent()[0]
             if row >= max_rows:
                 return
         elif name == "col" and el.get("hidden") in ("1", "true"):
