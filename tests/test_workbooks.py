@@ -172,6 +172,16 @@ def test_a_missing_drawing_part_is_no_failure(tmp_path: Path) -> None:
     assert f"{table_files.TITLE}｜陕西｜R&D经费（亿元）769.6｜R&D经费投入强度（%）2.35" in _records(path)
 
 
+def test_an_xls_that_is_a_web_page_or_text_is_read_as_one(tmp_path: Path) -> None:
+    """Sites export "Excel" files that are HTML tables or tab-separated text; Excel opens both."""
+    page = tmp_path / "导出.xls"
+    page.write_text(table_files.html_table(), encoding="utf-8")
+    text = tmp_path / "导出2.xls"
+    text.write_text("\n".join("\t".join(row) for row in [table_files.HEADER, *table_files.ROWS]), encoding="gb18030")
+    for path in (page, text):
+        assert any(r.endswith("｜陕西｜R&D经费（亿元）769.6｜R&D经费投入强度（%）2.35") for r in _records(path)), path.name
+
+
 def test_openpyxl_reads_the_grid_calamine_reads(tmp_path: Path) -> None:
     """The fallback for a workbook calamine refuses gives the same values as calamine."""
     from python_calamine import CalamineWorkbook

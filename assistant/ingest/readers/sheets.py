@@ -3,7 +3,8 @@ refuses a file) and CSV.
 
 A workbook is read whenever Excel or WPS would open it: one saved write-protected is encrypted
 with Excel's default password, which msoffcrypto-tool removes (a password of its own gets one
-line naming the file); an ``.xls`` that is an OOXML file inside is read as one. Every sheet is
+line naming the file); an ``.xls`` that is an OOXML file, a web page or delimited text inside is
+read as one. Every sheet is
 read; a formula cell gives the value saved with the file, never the formula; every value is the
 text the cell shows through its number format (``0.00``: 5.59, not 5.585445435871359); a merged
 range gives its value to every cell it covers. Hidden sheets, rows and columns are skipped, and
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -98,6 +100,8 @@ def read_workbook(path: Path, limits: IngestSettings | None = None) -> Document:
     """Every visible sheet of an .xls/.xlsx/.xlsm workbook as a table (or text where it has no header)."""
     limits = limits or IngestSettings()
     data = _unlocked(path.name, path.read_bytes())
+    if not data.startswith((_OLE_MAGIC, _ZIP_MAGIC)):
+        return _saved_as_text(path, data)
     try:
         layouts = {s.name: s for s in _layouts(data, limits.max_sheet_rows)}
     except Exception:  # damaged styles or records: values are still read, shown as General
@@ -124,6 +128,15 @@ def read_workbook(path: Path, limits: IngestSettings | None = None) -> Document:
                                      f"{limits.max_sheet_rows:,} rows and {limits.max_sheet_cells:,} cells a sheet)")
         add_sheet(document, shown_grid(rows, layout, document.warnings), f"sheet {name}", name)
     return document
+
+
+def _saved_as_text(path: Path, data: bytes) -> Document:
+    """An ".xls" that is a web page or delimited text (what many sites export, and Excel opens)."""
+    from assistant.ingest.readers.html import read_html
+
+    if re.match(rb"(?:\xef\xbb\xbf)?\s*<", data[:1024]):
+        return read_html(path)
+    return read_csv(path)
 
 
 def _calamine_sheets(data: bytes, limits: IngestSettings) -> list:
