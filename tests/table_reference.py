@@ -97,7 +97,7 @@ def cells_of(grid: list[list[str]], title: str = "", year: int | None = None) ->
     for row in grid[first:]:
         first_label = next((c for c in row if _CJK.search(c) and not _numeric(c)), "")
         sub = re.match(r"^其中\s*[:：]?", first_label)
-        parent = parent if sub else first_label
+        parent = parent if sub else ("" if first_label in ("合计", "总计", "小计", "全部", "全国") else first_label)
         for j, cell in enumerate(row):
             if not _numeric(cell):
                 continue

@@ -80,6 +80,21 @@ def _states(text: str, cell: RefCell, answer: str) -> bool:
     return False
 
 
+def _rounds_to(text: str, cell: RefCell) -> bool:
+    """``text`` is the cell's quantity stated more coarsely (122.35万吨 for 1223474吨): the same
+    figure, as the document's prose rounds it."""
+    wanted = [f for f in extract_figures(cell.value.lstrip("-−") + cell.unit) if not f.is_year]
+    for fig in (f for f in extract_figures(text) if not f.is_year):
+        if not wanted or not fig.unit or fig.unit != wanted[0].unit or not fig.value:
+            continue
+        digits = re.sub(r"[^\d.]", "", fig.text) or "1"
+        places = len(digits.split(".")[1]) if "." in digits else 0
+        step = abs(float(fig.value) / (float(digits) or 1)) * 10 ** -places
+        if abs(abs(float(fig.value)) - abs(float(wanted[0].value))) <= step / 2 + 1e-9:
+            return True
+    return False
+
+
 def judge(answer: dict[str, Any], cell: RefCell) -> str:
     if answer["refused"]:
         return "refused"
@@ -90,7 +105,9 @@ def judge(answer: dict[str, Any], cell: RefCell) -> str:
         row = compact(cited.get("row_label", "")) if cited and cited.get("kind") == "table_row" else ""
         if row and row.endswith(compact(cell.label)) and compact(cell.parent) in row:
             return "exact"
-    return "miscited" if stated else "wrong"
+    if stated or any(_rounds_to(f["text"], cell) for f in answer["figures"]):
+        return "miscited"  # the right figure, cited to another passage (or as its prose rounds it)
+    return "wrong"
 
 
 def fact_agrees(facts: list[Fact], cell: RefCell) -> bool:

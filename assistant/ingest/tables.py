@@ -39,6 +39,8 @@ _UNIT_CELL = re.compile(r"^[(（]?\s*(?:计量)?单位\s*[:：]")
 _WHOLE_BRACKET = re.compile(r"^[(（][^()（）]{1,16}[)）]$")
 _UNIT_HEADER = re.compile(r"^(?:计量)?单位$")
 _SUB_ROW = re.compile(r"^其中\s*[:：]?")
+# a 其中 row under a total (合计, 全国) needs no parent: prefixing it would make it answer for the total
+_TOTAL_ROW = re.compile(r"^(?:合\s*计|总\s*计|小\s*计|全部|总额|全国|全省|全市|全州|全县)$")
 _YEAR_CELL = re.compile(r"^(?:19|20)\d\d\s*年?$")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -213,7 +215,7 @@ class Table:
         parent = ""
         for row in self.data_rows:
             label = " ".join(dict.fromkeys(c for j, c in enumerate(row[: self.label_columns]) if c and j != unit_at))
-            if _SUB_ROW.match(label) and parent:
+            if _SUB_ROW.match(label) and parent and not _TOTAL_ROW.match(parent):
                 label = f"{parent} {label}"  # 其中：住宅 under 房屋施工面积 is that area's part, not another 住宅
             else:
                 parent = label
