@@ -51,7 +51,9 @@ class IngestSettings(_Section):
     """Big files: chunks are embedded ``batch_chunks`` at a time (Ctrl-C takes effect after the
     batch in hand, a few seconds) and written ``write_chunks`` at a time (Chroma writes 461 chunks/s
     in calls of 32 and 1,946 in calls of 512); memory stays flat either way. Files over
-    ``max_file_mb`` are refused with a message instead of tying up the machine for hours."""
+    ``max_file_mb`` are refused with a message instead of tying up the machine for hours. A sheet
+    is read up to ``max_sheet_rows`` rows and ``max_sheet_cells`` cells (a 1,000,000-row export
+    costs 200,000 rows' time and memory, and its warning says what was skipped)."""
 
     batch_chunks: int = Field(default=32, ge=1)
     write_chunks: int = Field(default=512, ge=1)
@@ -59,6 +61,8 @@ class IngestSettings(_Section):
     # an ingest that fails while the index's or the embedding cache's disk has less than this left
     # stops with "the disk is full" and what was committed (Chroma's own error does not say so)
     min_free_mb: float = Field(default=4.0, ge=0)
+    max_sheet_rows: int = Field(default=200_000, ge=1)
+    max_sheet_cells: int = Field(default=2_000_000, ge=1)
 
 
 class RetrieveSettings(_Section):

@@ -27,7 +27,18 @@ from assistant.figures import Figure, extract_figures
 
 _FOOTNOTE = re.compile(r"\[\d{1,2}\]|［\d{1,2}］|\(\d{1,2}\)$|[*※]+$")
 _NOT_A_NUMBER = re.compile(r"^[-—–…·.\s]*$")
-FORMAT = 3  # bump when extraction changes, so stores rebuild
+# a row label's 其中 / 其中： and its footnote marks (全国①, 北京*) are no part of its name
+_ROW_MARKS = re.compile(r"^其中\s*[:：]?|[①-⑩*※#]+$|\[\d{1,2}\]$|［\d{1,2}］$")
+_SUB_ROW = re.compile(r"其中\s*[:：]?")
+_YEAR_HEADER = re.compile(r"^((?:19|20)\d\d)\s*年?$")
+FORMAT = 4  # bump when extraction changes, so stores rebuild
+
+
+def column_year(header: str) -> int | None:
+    """The year a column stands for: a header that is a year (``2021``, ``2021年``: years across) or
+    names one (``2021年R&D经费``); None leaves the table's year."""
+    m = _YEAR_HEADER.match(header.strip())
+    return int(m.group(1)) if m else year_from(header)
 
 
 def _cell_value(cell: str, unit: str) -> Figure | None:
@@ -54,8 +65,10 @@ def table_facts(ctx: Context, text: str, meta: dict[str, Any], vocab: Vocabulary
         columns = json.loads(meta.get("columns") or "[]")
     except ValueError:
         return []
-    year = year_from(title) or (ctx.years[0] if ctx.years else None)
-    place = place_of(label, ctx.region)
+    table_year = year_from(title) or (ctx.years[0] if ctx.years else None)
+    label = _ROW_MARKS.sub("", label).strip()
+    # 全国 其中：北京 is 北京's row; an ambiguous name (鼓楼区) is read in the document's region
+    place = place_of(_ROW_MARKS.sub("", _SUB_ROW.split(label)[-1]).strip(), ctx.region)
     compact = re.sub(r"\s+", "", label)
     region, level, subject = (place.name, place.level, "") if place else (ctx.region, ctx.level, compact)
     row_indicator = vocab.search(label)
@@ -66,6 +79,7 @@ def table_facts(ctx: Context, text: str, meta: dict[str, Any], vocab: Vocabulary
         fig = _cell_value(col.get("value", ""), unit)
         if fig is None:
             continue
+        year = column_year(header) or table_year
         own = vocab.search(header)
         indicator = own or row_indicator or vocab.search(title)
         if indicator is None:

@@ -164,7 +164,7 @@ class Ingestor:
             report.kept.append((name, where, str(indexed["path"])))
             return
         # instructions to a reader or a model leave the text before anything reads it (metadata included)
-        document, flagged = screen_document(read_blocks(path))
+        document, flagged = screen_document(read_blocks(path, self.settings.ingest))
         document = bounded_blocks(document)
         t1 = time.perf_counter()
         laid = lay_out(document, self.settings.chunk)

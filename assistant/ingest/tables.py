@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import pairwise
 from dataclasses import dataclass, field
 
 from assistant.ingest.clean import normalize_text
@@ -34,15 +35,41 @@ _UNIT_WORDS = frozenset(
     "元 美元 % ‰ 个 家 人 项 件 台 套 吨 亩 户 名 次 篇 所 座 年 人年 人次 个百分点 平方米 平方公里 公里 小时 倍".split()
 )
 _TITLE_MAX = 60
+_UNIT_CELL = re.compile(r"^[(（]?\s*(?:计量)?单位\s*[:：]")
+_WHOLE_BRACKET = re.compile(r"^[(（][^()（）]{1,16}[)）]$")
+_UNIT_HEADER = re.compile(r"^(?:计量)?单位$")
+_SUB_ROW = re.compile(r"^其中\s*[:：]?")
+# a 其中 row under a total (合计, 全国) needs no parent: prefixing it would make it answer for the total
+_TOTAL_ROW = re.compile(r"^(?:合\s*计|总\s*计|小\s*计|全部|总额|全国|全省|全市|全州|全县)$")
+_YEAR_CELL = re.compile(r"^(?:19|20)\d\d\s*年?$")
+_LATIN = re.compile(r"[A-Za-z]{2,}")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def unit_of(text: str) -> str:
     """The unit a header or caption states in brackets at its end (``R&D经费（亿元）`` → ``亿元``), or ""."""
-    m = _BRACKET_UNIT.search(text) or _CAPTION_UNIT.search(text)
-    if not m:
-        return ""
-    unit = m.group(1).strip()
-    return unit if _SCALE.sub("", unit) in _UNIT_WORDS else ""
+    for pattern in (_BRACKET_UNIT, _CAPTION_UNIT):  # "单位:万元 (10000 yuan)": the bracket is no unit word
+        m = pattern.search(text)
+        unit = m.group(1).strip() if m else ""
+        if unit and _SCALE.sub("", unit) in _UNIT_WORDS:
+            return unit
+    return ""
+
+
+def is_unit_line(cell: str) -> bool:
+    """A cell that only states the unit: ``单位：亿元``, ``计量单位:万元``, ``(%)``, ``(10000 yuan)``."""
+    text = cell.strip()
+    return bool(_UNIT_CELL.match(text)) or (bool(unit_of(text)) and bool(_WHOLE_BRACKET.match(text)))
+
+
+def is_year(cell: str) -> bool:
+    """A column label that is a year: ``2021``, ``2021年`` (a table with years across)."""
+    return bool(_YEAR_CELL.match(cell.strip()))
+
+
+def _translation(cell: str) -> bool:
+    """English beside Chinese in a bilingual yearbook (``National Total``, ``Region``): no CJK, some letters."""
+    return bool(_LATIN.search(cell)) and not _CJK.search(cell)
 
 
 def _strip_unit(header: str, unit: str) -> str:
@@ -102,6 +129,9 @@ class Table:
         for row in rows:
             filled = [c for c in row if c]
             if not filled:
+                continue  # a blank separator row
+            if not kept and _unit_row(filled):
+                self.caption = " ".join([self.caption, *filled]).strip()  # 单位：% above the header
                 continue
             if width > 2 and len(set(filled)) == 1 and len(filled) >= width - 1 and not is_numeric(filled[0]):
                 # one cell spanning the table: a title above the header, else a note
@@ -111,7 +141,7 @@ class Table:
                     self.notes.append(filled[0])
                 continue
             kept.append(row)
-        self.grid = kept
+        self.grid = _without_translations(kept)
         self.header_rows = self._count_header_rows() if self.marked_header_rows is None else self.marked_header_rows
         self.label_columns = self._count_label_columns()
 
@@ -120,11 +150,11 @@ class Table:
         return len(self.grid[0]) if self.grid else 0
 
     def _count_header_rows(self) -> int:
-        """Leading rows whose value cells are mostly words, not figures (at most 4)."""
+        """Leading rows whose value cells are mostly words, not figures, or a run of years (at most 4)."""
         count = 0
         for row in self.grid[:4]:
             values = [c for c in row[1:] if c] or [c for c in row if c]
-            if not values or sum(is_numeric(c) for c in values) * 2 >= len(values):
+            if not values or (sum(is_numeric(c) for c in values) * 2 >= len(values) and not _years_across(values)):
                 break
             count += 1
         return count if count < len(self.grid) else 0
@@ -148,27 +178,50 @@ class Table:
     def has_header(self) -> bool:
         return self.header_rows > 0
 
-    def columns(self) -> list[Column]:
-        """One column per value column; a multi-level header's parts are joined, merged repeats dropped."""
-        caption_unit = unit_of(self.caption) or unit_of(self.title)
-        out: list[Column] = []
+    def _headers(self) -> list[str]:
+        """Each value column's header as written: a multi-level header's parts joined, merged repeats
+        and English translations dropped."""
+        out = []
         for j in range(self.label_columns, self.width):
             parts: list[str] = []
             for row in self.grid[: self.header_rows]:
                 if row[j] and (not parts or parts[-1] != row[j]):
                     parts.append(row[j])
-            header = "".join(parts) or f"第{j + 1}列"
+            parts = [p for p in parts if not _translation(p)] or parts
+            # a bare year heads a column of a table with years across: written 2021年, as a reader says it
+            out.append("".join(f"{p}年" if p.isdigit() and is_year(p) else p for p in parts) or f"第{j + 1}列")
+        return out
+
+    def columns(self) -> list[Column]:
+        """One column per value column, with its unit from the header, else the caption or title."""
+        caption_unit = unit_of(self.caption) or unit_of(self.title)
+        out: list[Column] = []
+        for header in self._headers():
             unit = unit_of(header) or caption_unit
             out.append(Column(_strip_unit(header, unit), unit))
         return out
 
+    @property
+    def unit_column(self) -> int | None:
+        """A label column headed 计量单位 / 单位: each row's unit, not part of its label."""
+        return next((j for j in range(self.label_columns)
+                     if any(_UNIT_HEADER.match(row[j]) for row in self.grid[: self.header_rows])), None)
+
     def records(self) -> list[Record]:
-        """Every data row with a label and at least one value."""
-        columns = self.columns()
+        """Every data row with a label and at least one value; a row's unit (its 计量单位 cell) is the
+        unit of the values whose header names none; a 其中 row's label starts with its parent's."""
+        headers, columns, unit_at = self._headers(), self.columns(), self.unit_column
         out: list[Record] = []
+        parent = ""
         for row in self.data_rows:
-            label = " ".join(dict.fromkeys(c for c in row[: self.label_columns] if c))
-            cells = tuple((col, v) for col, v in zip(columns, row[self.label_columns :]) if v)
+            label = " ".join(dict.fromkeys(c for j, c in enumerate(row[: self.label_columns]) if c and j != unit_at))
+            if _SUB_ROW.match(label) and parent and not _TOTAL_ROW.match(parent):
+                label = f"{parent} {label}"  # 其中：住宅 under 房屋施工面积 is that area's part, not another 住宅
+            else:
+                parent = label
+            row_unit = row[unit_at] if unit_at is not None else ""
+            shown = [Column(c.header, row_unit) if row_unit and not unit_of(h) else c for c, h in zip(columns, headers)]
+            cells = tuple((col, v) for col, v in zip(shown, row[self.label_columns :]) if v)
             if cells:
                 out.append(Record(self.title, label, cells))
         return out
@@ -183,6 +236,32 @@ class Table:
     def plain_rows(self) -> list[str]:
         """Rows of a table without a header: the cells joined, so the words are still searchable."""
         return [SEPARATOR.join(c for c in row if c) for row in self.grid]
+
+
+def _unit_row(filled: list[str]) -> bool:
+    """A row that only states the unit (``单位：%`` and its translation ``(%)``)."""
+    return any(is_unit_line(c) for c in filled) and all(
+        is_unit_line(c) or (_WHOLE_BRACKET.match(c) and _translation(c)) for c in filled)
+
+
+def _years_across(values: list[str]) -> bool:
+    """Header cells of a table with years across: all years, each later (or earlier) than the one before."""
+    if len(values) < 2 or not all(is_year(v) for v in values):
+        return False
+    years = [int(v.strip()[:4]) for v in values]
+    steps = {b > a for a, b in pairwise(years) if a != b}
+    return len(steps) == 1 and len(set(years)) == len(years)
+
+
+def _without_translations(grid: list[list[str]]) -> list[list[str]]:
+    """Drop the English columns of a bilingual yearbook table (``National Total`` beside ``全国``):
+    a column none of whose cells has Chinese or a figure, in a table that has Chinese."""
+    width = len(grid[0]) if grid else 0
+    if not any(_CJK.search(c) for row in grid for c in row):
+        return grid
+    keep = [j for j in range(width)
+            if not (any(row[j] for row in grid) and all(_translation(row[j]) for row in grid if row[j]))]
+    return [[row[j] for j in keep] for row in grid] if len(keep) < width else grid
 
 
 def expand_spans(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:

@@ -18,7 +18,7 @@ from assistant.settings import Settings
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # The types assistant.ingest.readers.READERS reads (a test keeps the two equal; importing the
 # readers here would cost the page's start-up ~0.2 s of charset_normalizer).
-UPLOAD_SUFFIXES = (".csv", ".docx", ".htm", ".html", ".jpeg", ".jpg", ".markdown", ".md", ".pdf", ".png", ".txt", ".xls", ".xlsx")
+UPLOAD_SUFFIXES = (".csv", ".docx", ".htm", ".html", ".jpeg", ".jpg", ".markdown", ".md", ".pdf", ".png", ".txt", ".xls", ".xlsm", ".xlsx")
 
 
 class UploadError(AssistantError):

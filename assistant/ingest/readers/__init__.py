@@ -15,8 +15,9 @@ from assistant.ingest.readers.html import read_html
 from assistant.ingest.readers.images import read_image
 from assistant.ingest.readers.office import read_docx
 from assistant.ingest.readers.pdf import read_pdf
-from assistant.ingest.readers.sheets import read_csv, read_xls, read_xlsx
+from assistant.ingest.readers.sheets import read_csv, read_workbook
 from assistant.ingest.readers.text import read_markdown, read_plain
+from assistant.settings import IngestSettings
 
 __all__ = ["READERS", "Document", "decode_text", "read_blocks", "read_document"]
 
@@ -28,8 +29,9 @@ READERS: dict[str, Callable[[Path], Document]] = {
     ".htm": read_html,
     ".pdf": read_pdf,  # pages without a text layer are read by OCR
     ".docx": read_docx,
-    ".xlsx": read_xlsx,
-    ".xls": read_xls,
+    ".xlsx": read_workbook,
+    ".xlsm": read_workbook,
+    ".xls": read_workbook,
     ".csv": read_csv,
     ".png": read_image,
     ".jpg": read_image,
@@ -37,13 +39,14 @@ READERS: dict[str, Callable[[Path], Document]] = {
 }
 
 
-def read_blocks(path: Path) -> Document:
-    """Text and tables of ``path``; any parser crash is turned into a reportable :class:`DocumentError`."""
+def read_blocks(path: Path, limits: IngestSettings | None = None) -> Document:
+    """Text and tables of ``path``; any parser crash is turned into a reportable :class:`DocumentError`.
+    ``limits`` bound a workbook's sheets (rows and cells read)."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise DocumentError(path.name, f"unsupported file type {path.suffix or '(none)'}; supported: {', '.join(sorted(READERS))}")
     try:
-        document = reader(path)
+        document = read_workbook(path, limits) if reader is read_workbook else reader(path)
     except DocumentError:
         raise
     except Exception as exc:  # a parser crash must cost one file, not the run

@@ -21,6 +21,7 @@ _PREFERRED_ENCODINGS = ("utf_8", "gb18030", "big5")
 # A line that can title the table below it: short, and not the end of a sentence.
 _TITLE_LINE = re.compile(r"^[^。；;！!？?]{2,60}$")
 _UNIT_LINE = re.compile(r"^[(（]?\s*单位\s*[:：]")
+_BRACKETED = re.compile(r"[(（][^()（）]*[)）]|\s")
 
 
 class OcrText(str):
@@ -89,7 +90,7 @@ def title_before(text: str) -> tuple[str, str]:
     lines = [line.strip() for line in text.rstrip().split("\n")[-4:] if line.strip()]
     caption = ""
     for line in reversed(lines):
-        if _UNIT_LINE.match(line) or (unit_of(line) and len(line) <= 12):
+        if _UNIT_LINE.match(line) or (unit_of(line) and len(_BRACKETED.sub("", line)) < 2):  # （亿元）, not 专利授权量（件）
             caption = line
             continue
         if _TITLE_LINE.match(line):
