@@ -159,7 +159,7 @@ class Answerer:
         grounded = generated.grounded
         turn = grounded.turn
         passages = {p.n: p for p in grounded.passages}
-        checked = verify_answer(generated.text, grounded.passage_texts(), grounded.bound)
+        checked = verify_answer(generated.text, grounded.passage_texts(), grounded.bound, given=turn.standalone)
         refused = grounded.refusal is not None or generated.declined
         if not refused and checked.figures and all(f.unbound for f in checked.figures):
             # every figure the passages hold measures something else there (a district's for its city's)

@@ -92,12 +92,12 @@ def rejection_reason(text: str, grounded: Grounded) -> str | None:
         return DECLINED_REASON
     if not CITATION.search(text):
         return "the model's answer cites no passage"
-    figures = verify_answer(text, grounded.passage_texts(), grounded.bound).figures
+    figures = verify_answer(text, grounded.passage_texts(), grounded.bound, given=grounded.turn.standalone).figures
     if any(f.unbound for f in figures):  # said first: the passage holds it, but as something else
         return "a figure of the model's answer measures another indicator in its passage"
     if grounded.facts.wants_figure and not any(f.verified for f in figures):
         return "none of the model's figures is in the passage it cites"
-    if any(not f.verified for f in figures):  # a wrong digit, unit or place beside a right figure
+    if any(not f.verified and not f.given for f in figures):  # a wrong digit, unit or place beside a right figure
         return "a figure of the model's answer is not in the passage it cites"
     if grounded.fact_answer is not None and not grounded.fact_answer.complete(text):
         return "the model's answer leaves out figures of the table rows it was given"
