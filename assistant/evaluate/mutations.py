@@ -21,6 +21,7 @@ from typing import Any
 
 from assistant.facts.extract import Fact, extract_facts
 from assistant.facts.vocabulary import Vocabulary
+from assistant.figures import extract_figures
 
 CLASSES = ("digit", "decimal", "unit", "indicator", "region", "year", "qualifier")
 _BRACKET_TAIL = re.compile(r"[（(][^）)]*[）)]\s*$")
@@ -139,7 +140,9 @@ def cases(fact: Fact, chunk: list[Fact], neighbours: list[Fact], vocab: Vocabula
     q = question(fact, words)
     yield Case("true", q, true, (fact.chunk_id,), figure, fact)
     for kind, wrong in _mutated_values(fact):
-        yield Case(kind, q, statement(fact, words, wrong), (fact.chunk_id,), wrong, fact)
+        value = next((f.exact for f in extract_figures(wrong) if not f.is_year), None)
+        if value is not None and not any(f.base_value == float(value) and f.indicator == fact.indicator for f in chunk):
+            yield Case(kind, q, statement(fact, words, wrong), (fact.chunk_id,), wrong, fact)
     yield from _swaps(fact, words, figure, q, chunk, neighbours, vocab)
 
 

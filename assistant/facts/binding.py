@@ -95,14 +95,15 @@ def _places(sentence: str) -> tuple[Place_, ...]:
 
 
 def _region_agrees(fact_region: str, claimed: str | None) -> bool:
-    """A claim about 常州市 is not answered by 常州市钟楼区's figure (a district is not its city);
-    one about 钟楼区 or 常州钟楼区 is."""
+    """One place, however written: a claim about 常州市 is not answered by 常州市钟楼区's figure
+    (a district is not its city), nor one about 陕西 or 洛阳 by the nation's; one about 钟楼区 or
+    常州钟楼区 is answered by 常州市钟楼区's."""
     if not claimed or not fact_region:
         return True
     mine, theirs = _place(claimed), _place(fact_region)
     if mine is None or theirs is None:
         return True
-    return mine.within(theirs)
+    return mine.within(theirs) and theirs.within(mine)
 
 
 def agrees(fact: Fact, claim: Claim) -> bool:
