@@ -146,6 +146,13 @@ def cases(fact: Fact, chunk: list[Fact], neighbours: list[Fact], vocab: Vocabula
     yield from _swaps(fact, words, figure, q, chunk, neighbours, vocab)
 
 
+def _true_in(sentence: str, chunk: list[Fact], vocab: Vocabulary) -> bool:
+    """Whether the passage's facts hold what a mutated sentence says (indicator, qualifier, value):
+    then it is no mutation, whatever it was meant to change."""
+    said = extract_facts("", sentence, {}, vocab)
+    return any(s.indicator == f.indicator and s.qualifier == f.qualifier and _same_value(s, f) for s in said for f in chunk)
+
+
 def _same_value(a: Fact, b: Fact) -> bool:
     return a.base_value == b.base_value and a.base_unit == b.base_unit
 
@@ -156,8 +163,9 @@ def _swaps(fact: Fact, words: str, figure: str, q: str, chunk: list[Fact], neigh
     others = [f for f in chunk if f.indicator != fact.indicator and not any(
         _same_value(fact, g) and g.indicator == f.indicator for g in chunk)]
     others.sort(key=lambda f: (f.base_unit != fact.base_unit, f.start))
-    if others:
-        yield Case("indicator", q, statement(fact, wording(others[0], vocab), figure), (fact.chunk_id,), figure, fact)
+    said = statement(fact, wording(others[0], vocab), figure) if others else ""
+    if others and not _true_in(said, chunk, vocab):
+        yield Case("indicator", q, said, (fact.chunk_id,), figure, fact)
     rivals = [f for f in [*chunk, *neighbours] if f.region != fact.region and f.indicator == fact.indicator
               and not _same_value(f, fact)]
     if rivals:
@@ -168,9 +176,10 @@ def _swaps(fact: Fact, words: str, figure: str, q: str, chunk: list[Fact], neigh
     if fact.year and not any(_same_value(f, fact) and f.year == fact.year - 1 for f in [*chunk, *neighbours]):
         yield Case("year", q, statement(replace(fact, year=fact.year - 1), words, figure), (fact.chunk_id,), figure, fact)
     swapped = next((words.replace(a, b) for a, b in _SWAPS if a in words), None)
-    if swapped and vocab.search(swapped) != fact.indicator:
-        yield Case("qualifier", q, statement(fact, swapped, figure), (fact.chunk_id,), figure, fact)
-        return
     other = {"新增": "累计", "累计": "新增", "": "新增", "同比增长": "", "同比增加": "", "占比": ""}.get(fact.qualifier)
-    if other is not None:
-        yield Case("qualifier", q, statement(replace(fact, qualifier=other), words, figure), (fact.chunk_id,), figure, fact)
+    if swapped and vocab.search(swapped) != fact.indicator:
+        said = statement(fact, swapped, figure)
+    else:
+        said = statement(replace(fact, qualifier=other), words, figure) if other is not None else ""
+    if said and not _true_in(said, chunk, vocab):
+        yield Case("qualifier", q, said, (fact.chunk_id,), figure, fact)

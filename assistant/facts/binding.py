@@ -34,7 +34,7 @@ OTHER = "\x00other"  # the indicator of a figure whose clause names a thing the 
 _NEW = re.compile(r"新增|新认定|新培育|新引进")
 _GROWTH = re.compile(r"增长率|增速|增幅|同比增长|比上年增长|增长了?多少")
 _SHARE = re.compile(r"占比|比重|比例")
-_ATTRIBUTION = re.compile(r"^\s*据《[^》]*》（[^）]*）：")
+_QUOTED = re.compile(r"^\s*据《[^》]*》（[^）]*）：|《[^》]*》")
 _NOT_WORD = re.compile(r"[^\u4e00-\u9fffa-z&]+")
 _LEAD_BREAK = re.compile(r"[，,；;：:｜|。！？!?]")  # 、 lists the words of one breakdown (文教、工美、体育…制造业)
 _BREAK = re.compile(r"[，,；;、：:｜|。！？!?]")  # a clause, or a table record's cell
@@ -201,10 +201,10 @@ class Binder:
         found = [(c, span) for c, span in phrases if span[1] <= fig.start]
         stops = [*starts[1:], fig.start]
         for start, stop in reversed(list(zip(starts, stops))):
-            phrases = [(c, span) for c, span in found if span[1] > start]
-            if phrases:
-                qualifier = qualifier_from(norm[phrases[-1][1][1]:fig.start], "")
-                return Claim(phrases[-1][0], region, year, STOCK if qualifier in STOCK else frozenset({qualifier}))
+            near = [(c, span) for c, span in found if span[1] > start]
+            if near:
+                qualifier = qualifier_from(norm[near[-1][1][1]:fig.start], "")
+                return Claim(near[-1][0], region, year, STOCK if qualifier in STOCK else frozenset({qualifier}))
             words = own_words(norm, start, stop, places).replace("年", "")
             if len(words) >= 2:  # 有效专利拥有量18619件: a thing of its own, the lexicon does not know it
                 return Claim(OTHER + words, region, year, None)
@@ -214,7 +214,8 @@ class Binder:
 
     def claim_in(self, sentence: str, fig: Figure) -> Claim:
         """The figure's claim as its own sentence words it, the question filling what it leaves out."""
-        own = _ATTRIBUTION.sub(lambda m: " " * len(m.group(0)), sentence)  # the composer's 据《…》（region，years）：
+        # the composer's 据《…》（region，years）： and any title (《2023年…公报》为2.56%) say where, not what
+        own = _QUOTED.sub(lambda m: " " * len(m.group(0)), sentence)
         mine = next((f for f in self._sentence_facts(own) if f.start == fig.start), None)
         if mine is None:
             return self.reading(own, fig, self.claim)
