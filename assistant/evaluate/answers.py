@@ -151,9 +151,11 @@ def wrong_but_verified(item: dict[str, Any], answer: Answer, vocab: Vocabulary) 
     gold = [g for text in item.get("figures", []) for g in extract_figures(text) if not g.is_year]
     wrong = []
     for body, fig in shown:
+        if any(figure_in(g, body) for g in gold):
+            continue  # the statement states the gold figure: its other figures are context (申报200多项, 立项132项)
         said = binder.claim_in(body, fig)
-        if (claim.indicator and said.indicator == claim.indicator and gold and not any(figure_in(fig, str(g.text)) or
-                (g.exact == fig.exact and g.unit in ("", fig.unit)) for g in gold)
+        if (claim.indicator and said.indicator == claim.indicator and not (said.subject or "").strip()
+                and gold and not any(g.exact == fig.exact and g.unit in ("", fig.unit) for g in gold)
                 and (claim.qualifiers is None or said.qualifiers is None or claim.qualifiers & said.qualifiers)
                 and (not claim.year or not said.year or claim.year == said.year)
                 and (not claim.region or not said.region or claim.region in said.region or said.region in claim.region)):

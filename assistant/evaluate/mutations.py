@@ -52,13 +52,13 @@ def read_chunks(path: Path, settings: Any) -> list[Chunk]:
     """A file read, screened and laid out as ingest does, without embedding or storing it."""
     from assistant.ingest.injection import screen_document
     from assistant.ingest.layout import lay_out
-    from assistant.ingest.manifest import document_meta
+    from assistant.ingest.manifest import document_meta, load_manifest
     from assistant.ingest.pipeline import bounded_blocks
     from assistant.ingest.readers import read_blocks
 
     document, _ = screen_document(read_blocks(path))
     laid = lay_out(bounded_blocks(document), settings.chunk)
-    meta = document_meta(path.name, laid.display, None)
+    meta = document_meta(path.name, laid.display, load_manifest(path.parent).get(path.name))
     base = {k: v for k, v in meta.model_dump().items() if isinstance(v, (str, int, float, bool)) and v != ""}
     base |= {"source": path.name, "years": list(meta.years)}
     return [Chunk(f"{path.name}#{c.index}", c.text, base | {"section": c.section} | extra)

@@ -192,15 +192,15 @@ class Binder:
         phrases = self._phrases(sentence)
         # a place word inside an indicator's name (国家高企) is no place the figure belongs to
         places = [p for p in _places(sentence) if not any(s < p.end and p.start < e for _, (s, e) in phrases)]
-        before = [p for p in places if p.end <= fig.start]
         starts = [0, *(m.end() for m in _BREAK.finditer(norm, 0, fig.start))]
-        own = [p for p in before if p.start >= starts[-1]]
-        place = (own or before or [None])[-1]
         years = [int(m.group(1)) for m in YEAR.finditer(norm, 0, fig.start)]
-        region, year = place.name if place else default.region, years[-1] if years else default.year
+        year = years[-1] if years else default.year
         found = [(c, span) for c, span in phrases if span[1] <= fig.start]
         stops = [*starts[1:], fig.start]
         for start, stop in reversed(list(zip(starts, stops))):
+            # as the extractor: a place in the figure's own clause, else in the clause that says what it is
+            near = [p for p in places if start <= p.start and p.end <= fig.start]
+            region = near[-1].name if near else default.region
             near = [(c, span) for c, span in found if span[1] > start]
             if near:
                 qualifier = qualifier_from(norm[near[-1][1][1]:fig.start], "")
@@ -208,6 +208,8 @@ class Binder:
             words = own_words(norm, start, stop, places).replace("年", "")
             if len(words) >= 2:  # 有效专利拥有量18619件: a thing of its own, the lexicon does not know it
                 return Claim(OTHER + words, region, year, None)
+        near = [p for p in places if starts[-1] <= p.start and p.end <= fig.start]
+        region = near[-1].name if near else default.region
         if any(span[0] >= fig.end for _, span in phrases):
             return Claim(None, region, year, None)  # "共组织28家企业申报认定高新技术企业": nobody's
         return replace(default, region=region, year=year)  # a bare figure ("为28家") is the default's
@@ -220,8 +222,7 @@ class Binder:
         if mine is None:
             return self.reading(own, fig, self.claim)
         qualifiers = STOCK if mine.qualifier in STOCK else frozenset({mine.qualifier})
-        return Claim(mine.indicator, mine.region or self.reading(own, fig, self.claim).region,
-                     mine.year or self.claim.year, qualifiers, mine.subject or _lead(own, mine.raw, fig.start),
+        return Claim(mine.indicator, mine.region or self.claim.region, mine.year or self.claim.year, qualifiers, mine.subject or _lead(own, mine.raw, fig.start),
                      _NOT_WORD.sub("", normalize(own[:fig.start])))
 
     def _source_agrees(self, fig: Figure, n: int, claim: Claim) -> bool:
