@@ -34,7 +34,9 @@ OTHER = "\x00other"  # the indicator of a figure whose clause names a thing the 
 _NEW = re.compile(r"新增|新认定|新培育|新引进")
 _GROWTH = re.compile(r"增长率|增速|增幅|同比增长|比上年增长|增长了?多少")
 _SHARE = re.compile(r"占比|比重|比例")
-_QUOTED = re.compile(r"^\s*据《[^》]*》（[^）]*）：|《[^》]*》")
+# the composer's attribution line, titles, and the lead of the disagreement note (answer/conflicts.py),
+# which names the documents before the figures and says what they are of after them
+_QUOTED = re.compile(r"^\s*据《[^》]*》（[^）]*）：|《[^》]*》|注意：资料之间的数字不一致——")
 _NOT_WORD = re.compile(r"[^\u4e00-\u9fffa-z&]+")
 _LEAD_BREAK = re.compile(r"[，,；;：:｜|。！？!?]")  # 、 lists the words of one breakdown (文教、工美、体育…制造业)
 _BREAK = re.compile(r"[，,；;、：:｜|。！？!?]")  # a clause, or a table record's cell
