@@ -240,9 +240,17 @@ class Binder:
                         return True
         return False
 
+    def _copied(self, sentence: str, n: int) -> bool:
+        """Whether the sentence is passage n's own words (the extractive composer quotes them)."""
+        source = self.source_of(n)
+        body = re.sub(r"\s+", "", _QUOTED.sub("", sentence)).rstrip("。；;")
+        return source is not None and len(body) >= 8 and body in re.sub(r"\s+", "", source.text)
+
     def __call__(self, sentence: str, fig: Figure, n: int) -> bool:
         same = [f for f in self.facts_of(n) if f.base_value == float(fig.exact) and (not fig.unit or f.base_unit == fig.unit)]
         claim = self.claim_in(sentence, fig)
+        if claim.year and not YEAR.search(normalize(_QUOTED.sub("", sentence))) and self._copied(sentence, n):
+            claim = replace(claim, year=None)  # a quoted sentence's year is its source's, not the question's
         if not same:
             return self._source_agrees(fig, n, claim)
         return any(agrees(f, claim) for f in same)
