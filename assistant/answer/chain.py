@@ -31,7 +31,7 @@ from assistant.answer.refusal import UNBOUND, decide, wording
 from assistant.answer.stages import Answer, Citation, Generated, Grounded, Request, Turn
 from assistant.answer.streaming import streaming
 from assistant.answer.verify import verify_answer
-from assistant.facts.binding import Binder, question_claim
+from assistant.facts.binding import Binder, Claim, Source, question_claim
 from assistant.facts.store import FactStore, open_facts
 from assistant.retrieve import Filters, Retriever
 from assistant.settings import Settings
@@ -160,8 +160,8 @@ class Answerer:
         grounded = generated.grounded
         turn = grounded.turn
         passages = {p.n: p for p in grounded.passages}
-        checked = verify_answer(generated.text, grounded.passage_texts(), grounded.bound)
-        refused = grounded.refusal is not None
+        checked = verify_answer(generated.text, grounded.passage_texts(), grounded.bound, given=turn.standalone)
+        refused = grounded.refusal is not None or generated.declined
         if not refused and checked.figures and all(f.unbound for f in checked.figures):
             # every figure the passages hold measures something else there (a district's for its city's)
             checked = verify_answer(wording(UNBOUND, turn.facts, []), {})
@@ -180,6 +180,13 @@ class Answerer:
 
 def _binder(store: FactStore, turn: Turn, passages: list[Passage]) -> Binder:
     """Indicator-bound verification against the facts of the cited chunks and the question's claim."""
-    claim = question_claim(turn.standalone, store.vocab, turn.facts.places, turn.facts.years)
-    chunks = {p.n: p.chunk_id for p in passages}
-    return Binder(lambda n: store.by_chunk(chunks[n]), store.vocab, claim)
+    return passage_binder(store, question_claim(turn.standalone, store.vocab, turn.facts.places, turn.facts.years),
+                          passages)
+
+
+def passage_binder(store: FactStore, claim: Claim, passages: list[Passage]) -> Binder:
+    """A :class:`Binder` over numbered passages: their facts, and for a figure no fact binds, the
+    passage's own text, region and years (answers and drafts alike)."""
+    by_n = {p.n: p for p in passages}
+    return Binder(lambda n: store.by_chunk(by_n[n].chunk_id), store.vocab, claim,
+                  lambda n: Source(by_n[n].text, by_n[n].region, tuple(by_n[n].years)) if n in by_n else None)

@@ -25,12 +25,14 @@ from assistant.answer.draft_spec import load_spec
 from assistant.answer.prompts import CANNOT_ANSWER, load_prompt
 from assistant.answer.stages import Rejection
 from assistant.answer.streaming import streaming
-from assistant.answer.verify import CITATION, cite_uncited, mask_citations, statements, verify_answer
+from assistant.answer.verify import CITATION, Bound, cite_uncited, mask_citations, statements, verify_answer
+from assistant.facts.binding import Claim
 from assistant.figures import extract_figures, figure_in
 from assistant.tokens import tokenize
 
 if TYPE_CHECKING:
     from assistant.answer.chain import Answerer
+    from assistant.facts.store import FactStore
 
 MIN_BOUND_SHARE = 0.5  # share of a figure's clause words its source sentence must hold
 MIN_MODEL_FIGURES = 3  # a model draft must carry at least this many verified figures (or all the plan has)
@@ -95,16 +97,28 @@ def unbound_figures(text: str, passages: dict[int, str], regions: list[str]) -> 
     return loose
 
 
-def check_model_draft(text: str, plan: Plan, chars: int) -> Rejection | None:
+def draft_binder(store: FactStore, plan: Plan) -> Bound:
+    """Bound verification for a draft: each figure is what the fact its passage holds says,
+    for the region and year its sentence names (else the plan's one region and year)."""
+    from assistant.answer.chain import passage_binder  # the chain builds on drafting's modules
+
+    claim = Claim(None, plan.regions[0] if len(plan.regions) == 1 else None, plan.years[0] if len(plan.years) == 1 else None)
+    return passage_binder(store, claim, plan.passages)
+
+
+def check_model_draft(text: str, plan: Plan, chars: int, bound: Bound | None = None) -> Rejection | None:
     """What the verifier cannot stand behind, as a value (the caller then drafts extractively); None passes."""
     if CANNOT_ANSWER in text:
         return Rejection("the model declined although the plan holds facts")
     if not CITATION.search(text):
         return Rejection("the model's draft cites no passage")
-    figures = verify_answer(text, {p.n: p.text for p in plan.passages}).figures
+    figures = verify_answer(text, {p.n: p.text for p in plan.passages}, bound).figures
+    if any(f.unbound for f in figures):
+        return Rejection("a figure of the model's draft measures another indicator, region or year in its passage")
     if any(not f.verified for f in figures):
         return Rejection("a figure of the model's draft is not in the passage it cites")
-    loose = unbound_figures(text, {p.n: p.text for p in plan.passages}, plan.regions)
+    # bound verification reads what each sentence says of its figure; without it, word overlap
+    loose = [] if bound is not None else unbound_figures(text, {p.n: p.text for p in plan.passages}, plan.regions)
     if loose:
         return Rejection(f"the model's draft moves figures off their indicator: {'、'.join(loose[:3])}")
     planned = len({f.text for i in plan.items for f in i.figures})
@@ -154,7 +168,7 @@ def _model_frame(answerer: "Answerer", plan: Plan, topic: str, style: str, chars
     # the facts are fitted again around the model's sentences, which are rarely the templates' length
     lead, cites = citations_of(plan, chosen(plan, style, chars, simplified, (f"{lines[0]}。", closing and f"{closing}。")))
     text = compose(plan, style, chars, simplified, frame=(f"{lines[0]}{lead}。", closing and f"{closing}{cites}。"))
-    return check_model_draft(text, plan, chars) or text
+    return check_model_draft(text, plan, chars, draft_binder(answerer.fact_answers().store, plan)) or text
 
 
 def _gist(plan: Plan, used: list[PlanItem], simplified: bool) -> str:
@@ -189,7 +203,7 @@ def _model_paragraph(answerer: "Answerer", plan: Plan, topic: str, style: str, c
     llm = answerer.generator.chat_model.bind(max_tokens=draft_tokens(chars, answerer.settings.answer.draft_max_tokens))
     text = str(llm.invoke([SystemMessage(system), HumanMessage(user)], config=streaming(on_token)).content).strip()
     text = _fit(cite_uncited(text, {p.n: p.text for p in plan.passages}), chars)
-    return check_model_draft(text, plan, chars) or text
+    return check_model_draft(text, plan, chars, draft_binder(answerer.fact_answers().store, plan)) or text
 
 
 def _fit(text: str, chars: int) -> str:

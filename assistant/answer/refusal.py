@@ -32,6 +32,8 @@ class Refusal:
 # Decided after verification: every figure the passages hold is, there, another indicator's,
 # region's or year's (the district's 3623件 asked as its city's).
 UNBOUND = Refusal("资料中的相关数字属于其他指标、地区或年份")
+# A model declined, and no passage holds a figure bound to the asked indicator: the decline stands.
+DECLINED = "资料中没有与所问指标对应的数字"
 
 
 def decide(facts: QuestionFacts, evidence: list[Evidence], coverage: Callable[[], Coverage] | None = None) -> Refusal | None:

@@ -78,6 +78,7 @@ class Generated:
     notice: str
     generate_ms: float
     unreachable: str = ""  # "the LLM endpoint … is unreachable" when the fallback was forced by a lost endpoint
+    declined: bool = False  # the model declined and the passages hold nothing bound to the asked indicator
 
 
 @dataclass(frozen=True)
@@ -145,3 +146,4 @@ class Rejection:
     states no figure its passages hold): a value the chain answers extractively, not an error."""
 
     reason: str
+    declined: bool = False  # the model said the passages do not answer (kept when nothing bound contradicts it)

@@ -9,12 +9,16 @@ figures is dropped. This is what lets a user paste an answer into a report.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from assistant.figures import Figure, extract_figures, figure_in
 
 UNVERIFIED_MARK = "（未核实）"
+_DATA = Path(__file__).resolve().parent.parent / "data" / "verification.toml"
 CITATION = re.compile(r"\[(\d{1,2})\]")
 
 # A sentence: text up to a terminal mark, then any citations glued after it.
@@ -36,6 +40,24 @@ def mask_citations(sentence: str) -> str:
     return CITATION.sub(lambda c: " " * len(c.group(0)), sentence)
 
 
+@lru_cache(maxsize=1)
+def _not_figures() -> re.Pattern[str]:
+    """Titles, the attribution line, document and article numbers, labels (data/verification.toml)."""
+    table = tomllib.loads(_DATA.read_text(encoding="utf-8"))
+    return re.compile("|".join(f"(?:{p})" for p in table["not_figures"]))
+
+
+def answer_figures(sentence: str, given: str = "") -> tuple[list[Figure], list[Figure]]:
+    """(figures to check, figures the question gave) of a citation-masked sentence: years,
+    titles, document and article numbers and labels are neither; a figure equal to one of the
+    question's ("比2019年的86家增加了多少") is the question's, not the passages'."""
+    spans = [m.span() for m in _not_figures().finditer(sentence)]
+    found = [f for f in extract_figures(sentence) if not f.is_year and not any(s <= f.start and f.end <= e for s, e in spans)]
+    asked = [f for f in extract_figures(given) if not f.is_year] if given else []
+    mine = [f for f in found if not any(figure_in(f, a.text) and a.unit == f.unit for a in asked)]
+    return mine, [f for f in found if f not in mine]
+
+
 @dataclass(frozen=True)
 class FigureResult:
     text: str
@@ -44,10 +66,12 @@ class FigureResult:
     citation: int | None
     verified: bool
     unbound: bool = False  # in a cited passage, but there it measures another indicator, region or year
+    given: bool = False  # the question's own figure, restated: neither checked nor marked
 
     def to_json(self) -> dict:
-        return {"text": self.text, "value": self.value, "unit": self.unit, "citation": self.citation,
-                "verified": self.verified, "unbound": self.unbound}
+        out = {"text": self.text, "value": self.value, "unit": self.unit, "citation": self.citation,
+               "verified": self.verified, "unbound": self.unbound}
+        return out | {"given": True} if self.given else out
 
 
 # Whether the figure, found by value in passage n, is there what its sentence says it is.
@@ -61,9 +85,14 @@ class Verified:
     cited: list[int]  # passage numbers still cited, in order of first use
 
 
-def verify_answer(answer: str, passages: dict[int, str], bound: Bound | None = None) -> Verified:
+def verify_answer(answer: str, passages: dict[int, str], bound: Bound | None = None, given: str = "") -> Verified:
     """Check each sentence's figures against the passages its own [n] citations name; with
-    ``bound``, a figure a passage holds as another indicator's is marked like an unverified one."""
+    ``bound``, a figure a passage holds as another indicator's is marked like an unverified one.
+
+    The one entry point for every caller (answers, per-part answers, drafts): the answer's text,
+    its numbered passages, and the question's scope — ``bound`` (what the question asks, through
+    :class:`assistant.facts.binding.Binder`) and ``given`` (the question's text, whose own figures
+    an answer may restate)."""
     out: list[str] = []
     figures: list[FigureResult] = []
     cited: list[int] = []
@@ -71,7 +100,8 @@ def verify_answer(answer: str, passages: dict[int, str], bound: Bound | None = N
         sentence = m.group(0)
         cites = [n for n in dict.fromkeys(int(c) for c in CITATION.findall(sentence)) if n in passages]
         masked = mask_citations(sentence)
-        found = [f for f in extract_figures(masked) if not f.is_year]
+        found, restated = answer_figures(masked, given)
+        figures += [FigureResult(f.text, f.value, f.unit, None, False, given=True) for f in restated]
         supporting: set[int] = set()
         marks: list[tuple[int, int]] = []
         for fig in found:
@@ -83,7 +113,7 @@ def verify_answer(answer: str, passages: dict[int, str], bound: Bound | None = N
                 marks.append((fig.start, fig.end))
             else:
                 supporting.add(source)
-        keep = [n for n in cites if n in supporting] if found else cites
+        keep = [n for n in cites if n in supporting] if found else cites  # restated figures need no source
         text = sentence
         for start, end in sorted(marks, reverse=True):
             text = text[:end] + UNVERIFIED_MARK + text[end:]
@@ -104,7 +134,7 @@ def cite_uncited(answer: str, passages: dict[int, str]) -> str:
     for m in _SENTENCE.finditer(answer):
         sentence = m.group(0)
         masked = mask_citations(sentence)
-        figures = [f for f in extract_figures(masked) if not f.is_year]
+        figures = answer_figures(masked)[0]
         cites = [int(c) for c in CITATION.findall(sentence) if int(c) in passages]
         supported = any(figure_in(f, passages[n]) for f in figures for n in cites)
         if figures and not supported:

