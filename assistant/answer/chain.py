@@ -31,7 +31,8 @@ from assistant.answer.refusal import UNBOUND, decide, wording
 from assistant.answer.stages import Answer, Citation, Generated, Grounded, Request, Turn
 from assistant.answer.streaming import streaming
 from assistant.answer.verify import verify_answer
-from assistant.facts.binding import Binder, Claim, Source, question_claim
+from assistant.answer.binder import passage_binder
+from assistant.facts.binding import Binder, question_claim
 from assistant.facts.store import FactStore, open_facts
 from assistant.retrieve import Filters, Retriever
 from assistant.settings import Settings
@@ -183,10 +184,3 @@ def _binder(store: FactStore, turn: Turn, passages: list[Passage]) -> Binder:
     return passage_binder(store, question_claim(turn.standalone, store.vocab, turn.facts.places, turn.facts.years),
                           passages)
 
-
-def passage_binder(store: FactStore, claim: Claim, passages: list[Passage]) -> Binder:
-    """A :class:`Binder` over numbered passages: their facts, and for a figure no fact binds, the
-    passage's own text, region and years (answers and drafts alike)."""
-    by_n = {p.n: p for p in passages}
-    return Binder(lambda n: store.by_chunk(by_n[n].chunk_id), store.vocab, claim,
-                  lambda n: Source(by_n[n].text, by_n[n].region, tuple(by_n[n].years)) if n in by_n else None)

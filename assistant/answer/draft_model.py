@@ -21,6 +21,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from assistant.answer.draft_compose import chosen, citations_of, compose, draft_length, length_bounds, script
 from assistant.answer.draft_plan import Plan, PlanItem
 from assistant.answer.backends import REGISTRY
+from assistant.answer.binder import passage_binder
 from assistant.answer.draft_spec import load_spec
 from assistant.answer.prompts import CANNOT_ANSWER, load_prompt
 from assistant.answer.stages import Rejection
@@ -100,8 +101,6 @@ def unbound_figures(text: str, passages: dict[int, str], regions: list[str]) -> 
 def draft_binder(store: FactStore, plan: Plan) -> Bound:
     """Bound verification for a draft: each figure is what the fact its passage holds says,
     for the region and year its sentence names (else the plan's one region and year)."""
-    from assistant.answer.chain import passage_binder  # the chain builds on drafting's modules
-
     claim = Claim(None, plan.regions[0] if len(plan.regions) == 1 else None, plan.years[0] if len(plan.years) == 1 else None)
     return passage_binder(store, claim, plan.passages)
 

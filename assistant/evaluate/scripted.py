@@ -16,7 +16,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from assistant.answer import backends
-from assistant.answer.chain import Answerer, passage_binder
+from assistant.answer.binder import passage_binder
+from assistant.answer.chain import Answerer
 from assistant.answer.grounding import Passage, analyze, find_evidence
 from assistant.answer.refusal import decide
 from assistant.answer.stages import Answer, Grounded, Rejection, Request, Turn
