@@ -10,6 +10,12 @@ ids; texts and metadata stream to disk, so an ingest rebuilds it without holding
 Only servable chunks enter the view: those of documents whose registry record is complete (an
 interrupted ingest's chunks wait for the run that completes them). Dense hits outside the view
 are dropped by the retriever, so the view decides what can ever be evidence.
+
+Readers never see a half-written view, however many threads and processes write: each build goes
+to a folder of its own (``tmp-<random>``, unique per writer, not per process: two threads of the
+page share a pid), is renamed whole to ``v-<random>`` and only then named by ``stamp.json``, which
+is replaced atomically. A reader reads the stamp once and the files of the version it names; if
+a later writer removed that version meanwhile, the reader reads the new stamp and tries again.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ import logging
 import os
 import pickle
 import shutil
+import time
+import uuid
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +39,11 @@ from assistant.index.store import ChunkStore
 from assistant.text import searchable, tokenize
 
 log = logging.getLogger(__name__)
-_FORMAT = 3  # chunks.pkl as pages of (ids, texts, metadatas)
+_FORMAT = 4  # stamp.json names the version folder holding chunks.pkl (pages of ids, texts, metadatas) and bm25/
 _PICKLE_PAGE = 2000
+_ATTEMPTS = 6  # reads of a view replaced under the reader before giving up
+_ABANDONED_S = 3600.0  # a build folder this old belongs to a killed writer
+_NOTHING = object()
 
 
 @dataclass
@@ -46,15 +57,21 @@ class LexicalIndex:
 
     @classmethod
     def current(cls, store: ChunkStore, folder: Path) -> LexicalIndex:
-        """The view of the store as it is now: the cached one if it matches, else rebuilt and saved."""
+        """The view of the store as it is now: the cached one if it matches, else rebuilt and saved.
+
+        A version that fails to load is retried under the stamp read anew (another writer replaced
+        and removed it); only the same version failing twice is taken as damaged and rebuilt."""
         cls.refresh(store, folder)
-        view = cls.load(folder)
-        if view is None:  # replaced under us by another process's rebuild, or unreadable: build it once more
-            cls._build(store, folder)
-            view = cls.load(folder)
-        if view is None:
-            raise OSError(f"the BM25 view at {folder} cannot be read back after rebuilding it")
-        return view
+        failed: object = _NOTHING
+        for _ in range(_ATTEMPTS):
+            stamp = _stamp(folder)
+            view = cls._load(folder, stamp)
+            if view is not None:
+                return view
+            if stamp.get("version") == failed:
+                cls._build(store, folder)
+            failed = stamp.get("version")
+        raise OSError(f"the BM25 view at {folder} cannot be read back after rebuilding it")
 
     @classmethod
     def refresh(cls, store: ChunkStore, folder: Path) -> None:
@@ -73,8 +90,8 @@ class LexicalIndex:
         than current. Written to a folder of its own and renamed: a half-written view is never loaded."""
         generation = store.generation()
         servable = store.searchable_hashes()
-        tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}")
-        shutil.rmtree(tmp, ignore_errors=True)
+        version = uuid.uuid4().hex
+        tmp = folder / f"tmp-{version}"
         tmp.mkdir(parents=True)
         vocab: dict[str, int] = {}
         tokens: list[array[int]] = []
@@ -97,21 +114,29 @@ class LexicalIndex:
             bm25 = bm25s.BM25()
             bm25.index((tokens, vocab), show_progress=False)
             bm25.save(str(tmp / "bm25"), show_progress=False)
-        (tmp / "stamp.json").write_text(json.dumps({"format": _FORMAT, "generation": generation, "count": len(tokens), "stored": stored}))
-        shutil.rmtree(folder, ignore_errors=True)
-        tmp.rename(folder)
+        tmp.rename(folder / f"v-{version}")
+        stamp = {"format": _FORMAT, "generation": generation, "count": len(tokens), "stored": stored, "version": f"v-{version}"}
+        staged = folder / f"stamp-{version}.tmp"
+        staged.write_text(json.dumps(stamp))
+        os.replace(staged, folder / "stamp.json")
+        _remove_stale(folder)
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
         """The saved view, or None when there is none or it is unreadable."""
-        stamp = _stamp(folder)
-        if stamp.get("format") != _FORMAT:
+        return cls._load(folder, _stamp(folder))
+
+    @classmethod
+    def _load(cls, folder: Path, stamp: dict[str, Any]) -> LexicalIndex | None:
+        """The version ``stamp`` names, or None when it is missing (removed by a later writer) or unreadable."""
+        if stamp.get("format") != _FORMAT or not str(stamp.get("version", "")).startswith("v-"):
             return None
+        where = folder / str(stamp["version"])
         try:
             ids: list[str] = []
             texts: list[str] = []
             metas: list[dict[str, Any]] = []
-            with open(folder / "chunks.pkl", "rb") as fh:
+            with open(where / "chunks.pkl", "rb") as fh:
                 while True:
                     try:
                         page = pickle.load(fh)
@@ -119,9 +144,9 @@ class LexicalIndex:
                         break
                     for column, values in zip((ids, texts, metas), page):
                         column.extend(values)
-            bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False) if ids else None
-        except (OSError, ValueError, pickle.UnpicklingError) as exc:
-            log.info("BM25 cache at %s unusable (%s); rebuilding", folder, exc)
+            bm25 = bm25s.BM25.load(str(where / "bm25"), show_progress=False) if ids else None
+        except (OSError, ValueError, KeyError, pickle.UnpicklingError) as exc:
+            log.info("BM25 view at %s unusable (%s)", where, exc)
             return None
         if len(ids) != stamp.get("count"):
             return None
@@ -154,6 +179,23 @@ def _stamp(folder: Path) -> dict[str, Any]:
         return json.loads((folder / "stamp.json").read_text())
     except (OSError, ValueError):
         return {}
+
+
+def _remove_stale(folder: Path) -> None:
+    """Remove what the current stamp does not name: superseded versions (a reader still on one
+    retries under the new stamp), a killed writer's build or stamp after an hour, and the files
+    of views saved before versions existed."""
+    current = _stamp(folder).get("version")
+    now = time.time()
+    for entry in folder.iterdir():
+        if entry.name in ("stamp.json", current):
+            continue
+        try:
+            if entry.name.startswith(("tmp-", "stamp-")) and now - entry.stat().st_mtime < _ABANDONED_S:
+                continue
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        except OSError:  # removed by another writer's cleanup meanwhile
+            continue
 
 
 def _token_ids(text: str, vocab: dict[str, int]) -> array[int]:
