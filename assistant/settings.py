@@ -59,6 +59,18 @@ class IngestSettings(_Section):
     batch_chunks: int = Field(default=32, ge=1)
     write_chunks: int = Field(default=512, ge=1)
     max_file_mb: float = Field(default=64.0, gt=0)
+    # Bounds checked before any reader opens a file (assistant/ingest/limits.py, docs/hostile-input.md):
+    # what a file may unpack or expand to, so that a small bomb is refused with a line, not parsed.
+    max_unzipped_mb: float = Field(default=256.0, gt=0)  # a DOCX/XLSX's parts, as actually inflated
+    max_zip_ratio: float = Field(default=200.0, gt=1)  # inflated/compressed, per part over 1 MB (XML: 5–30×)
+    max_zip_entries: int = Field(default=10_000, ge=1)
+    max_pdf_pages: int = Field(default=1_000, ge=1)
+    max_page_area_m2: float = Field(default=1.0, gt=0)  # A0; a page is rendered at 150 dpi for OCR
+    max_image_megapixels: float = Field(default=50.0, gt=0)  # before OCR (13,000² px is 169)
+    max_sheet_cells: int = Field(default=1_000_000, ge=1)  # XLSX cells, CSV fields
+    # a file parsed in a child process whose address space is capped at this many MB (0: in process);
+    # the page always parses in a child, so a bomb never takes the page's process with it
+    parse_memory_mb: int = Field(default=0, ge=0)
 
 
 class RetrieveSettings(_Section):

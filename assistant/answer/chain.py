@@ -14,6 +14,7 @@ verification, leaves the answer to the extractive composer with a notice. Tokens
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -133,11 +134,17 @@ class Answerer:
                        ocr=bool(m.get("ocr", passage.ocr)))
 
     def fact_answers(self) -> FactAnswerer:
-        """The fact table of this index, opened on first use and kept in step with Chroma."""
+        """The fact table of this index, opened on first use and kept in step with Chroma.
+
+        While another process or thread holds the table's write lock for its own sync (an upload),
+        the question is answered from the table as it was: the previous state, never a torn one."""
         if self._facts is None:
             self._facts = open_facts(self.settings, self.retriever.store)
         else:
-            self._facts.sync(self.retriever.store)
+            try:
+                self._facts.sync(self.retriever.store)
+            except sqlite3.OperationalError as exc:
+                log.info("fact table not synced for this question (%s); using it as it was", exc)
         return FactAnswerer(self._facts, self._facts.vocab)
 
     def _passages(self, turn: Turn) -> list[Passage]:

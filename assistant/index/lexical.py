@@ -43,6 +43,7 @@ _FORMAT = 4  # stamp.json names the version folder holding chunks.pkl (pages of 
 _PICKLE_PAGE = 2000
 _ATTEMPTS = 6  # reads of a view replaced under the reader before giving up
 _ABANDONED_S = 3600.0  # a build folder this old belongs to a killed writer
+_SUPERSEDED_S = 60.0  # a version is kept this long after it was built: readers that just read its stamp finish
 _NOTHING = object()
 
 
@@ -182,18 +183,19 @@ def _stamp(folder: Path) -> dict[str, Any]:
 
 
 def _remove_stale(folder: Path) -> None:
-    """Remove what the current stamp does not name: superseded versions (a reader still on one
-    retries under the new stamp), a killed writer's build or stamp after an hour, and the files
-    of views saved before versions existed."""
+    """Remove what the current stamp does not name: versions built over a minute ago (a reader
+    still on one retries under the new stamp; a younger one may be another writer's, renamed but
+    not yet named by the stamp), a killed writer's build or stamp after an hour, and the files of
+    views saved before versions existed."""
     current = _stamp(folder).get("version")
     now = time.time()
     for entry in folder.iterdir():
         if entry.name in ("stamp.json", current):
             continue
+        keep = _ABANDONED_S if entry.name.startswith(("tmp-", "stamp-")) else _SUPERSEDED_S if entry.name.startswith("v-") else 0
         try:
-            if entry.name.startswith(("tmp-", "stamp-")) and now - entry.stat().st_mtime < _ABANDONED_S:
-                continue
-            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+            if now - entry.stat().st_mtime >= keep:
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
         except OSError:  # removed by another writer's cleanup meanwhile
             continue
 

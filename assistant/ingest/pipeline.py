@@ -27,12 +27,14 @@ from assistant.facts.store import open_facts
 from assistant.index.embed import Embedder, make_embedder
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChunkStore
-from assistant.ingest.injection import is_flagged, screen_document
+from assistant.ingest.injection import is_flagged
 from assistant.ingest.layout import Laid, lay_out
+from assistant.ingest.limits import check_limits
 from assistant.ingest.manifest import MANIFEST_NAME, DocMeta, document_meta, load_manifest
-from assistant.ingest.readers import READERS, Document, read_blocks
+from assistant.ingest.readers import READERS, Document
 from assistant.ingest.stop import GracefulStop
 from assistant.ingest.tables import Table
+from assistant.ingest.worker import Parser
 from assistant.settings import Settings
 from assistant.text import searchable
 
@@ -127,6 +129,7 @@ class Ingestor:
         self.settings = settings
         self.store = ChunkStore(settings)
         self.embedder = embedder or make_embedder(settings.embed, settings.embed_cache_dir)
+        self.parse = Parser(settings.ingest.parse_memory_mb)
         self._manifests: dict[Path, dict[str, DocMeta]] = {}
 
     def _manifest_entry(self, path: Path) -> DocMeta | None:
@@ -163,8 +166,9 @@ class Ingestor:
             report.skipped += 1
             return
         where = str(path.resolve())
+        check_limits(path, self.settings.ingest)  # a bomb is refused before any reader opens it
         # instructions to a reader or a model leave the text before anything reads it (metadata included)
-        document, flagged = screen_document(read_blocks(path))
+        document, flagged = self.parse(path)
         document = bounded_blocks(document)
         t1 = time.perf_counter()
         laid = lay_out(document, self.settings.chunk)
@@ -263,14 +267,17 @@ def ingest(settings: Settings, paths: list[Path] | None = None, progress: bool =
         try:
             ingestor = Ingestor(settings)
             bar = tqdm(files, desc="ingest", unit="doc", disable=not progress, dynamic_ncols=True)
-            for path in bar:
-                bar.set_postfix_str(path.name[:40])
-                try:
-                    ingestor.ingest_file(path, report, stop, progress)
-                except DocumentError as exc:
-                    report.failed.append((exc.path, exc.reason))
-                except OSError as exc:
-                    report.failed.append((path.name, f"cannot read: {exc.strerror or exc}"))
+            try:
+                for path in bar:
+                    bar.set_postfix_str(path.name[:40])
+                    try:
+                        ingestor.ingest_file(path, report, stop, progress)
+                    except DocumentError as exc:
+                        report.failed.append((exc.path, exc.reason))
+                    except OSError as exc:
+                        report.failed.append((path.name, f"cannot read: {exc.strerror or exc}"))
+            finally:
+                ingestor.parse.close()
             ingestor.refresh_lexical(report)
             ingestor.refresh_facts(report)
         except DependencyError as exc:
