@@ -71,6 +71,7 @@ class IngestSettings(_Section):
     # a file parsed in a child process whose address space is capped at this many MB (0: in process);
     # the page always parses in a child, so a bomb never takes the page's process with it
     parse_memory_mb: int = Field(default=0, ge=0)
+    page_parse_memory_mb: int = Field(default=1024, ge=256)  # OCR of a page fits in 1 GB of address space
 
 
 class RetrieveSettings(_Section):
