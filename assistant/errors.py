@@ -8,6 +8,7 @@ without parsing messages; ``EXIT_CODES`` is what ``--help`` and the README print
 
 from __future__ import annotations
 
+import errno
 from typing import TypeVar
 
 
@@ -55,6 +56,40 @@ class LLMUnavailable(DependencyError):
     exit_code = 5
 
 
+class StorageError(AssistantError):
+    """The disk under the index is full, or the index is damaged or read-only: not the user's input,
+    and retrying the same command does not help until the cause is fixed (the message says how)."""
+
+    exit_code = 6
+
+
+# What SQLite (Chroma's and the fact table's) and the OS say, and what to do about it.
+_STORAGE = (
+    (("database or disk is full", "no space left on device", "disk quota exceeded"),
+     "the disk holding the index is full ({msg}); free some space and run the same command again "
+     "(what was committed is kept)"),
+    (("database disk image is malformed", "file is not a database", "malformed database schema"),
+     "the index at {where} is damaged ({msg}); rebuild it from the source files: "
+     "python -m assistant ingest --rebuild [FOLDERS]"),
+    (("readonly database", "read-only file system", "permission denied"),
+     "the index at {where} cannot be written ({msg}); fix its permissions (chmod -R u+w {where}) "
+     "or use another with --index"),
+)
+
+
+def storage_failure(exc: BaseException, where: object) -> StorageError | None:
+    """``exc`` (or what caused it) as a :class:`StorageError` saying what to do, if it is one."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        msg = str(seen).splitlines()[0][:200] if str(seen) else type(seen).__name__
+        said = msg.lower() + (" no space left on device" if getattr(seen, "errno", None) == errno.ENOSPC else "")
+        for needles, advice in _STORAGE:
+            if any(n in said for n in needles):
+                return StorageError(advice.format(msg=msg, where=where))
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 EXIT_CODES: dict[int, str] = {
     0: "success",
     1: "some files failed to ingest (named on stderr), or an evaluation gate was missed",
@@ -62,6 +97,7 @@ EXIT_CODES: dict[int, str] = {
     3: "the Chroma server is unreachable or was lost (ingest says what was committed; re-run to resume)",
     4: "the embeddings endpoint is unreachable or failed (same)",
     5: "the LLM endpoint is unreachable (ask/draft still print the answer from the sources, with a notice)",
+    6: "the disk is full, or the index is damaged or read-only (the line says what to do)",
     130: "interrupted by Ctrl-C (the index is consistent; re-run to finish)",
 }
 

@@ -86,6 +86,7 @@ class AnswerSettings(_Section):
     """Answering. ``backend="auto"``: ``openai`` when an API key is set, else the embedded ``local`` model."""
 
     backend: str = "auto"  # "auto" or a name of assistant.answer.backends.REGISTRY
+    max_question_chars: int = Field(default=2_000, ge=10)  # longer questions are refused with a message
     passages: int = 5
     max_tokens: int = 200  # an answer is at most three sentences
     draft_max_tokens: int = 450  # a 150–300 character paragraph

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.errors import DocumentError
 from assistant.ingest.readers import read_document
 from assistant.ingest.worker import Parser
 from assistant.serve.uploads import ingest_files, parsing_in_a_child
@@ -39,12 +40,12 @@ print(json.dumps({"documents": report.documents, "failed": report.failed,
 
 @pytest.fixture(scope="module")
 def campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The issue's bombs at their real size (each a few hundred KB on disk), and an honest report."""
+    """The issue's bombs (300 MB unpacked, just over the 256 MB limit; ~300 KB on disk), and an honest report."""
     folder = tmp_path_factory.mktemp("bombs")
     (folder / TAIXING).write_bytes((KNOWLEDGE / TAIXING).read_bytes())
-    bombs.add_zeros(bombs.docx(folder / "zip_bomb.docx", "高企9001家"), "word/media/zeros.bin", 1024)
-    bombs.add_zeros(bombs.docx(folder / "lying_bomb.docx", "高企9002家"), "word/media/zeros.bin", 600, declared=1000)
-    bombs.add_zeros(bombs.xlsx(folder / "zip_bomb.xlsx", 10), "xl/media/zeros.bin", 1024)
+    bombs.add_zeros(bombs.docx(folder / "zip_bomb.docx", "高企9001家"), "word/media/zeros.bin", 300)
+    bombs.add_zeros(bombs.docx(folder / "lying_bomb.docx", "高企9002家"), "word/media/zeros.bin", 300, declared=1000)
+    bombs.add_zeros(bombs.xlsx(folder / "zip_bomb.xlsx", 10), "xl/media/zeros.bin", 300)
     (folder / "two_thousand_pages.pdf").write_bytes(bombs.pdf_pages([bombs.text_op("page 9003", 700)] * 2000))
     (folder / "giant_page.pdf").write_bytes(bombs.pdf_pages([bombs.text_op("giant 9004", 700)], size=(14400, 14400)))
     bombs.png_header(folder / "huge.png", 13_000, 13_000)
@@ -98,18 +99,15 @@ def test_sheets_and_images_over_their_limits_are_refused(settings: Settings, tmp
 
 
 def test_a_parse_over_the_memory_cap_costs_the_child_only(tmp_path: Path) -> None:
-    """A DOCX under every cheap limit whose XML still needs more memory than the cap allows: the
-    child fails, the caller gets one line, and the next file is parsed by a fresh child."""
-    big = bombs.docx(tmp_path / "dense.docx", *["高新技术企业数量统计" * 40] * 60_000)
-    parser = Parser(300)
-    try:
-        with pytest.raises(Exception) as caught:
-            parser(big)
-        assert "dense.docx" in str(caught.value) and "300 MB" in str(caught.value)
-        document, flagged = parser(bombs.docx(tmp_path / "small.docx", "全年新认定国家高企86家。"))
-        assert "86家" in document.plain_text() and not flagged
-    finally:
-        parser.close()
+    """A DOCX under every cheap limit (72 MB of XML) whose parse still needs more memory than the
+    cap allows: the child fails, the caller gets one line, and the next file is parsed as usual."""
+    dense = bombs.dense_docx(tmp_path / "dense.docx", 60_000, "高新技术企业数量统计" * 40)
+    parse = Parser(400)
+    with pytest.raises(DocumentError) as caught:
+        parse(dense)
+    assert caught.value.path == "dense.docx" and "400 MB" in caught.value.reason and "\n" not in caught.value.reason
+    document, flagged = parse(bombs.docx(tmp_path / "small.docx", "全年新认定国家高企86家。"))
+    assert "86家" in document.plain_text() and not flagged
 
 
 def test_the_page_parses_uploads_in_a_capped_child(settings: Settings, tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ from assistant.answer.streaming import streaming
 from assistant.answer.verify import verify_answer
 from assistant.facts.binding import Binder, question_claim
 from assistant.facts.store import FactStore, open_facts
+from assistant.questions import read_question
 from assistant.retrieve import Filters, Retriever
 from assistant.settings import Settings
 
@@ -64,13 +65,15 @@ class Answerer:
     # -- public API --------------------------------------------------------------------------
     def ask(self, question: str, history: list[dict[str, str]] | None = None, filters: Filters | None = None,
             on_token: Callable[[str], None] | None = None) -> Answer:
-        return self._run(question, history or [], filters, on_token)
+        """Answer ``question`` (raises :class:`QuestionError` for one that cannot be asked as given)."""
+        return self._run(read_question(question, self.settings.answer.max_question_chars), history or [], filters, on_token)
 
     def draft(self, topic: str, filters: Filters | None = None, on_token: Callable[[str], None] | None = None,
               style: str | None = None, chars: int | None = None, drop: frozenset[str] = frozenset()) -> Answer:
         """A cited paragraph on ``topic``, planned before it is written (:mod:`assistant.answer.drafting`)."""
         from assistant.answer.drafting import write_draft  # drafting builds on this module's stages
 
+        topic = read_question(topic, self.settings.answer.max_question_chars)
         return write_draft(self, topic, filters, on_token, style=style, chars=chars, drop=drop)
 
     def _run(self, text: str, history: list[dict[str, str]], filters: Filters | None,

@@ -267,17 +267,14 @@ def ingest(settings: Settings, paths: list[Path] | None = None, progress: bool =
         try:
             ingestor = Ingestor(settings)
             bar = tqdm(files, desc="ingest", unit="doc", disable=not progress, dynamic_ncols=True)
-            try:
-                for path in bar:
-                    bar.set_postfix_str(path.name[:40])
-                    try:
-                        ingestor.ingest_file(path, report, stop, progress)
-                    except DocumentError as exc:
-                        report.failed.append((exc.path, exc.reason))
-                    except OSError as exc:
-                        report.failed.append((path.name, f"cannot read: {exc.strerror or exc}"))
-            finally:
-                ingestor.parse.close()
+            for path in bar:
+                bar.set_postfix_str(path.name[:40])
+                try:
+                    ingestor.ingest_file(path, report, stop, progress)
+                except DocumentError as exc:
+                    report.failed.append((exc.path, exc.reason))
+                except OSError as exc:
+                    report.failed.append((path.name, f"cannot read: {exc.strerror or exc}"))
             ingestor.refresh_lexical(report)
             ingestor.refresh_facts(report)
         except DependencyError as exc:

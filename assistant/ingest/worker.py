@@ -2,17 +2,18 @@
 could judge (:mod:`assistant.ingest.limits`) costs that child, never the caller.
 
 The page parses every upload this way (its process serves other users and must survive a bomb);
-the CLI does when ``ingest.parse_memory_mb`` is set. One child serves a whole ingest run and is
-replaced after a file that broke it. The child reads and screens the file (the costly steps that
-depend on its content); embedding and writing stay in the caller.
+the CLI does when ``ingest.parse_memory_mb`` is set. The child reads and screens the file (the
+costly steps that depend on its content) and sends the result back; embedding and writing stay
+in the caller. One child per file, watched: a child that dies (the kernel refuses it memory, a
+parser crashes) or sends nothing costs that file only. (A process pool was tried first: after a
+MemoryError inside the child, its result thread could hang and the caller wait for ever.)
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import resource
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from assistant.errors import DocumentError
@@ -20,6 +21,7 @@ from assistant.ingest.injection import screen_document
 from assistant.ingest.readers import Document, read_blocks
 
 _MB = 1 << 20
+_POLL_S = 0.5
 
 
 def parse(path: Path) -> tuple[Document, tuple[str, ...]]:
@@ -27,35 +29,49 @@ def parse(path: Path) -> tuple[Document, tuple[str, ...]]:
     return screen_document(read_blocks(path))
 
 
-def _cap(memory_mb: int) -> None:
+def _child(path: Path, memory_mb: int, send: Connection) -> None:
+    """In the child: cap the address space, parse, send ("ok", result) or ("error", reason)."""
     limit = memory_mb * _MB
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        send.send(("ok", parse(path)))
+    except DocumentError as exc:
+        send.send(("error", exc.reason))
+    except MemoryError:
+        send.send(("error", f"reading it needs more than the {memory_mb} MB allowed for one file; not read "
+                            "(ASSISTANT_INGEST__PARSE_MEMORY_MB)"))
+    finally:
+        send.close()
 
 
 class Parser:
-    """:func:`parse` in a memory-capped child (``memory_mb`` > 0) or in this process (0)."""
+    """:func:`parse` in a memory-capped child per file (``memory_mb`` > 0) or in this process (0)."""
 
     def __init__(self, memory_mb: int) -> None:
         self.memory_mb = memory_mb
-        self._pool: ProcessPoolExecutor | None = None
 
     def __call__(self, path: Path) -> tuple[Document, tuple[str, ...]]:
         if self.memory_mb <= 0:
             return parse(path)
-        if self._pool is None:  # spawn: the caller may hold threads and open Chroma handles
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_cap, initargs=(self.memory_mb,))
+        context = multiprocessing.get_context("spawn")  # the caller may hold threads and open Chroma handles
+        receive, send = context.Pipe(duplex=False)
+        child = context.Process(target=_child, args=(path, self.memory_mb, send), daemon=True)
+        child.start()
+        send.close()
         try:
-            return self._pool.submit(parse, path).result()
-        except MemoryError as exc:
-            raise DocumentError(path.name, f"reading it needs more than the {self.memory_mb} MB allowed for one file; "
-                                           "not read (ASSISTANT_INGEST__PARSE_MEMORY_MB)") from exc
-        except BrokenProcessPool as exc:
-            self.close()
-            raise DocumentError(path.name, "the process reading it ran out of memory or crashed "
-                                           f"(limit {self.memory_mb} MB); not read") from exc
+            while not receive.poll(_POLL_S):
+                if not child.is_alive():
+                    break
+            kind, result = receive.recv() if receive.poll(0) else ("error", None)
+        except (EOFError, OSError):
+            kind, result = "error", None
+        finally:
+            receive.close()
+            child.join(5)
+            if child.is_alive():
+                child.kill()
+        if kind == "ok":
+            return result
+        raise DocumentError(path.name, result or f"the process reading it ran out of memory or crashed (exit code "
+                                                 f"{child.exitcode}; limit {self.memory_mb} MB); not read")
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
