@@ -143,6 +143,9 @@ class Settings(BaseSettings):
     server_name: str = Field(default="127.0.0.1", validation_alias=AliasChoices("ASSISTANT_SERVER_NAME", "GRADIO_SERVER_NAME"))
     server_port: int = Field(default=7860, validation_alias=AliasChoices("ASSISTANT_SERVER_PORT", "GRADIO_SERVER_PORT"))
     auth: str | None = Field(default=None, validation_alias=AliasChoices("ASSISTANT_AUTH"))  # "user:password"
+    # after this many failed logins from one address, each next attempt waits login_delay_s, doubling per failure
+    login_free_attempts: int = Field(default=5, ge=1)
+    login_delay_s: float = Field(default=1.0, gt=0)
     # answers the page generates at once (chat, draft and /ask share the slots); the rest wait in its queue
     concurrent_answers: int = Field(default=2, ge=1)
     chunk: ChunkSettings = ChunkSettings()
@@ -166,6 +169,12 @@ class Settings(BaseSettings):
     def lexical_dir(self) -> Path:
         """The BM25 view of the index, derived from Chroma and rebuilt when its generation changes."""
         return self.resolved_index_dir / "bm25"
+
+    @property
+    def gradio_temp_dir(self) -> Path:
+        """The page's own Gradio file cache (GRADIO_TEMP_DIR): never the system's /tmp/gradio, which
+        every Gradio app of the machine shares and would serve through this page's file route."""
+        return self.data_dir / "gradio-tmp"
 
     @property
     def model_cache_dir(self) -> Path:
