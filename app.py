@@ -27,7 +27,7 @@ def _own_temp_dir() -> None:
     """Point Gradio at the page's own file cache before it is imported (it reads GRADIO_TEMP_DIR
     then): files another Gradio app cached under the shared /tmp/gradio are never served here."""
     try:
-        folder = get_settings().gradio_temp_dir
+        folder = get_settings().page_temp_dir
     except ValueError:
         return  # a bad setting: main() says which
     folder.mkdir(parents=True, exist_ok=True)

@@ -146,6 +146,7 @@ class Settings(BaseSettings):
     # after this many failed logins from one address, each next attempt waits login_delay_s, doubling per failure
     login_free_attempts: int = Field(default=5, ge=1)
     login_delay_s: float = Field(default=1.0, gt=0)
+    gradio_temp_dir: Path | None = Field(default=None, validation_alias=AliasChoices("ASSISTANT_GRADIO_TEMP_DIR", "GRADIO_TEMP_DIR"))
     # answers the page generates at once (chat, draft and /ask share the slots); the rest wait in its queue
     concurrent_answers: int = Field(default=2, ge=1)
     chunk: ChunkSettings = ChunkSettings()
@@ -171,10 +172,11 @@ class Settings(BaseSettings):
         return self.resolved_index_dir / "bm25"
 
     @property
-    def gradio_temp_dir(self) -> Path:
-        """The page's own Gradio file cache (GRADIO_TEMP_DIR): never the system's /tmp/gradio, which
-        every Gradio app of the machine shares and would serve through this page's file route."""
-        return self.data_dir / "gradio-tmp"
+    def page_temp_dir(self) -> Path:
+        """The page's own Gradio file cache (GRADIO_TEMP_DIR if set, else under the data folder):
+        never the system's /tmp/gradio, which every Gradio app of the machine shares and whose
+        files Gradio serves through any app's file route."""
+        return self.gradio_temp_dir or self.data_dir / "gradio-tmp"
 
     @property
     def model_cache_dir(self) -> Path:
