@@ -23,21 +23,6 @@ def docx(path: Path, *paragraphs: str) -> Path:
     return path
 
 
-def dense_docx(path: Path, paragraphs: int, text: str) -> Path:
-    """A DOCX whose body is ``paragraphs`` copies of ``text``, its XML written directly (python-docx
-    inserts each paragraph before the section properties, searching the body: quadratic)."""
-    docx(path, "x")
-    body = f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>" * paragraphs
-    with zipfile.ZipFile(path) as source:
-        parts = {name: source.read(name) for name in source.namelist()}
-    xml = parts["word/document.xml"].decode()
-    parts["word/document.xml"] = xml.replace("<w:body>", "<w:body>" + body, 1).encode()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, data in parts.items():
-            target.writestr(name, data)
-    return path
-
-
 def xlsx(path: Path, rows: int, columns: int = 2) -> Path:
     from openpyxl import Workbook
 

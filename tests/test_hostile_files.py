@@ -99,13 +99,16 @@ def test_sheets_and_images_over_their_limits_are_refused(settings: Settings, tmp
 
 
 def test_a_parse_over_the_memory_cap_costs_the_child_only(tmp_path: Path) -> None:
-    """A DOCX under every cheap limit (72 MB of XML) whose parse still needs more memory than the
-    cap allows: the child fails, the caller gets one line, and the next file is parsed as usual."""
-    dense = bombs.dense_docx(tmp_path / "dense.docx", 60_000, "高新技术企业数量统计" * 40)
+    """A file no cheap check judges (a 100 MB text, parsed directly, past the size limit) whose
+    parse needs more memory than the cap allows: the child fails, the caller gets one line, and
+    the next file is parsed as usual."""
+    dense = tmp_path / "dense.txt"
+    dense.write_text("全年新认定国家高企86家😀。\n" * 4_000_000, encoding="utf-8")
     parse = Parser(400)
     with pytest.raises(DocumentError) as caught:
         parse(dense)
-    assert caught.value.path == "dense.docx" and "400 MB" in caught.value.reason and "\n" not in caught.value.reason
+    assert caught.value.path == "dense.txt" and ("MemoryError" in caught.value.reason or "400 MB" in caught.value.reason)
+    assert "\n" not in caught.value.reason
     document, flagged = parse(bombs.docx(tmp_path / "small.docx", "全年新认定国家高企86家。"))
     assert "86家" in document.plain_text() and not flagged
 
