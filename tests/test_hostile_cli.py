@@ -57,7 +57,7 @@ def test_a_bad_line_costs_that_line_only(small: Settings, tmp_path: Path) -> Non
     for command in ("ask", "search"):
         out = run_cli(command, "--questions", str(batch), *(["--backend", "extractive"] if command == "ask" else []),
                       env=_env(small))
-        assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr[-2000:]
+        assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr[-2000:]
         lines = [json.loads(line) for line in out.stdout.splitlines()]
         assert [("error" in line) for line in lines] == [False, True, True, True, False]
         assert [e["line"] for e in lines if "error" in e] == [2, 3, 4]

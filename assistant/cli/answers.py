@@ -34,7 +34,7 @@ def _read_items(path: Path) -> Iterator[dict[str, Any]]:
 
 def _batch(path: Path, run: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
     """One JSON line per question, in order; a question that cannot be asked prints its error
-    line and the batch goes on (exit code 1 if any did)."""
+    line and the batch goes on (exit code 2, an input error, if any could not be asked)."""
     failed = 0
     for item in _read_items(path):
         try:
@@ -46,7 +46,7 @@ def _batch(path: Path, run: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
             out = {"line": item["line"], "q": item.get("q", ""), "error": str(exc)}
             print(f"error: line {item['line']}: {printable(str(exc))}", file=sys.stderr)
         print(printable(json.dumps(out, ensure_ascii=False)), flush=True)
-    return 1 if failed else 0
+    return AssistantError.exit_code if failed else 0
 
 
 def cmd_search(args: argparse.Namespace) -> int:
