@@ -57,10 +57,9 @@ class LLMUnavailable(DependencyError):
 
 
 class StorageError(AssistantError):
-    """The disk under the index is full, or the index is damaged or read-only: not the user's input,
-    and retrying the same command does not help until the cause is fixed (the message says how)."""
-
-    exit_code = 6
+    """The disk under the index is full, or the index is damaged or read-only: retrying the same
+    command does not help until the cause is fixed (the message says how). Exit code 2, as every
+    error whose line says what to change."""
 
 
 # What SQLite (Chroma's and the fact table's) and the OS say, and what to do about it.
@@ -97,7 +96,6 @@ EXIT_CODES: dict[int, str] = {
     3: "the Chroma server is unreachable or was lost (ingest says what was committed; re-run to resume)",
     4: "the embeddings endpoint is unreachable or failed (same)",
     5: "the LLM endpoint is unreachable (ask/draft still print the answer from the sources, with a notice)",
-    6: "the disk is full, or the index is damaged or read-only (the line says what to do)",
     130: "interrupted by Ctrl-C (the index is consistent; re-run to finish)",
 }
 
