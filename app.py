@@ -16,17 +16,34 @@ handlers wait for it.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from assistant.serve import gradio_stubs
+from assistant.settings import get_settings
+
+
+def _own_temp_dir() -> None:
+    """Point Gradio at the page's own file cache before it is imported (it reads GRADIO_TEMP_DIR
+    then): files another Gradio app cached under the shared /tmp/gradio are never served here."""
+    try:
+        folder = get_settings().page_temp_dir
+    except ValueError:
+        return  # a bad setting: main() says which
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ["GRADIO_TEMP_DIR"] = str(folder)
+
 
 gradio_stubs.install()  # before the first import of gradio
+_own_temp_dir()
 
 import gradio as gr  # noqa: E402
 
 from assistant import serve  # noqa: E402
 from assistant.answer import backends  # noqa: E402
 from assistant.errors import AssistantError  # noqa: E402
+from assistant.serve.throttle import LoginThrottle  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 from assistant.serve.handlers import (  # noqa: E402
     CHAT_OUTPUTS,
     CLEAR_OUTPUTS,
@@ -37,7 +54,6 @@ from assistant.serve.handlers import (  # noqa: E402
     KNOWLEDGE_OUTPUTS,
     Handlers,
 )
-from assistant.settings import get_settings  # noqa: E402
 
 TITLE = "科技创新政策助手"
 CSS = """
@@ -245,6 +261,8 @@ def main() -> None:
         css=CSS,
         allowed_paths=[str(serve.exports_dir(settings))],
         max_file_size=serve.MAX_UPLOAD_BYTES,  # refused while streaming, before the body is stored
+        app_kwargs={"middleware": [Middleware(LoginThrottle, free=settings.login_free_attempts,
+                                              delay_s=settings.login_delay_s)]},
         footer_links=["api"],
         prevent_thread_lock=True,
     )

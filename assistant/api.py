@@ -26,6 +26,28 @@ def ingest(settings: Settings, paths: list[Path] | None = None, progress: bool =
     return run(settings, paths, progress=progress)
 
 
+def rebuild(settings: Settings, paths: list[Path] | None = None, progress: bool = True) -> IngestReport:
+    """Delete the embedded index (Chroma, the BM25 view, the fact table) and index ``paths`` again
+    (default: the knowledge folder and the page's uploads): the way back from a damaged index,
+    which can no longer say what it held."""
+    import shutil
+
+    from assistant.errors import AssistantError
+    from assistant.serve.uploads import uploads_dir
+
+    if settings.chroma_host:
+        raise AssistantError("--rebuild deletes an embedded index; a Chroma server's collections are managed on the server")
+    index = settings.resolved_index_dir
+    for name in ("chroma", "bm25", "facts.sqlite", "facts.sqlite-wal", "facts.sqlite-shm"):
+        target = index / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    sources = paths or [settings.knowledge_dir, *[d for d in [uploads_dir(settings)] if d.is_dir()]]
+    return ingest(settings, sources, progress=progress)
+
+
 def remove(settings: Settings, source: str) -> int | None:
     """Delete a document by the name ``list`` shows (``东区/工作报告.docx``; a bare file name when only
     one document has it); its chunk count, or None when it is not indexed."""

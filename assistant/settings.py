@@ -63,6 +63,18 @@ class IngestSettings(_Section):
     min_free_mb: float = Field(default=4.0, ge=0)
     max_sheet_rows: int = Field(default=200_000, ge=1)
     max_sheet_cells: int = Field(default=2_000_000, ge=1)
+    # Bounds checked before any reader opens a file (assistant/ingest/limits.py, docs/hostile-input.md):
+    # what a file may unpack or expand to, so that a small bomb is refused with a line, not parsed.
+    max_unzipped_mb: float = Field(default=256.0, gt=0)  # a DOCX/XLSX's parts, as actually inflated
+    max_zip_ratio: float = Field(default=200.0, gt=1)  # inflated/compressed, per part over 1 MB (XML: 5–30×)
+    max_zip_entries: int = Field(default=10_000, ge=1)
+    max_pdf_pages: int = Field(default=1_000, ge=1)
+    max_page_area_m2: float = Field(default=1.0, gt=0)  # A0; a page is rendered at 150 dpi for OCR
+    max_image_megapixels: float = Field(default=50.0, gt=0)  # before OCR (13,000² px is 169)
+    # a file parsed in a child process whose address space is capped at this many MB (0: in process);
+    # the page always parses in a child, so a bomb never takes the page's process with it
+    parse_memory_mb: int = Field(default=0, ge=0)
+    page_parse_memory_mb: int = Field(default=1024, ge=256)  # OCR of a page fits in 1 GB of address space
 
 
 class RetrieveSettings(_Section):
@@ -79,6 +91,7 @@ class AnswerSettings(_Section):
     # "auto" or a name of assistant.answer.backends.REGISTRY, checked there (backends.resolve): the settings
     # sit below every other module and import none of them
     backend: str = "auto"
+    max_question_chars: int = Field(default=2_000, ge=10)  # longer questions are refused with a message
     passages: int = 5
     max_tokens: int = 200  # an answer is at most three sentences
     draft_max_tokens: int = 450  # a 150–300 character paragraph
@@ -129,6 +142,10 @@ class Settings(BaseSettings):
     server_name: str = Field(default="127.0.0.1", validation_alias=AliasChoices("ASSISTANT_SERVER_NAME", "GRADIO_SERVER_NAME"))
     server_port: int = Field(default=7860, validation_alias=AliasChoices("ASSISTANT_SERVER_PORT", "GRADIO_SERVER_PORT"))
     auth: str | None = Field(default=None, validation_alias=AliasChoices("ASSISTANT_AUTH"))  # "user:password"
+    # after this many failed logins from one address, each next attempt waits login_delay_s, doubling per failure
+    login_free_attempts: int = Field(default=5, ge=1)
+    login_delay_s: float = Field(default=1.0, gt=0)
+    gradio_temp_dir: Path | None = Field(default=None, validation_alias=AliasChoices("ASSISTANT_GRADIO_TEMP_DIR", "GRADIO_TEMP_DIR"))
     # answers the page generates at once (chat, draft and /ask share the slots); the rest wait in its queue
     concurrent_answers: int = Field(default=2, ge=1)
     chunk: ChunkSettings = ChunkSettings()
@@ -146,6 +163,13 @@ class Settings(BaseSettings):
     def lexical_dir(self) -> Path:
         """The BM25 view of the index, derived from Chroma and rebuilt when its generation changes."""
         return self.resolved_index_dir / "bm25"
+
+    @property
+    def page_temp_dir(self) -> Path:
+        """The page's own Gradio file cache (GRADIO_TEMP_DIR if set, else under the data folder):
+        never the system's /tmp/gradio, which every Gradio app of the machine shares and whose
+        files Gradio serves through any app's file route."""
+        return self.gradio_temp_dir or self.data_dir / "gradio-tmp"
 
     @property
     def model_cache_dir(self) -> Path:

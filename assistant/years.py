@@ -31,3 +31,14 @@ def years_in(text: str) -> list[int]:
     for start, end in YEAR_RANGE.findall(text):
         years.extend(range(int(start), int(end) + 1))
     return years + [y for y in dict.fromkeys(int(y) for y in YEAR.findall(text)) if y not in years]
+
+
+# A year written in Chinese numerals (二〇二〇年, 二零二零年, 一九九八年): a question pasted from a
+# document says so as often as 2020年; read as Arabic digits before anything looks for years.
+_CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
+CN_YEAR = re.compile(r"(?<![〇零○Ｏ一二三四五六七八九十百千万])([〇零○Ｏ一二三四五六七八九]{4})(?=\s*年)")
+
+
+def arabic_years(text: str) -> str:
+    """``text`` with every four-numeral Chinese year (二〇二〇年) in Arabic digits (2020年)."""
+    return CN_YEAR.sub(lambda m: m.group(1).translate(_CN_DIGITS), text)

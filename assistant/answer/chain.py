@@ -14,6 +14,7 @@ verification, leaves the answer to the extractive composer with a notice. Tokens
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -34,6 +35,7 @@ from assistant.answer.verify import verify_answer
 from assistant.answer.binder import passage_binder
 from assistant.facts.binding import Binder, question_claim
 from assistant.facts.store import FactStore, open_facts
+from assistant.questions import read_question
 from assistant.retrieve import Filters, Retriever
 from assistant.settings import Settings
 
@@ -65,13 +67,15 @@ class Answerer:
     # -- public API --------------------------------------------------------------------------
     def ask(self, question: str, history: list[dict[str, str]] | None = None, filters: Filters | None = None,
             on_token: Callable[[str], None] | None = None) -> Answer:
-        return self._run(question, history or [], filters, on_token)
+        """Answer ``question`` (raises :class:`QuestionError` for one that cannot be asked as given)."""
+        return self._run(read_question(question, self.settings.answer.max_question_chars), history or [], filters, on_token)
 
     def draft(self, topic: str, filters: Filters | None = None, on_token: Callable[[str], None] | None = None,
               style: str | None = None, chars: int | None = None, drop: frozenset[str] = frozenset()) -> Answer:
         """A cited paragraph on ``topic``, planned before it is written (:mod:`assistant.answer.drafting`)."""
         from assistant.answer.drafting import write_draft  # drafting builds on this module's stages
 
+        topic = read_question(topic, self.settings.answer.max_question_chars)
         return write_draft(self, topic, filters, on_token, style=style, chars=chars, drop=drop)
 
     def _run(self, text: str, history: list[dict[str, str]], filters: Filters | None,
@@ -135,11 +139,17 @@ class Answerer:
                        ocr=bool(m.get("ocr", passage.ocr)))
 
     def fact_answers(self) -> FactAnswerer:
-        """The fact table of this index, opened on first use and kept in step with Chroma."""
+        """The fact table of this index, opened on first use and kept in step with Chroma.
+
+        While another process or thread holds the table's write lock for its own sync (an upload),
+        the question is answered from the table as it was: the previous state, never a torn one."""
         if self._facts is None:
             self._facts = open_facts(self.settings, self.retriever.store)
         else:
-            self._facts.sync(self.retriever.store)
+            try:
+                self._facts.sync(self.retriever.store)
+            except sqlite3.OperationalError as exc:
+                log.info("fact table not synced for this question (%s); using it as it was", exc)
         return FactAnswerer(self._facts, self._facts.vocab)
 
     def _passages(self, turn: Turn) -> list[Passage]:

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from assistant.cli.answers import cmd_ask, cmd_draft, cmd_search
 from assistant.cli.checks import cmd_doctor, cmd_eval, cmd_model
 from assistant.cli.documents import cmd_facts, cmd_ingest, cmd_list, cmd_remove
-from assistant.cli.parser import build_parser
-from assistant.errors import AssistantError
+from assistant.cli.parser import build_parser, settings_from
+from assistant.errors import AssistantError, StorageError, storage_failure
+from assistant.questions import printable
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "doctor": cmd_doctor, "model": cmd_model, "eval": cmd_eval, "facts": cmd_facts, "ingest": cmd_ingest,
@@ -33,8 +34,16 @@ def main(argv: list[str] | None = None) -> int:
     except AssistantError as exc:
         if os.environ.get("ASSISTANT_RAISE_ERRORS"):
             raise
-        print(f"error: {exc}", file=sys.stderr)
+        if not isinstance(exc, StorageError):  # "cannot open the index: database disk image is malformed" → what to do
+            exc = storage_failure(exc, settings_from(args).resolved_index_dir) or exc
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_code
+    except Exception as exc:  # a full disk, a damaged or read-only index, from SQLite, Chroma or the OS
+        storage = storage_failure(exc, settings_from(args).resolved_index_dir)
+        if storage is None or os.environ.get("ASSISTANT_RAISE_ERRORS"):
+            raise
+        print(f"error: {printable(str(storage))}", file=sys.stderr)
+        return storage.exit_code
     except KeyboardInterrupt as exc:
         print(f"interrupted: {exc or 'the index is consistent; run the same command again to finish'}", file=sys.stderr)
         return 130

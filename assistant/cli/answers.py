@@ -6,25 +6,47 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from assistant import api
 from assistant.cli.parser import settings_from
 from assistant.errors import AssistantError, LLMUnavailable
+from assistant.questions import printable, read_question
 
 
-def _read_items(path: Path) -> list[dict[str, Any]]:
-    """Batch input: one JSON object per line with the question under "q" (or "question")."""
-    items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+def _read_items(path: Path) -> Iterator[dict[str, Any]]:
+    """Batch input: one JSON object per line with the question under "q" (or "question"). A line
+    that is no such object comes back as {"line": n, "error": …}: it costs that line, not the batch."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
+    except OSError as exc:
+        raise AssistantError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
-            items.append({**item, "q": str(item["q"] if "q" in item else item["question"])})
+            yield {**item, "q": str(item["q"] if "q" in item else item["question"]), "line": n}
         except (ValueError, KeyError, TypeError) as exc:
-            raise AssistantError(f"{path}:{n}: expected a JSON object with key \"q\" ({exc})") from exc
-    return items
+            yield {"line": n, "error": f"{path}:{n}: expected a JSON object with key \"q\" ({exc})"}
+
+
+def _batch(path: Path, run: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
+    """One JSON line per question, in order; a question that cannot be asked prints its error
+    line and the batch goes on (exit code 2, an input error, if any could not be asked)."""
+    failed = 0
+    for item in _read_items(path):
+        try:
+            if "error" in item:
+                raise AssistantError(item["error"])
+            out = run(item)
+        except AssistantError as exc:
+            failed += 1
+            out = {"line": item["line"], "q": item.get("q", ""), "error": str(exc)}
+            print(f"error: line {item['line']}: {printable(str(exc))}", file=sys.stderr)
+        print(printable(json.dumps(out, ensure_ascii=False)), flush=True)
+    return AssistantError.exit_code if failed else 0
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -34,13 +56,12 @@ def cmd_search(args: argparse.Namespace) -> int:
     filters = api.filters(args.region, args.year, args.doc)
 
     def run(question: str) -> dict[str, Any]:
-        results = retriever.search(question, k=args.k, filters=filters, mode=args.mode)
+        asked = read_question(question, retriever.settings.answer.max_question_chars)
+        results = retriever.search(asked, k=args.k, filters=filters, mode=args.mode)
         return {"question": question, "results": [r.to_json() for r in results]}
 
     if args.questions:
-        for item in _read_items(args.questions):
-            print(json.dumps(run(item["q"]), ensure_ascii=False), flush=True)
-        return 0
+        return _batch(args.questions, lambda item: run(item["q"]))
     out = run(args.question)
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
@@ -78,12 +99,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
     answerer = _answerer(args)
     filters = api.filters(args.region, args.year, args.doc)
     if args.questions:
-        lost = ""
-        for item in _read_items(args.questions):
+        lost: list[str] = []
+
+        def run(item: dict[str, Any]) -> dict[str, Any]:
             answer = answerer.ask(item["q"], history=item.get("history"), filters=filters)
-            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
-            lost = lost or answer.unreachable
-        return _lost_llm(lost)
+            lost.append(answer.unreachable)
+            return answer.to_json()
+
+        failed = _batch(args.questions, run)
+        return _lost_llm(next((u for u in lost if u), "")) or failed
     answer = answerer.ask(args.question, filters=filters)
     _print_answer(answer, args.json)
     return _lost_llm(answer.unreachable)

@@ -14,7 +14,8 @@ from assistant.errors import AssistantError
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    report = api.ingest(settings_from(args), args.paths or None, progress=not args.quiet)
+    run = api.rebuild if args.rebuild else api.ingest
+    report = run(settings_from(args), args.paths or None, progress=not args.quiet)
     t = report.timings
     print(
         f"documents: {report.documents} indexed, {report.skipped} unchanged, {len(report.failed)} failed; "

@@ -63,6 +63,9 @@ def _add_document_commands(sub: argparse._SubParsersAction[argparse.ArgumentPars
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument("--max-mb", type=float, metavar="MB",
                    help="refuse files larger than this (default 64, or ASSISTANT_INGEST__MAX_FILE_MB)")
+    p.add_argument("--rebuild", action="store_true",
+                   help="delete the index and build it again from the source files (default: knowledge/ and the "
+                   "page's uploads): the way back from a damaged index")
 
     p = sub.add_parser("remove", help="delete a document from the index", description="Delete a document and its chunks.")
     p.add_argument("document", metavar="DOC", help="the document's name as shown by `list` (folder/file; a bare file name when only one document has it)")

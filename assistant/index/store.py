@@ -20,6 +20,8 @@ traceback: every collection call of a remote store goes through :class:`_Remote`
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -41,6 +43,12 @@ from assistant.settings import Settings
 # takes 2 s against 1.7 s at 2,000 (benchmarks/big_file.py re-measures the whole ingest).
 _PAGE = 500
 COMPLETE, INCOMPLETE = "complete", "incomplete"
+log = logging.getLogger(__name__)
+# What embedded Chroma raises when a query meets chunks another thread deleted meanwhile: the
+# read succeeds when repeated, mostly at once, sometimes only after a second (seen as 1–9 failed
+# calls of 40 concurrent asks during uploads).
+_TRANSIENT = ("Error finding id",)
+_READ_ATTEMPTS = 6  # 1.55 s of pauses in all
 # The registry's id scheme, kept in its collection's metadata: "path" = the path below the ingest
 # root (``东区/工作报告.docx``). Registries written before it knew documents by file name alone.
 _ID_SCHEME = ("doc_ids", "path")
@@ -274,15 +282,31 @@ class ChunkStore:
         n = min(n, self.count())
         if n <= 0:
             return []
-        got = self.chunks.query(query_embeddings=[vector.tolist()], n_results=n, where=where or None, include=["distances"])
+        got = _retrying(lambda: self.chunks.query(query_embeddings=[vector.tolist()], n_results=n, where=where or None,
+                                                  include=["distances"]), {"ids": [[]], "distances": [[]]})
         return [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], got["distances"][0])]
 
     def similarities(self, vector: np.ndarray, ids: list[str]) -> dict[str, float]:
         """Exact cosine similarity of given chunks (vectors are stored L2-normalized)."""
         if not ids:
             return {}
-        got = self.chunks.get(ids=ids, include=["embeddings"])
+        got = _retrying(lambda: self.chunks.get(ids=ids, include=["embeddings"]), {"ids": [], "embeddings": []})
         return {cid: float(np.dot(np.asarray(e, dtype=np.float32), vector)) for cid, e in zip(got["ids"], got["embeddings"])}
+
+
+def _retrying(read: Callable[[], Any], empty: dict[str, Any]) -> Any:
+    """``read()``, repeated after a pause when Chroma fails it for a concurrent delete; ``empty``
+    (no dense hits: the question is answered from the BM25 view alone) if it still fails."""
+    for attempt in range(_READ_ATTEMPTS):
+        try:
+            return read()
+        except Exception as exc:  # chromadb raises its own InternalError types, not a common base
+            if not any(t in str(exc) for t in _TRANSIENT):
+                raise
+            if attempt < _READ_ATTEMPTS - 1:
+                time.sleep(0.05 * 2**attempt)
+    log.warning("Chroma kept failing a read during a concurrent delete; answering from the BM25 view alone")
+    return empty
 
 
 def _stored(got: dict[str, Any]) -> Iterator[StoredChunk]:

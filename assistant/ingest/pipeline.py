@@ -28,12 +28,14 @@ from assistant.index.embed import Embedder, make_embedder
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChunkStore, id_parts
 from assistant.ingest.identity import Root, find_sources
-from assistant.ingest.injection import is_flagged, screen_document
+from assistant.ingest.injection import is_flagged
 from assistant.ingest.layout import Laid, lay_out
+from assistant.ingest.limits import check_limits
 from assistant.ingest.manifest import DocMeta, document_meta, load_manifest
-from assistant.ingest.readers import Document, read_blocks
+from assistant.ingest.readers import Document
 from assistant.ingest.stop import GracefulStop
 from assistant.ingest.tables import Table
+from assistant.ingest.worker import Parser
 from assistant.settings import Settings
 from assistant.text import searchable
 
@@ -121,6 +123,7 @@ class Ingestor:
         self.settings = settings
         self.store = ChunkStore(settings)
         self.embedder = embedder or make_embedder(settings.embed, settings.embed_cache_dir, bulk=True)
+        self.parse = Parser(settings.ingest.parse_memory_mb, settings.ingest)
         self._manifests: dict[Path, dict[str, DocMeta]] = {}
 
     def _manifest_entry(self, path: Path) -> DocMeta | None:
@@ -163,8 +166,9 @@ class Ingestor:
         if indexed.get("path") not in (None, where) and float(indexed.get("modified", 0.0)) > modified:
             report.kept.append((name, where, str(indexed["path"])))
             return
+        check_limits(path, self.settings.ingest)  # a bomb is refused before any reader opens it
         # instructions to a reader or a model leave the text before anything reads it (metadata included)
-        document, flagged = screen_document(read_blocks(path, self.settings.ingest))
+        document, flagged = self.parse(path)
         document = bounded_blocks(document)
         t1 = time.perf_counter()
         laid = lay_out(document, self.settings.chunk)

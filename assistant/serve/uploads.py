@@ -123,7 +123,7 @@ def ingest_files(settings: Settings, paths: list[Path], on_file: Callable[[int, 
     for i, path in enumerate(paths):
         if on_file:
             on_file(i, len(paths), path.name)
-        report = ingest(settings, [Root(path, UPLOADS)], progress=False)
+        report = ingest(parsing_in_a_child(settings), [Root(path, UPLOADS)], progress=False)
         total.documents += report.documents
         total.chunks += report.chunks
         total.skipped += report.skipped
@@ -150,7 +150,15 @@ def reindex(settings: Settings, folders: list[Path]) -> IngestOutcome:
 
     uploads = uploads_dir(settings).resolve()
     roots = [Root(f, UPLOADS) if f.resolve() == uploads else Root(f) for f in folders if f.is_dir()]
-    return IngestOutcome(ingest(settings, roots, progress=False))
+    return IngestOutcome(ingest(parsing_in_a_child(settings), roots, progress=False))
+
+
+def parsing_in_a_child(settings: Settings) -> Settings:
+    """The page never parses a file itself: a zip bomb or a PDF that expands without bound would
+    take every user's session with it. Its ingests read each file in a child process capped at
+    ``ingest.page_parse_memory_mb`` (:mod:`assistant.ingest.worker`)."""
+    capped = settings.ingest.parse_memory_mb or settings.ingest.page_parse_memory_mb
+    return settings.model_copy(update={"ingest": settings.ingest.model_copy(update={"parse_memory_mb": capped})})
 
 
 def _names(names: list[str], limit: int = 10) -> str:

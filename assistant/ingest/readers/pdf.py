@@ -18,6 +18,7 @@ from assistant.ingest.ocr import ocr_pdf_pages
 from assistant.ingest.ocr_layout import Line, OcrTable, is_figure, join_text, lay_out
 from assistant.ingest.readers.base import Document
 from assistant.ingest.readers.images import add_ocr_blocks
+from assistant.ingest.readers.visibility import visible_page
 
 # pdfplumber's default (3 pt) splits a printed line in two where Chromium sets Latin digits in
 # another font whose glyph boxes sit ~0.2 em lower than the CJK ones: 附表2 2022年…（R&D） came out
@@ -126,7 +127,7 @@ def read_pdf(path: Path) -> Document:
             if number in read:
                 add_ocr_blocks(document, read[number], f"page {number}")
             elif number not in scanned:
-                _page_blocks(page, document, f"page {number}")
+                _page_blocks(visible_page(page), document, f"page {number}")  # what a reader sees only
     if not document.has_text():
         raise DocumentError(path.name, "no text found: the PDF has no text layer and OCR read nothing on its pages")
     if figures:
