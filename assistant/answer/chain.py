@@ -24,6 +24,8 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from assistant.answer import backends
 from assistant.answer.followup import merge_followup
 from assistant.answer.grounding import Passage, QuestionFacts, analyze, find_evidence
+from assistant.answer.multipart import answer_parts, parts_from_series
+from assistant.answer.parts import decompose
 from assistant.answer.prompts import load_prompt
 from assistant.answer.from_facts import FactAnswerer
 from assistant.answer.refusal import UNBOUND, decide, wording
@@ -63,7 +65,33 @@ class Answerer:
     # -- public API --------------------------------------------------------------------------
     def ask(self, question: str, history: list[dict[str, str]] | None = None, filters: Filters | None = None,
             on_token: Callable[[str], None] | None = None) -> Answer:
-        return self._run(question, history or [], filters, on_token)
+        """A question of several parts (A和B分别是多少, A比B高多少) is answered part by part
+        (:mod:`assistant.answer.multipart`); any other through the chain at once."""
+        split = decompose(question, self.retriever.lexicon) if not history else None
+        if split is None or not split.parts:
+            return self._run(question, history or [], filters, on_token)
+        if not split.compute and self._facts_answer_whole(question, filters):
+            answer = self._run(question, [], filters, on_token)
+            answer.parts = parts_from_series(split, answer)  # the fact table answered every part at once
+            return answer
+        return answer_parts(self, split, filters, on_token, time.perf_counter())
+
+    def _facts_answer_whole(self, question: str, filters: Filters | None) -> bool:
+        """A comparison or series the fact table answers as one (two regions', two years' figures of
+        one indicator): it lists every part already, with both figures where sources differ."""
+        if filters:
+            return False
+        asked = analyze(question, self.retriever.documents(), self.retriever.lexicon)
+        routed = self.fact_answers().answer(question, asked)
+        return routed is not None and not routed.refused
+
+    def answer_part(self, question: str, filters: Filters | None) -> tuple[Answer, Grounded]:
+        """One part of a question through the chain's stages, with the grounding that decided it
+        (whose refusal gives the part its own reason)."""
+        config = streaming(None)
+        turn = self._understand(Request(question, [], filters, time.perf_counter()), config)
+        grounded = self._ground(turn)
+        return self._finalize(self._generate(grounded, config)), grounded
 
     def draft(self, topic: str, filters: Filters | None = None, on_token: Callable[[str], None] | None = None,
               style: str | None = None, chars: int | None = None, drop: frozenset[str] = frozenset()) -> Answer:
