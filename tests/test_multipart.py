@@ -106,3 +106,43 @@ def test_computed_figures_show_their_computation() -> None:
     wan = compute("share", ("a", _figure("5000万元", 5e7, "元", 1)), ("b", _figure("1亿元", 1e8, "元", 2)))
     assert wan.value == "50.00%"
     assert compute("difference", a, ("c", _figure("3家", 3, "家", 3))).value == ""  # units differ: nothing computed
+
+
+# -- a slice of benchmarks/multipart.py through the real chain (extractive) over knowledge/ ----------
+
+@pytest.fixture(scope="module")
+def answerer(corpus_settings, retriever):  # type: ignore[no-untyped-def]
+    from assistant.answer.chain import Answerer
+
+    return Answerer(corpus_settings, retriever=retriever, backend="extractive")
+
+
+def _part(answer, i: int) -> dict:  # type: ignore[no-untyped-def]
+    return answer.parts[i]
+
+
+def test_two_clauses_over_one_county_report_are_both_answered_and_cited(answerer) -> None:  # type: ignore[no-untyped-def]
+    """钟楼区's 2012 report (000_ed9fd284b80e42d9.txt): two gold questions asked as one."""
+    answer = answerer.ask("2012年常州钟楼区新认定了几家高企，钟楼区2012年期满高新技术企业复审了多少家？")
+    assert [p["status"] for p in answer.parts] == ["answered", "answered"]
+    assert "15家" in answer.answer and "19家" in answer.answer and not answer.refused
+    assert all(p["citations"] and all(c["n"] in {x.n for x in answer.citations} for c in []) for p in answer.parts)
+    assert {n for p in answer.parts for n in p["citations"]} <= {c.n for c in answer.citations}
+    assert answer.to_json()["parts"][0]["claim"]
+
+
+def test_an_absent_place_in_a_list_is_declined_alone_with_its_own_reason(answerer) -> None:  # type: ignore[no-untyped-def]
+    """泰兴市's 2020 report answers its part; 拉萨市, of which no document speaks, declines as a region."""
+    answer = answerer.ask("泰兴市和拉萨市2020年新认定国家高新技术企业分别有多少家？")
+    first, second = answer.parts
+    assert first["status"] == "answered" and "86家" in answer.answer
+    assert second["status"] == "declined" and second["reason_kind"] == "region"
+    assert "拉萨市" in answer.answer and "未能回答" in answer.answer and not answer.refused
+
+
+def test_a_computed_difference_is_marked_and_shows_its_inputs(answerer) -> None:  # type: ignore[no-untyped-def]
+    """瑞安市's 2023 report (written for no rule here): 132家 − 28家, computed and marked so."""
+    answer = answerer.ask("瑞安市2023年高新技术企业总数比新增高企多多少家？")
+    assert [p["status"] for p in answer.parts] == ["answered", "answered"], answer.answer
+    assert answer.computed and answer.computed[0]["computed"] and answer.computed[0]["value"] == "104家"
+    assert "计算所得" in answer.answer and "132 − 28 = 104家" in answer.answer

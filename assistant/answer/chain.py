@@ -23,6 +23,7 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from assistant.answer import backends
 from assistant.answer.followup import merge_followup
+from assistant.answer.governs import ungoverned
 from assistant.answer.grounding import Passage, QuestionFacts, analyze, find_evidence
 from assistant.answer.multipart import answer_parts, parts_from_series
 from assistant.answer.parts import decompose
@@ -88,10 +89,12 @@ class Answerer:
     def answer_part(self, question: str, filters: Filters | None) -> tuple[Answer, Grounded]:
         """One part of a question through the chain's stages, with the grounding that decided it
         (whose refusal gives the part its own reason)."""
-        config = streaming(None)
-        turn = self._understand(Request(question, [], filters, time.perf_counter()), config)
-        grounded = self._ground(turn)
-        return self._finalize(self._generate(grounded, config)), grounded
+        grounded = self.ground_part(question, filters)
+        return self._finalize(self._generate(grounded, streaming(None))), grounded
+
+    def ground_part(self, question: str, filters: Filters | None) -> Grounded:
+        """One part retrieved and grounded, no backend run: whether the passages answer it."""
+        return self._ground(self._understand(Request(question, [], filters, time.perf_counter()), streaming(None)))
 
     def draft(self, topic: str, filters: Filters | None = None, on_token: Callable[[str], None] | None = None,
               style: str | None = None, chars: int | None = None, drop: frozenset[str] = frozenset()) -> Answer:
@@ -150,7 +153,7 @@ class Answerer:
                 return replace(grounded, passages=[self._with_chunk_metadata(p) for p in grounded.passages])
         passages = self._passages(turn)
         evidence = find_evidence(turn.facts, passages, self.retriever.lexical.idf)
-        refusal = decide(turn.facts, evidence)
+        refusal = decide(turn.facts, evidence) or ungoverned(turn.facts, evidence, passages)
         return Grounded(turn, passages, evidence, refusal, (time.perf_counter() - started) * 1000,
                         bound=_binder(answers.store, turn, passages))
 

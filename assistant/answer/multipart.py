@@ -77,7 +77,7 @@ def _reason_kind(answerer: Answerer, part: Part, grounded: Grounded, filters: Fi
         return "region"
     if facts.years:
         yearless = DATE_PHRASES.sub("", part.question)
-        if yearless != part.question and not answerer.answer_part(yearless, filters)[0].refused:
+        if yearless != part.question and answerer.ground_part(yearless, filters).refusal is None:
             return "year"
     return "indicator"
 

@@ -60,7 +60,7 @@ class Part:
 class Decomposition:
     """The parts of a question, and the figure it asks to be computed from two of them (or "")."""
 
-    question: str
+    question: str  # as asked
     parts: list[Part] = field(default_factory=list)
     compute: str = ""  # difference | ratio | growth | share | higher
 
@@ -140,7 +140,7 @@ def decompose(question: str, lexicon: Lexicon) -> Decomposition:
     """The question's parts (none when it asks one thing: the chain answers it as it always has).
     The computation is kept only when the parts are the two sides of one list or comparison."""
     q = to_simplified(question).strip()
-    out = Decomposition(q)
+    out = Decomposition(question.strip())
     op = next((o for o, words, _ in joins().compute if words.search(q)), "")
     seeds, asked_apart = _seeds(q, lexicon)
     parts: list[Part] = []
@@ -225,24 +225,30 @@ def _expand(seed: str, lexicon: Lexicon, op: str) -> tuple[list[str], bool]:
 
 
 def _compared(seed: str, found: list[Item], op: str) -> list[str]:
-    """A比B / A占B / A较B: the question once for A (B and the compute phrase cut) and once for B."""
+    """A比B / A占B / A较B: the question once for A and once for B. B is the run of items right after
+    the comparing word (湖南的R&D经费, 钟楼区2012年); those of a kind A names too are B's side (湖南
+    for 湖北), the rest are shared (R&D经费). The compute phrase after them is asked as 是多少."""
     between = next((b for o, _, b in joins().compute if o == op), ())
-    if not between:
-        return []
-    for axis in ("place", "year", "indicator", "qualifier"):
-        mine = [i for i in found if i.axis == axis]
-        if len(mine) != 2:
+    word = re.compile("|".join(map(re.escape, sorted(between, key=len, reverse=True))))
+    for m in word.finditer(seed) if between else ():
+        before = [i for i in found if i.end <= m.start()]
+        window: list[Item] = []
+        for item in (i for i in found if i.start >= m.end()):
+            last = window[-1].end if window else m.end()
+            if not re.fullmatch(r"\s*的?\s*", seed[last:item.start]):
+                break
+            window.append(item)
+        theirs = [i for i in window if any(b.axis == i.axis for b in before)]
+        if not theirs:
             continue
-        first, second = mine
-        m = re.search(rf"(?:{'|'.join(map(re.escape, between))})\s*$", seed[first.end:second.start])
-        if m is None:
-            continue
-        cut = first.end + m.start()
-        words = _words(op).search(seed, cut)
-        stop = max(words.start(), second.end) if words else len(seed)
-        mine_text = (seed[:cut] + seed[second.end:stop]).rstrip("，,的")
-        theirs = mine_text[:first.start] + second.text + mine_text[first.end:]
-        return [mine_text + joins().tail, theirs + joins().tail]
+        shared = "".join(seed[i.start:i.end] for i in window if i not in theirs)
+        mine = seed[:m.start()].rstrip("，, ") + (f"的{shared}" if shared else "")
+        other = seed[:m.start()].rstrip("，, ")
+        for item in sorted(theirs, key=lambda i: -max(b.start for b in before if b.axis == i.axis)):
+            own = max((b for b in before if b.axis == item.axis), key=lambda b: b.start)
+            other = other[:own.start] + item.text + other[own.end:]
+        other += f"的{shared}" if shared else ""
+        return [mine + joins().tail, other + joins().tail]
     return []
 
 
