@@ -1,6 +1,6 @@
 """Questions of several parts, generated from single questions the product answers correctly today.
 
-Run: .venv/bin/python benchmarks/multipart.py --index DIR [--backend extractive] [--limit N]
+Run: .venv/bin/python benchmarks/multipart.py --index DIR [--backend extractive] [--limit N] [--cases N]
      [--out benchmarks/results-multipart.json]
 
 1. Singles: every ``figure`` item of eval/gold.jsonl and eval/gold_corpora.jsonl is asked alone;
@@ -186,7 +186,7 @@ def bad_input(right: list[dict], answerer: Any) -> dict[str, Any]:
     return out
 
 
-def run(answerer: Any, limit: int | None, seed: int = 7) -> dict[str, Any]:
+def run(answerer: Any, limit: int | None, cases_max: int | None = None, seed: int = 7) -> dict[str, Any]:
     from assistant.answer.parts import decompose
 
     lexicon = answerer.retriever.lexicon
@@ -194,6 +194,8 @@ def run(answerer: Any, limit: int | None, seed: int = 7) -> dict[str, Any]:
     right, refused = singles(answerer, limit)
     single_ms = [answerer.ask(i["question"]).timings["total_ms"] for i in right[:20]]
     cases = joined(right, refused, lexicon, random.Random(seed))
+    if cases_max and len(cases) > cases_max:  # an even spread over the shapes, the same on every run
+        cases = cases[:: max(1, len(cases) // cases_max)][:cases_max]
     totals: dict[str, int] = {}
     by_shape: dict[str, dict[str, int]] = {}
     failures: list[dict] = []
@@ -226,13 +228,14 @@ def main() -> None:
     parser.add_argument("--index", type=Path, required=True)
     parser.add_argument("--backend", default="extractive")
     parser.add_argument("--limit", type=int, default=None, help="at most this many gold items of each kind")
+    parser.add_argument("--cases", type=int, default=None, help="at most this many generated questions")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results-multipart.json")
     args = parser.parse_args()
     from assistant import api
     from assistant.settings import get_settings
 
     answerer = api.open_answerer(get_settings(index_dir=args.index), backend=args.backend)
-    result = run(answerer, args.limit)
+    result = run(answerer, args.limit, args.cases)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({k: v for k, v in result.items() if k not in ("failures", "by_shape")}, ensure_ascii=False, indent=2))
 

@@ -141,8 +141,33 @@ def test_an_absent_place_in_a_list_is_declined_alone_with_its_own_reason(answere
 
 
 def test_a_computed_difference_is_marked_and_shows_its_inputs(answerer) -> None:  # type: ignore[no-untyped-def]
-    """瑞安市's 2023 report (written for no rule here): 132家 − 28家, computed and marked so."""
-    answer = answerer.ask("瑞安市2023年高新技术企业总数比新增高企多多少家？")
+    """瑞安市's 2023 report against 钟楼区's 2012 one (written for no rule here): A比B is A − B, the
+    figure of each picked by the fact table where a sentence states several (144件 of 885件's)."""
+    answer = answerer.ask("瑞安市2023年发明专利授权量比钟楼区2012年多多少件？")
     assert [p["status"] for p in answer.parts] == ["answered", "answered"], answer.answer
-    assert answer.computed and answer.computed[0]["computed"] and answer.computed[0]["value"] == "104家"
-    assert "计算所得" in answer.answer and "132 − 28 = 104家" in answer.answer
+    assert answer.computed == [{"op": "difference", "text": "171 − 144 = 27件", "value": "27件",
+                                "citations": answer.computed[0]["citations"], "computed": True}]
+    assert "计算所得" in answer.answer and "171 − 144 = 27件" in answer.answer
+
+
+# -- a by-region table as users upload it (附表2 rows, built here as CSV, XLSX and DOCX) ----------------
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "docx"])
+def test_a_table_row_answers_both_indicators_asked_together(settings, tmp_path: Path, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    """The 2022 by-region table written at test time: 湖北's row holds both figures asked at once,
+    and a difference between two rows is computed from the cited cells."""
+    import table_files
+
+    from assistant.answer.chain import Answerer
+    from assistant.ingest.pipeline import ingest
+
+    folder = tmp_path / "upload"
+    folder.mkdir()
+    getattr(table_files, f"write_{fmt}")(folder / f"rd_2022_by_region.{fmt}")
+    assert not ingest(settings, [folder], progress=False).failed
+    answerer = Answerer(settings, backend="extractive")
+    both = answerer.ask("湖北省R&D经费和投入强度分别是多少？")
+    assert [p["status"] for p in both.parts] == ["answered", "answered"], both.answer
+    assert "1254.7亿元" in both.answer and "2.33%" in both.answer
+    diff = answerer.ask("2022年湖北R&D经费比陕西高多少？")
+    assert diff.computed and diff.computed[0]["text"] == "1254.7 − 769.6 = 485.1亿元", diff.answer

@@ -20,6 +20,7 @@ from assistant.answer.parts import Decomposition, Part
 from assistant.answer.refusal import CANNOT_ANSWER, UNBOUND
 from assistant.answer.stages import Answer, Grounded
 from assistant.answer.verify import CITATION, FigureResult
+from assistant.facts.binding import asked_qualifiers
 from assistant.years import DATE_PHRASES
 
 if TYPE_CHECKING:
@@ -70,15 +71,15 @@ def run_part(answerer: Answerer, part: Part, filters: Filters | None) -> PartRes
 
 
 def _reason_kind(answerer: Answerer, part: Part, grounded: Grounded, filters: Filters | None) -> str:
-    """Why a part declines, by kind: its place has no document; its place has the indicator but not
-    for its year (the same question without the year is answered); else the indicator is absent."""
+    """Why a part declines, by kind: its place has the indicator but not for its year (the same
+    question without the year is answered); its place has no document; else the indicator is absent."""
     facts = grounded.facts
-    if facts.sub_units or (facts.foreign and not facts.regions):
-        return "region"
-    if facts.years:
+    if facts.years:  # first: a table row may cover a place no document is about (湖北 in a national table)
         yearless = DATE_PHRASES.sub("", part.question)
         if yearless != part.question and answerer.ground_part(yearless, filters).refusal is None:
             return "year"
+    if facts.sub_units or (facts.foreign and not facts.regions):
+        return "region"
     return "indicator"
 
 
@@ -128,23 +129,37 @@ def _timings(results: list[PartResult], total: float) -> dict[str, float]:
 
 def _computation(answerer: Answerer, split: Decomposition, results: list[PartResult],
                  offset_of: list[dict[int, int]]) -> Computed | None:
-    """The asked computation over the two parts' single verified figures (later year first for a
-    growth or a difference between years), or why it cannot be made."""
+    """The asked computation over the two parts' single verified figures — A against B as asked
+    (A比B), the later year first for a listed pair of years (…和…增长了多少) — or why it cannot be made."""
     if not split.compute or len(results) != 2:
         return None
-    vocab = answerer.fact_answers().vocab
     picked: list[tuple[str, FigureResult, int]] = []
     for r, offset in zip(results, offset_of):
-        indicator = vocab.search(r.part.question)
-        units = vocab.units(indicator) if indicator else None
-        fig = single_figure(_figures(r.answer, offset), units) if r.answered else None
+        fig = _pick(answerer, r.part, _figures(r.answer, offset)) if r.answered else None
         if fig is None:
             return Computed(split.compute, f"{r.part.label()}没有唯一核实的数字，未计算。", "", ())
         picked.append((r.part.label(), fig, int(r.part.claim.get("year", "0")[:4] or 0)))
     a, b = picked
-    if split.compute in ("difference", "growth") and a[2] and b[2] and a[2] < b[2]:
+    if not split.explicit and split.compute in ("difference", "growth") and a[2] and b[2] and a[2] < b[2]:
         a, b = b, a
     return compute(split.compute, (a[0], a[1]), (b[0], b[1]))
+
+
+def _pick(answerer: Answerer, part: Part, figures: list[FigureResult]) -> FigureResult | None:
+    """The part's one figure to compute with: its only verified figure of the indicator's units,
+    else the only one the fact table holds as that indicator with that qualifier (86家 of
+    "新认定86家, 有效期内227家" for 新认定), else None."""
+    store = answerer.fact_answers().store
+    indicator = store.vocab.search(part.question)
+    units = store.vocab.units(indicator) if indicator else None
+    fig = single_figure(figures, units)
+    if fig is not None or indicator is None:
+        return fig
+    qualifiers = asked_qualifiers(part.question, units)
+    region, year = part.claim.get("place"), part.claim.get("year", "")[:4]
+    values = {f.base_value for f in store.query(indicator, region=region, year=int(year) if year else None,
+                                                qualifiers=qualifiers)}
+    return single_figure([f for f in figures if f.value in values], units)
 
 
 def _compose(results: list[PartResult], offset_of: list[dict[int, int]], computed: Computed | None) -> str:

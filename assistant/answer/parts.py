@@ -63,6 +63,7 @@ class Decomposition:
     question: str  # as asked
     parts: list[Part] = field(default_factory=list)
     compute: str = ""  # difference | ratio | growth | share | higher
+    explicit: bool = False  # A比B: the computation is A's against B's, in the question's order
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def decompose(question: str, lexicon: Lexicon) -> Decomposition:
     op = next((o for o, words, _ in joins().compute if words.search(q)), "")
     seeds, asked_apart = _seeds(q, lexicon)
     parts: list[Part] = []
-    sided, applied = False, ""
+    sided, applied = "", ""
     for seed in seeds:
         # 增长率分别是多少 asks each item's own growth; 比…增长了多少 asks one computed from both
         own_op = _words(op).search(seed) and not joins().distributive.search(seed)
@@ -158,6 +159,7 @@ def decompose(question: str, lexicon: Lexicon) -> Decomposition:
         merged[key] = Part(part.question, part.claim, seen.repeated + 1) if seen else part
     out.parts = list(merged.values()) if len(parts) > 1 else []
     out.compute = applied if sided and len(seeds) == 1 and len(out.parts) == 2 else ""
+    out.explicit = sided == "compared"
     return out
 
 
@@ -207,21 +209,22 @@ def _only_compute(clause: str) -> bool:
     return rest != clause and not re.sub(rf"\W|{joins().asking.pattern}|那么|那|则|一共|共|又", "", rest)
 
 
-def _expand(seed: str, lexicon: Lexicon, op: str) -> tuple[list[str], bool]:
+def _expand(seed: str, lexicon: Lexicon, op: str) -> tuple[list[str], str]:
     """One question per combination of the listed items (2 places × 2 indicators: four parts), or
-    the two sides of a comparison (A比B高多少: A's and B's figure); and whether it had sides."""
+    the two sides of a comparison (A比B高多少: A's and B's figure); and whether it had two sides
+    ("list", "compared" or "")."""
     found = items(seed, lexicon)
     runs = lists(seed, found, joins().connectors)
     if not runs:
         pair = _compared(seed, found, op)
-        return ([_tidy(text, op) for text in pair], True) if pair else ([_tidy(seed, "")], False)
+        return ([_tidy(text, op) for text in pair], "compared") if pair else ([_tidy(seed, "")], "")
     texts = []
     for chosen in itertools.product(*runs):
         text = seed
         for run, item in sorted(zip(runs, chosen), key=lambda rc: -rc[0][0].start):
             text = text[:run[0].start] + item.text + text[run[-1].end:]
         texts.append(_tidy(text, op))
-    return texts, len(runs) == 1 and len(runs[0]) == 2
+    return texts, "list" if len(runs) == 1 and len(runs[0]) == 2 else ""
 
 
 def _compared(seed: str, found: list[Item], op: str) -> list[str]:
