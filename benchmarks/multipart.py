@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.evaluate.answers import has_figure  # noqa: E402
+from assistant.evaluate.answers import has_figure
 
 ABSENT_PLACE = "拉萨市"  # a city no test corpus has a document about (asked, it is declined: region)
 ABSENT_YEAR = "1990年"  # a year no test corpus has a figure of
@@ -168,7 +168,7 @@ def _part_texts(answer: Any) -> list[str]:
     """Each part's line of the composed answer (（一）…, （二）…), in order."""
     import re
 
-    return [m.group(1) for m in re.finditer(r"^（[一二三四五六七八九十]+）(.*)$", answer.answer, re.M)]
+    return [m.group(1) for m in re.finditer(r"^（[一二三四五六七八九十]+）(.*)$", answer.answer, re.MULTILINE)]
 
 
 def bad_input(right: list[dict], answerer: Any) -> dict[str, Any]:

@@ -168,7 +168,7 @@ def _compose(results: list[PartResult], offset_of: list[dict[int, int]], compute
     for i, (r, offset) in enumerate(zip(results, offset_of), start=1):
         head = f"（{_ordinal(i)}）{r.part.label()}{'（问题中重复出现，合并回答）' if r.part.repeated > 1 else ''}："
         if r.answered and r.answer is not None:
-            body = CITATION.sub(lambda m: f"[{offset.get(int(m.group(1)), int(m.group(1)))}]", r.answer.answer)
+            body = CITATION.sub(lambda m, o=offset: f"[{o.get(int(m.group(1)), int(m.group(1)))}]", r.answer.answer)
             lines.append(head + body.strip())
         else:
             lines.append(f"{head}未能回答——{r.reason or _KIND_WORDS.get(r.reason_kind, '')}。")

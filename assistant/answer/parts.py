@@ -80,7 +80,7 @@ class Joins:
 def joins() -> Joins:
     """The connector words, read once from ``assistant/data/multipart.toml``."""
     data = tomllib.loads(_DATA.read_text(encoding="utf-8"))
-    alt = lambda words: "|".join(map(re.escape, sorted(words, key=len, reverse=True)))  # noqa: E731
+    alt = lambda words: "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
     compute = tuple((c["op"], re.compile("|".join(c["words"])), tuple(c["between"])) for c in data["compute"])
     return Joins(tuple(data["connectors"]), re.compile(rf"(?:{alt(data['distributive'])})(?=是|为|有|达|多少|几|约|规定|要求|指|怎|如何|占)"),
                  tuple(data["qualifiers"]), re.compile(alt(data["asking"])), data["part_tail"], compute)
