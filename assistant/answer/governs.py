@@ -30,7 +30,7 @@ def ungoverned(facts: QuestionFacts, evidence: list[Evidence], passages: list[Pa
     if not matter:
         return None
     held = squeeze(to_simplified(" ".join(f"{p.section} {p.text}" for p in passages)))
-    absent = [t for t in matter if not credit(facts, t, held)]
+    absent = [t for t in matter if not any(credit(facts, w, held) for w in facts.lexicon.with_terms(t))]
     if not absent:
         return None
     related = list(dict.fromkeys(f"《{e.passage.title}》{_article(e)}" for e in evidence[:3]))
