@@ -45,11 +45,16 @@ def singles(answerer: Any, limit: int | None) -> tuple[list[dict], list[dict]]:
     items: list[dict] = []
     for name in ("gold.jsonl", "gold_corpora.jsonl"):
         items += [json.loads(line) for line in (ROOT / "eval" / name).read_text(encoding="utf-8").splitlines() if line.strip()]
-    figures = [i for i in items if i["kind"] == "figure"][:limit]
-    unanswerable = [i for i in items if i["kind"] == "unanswerable"][:limit]
+    figures = _spread([i for i in items if i["kind"] == "figure"], limit)
+    unanswerable = _spread([i for i in items if i["kind"] == "unanswerable"], limit)
     right = [i for i in figures if _right(answerer.ask(i["question"]).answer, i["figures"])]
     refused = [i for i in unanswerable if answerer.ask(i["question"]).refused]
     return right, refused
+
+
+def _spread(items: list[dict], limit: int | None) -> list[dict]:
+    """At most ``limit`` items, evenly spread over both gold files."""
+    return items if not limit or len(items) <= limit else items[:: len(items) // limit][:limit]
 
 
 def _right(text: str, figures: list[str]) -> bool:
@@ -97,6 +102,19 @@ def _listed(question: str, item: Any, words: list[str]) -> str:
     return re.sub(r"(是|为|有)?(多少|几)", lambda m: "分别" + m.group(0), text, count=1)
 
 
+def _residue(question: str, lexicon: Any) -> str:
+    """The question less its items, punctuation and asking words: two questions that differ by one
+    item alone have the same residue."""
+    import re
+
+    from assistant.answer.parts import items
+
+    text = question
+    for item in sorted(items(question, lexicon), key=lambda i: -i.start):
+        text = text[:item.start] + text[item.end:]
+    return re.sub(r"\W|是|为|有|多少|几|的|了|共|达到?|分别|各", "", text)
+
+
 def _lists(pool: list[dict], lexicon: Any) -> list[dict]:
     """A with B's item listed beside A's own, where A and B differ on that item alone (by slots)."""
     out: list[dict] = []
@@ -111,7 +129,10 @@ def _lists(pool: list[dict], lexicon: Any) -> list[dict]:
             for b in pool:
                 sb = slots[b["id"]]
                 same = all([i.text for i in sa[k]] == [i.text for i in sb[k]] for k in others)
-                if b is a or len(sb[axis]) != 1 or not same or sb[axis][0].text == sa[axis][0].text:
+                ta, tb = sa[axis][0].text if sa[axis] else "", sb[axis][0].text if sb[axis] else ""
+                if b is a or len(sb[axis]) != 1 or not same or ta in tb or tb in ta:
+                    continue
+                if _residue(a["question"], lexicon) != _residue(b["question"], lexicon):  # other words differ
                     continue
                 text = _listed(a["question"], sa[axis][0], [sa[axis][0].text, sb[axis][0].text])
                 out.append(_case(f"list-of-{axis}", text, [a, b]))

@@ -71,10 +71,12 @@ class Answerer:
         split = decompose(question, self.retriever.lexicon) if not history else None
         if split is None or not split.parts:
             return self._run(question, history or [], filters, on_token)
-        if not split.compute and self._facts_answer_whole(question, filters):
+        one_indicator = len({p.claim.get("indicator") for p in split.parts}) == 1
+        if not split.compute and one_indicator and self._facts_answer_whole(question, filters):
             answer = self._run(question, [], filters, on_token)
             answer.parts = parts_from_series(split, answer)  # the fact table answered every part at once
-            return answer
+            if all(p["status"] == "answered" for p in answer.parts):
+                return answer
         return answer_parts(self, split, filters, on_token, time.perf_counter())
 
     def _facts_answer_whole(self, question: str, filters: Filters | None) -> bool:

@@ -97,11 +97,26 @@ def items(question: str, lexicon: Lexicon) -> list[Item]:
     found += [Item("article", m.start(), m.end(), m.group(0)) for m in _ARTICLE.finditer(q)]
     for word in joins().qualifiers:
         found += [Item("qualifier", m.start(), m.end(), word) for m in re.finditer(re.escape(word), q)]
+    found += _unknown_indicators(q, [i for i in found if i.axis == "indicator"])
     kept: list[Item] = []
     for item in sorted(found, key=lambda i: (-(i.end - i.start), i.start)):
         if not any(k.start < item.end and item.start < k.end for k in kept):
             kept.append(item)
     return sorted(kept, key=lambda i: i.start)
+
+
+def _unknown_indicators(q: str, known: list[Item]) -> list[Item]:
+    """A phrase the lexicon does not know, listed right after one it does (R&D经费和独角兽企业数量
+    分别是多少): an indicator of its own, so that its part is asked, and declined, not dropped."""
+    joining = [c for c in joins().connectors if c not in "，,"]  # after a comma comes a clause, not an item
+    words = "|".join(map(re.escape, sorted(joining, key=len, reverse=True)))
+    out = []
+    for item in known:
+        m = re.match(rf"(?:{words})([\u4e00-\u9fffA-Za-z&]{{2,12}}?)(?=分别|各|是|为|有|达|共|合计|一共|多少|几|[？?，,]|$)",
+                     q[item.end:])
+        if m:
+            out.append(Item("indicator", item.end + m.start(1), item.end + m.end(1), m.group(1)))
+    return out
 
 
 def _joined(gap: str, words: tuple[str, ...]) -> bool:
