@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer.computed import COMPUTED_MARK, Computed, compute, single_figure
+from assistant.answer.indicator_match import squeeze
 from assistant.answer.parts import Decomposition, Part
 from assistant.answer.refusal import CANNOT_ANSWER, UNBOUND
 from assistant.answer.stages import Answer, Grounded
@@ -64,6 +65,11 @@ def _figures(answer: Answer | None, offset: dict[int, int]) -> list[FigureResult
 def run_part(answerer: Answerer, part: Part, filters: Filters | None) -> PartResult:
     """The part answered through the chain's stages, or declined with a reason of its own kind."""
     answer, grounded = answerer.answer_part(part.question, filters)
+    unknown = [w for w in part.own if not answerer.retriever.lexicon.find(w) and len(w) > 1]
+    cited = squeeze(" ".join(c.text for c in answer.citations))
+    missing = [w for w in unknown if squeeze(w) not in cited]
+    if not answer.refused and missing:  # a phrase the lexicon does not know must be in the part's own evidence
+        return PartResult(part, None, f"资料中没有“{'、'.join(missing)}”的数据", "indicator")
     if not answer.refused:
         return PartResult(part, answer)
     reason = grounded.refusal.reason if grounded.refusal is not None else UNBOUND.reason

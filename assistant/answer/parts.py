@@ -49,6 +49,7 @@ class Part:
     question: str
     claim: dict[str, str]
     repeated: int = 1  # how often the question asked it (a repeated part is answered once, and says so)
+    own: tuple[str, ...] = ()  # the listed indicators this part was cut to (its evidence must hold an unknown one)
 
     def label(self) -> str:
         """The claim as the answer names it: 湖北省 2023年 R&D经费."""
@@ -166,12 +167,12 @@ def decompose(question: str, lexicon: Lexicon) -> Decomposition:
         own_op = _words(op).search(seed) and not joins().distributive.search(seed)
         applied = op if asked_apart or own_op else ""
         texts, sided = _expand(seed, lexicon, applied)
-        parts += [Part(text, _claim(text, lexicon)) for text in texts]
+        parts += [Part(text, _claim(text, lexicon), 1, own) for text, own in texts]
     merged: dict[str, Part] = {}
     for part in parts:  # a part asked twice is answered once, and the answer says it was asked twice
         key = re.sub(r"\W", "", part.question)
         seen = merged.get(key)
-        merged[key] = Part(part.question, part.claim, seen.repeated + 1) if seen else part
+        merged[key] = Part(part.question, part.claim, seen.repeated + 1, part.own) if seen else part
     out.parts = list(merged.values()) if len(parts) > 1 else []
     out.compute = applied if sided and len(seeds) == 1 and len(out.parts) == 2 else ""
     out.explicit = sided == "compared"
@@ -224,7 +225,7 @@ def _only_compute(clause: str) -> bool:
     return rest != clause and not re.sub(rf"\W|{joins().asking.pattern}|那么|那|则|一共|共|又", "", rest)
 
 
-def _expand(seed: str, lexicon: Lexicon, op: str) -> tuple[list[str], str]:
+def _expand(seed: str, lexicon: Lexicon, op: str) -> tuple[list[tuple[str, tuple[str, ...]]], str]:
     """One question per combination of the listed items (2 places × 2 indicators: four parts), or
     the two sides of a comparison (A比B高多少: A's and B's figure); and whether it had two sides
     ("list", "compared" or "")."""
@@ -232,13 +233,13 @@ def _expand(seed: str, lexicon: Lexicon, op: str) -> tuple[list[str], str]:
     runs = lists(seed, found, joins().connectors)
     if not runs:
         pair = _compared(seed, found, op)
-        return ([_tidy(text, op) for text in pair], "compared") if pair else ([_tidy(seed, "")], "")
+        return ([(_tidy(text, op), ()) for text in pair], "compared") if pair else ([(_tidy(seed, ""), ())], "")
     texts = []
     for chosen in itertools.product(*runs):
         text = seed
         for run, item in sorted(zip(runs, chosen), key=lambda rc: -rc[0][0].start):
             text = text[:run[0].start] + item.text + text[run[-1].end:]
-        texts.append(_tidy(text, op))
+        texts.append((_tidy(text, op), tuple(i.text for i in chosen if i.axis == "indicator")))
     return texts, "list" if len(runs) == 1 and len(runs[0]) == 2 else ""
 
 
