@@ -167,6 +167,10 @@ class Lexicon:
         that a differently worded sentence never credits."""
         return tuple(dict.fromkeys(w for t in self._terms for w in _written(t)))
 
+    def with_terms(self, word: str) -> list[str]:
+        """A word and its spellings with each term swapped (科技人员 → 科学技术人员)."""
+        return _expand([word], self._terms)
+
 
 def _written(entry: _Entry) -> list[str]:
     return [entry.name, *entry.synonyms, *entry.abbreviations]

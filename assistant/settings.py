@@ -93,6 +93,9 @@ class AnswerSettings(_Section):
     backend: str = "auto"
     max_question_chars: int = Field(default=2_000, ge=10)  # longer questions are refused with a message
     passages: int = 5
+    # a question of several parts (A和B分别是多少) is answered part by part; parts beyond this many are
+    # named as declined, never dropped silently
+    max_parts: int = Field(default=12, ge=1)
     max_tokens: int = 200  # an answer is at most three sentences
     draft_max_tokens: int = 450  # a 150–300 character paragraph
     # what a model writes of a draft: "paragraph" (all of it), "frame" (the opening and closing

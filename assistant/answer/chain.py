@@ -25,7 +25,10 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from assistant.answer import backends
 from assistant.answer.coverage import Coverage
 from assistant.answer.followup import merge_followup
+from assistant.answer.governs import ungoverned
 from assistant.answer.grounding import Passage, QuestionFacts, analyze, find_evidence
+from assistant.answer.multipart import answer_parts, parts_from_series
+from assistant.answer.parts import decompose
 from assistant.answer.prompts import load_prompt
 from assistant.answer.from_facts import FactAnswerer
 from assistant.answer.refusal import UNBOUND, decide, wording
@@ -67,8 +70,39 @@ class Answerer:
     # -- public API --------------------------------------------------------------------------
     def ask(self, question: str, history: list[dict[str, str]] | None = None, filters: Filters | None = None,
             on_token: Callable[[str], None] | None = None) -> Answer:
-        """Answer ``question`` (raises :class:`QuestionError` for one that cannot be asked as given)."""
-        return self._run(read_question(question, self.settings.answer.max_question_chars), history or [], filters, on_token)
+        """A question of several parts (A和B分别是多少, A比B高多少) is answered part by part
+        (:mod:`assistant.answer.multipart`); any other through the chain at once. Raises
+        :class:`QuestionError` for a question that cannot be asked as given (too long, unpaired surrogates)."""
+        question = read_question(question, self.settings.answer.max_question_chars)
+        split = decompose(question, self.retriever.lexicon) if not history else None
+        if split is None or not split.parts:
+            return self._run(question, history or [], filters, on_token)
+        one_indicator = len({p.claim.get("indicator") for p in split.parts}) == 1
+        if not split.compute and one_indicator and self._facts_answer_whole(question, filters):
+            answer = self._run(question, [], filters, on_token)
+            answer.parts = parts_from_series(split, answer)  # the fact table answered every part at once
+            if all(p["status"] == "answered" for p in answer.parts):
+                return answer
+        return answer_parts(self, split, filters, on_token, time.perf_counter())
+
+    def _facts_answer_whole(self, question: str, filters: Filters | None) -> bool:
+        """A comparison or series the fact table answers as one (two regions', two years' figures of
+        one indicator): it lists every part already, with both figures where sources differ."""
+        if filters:
+            return False
+        asked = analyze(question, self.retriever.documents(), self.retriever.lexicon)
+        routed = self.fact_answers().answer(question, asked)
+        return routed is not None and not routed.refused
+
+    def answer_part(self, question: str, filters: Filters | None) -> tuple[Answer, Grounded]:
+        """One part of a question through the chain's stages, with the grounding that decided it
+        (whose refusal gives the part its own reason)."""
+        grounded = self.ground_part(question, filters)
+        return self._finalize(self._generate(grounded, streaming(None))), grounded
+
+    def ground_part(self, question: str, filters: Filters | None) -> Grounded:
+        """One part retrieved and grounded, no backend run: whether the passages answer it."""
+        return self._ground(self._understand(Request(question, [], filters, time.perf_counter()), streaming(None)))
 
     def draft(self, topic: str, filters: Filters | None = None, on_token: Callable[[str], None] | None = None,
               style: str | None = None, chars: int | None = None, drop: frozenset[str] = frozenset()) -> Answer:
@@ -128,7 +162,8 @@ class Answerer:
                 return replace(grounded, passages=[self._with_chunk_metadata(p) for p in grounded.passages])
         passages = self._passages(turn)
         evidence = find_evidence(turn.facts, passages, self.retriever.lexical.idf)
-        refusal = decide(turn.facts, evidence, lambda: Coverage.of(self.retriever.documents(), answers.store))
+        refusal = (decide(turn.facts, evidence, lambda: Coverage.of(self.retriever.documents(), answers.store))
+                   or ungoverned(turn.facts, evidence, passages))
         return Grounded(turn, passages, evidence, refusal, (time.perf_counter() - started) * 1000,
                         bound=_binder(answers.store, turn, passages))
 

@@ -130,6 +130,10 @@ class Answer:
     # it as one line and exits with LLMUnavailable's code, so a script does not mistake it for success
     unreachable: str = field(default="", repr=False)
     series: list[dict[str, Any]] = field(default_factory=list)  # chart points of a fact-table answer
+    # a question of several parts (:mod:`assistant.answer.multipart`): each part's claim, status,
+    # figures, citations and reason; and a figure computed from two parts' figures, marked computed
+    parts: list[dict[str, Any]] = field(default_factory=list)
+    computed: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"series": self.series, 
@@ -137,6 +141,7 @@ class Answer:
             "citations": [c.to_json() for c in self.citations], "figures": [f.to_json() for f in self.figures],
             "timings": {k: round(v, 1) for k, v in self.timings.items()},
             "standalone_question": self.standalone_question, "notice": self.notice,
+            "parts": self.parts, "computed": self.computed,
         }
 
 

@@ -92,7 +92,26 @@ def answer_status(answer: dict[str, Any]) -> str:
         line += f'<div class="understood">理解为：{escape(standalone)}</div>'
     if answer.get("notice"):
         line += f'<div class="notice" role="status">⚠️ {escape(answer["notice"])}</div>'
-    return f'<div class="answer-status">{line}</div>'
+    return f'<div class="answer-status">{line}{render_parts(answer)}</div>'
+
+
+def render_parts(answer: dict[str, Any]) -> str:
+    """A question of several parts: each part's claim, whether it was answered (with its sources)
+    or why not, and any figure computed from them, marked as computed ("" for a one-part question)."""
+    parts = answer.get("parts") or []
+    if not parts:
+        return ""
+    rows = []
+    for i, p in enumerate(parts, start=1):
+        if p.get("status") == "answered":
+            cites = "".join(f"[{n}]" for n in p.get("citations") or [])
+            state = f'<span class="part-ok">已回答</span> {escape(cites)}'
+        else:
+            state = f'<span class="part-no">未能回答</span>：{escape(p.get("reason", ""))}'
+        rows.append(f"<li>{escape(p.get('claim', ''))} — {state}</li>")
+    rows += [f'<li class="part-computed">计算所得（非资料原文）：{escape(c.get("text", ""))}</li>'
+             for c in answer.get("computed") or []]
+    return f'<div class="parts">问题的{len(parts)}个部分：<ol>{"".join(rows)}</ol></div>'
 
 
 def backend_banner(backend: str, notice: str = "") -> str:
