@@ -38,12 +38,11 @@ gradio_stubs.install()  # before the first import of gradio
 _own_temp_dir()
 
 import gradio as gr  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 
 from assistant import serve  # noqa: E402
 from assistant.answer import backends  # noqa: E402
 from assistant.errors import AssistantError  # noqa: E402
-from assistant.serve.throttle import LoginThrottle  # noqa: E402
-from starlette.middleware import Middleware  # noqa: E402
 from assistant.serve.handlers import (  # noqa: E402
     CHAT_OUTPUTS,
     CLEAR_OUTPUTS,
@@ -54,6 +53,7 @@ from assistant.serve.handlers import (  # noqa: E402
     KNOWLEDGE_OUTPUTS,
     Handlers,
 )
+from assistant.serve.throttle import LoginThrottle  # noqa: E402
 
 TITLE = "科技创新政策助手"
 CSS = """
@@ -90,18 +90,33 @@ def _chat_tab(c: Components) -> None:
     with gr.Row():
         with gr.Column(scale=3):
             # no per-message copy button: it would copy the escaped HTML; "复制回答" copies Markdown
-            c["chatbot"] = gr.Chatbot(label="对话", height=460, elem_id="chatbot", latex_delimiters=[],
-                                      feedback_options=None, buttons=[], placeholder="请提出关于科技统计与政策的问题")
+            c["chatbot"] = gr.Chatbot(
+                label="对话",
+                height=460,
+                elem_id="chatbot",
+                latex_delimiters=[],
+                feedback_options=None,
+                buttons=[],
+                placeholder="请提出关于科技统计与政策的问题",
+            )
             with gr.Row():
-                c["question"] = gr.Textbox(show_label=False, placeholder="例如：泰兴市2020年新认定国家高企多少家？",
-                                           scale=5, elem_id="question", max_lines=4)
+                c["question"] = gr.Textbox(
+                    show_label=False,
+                    placeholder="例如：泰兴市2020年新认定国家高企多少家？",
+                    scale=5,
+                    elem_id="question",
+                    max_lines=4,
+                )
                 c["send"] = gr.Button("发送", variant="primary", scale=1, elem_id="send")
             c["status"] = gr.HTML("", elem_id="answer-status", js_on_load=None)
-            c["answer_plot"] = gr.BarPlot(x="x", y="value", color="series", label="图表（回答中的数字）",
-                                          visible=False, elem_id="answer-plot")
+            c["answer_plot"] = gr.BarPlot(
+                x="x", y="value", color="series", label="图表（回答中的数字）", visible=False, elem_id="answer-plot"
+            )
             with gr.Row():
                 c["copy_md"] = gr.Button("复制回答（Markdown）", size="sm", elem_id="copy-answer")
-                c["export_md"] = gr.DownloadButton("导出回答（Markdown）", interactive=False, size="sm", elem_id="export-answer")
+                c["export_md"] = gr.DownloadButton(
+                    "导出回答（Markdown）", interactive=False, size="sm", elem_id="export-answer"
+                )
                 c["clear"] = gr.Button("清空对话", size="sm")
             c["answer_md"] = gr.Textbox(visible=False, elem_id="answer-md")
             gr.Examples(serve.EXAMPLE_QUESTIONS, inputs=[c["question"]], label="示例问题")
@@ -134,15 +149,25 @@ def _draft_tab(c: Components) -> None:
 
 
 def _knowledge_tab(c: Components) -> None:
-    c["files"] = gr.File(label=f"上传文档（{' '.join(serve.UPLOAD_SUFFIXES)}，单个文件不超过 20 MB）",
-                         file_count="multiple", file_types=list(serve.UPLOAD_SUFFIXES), elem_id="upload-files")
+    c["files"] = gr.File(
+        label=f"上传文档（{' '.join(serve.UPLOAD_SUFFIXES)}，单个文件不超过 20 MB）",
+        file_count="multiple",
+        file_types=list(serve.UPLOAD_SUFFIXES),
+        elem_id="upload-files",
+    )
     with gr.Row():
         c["add"] = gr.Button("上传并索引", variant="primary", elem_id="upload-button")
         c["reindex"] = gr.Button("重新索引知识库")
     c["ingest_report"] = gr.HTML("", elem_id="ingest-report", js_on_load=None)
     c["doc_count"] = gr.Markdown("")
-    c["docs_table"] = gr.Dataframe(headers=serve.DOCUMENT_COLUMNS, interactive=False, wrap=True,
-                                   elem_id="documents", max_height=420, show_search="search")
+    c["docs_table"] = gr.Dataframe(
+        headers=serve.DOCUMENT_COLUMNS,
+        interactive=False,
+        wrap=True,
+        elem_id="documents",
+        max_height=420,
+        show_search="search",
+    )
     with gr.Row():
         c["remove_choice"] = gr.Dropdown(choices=[], label="要删除的文档（可在表中点选）", scale=4)
         c["remove"] = gr.Button("删除文档", variant="stop", scale=1)
@@ -157,10 +182,13 @@ def _facts_tab(c: Components) -> None:
         c["fact_year"] = gr.Dropdown(choices=[("全部年份", "")], value="", label="年份", elem_id="facts-year")
         c["fact_button"] = gr.Button("查询", variant="primary", elem_id="facts-query")
     c["fact_summary"] = gr.Markdown("")
-    c["fact_line"] = gr.LinePlot(x="x", y="value", color="series", label="历年变化", visible=False, elem_id="facts-line")
+    c["fact_line"] = gr.LinePlot(
+        x="x", y="value", color="series", label="历年变化", visible=False, elem_id="facts-line"
+    )
     c["fact_bar"] = gr.BarPlot(x="x", y="value", color="series", label="地区比较", visible=False, elem_id="facts-bar")
-    c["fact_table"] = gr.Dataframe(headers=list(SHOWN_HEADERS), interactive=False, wrap=True, max_height=420,
-                                   elem_id="facts-table")
+    c["fact_table"] = gr.Dataframe(
+        headers=list(SHOWN_HEADERS), interactive=False, wrap=True, max_height=420, elem_id="facts-table"
+    )
     with gr.Row():
         c["fact_csv"] = gr.DownloadButton("导出 CSV", interactive=False, size="sm", elem_id="facts-csv")
         c["fact_xlsx"] = gr.DownloadButton("导出 XLSX", interactive=False, size="sm", elem_id="facts-xlsx")
@@ -180,8 +208,11 @@ def _eval_tab(c: Components) -> None:
 
 
 def _layout(c: Components) -> None:
-    gr.HTML(f"<h1>{TITLE}</h1><p>基于科技局工作报告与科技政策原文回答问题：每个数字都标注出处并与原文核对。</p>",
-            elem_id="app-title", js_on_load=None)
+    gr.HTML(
+        f"<h1>{TITLE}</h1><p>基于科技局工作报告与科技政策原文回答问题：每个数字都标注出处并与原文核对。</p>",
+        elem_id="app-title",
+        js_on_load=None,
+    )
     c["banner"] = gr.HTML('<div class="backend-line">正在打开索引…</div>', elem_id="banner", js_on_load=None)
     c["model_state"] = gr.HTML("", elem_id="model-state", js_on_load=None)  # the local model loads meanwhile
     c["turns"] = gr.State([])  # the plain transcript the chain reads
@@ -211,28 +242,38 @@ def _wire(c: Components, h: Handlers, concurrent_answers: int) -> None:
     answering = {"concurrency_limit": concurrent_answers, "concurrency_id": "answer"}
     indexing = {"api_name": False, "concurrency_limit": 1, "concurrency_id": "index"}
     c["page"].load(h.on_load, None, [c["banner"]] + knowledge, api_name=False, concurrency_limit=None)
-    gr.Timer(serve.REFRESH_S).tick(h.model_state, None, c["model_state"], api_name=False, queue=False,
-                                   show_progress="hidden")
+    gr.Timer(serve.REFRESH_S).tick(
+        h.model_state, None, c["model_state"], api_name=False, queue=False, show_progress="hidden"
+    )
     chat_inputs = out("question", "turns", "display", "region", "year", "document")
     for trigger in (c["send"].click, c["question"].submit):
         trigger(h.chat, chat_inputs, out(*CHAT_OUTPUTS), api_name=False, **answering)
     for trigger in (c["clear"].click, c["chatbot"].clear):  # the button, or the chat's own trash icon
         trigger(h.clear_chat, None, out(*CLEAR_OUTPUTS), api_name=False, queue=False)
-    c["copy_md"].click(None, c["answer_md"], None, js="(text) => { if (text) { navigator.clipboard.writeText(text); } }")
+    c["copy_md"].click(
+        None, c["answer_md"], None, js="(text) => { if (text) { navigator.clipboard.writeText(text); } }"
+    )
     c["api_button"].click(h.ask_api, c["api_question"], c["api_answer"], api_name="ask", **answering)
     draft_inputs = out("topic", "draft_style", "draft_chars")
     for trigger in (c["write"].click, c["topic"].submit):
         trigger(h.draft, draft_inputs, out(*DRAFT_OUTPUTS), api_name=False, **answering)
-    c["redraft"].click(h.draft, draft_inputs + out("draft_planned", "draft_keep"), out(*DRAFT_OUTPUTS),
-                       api_name=False, **answering)
+    c["redraft"].click(
+        h.draft, draft_inputs + out("draft_planned", "draft_keep"), out(*DRAFT_OUTPUTS), api_name=False, **answering
+    )
     c["add"].click(h.upload, c["files"], out("ingest_report", "files") + knowledge, **indexing)
     c["remove"].click(h.remove_document, c["remove_choice"], [c["ingest_report"]] + knowledge, **indexing)
     c["reindex"].click(h.reindex, None, [c["ingest_report"]] + knowledge, **indexing)
     c["docs_table"].select(h.pick_document, None, c["remove_choice"], api_name=False, queue=False)
     c["facts_tab"].select(h.fact_choices, None, out(*FACT_FILTERS), api_name=False)
     c["fact_button"].click(h.show_facts, out(*FACT_FILTERS), out(*FACT_OUTPUTS), api_name=False)
-    c["eval_button"].click(h.run_evaluation, out("eval_backend", "eval_limit"), out(*EVAL_OUTPUTS),
-                           api_name=False, concurrency_limit=1, concurrency_id="eval")
+    c["eval_button"].click(
+        h.run_evaluation,
+        out("eval_backend", "eval_limit"),
+        out(*EVAL_OUTPUTS),
+        api_name=False,
+        concurrency_limit=1,
+        concurrency_id="eval",
+    )
 
 
 def build_app(services: serve.Services) -> gr.Blocks:
@@ -261,8 +302,9 @@ def main() -> None:
         css=CSS,
         allowed_paths=[str(serve.exports_dir(settings))],
         max_file_size=serve.MAX_UPLOAD_BYTES,  # refused while streaming, before the body is stored
-        app_kwargs={"middleware": [Middleware(LoginThrottle, free=settings.login_free_attempts,
-                                              delay_s=settings.login_delay_s)]},
+        app_kwargs={
+            "middleware": [Middleware(LoginThrottle, free=settings.login_free_attempts, delay_s=settings.login_delay_s)]
+        },
         footer_links=["api"],
         prevent_thread_lock=True,
     )

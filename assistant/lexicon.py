@@ -93,8 +93,9 @@ def _skipped(c: str) -> bool:
 class Lexicon:
     """Indicators with their wordings; the lookups every stage shares. Immutable once built."""
 
-    def __init__(self, indicators: list[Indicator], terms: list[Term], contrasts: list[Contrast],
-                 qualifiers: list[Qualifier]) -> None:
+    def __init__(
+        self, indicators: list[Indicator], terms: list[Term], contrasts: list[Contrast], qualifiers: list[Qualifier]
+    ) -> None:
         self.indicators = {i.name: i for i in indicators}
         self._terms = tuple(terms)
         self.contrasts = tuple((tuple(c.sides[0]), tuple(c.sides[1])) for c in contrasts)
@@ -104,7 +105,10 @@ class Lexicon:
         self._variants: dict[str, list[str]] = {i.name: list(dict.fromkeys(_written(i))) for i in indicators}
         for ind in indicators:
             for wording in _expand(_written(ind), terms):
-                if self._owner.setdefault(_key(wording), ind.name) == ind.name and wording not in self._variants[ind.name]:
+                if (
+                    self._owner.setdefault(_key(wording), ind.name) == ind.name
+                    and wording not in self._variants[ind.name]
+                ):
                     self._variants[ind.name].append(wording)
         self._lengths: dict[str, list[int]] = {}  # first character → wording lengths, longest first
         for key in self._owner:
@@ -132,7 +136,7 @@ class Lexicon:
         i = 0
         while i < len(norm):
             for size in (n for n in self._lengths.get(norm[i], ()) if i + n <= len(norm)):
-                if (name := self._owner.get(norm[i:i + size])) is not None:
+                if (name := self._owner.get(norm[i : i + size])) is not None:
                     found.append((name, (where[i], where[i + size - 1] + 1)))
                     i += size
                     break

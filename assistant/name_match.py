@@ -47,8 +47,10 @@ class NameIndex:
             short, *plain = forms.get(d.full_name, ()) or ("",)
             # the stem may be an ordinary word (合作); the stem with its kind (黔东南州, 大厂县) never is
             alone = short and admitted(short, d.level, vocabulary) and short not in self.rejected
-            for form, table in [*([(short, self.names if alone else self.guarded)] if short else []),
-                                *((p, self.names) for p in plain)]:
+            for form, table in [
+                *([(short, self.names if alone else self.guarded)] if short else []),
+                *((p, self.names) for p in plain),
+            ]:
                 if form != d.full_name and d not in table.get(form, []):
                     table.setdefault(form, []).append(d)
         for word in self.rejected:
@@ -58,15 +60,19 @@ class NameIndex:
         for name in [*self.names, *self.guarded, *vocabulary.national]:
             lengths.setdefault(name[0], set()).add(len(name))
         self._lengths = {c: sorted(n, reverse=True) for c, n in lengths.items()}
-        self._heads = {name[:2] for name in [*self.names, *self.guarded, *vocabulary.national]}  # every name has two or more
+        self._heads = {
+            name[:2] for name in [*self.names, *self.guarded, *vocabulary.national]
+        }  # every name has two or more
         fillers = alternatives(vocabulary.organization_fillers).pattern
-        self._organization = re.compile(f"(?:{fillers}){{0,2}}(?:{alternatives(vocabulary.organization_words).pattern})+")
+        self._organization = re.compile(
+            f"(?:{fillers}){{0,2}}(?:{alternatives(vocabulary.organization_words).pattern})+"
+        )
 
     def may_name(self, text: str) -> bool:
         """Some name of the table or of the nation is a substring of ``text`` (else there is no
         need to segment it: most sentences of a report name no place)."""
         heads = self._heads
-        return any(text[i:i + 2] in heads for i in range(len(text) - 1))
+        return any(text[i : i + 2] in heads for i in range(len(text) - 1))
 
     def match(self, text: str, words: list[tuple[int, int]], around: Division | None = None) -> list[Match]:
         """Longest names first, left to right (江苏省泰兴市 is two places, not 苏州)."""
@@ -86,8 +92,9 @@ class NameIndex:
             i += size
         return found
 
-    def _at(self, text: str, i: int, starts: set[int], ends: set[int], before: Match | None,
-            around: Division | None) -> tuple[int, Match | None]:
+    def _at(
+        self, text: str, i: int, starts: set[int], ends: set[int], before: Match | None, around: Division | None
+    ) -> tuple[int, Match | None]:
         """The name starting at ``i``: (its length, the match or None when it is part of another
         name); (0, None) when none starts there."""
         v = self.vocabulary
@@ -95,7 +102,7 @@ class NameIndex:
         for size in self._lengths.get(text[i], ()):
             if i + size > len(text):  # a slice past the end is shorter than size: another name's span
                 continue
-            word, end = text[i:i + size], i + size
+            word, end = text[i : i + size], i + size
             if word in v.national and not text.startswith(v.national_not_before, end):
                 inside = word in v.national_in_names and self.organization_at(text, end, ends)
                 return size, None if inside else Match(word, (i, end), [NATIONAL])
@@ -115,8 +122,9 @@ class NameIndex:
 
     def _name_at(self, text: str, i: int) -> bool:
         """A name of the table starts at ``i`` (吉林省|延边朝鲜族自治州, one word to jieba)."""
-        return i < len(text) and any(text[i:i + n] in self.names or text[i:i + n] in self.guarded
-                                     for n in self._lengths.get(text[i], ()))
+        return i < len(text) and any(
+            text[i : i + n] in self.names or text[i : i + n] in self.guarded for n in self._lengths.get(text[i], ())
+        )
 
     def _beside_parent(self, word: str, i: int, before: Match | None, around: Division | None) -> list[Division]:
         """The divisions a guarded short form is here: those whose province or city was written
@@ -126,8 +134,11 @@ class NameIndex:
             around = None  # 城区 in a 大同市 document is any city's urban area; 大同市城区 is the district
         if around is not None:
             parents.add(around.full_name)
-        return [d for d in self.guarded.get(word, ()) if parents & {d.province, d.city} - {""}
-                or (around is not None and around.city and around.city == d.city)]
+        return [
+            d
+            for d in self.guarded.get(word, ())
+            if parents & {d.province, d.city} - {""} or (around is not None and around.city and around.city == d.city)
+        ]
 
     def organization_at(self, text: str, end: int, ends: set[int]) -> bool:
         """The name just before ``end`` begins an organisation's name (北京银行, 江苏省人民医院)."""
@@ -141,4 +152,4 @@ class NameIndex:
             return False
         if before is not None and before.span[1] == i:
             return False  # the character before belongs to a place (江苏泰兴)
-        return text.startswith(v.person_after, end) or text[:i - 1].endswith(v.person_before)
+        return text.startswith(v.person_after, end) or text[: i - 1].endswith(v.person_before)

@@ -76,7 +76,9 @@ class Gazetteer:
         towns: list[Place] = []
         ends = {b for _, b in words}
         for m in self._town.finditer(text):
-            if any(p.span[0] <= m.start() < p.span[1] for p in places) or self.index.organization_at(text, m.end(), ends):
+            if any(p.span[0] <= m.start() < p.span[1] for p in places) or self.index.organization_at(
+                text, m.end(), ends
+            ):
                 continue  # inside a division's own name (新区 in 浦东新区) or before an organisation's (景德镇学院)
             parent = next((p for p in reversed(places) if p.span[1] <= m.start() and p.level != "national"), None)
             base = _town_base(text, m, parent, words)
@@ -87,17 +89,21 @@ class Gazetteer:
             if len(base) < 2 or (self._generic(base) and base not in self.names):
                 continue  # a place's own name is no category, whatever it contains (呼和浩特, 本溪)
             start = parent.span[0] if parent and parent.name == base else m.start() - len(base)
-            if parent and parent.name != base and not _PARENT_GAP.match(text[parent.span[1]:start]):
+            if parent and parent.name != base and not _PARENT_GAP.match(text[parent.span[1] : start]):
                 parent = None  # the text does not put this unit under that place
             if parent is None:
                 parent = self._owner(base)  # 大连经济技术开发区 read as one word: still 大连's
-            towns.append(Place(
-                name=base + m.group(0), full_name=base + m.group(0), level="town",
-                province=parent.province if parent else "",
-                city=(parent.full_name if parent.level == "city" else parent.city) if parent else "",
-                county=parent.full_name if parent and parent.level == "county" else "",
-                span=(start, m.end()),
-            ))
+            towns.append(
+                Place(
+                    name=base + m.group(0),
+                    full_name=base + m.group(0),
+                    level="town",
+                    province=parent.province if parent else "",
+                    city=(parent.full_name if parent.level == "city" else parent.city) if parent else "",
+                    county=parent.full_name if parent and parent.level == "county" else "",
+                    span=(start, m.end()),
+                )
+            )
         return towns
 
     def _owner(self, base: str) -> Place | None:
@@ -111,8 +117,12 @@ class Gazetteer:
     def _generic(self, base: str) -> bool:
         """各乡 / 国家 / 街道和: a category or a run of words, not a unit's name."""
         v = self.vocabulary
-        return (base in v.town_generic or any(base.startswith(g) or base.endswith(g) for g in v.town_generic)
-                or any(c in base for c in v.town_not_in_name) or any(s in base for s in v.town_suffixes if len(s) > 1))
+        return (
+            base in v.town_generic
+            or any(base.startswith(g) or base.endswith(g) for g in v.town_generic)
+            or any(c in base for c in v.town_not_in_name)
+            or any(s in base for s in v.town_suffixes if len(s) > 1)
+        )
 
 
 def _town_base(text: str, suffix: re.Match[str], parent: Place | None, words: list[tuple[int, int]]) -> str | None:
@@ -124,7 +134,7 @@ def _town_base(text: str, suffix: re.Match[str], parent: Place | None, words: li
     s, e = suffix.span()
     floor = parent.span[1] if parent else 0
     if (whole := next((a for a, b in words if a < s and b == e), None)) is not None:
-        return text[max(whole, floor):s]
+        return text[max(whole, floor) : s]
     if not any(a == s for a, _ in words) or not any(b == e for _, b in words):
         return None
     run_start = s
@@ -134,7 +144,7 @@ def _town_base(text: str, suffix: re.Match[str], parent: Place | None, words: li
     if not starts:
         return ""
     base_words = [text[a:b] for a, b in words if max(starts) <= a < s]
-    return "" if any(ordinary(w) for w in base_words) else text[max(starts):s]  # 推动开发区, 区对开发区
+    return "" if any(ordinary(w) for w in base_words) else text[max(starts) : s]  # 推动开发区, 区对开发区
 
 
 @lru_cache(maxsize=256)
@@ -169,7 +179,9 @@ def _narrow(candidates: list[Division], context: list[Division | Place]) -> list
         return candidates
     names = {c.full_name for c in context}
     in_city = [c for c in candidates if c.city and c.city in names | {c.city for c in context}]
-    return in_city or [c for c in candidates if c.province in (names | {c.province for c in context}) - {""}] or candidates
+    return (
+        in_city or [c for c in candidates if c.province in (names | {c.province for c in context}) - {""}] or candidates
+    )
 
 
 def _choose(pool: list[Division]) -> Division:
@@ -184,8 +196,9 @@ def _choose(pool: list[Division]) -> Division:
 
 
 def _place(name: str, span: tuple[int, int], d: Division) -> Place:
-    return Place(name=name, full_name=d.full_name, level=d.level, province=d.province, city=d.city, adcode=d.adcode,
-                 span=span)
+    return Place(
+        name=name, full_name=d.full_name, level=d.level, province=d.province, city=d.city, adcode=d.adcode, span=span
+    )
 
 
 @lru_cache(maxsize=1)
@@ -220,5 +233,3 @@ def region_of(text: str) -> Place | None:
         elif not region.within(place):
             break
     return region
-
-

@@ -27,13 +27,17 @@ def read_question(text: str, max_chars: int) -> str:
     """``text`` ready to answer: stripped, invisible characters removed, Chinese-numeral years as
     digits; raises :class:`QuestionError` for a lone surrogate or a question over ``max_chars``."""
     if bad := _SURROGATE.search(text):
-        raise QuestionError(f"the question holds an unpaired surrogate U+{ord(bad.group()):04X} at character "
-                            f"{bad.start() + 1}, which is no character (a broken emoji or a mis-decoded byte?); "
-                            "paste it again from the original")
+        raise QuestionError(
+            f"the question holds an unpaired surrogate U+{ord(bad.group()):04X} at character "
+            f"{bad.start() + 1}, which is no character (a broken emoji or a mis-decoded byte?); "
+            "paste it again from the original"
+        )
     question = arabic_years(_INVISIBLE.sub("", text)).strip()
     if len(question) > max_chars:
-        raise QuestionError(f"the question is {len(question):,} characters long; the limit is {max_chars:,} "
-                            "(ask about one figure at a time, or raise ASSISTANT_ANSWER__MAX_QUESTION_CHARS)")
+        raise QuestionError(
+            f"the question is {len(question):,} characters long; the limit is {max_chars:,} "
+            "(ask about one figure at a time, or raise ASSISTANT_ANSWER__MAX_QUESTION_CHARS)"
+        )
     return question
 
 

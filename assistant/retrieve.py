@@ -21,9 +21,9 @@ import numpy as np
 from assistant.index.embed import Embedder, make_embedder
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChunkStore
-from assistant.settings import Settings
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.scope import Scope
+from assistant.settings import Settings
 from assistant.text import to_simplified
 from assistant.tokens import tokenize_query
 
@@ -99,8 +99,9 @@ class Retriever:
     def _adopt(self, lexical: LexicalIndex) -> None:
         """Use a (re)built BM25 view; dense search is limited to the same servable documents."""
         hashes = sorted({str(m.get("content_hash", "")) for m in lexical.metadatas})
-        self._latest = self._local.view = _View(lexical, {cid: i for i, cid in enumerate(lexical.ids)},
-                                                {"content_hash": {"$in": hashes}})
+        self._latest = self._local.view = _View(
+            lexical, {cid: i for i, cid in enumerate(lexical.ids)}, {"content_hash": {"$in": hashes}}
+        )
 
     def _view(self) -> _View:
         view = getattr(self._local, "view", None)
@@ -152,7 +153,9 @@ class Retriever:
         if i is None:
             return None
         meta = self.lexical.metadatas[i]
-        return SearchResult(0, meta.get("source", ""), meta.get("section", ""), self.lexical.texts[i], 0.0, chunk_id, meta)
+        return SearchResult(
+            0, meta.get("source", ""), meta.get("section", ""), self.lexical.texts[i], 0.0, chunk_id, meta
+        )
 
     def regions(self) -> list[str]:
         return sorted({m.get("region", "") for m in self.lexical.metadatas} - {""})
@@ -192,15 +195,25 @@ class Retriever:
             return where
         return {"$and": [where, self._servable]} if where else self._servable
 
-    def search(self, question: str, k: int | None = None, filters: Filters | None = None, mode: Mode = "hybrid",
-               scope: Scope | None = None) -> list[SearchResult]:
+    def search(
+        self,
+        question: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        mode: Mode = "hybrid",
+        scope: Scope | None = None,
+    ) -> list[SearchResult]:
         """The ``k`` best chunks for ``question``, best first; ``scope`` is the question's places and
         years when the caller has analyzed it already (read from the question otherwise)."""
         self.refresh()
         k = k or self.settings.retrieve.k
         n_candidates = max(self.settings.retrieve.candidates, k)
         mask, where = self._mask(filters or Filters())
-        lexical = self.lexical.scores(tokenize_query(question, self.lexicon)) if mode != "dense" else np.zeros(len(self.lexical.ids))
+        lexical = (
+            self.lexical.scores(tokenize_query(question, self.lexicon))
+            if mode != "dense"
+            else np.zeros(len(self.lexical.ids))
+        )
         if mask is not None and len(lexical):
             lexical = np.where(mask, lexical, 0.0)
         lex_top = [int(i) for i in np.argsort(-lexical)[:n_candidates] if lexical[i] > 0] if len(lexical) else []
@@ -227,14 +240,22 @@ class Retriever:
         ranked = sorted(candidates, key=lambda c: (-fused(c), self._positions[c]))
         if mode == "hybrid":
             in_scope = {c for c, n in misses.items() if n == 0}
-            ranked = _keep_single_winners(ranked, [i for i in lex_top if self.lexical.ids[i] in in_scope],
-                                          {c: s for c, s in dense.items() if c in in_scope}, self.lexical.ids)
+            ranked = _keep_single_winners(
+                ranked,
+                [i for i in lex_top if self.lexical.ids[i] in in_scope],
+                {c: s for c, s in dense.items() if c in in_scope},
+                self.lexical.ids,
+            )
         ranked = ranked[:k]
         results = []
         for rank, cid in enumerate(ranked, start=1):
             i = self._positions[cid]
             meta = self.lexical.metadatas[i]
-            results.append(SearchResult(rank, meta.get("source", ""), meta.get("section", ""), self.lexical.texts[i], fused(cid), cid, meta))
+            results.append(
+                SearchResult(
+                    rank, meta.get("source", ""), meta.get("section", ""), self.lexical.texts[i], fused(cid), cid, meta
+                )
+            )
         return results
 
 

@@ -77,4 +77,3 @@ class Scope:
     def misses(self, meta: dict[str, Any], text: str) -> int:
         """How many of place-of-row, region and year the chunk is outside of (0 = in scope)."""
         return int(self.row_outside(meta)) + int(self.region_outside(meta)) + int(self.year_outside(meta, text))
-

@@ -131,24 +131,28 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / ".data"
     index_dir: Path | None = None
     collection: str = "chunks"
-    chroma_host: str | None = Field(
-        default=None, validation_alias=AliasChoices("ASSISTANT_CHROMA_HOST", "CHROMA_HOST")
+    chroma_host: str | None = Field(default=None, validation_alias=AliasChoices("ASSISTANT_CHROMA_HOST", "CHROMA_HOST"))
+    chroma_port: int = Field(default=8000, validation_alias=AliasChoices("ASSISTANT_CHROMA_PORT", "CHROMA_PORT"))
+    openai_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("ASSISTANT_OPENAI_API_KEY", "OPENAI_API_KEY")
     )
-    chroma_port: int = Field(
-        default=8000, validation_alias=AliasChoices("ASSISTANT_CHROMA_PORT", "CHROMA_PORT")
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("ASSISTANT_OPENAI_BASE_URL", "OPENAI_BASE_URL")
     )
-    openai_api_key: str | None = Field(default=None, validation_alias=AliasChoices("ASSISTANT_OPENAI_API_KEY", "OPENAI_API_KEY"))
-    openai_base_url: str | None = Field(default=None, validation_alias=AliasChoices("ASSISTANT_OPENAI_BASE_URL", "OPENAI_BASE_URL"))
     backend: str | None = Field(
         default=None, validation_alias=AliasChoices("ASSISTANT_BACKEND")
     )  # a short alias of answer.backend, which the page's users know from its documentation
-    server_name: str = Field(default="127.0.0.1", validation_alias=AliasChoices("ASSISTANT_SERVER_NAME", "GRADIO_SERVER_NAME"))
+    server_name: str = Field(
+        default="127.0.0.1", validation_alias=AliasChoices("ASSISTANT_SERVER_NAME", "GRADIO_SERVER_NAME")
+    )
     server_port: int = Field(default=7860, validation_alias=AliasChoices("ASSISTANT_SERVER_PORT", "GRADIO_SERVER_PORT"))
     auth: str | None = Field(default=None, validation_alias=AliasChoices("ASSISTANT_AUTH"))  # "user:password"
     # after this many failed logins from one address, each next attempt waits login_delay_s, doubling per failure
     login_free_attempts: int = Field(default=5, ge=1)
     login_delay_s: float = Field(default=1.0, gt=0)
-    gradio_temp_dir: Path | None = Field(default=None, validation_alias=AliasChoices("ASSISTANT_GRADIO_TEMP_DIR", "GRADIO_TEMP_DIR"))
+    gradio_temp_dir: Path | None = Field(
+        default=None, validation_alias=AliasChoices("ASSISTANT_GRADIO_TEMP_DIR", "GRADIO_TEMP_DIR")
+    )
     # answers the page generates at once (chat, draft and /ask share the slots); the rest wait in its queue
     concurrent_answers: int = Field(default=2, ge=1)
     chunk: ChunkSettings = ChunkSettings()

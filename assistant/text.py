@@ -33,7 +33,12 @@ def searchable(text: str, meta: dict[str, object]) -> str:
     years = meta.get("years") or []
     header = " ".join(
         str(part)
-        for part in (meta.get("title", ""), meta.get("region", ""), " ".join(f"{y}年" for y in years), meta.get("section", ""))
+        for part in (
+            meta.get("title", ""),
+            meta.get("region", ""),
+            " ".join(f"{y}年" for y in years),
+            meta.get("section", ""),
+        )
         if part
     )
     return to_simplified(f"{header}\n{text}")

@@ -28,8 +28,14 @@ from heavy_files import write_repeated  # noqa: E402
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "assistant", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "assistant", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def main() -> None:
@@ -42,8 +48,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="big-file-") as tmp:
         work = Path(tmp)
         big = write_repeated(work / "big.txt", args.mb)
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "ASSISTANT_DATA_DIR": str(work / "data"),
-               "ASSISTANT_INDEX_DIR": str(work / "index")}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "ASSISTANT_DATA_DIR": str(work / "data"),
+            "ASSISTANT_INDEX_DIR": str(work / "index"),
+        }
         started = time.perf_counter()
         run = _cli(env, "ingest", str(big), "-q")
         stopped_after = None
@@ -62,10 +72,15 @@ def main() -> None:
         doc = next((json.loads(line) for line in listed.splitlines() if line.strip()), {})
         chunks = int(doc.get("chunks", 0))
         result = {
-            "file_mb": round(big.stat().st_size / 1024 / 1024, 1), "exit_code": run.returncode,
-            "status": doc.get("status"), "chunks_written": chunks, "seconds": round(seconds, 1),
-            "chunks_per_s": round(chunks / seconds, 1), "peak_rss_mb": round(peak_mb),
-            "load_average_at_end": round(os.getloadavg()[0], 1), "last_line": err.strip().splitlines()[-1:] or [""],
+            "file_mb": round(big.stat().st_size / 1024 / 1024, 1),
+            "exit_code": run.returncode,
+            "status": doc.get("status"),
+            "chunks_written": chunks,
+            "seconds": round(seconds, 1),
+            "chunks_per_s": round(chunks / seconds, 1),
+            "peak_rss_mb": round(peak_mb),
+            "load_average_at_end": round(os.getloadavg()[0], 1),
+            "last_line": err.strip().splitlines()[-1:] or [""],
         }
         if stopped_after is not None:
             result["sigint_to_exit_s"] = round(stopped_after, 1)

@@ -24,7 +24,13 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-LOWER_IS_BETTER = ("ingest_cached_s", "search_ms.p50", "search_ms.p95", "extractive_answer_ms.p50", "extractive_answer_ms.p95")
+LOWER_IS_BETTER = (
+    "ingest_cached_s",
+    "search_ms.p50",
+    "search_ms.p95",
+    "extractive_answer_ms.p50",
+    "extractive_answer_ms.p95",
+)
 HIGHER_IS_BETTER = ("ingest_uncached_chunks_per_s",)
 
 
@@ -42,8 +48,16 @@ def probe(tree: Path, index: Path) -> dict[str, float]:
     """One run of benchmarks/probe.py importing ``tree``'s package, on a fresh index, sharing this
     tree's data folder (embedding cache, model) so that only code differs."""
     env = os.environ | {"PYTHONPATH": str(tree), "ASSISTANT_DATA_DIR": str(ROOT / ".data")}
-    args = [sys.executable, str(ROOT / "benchmarks" / "probe.py"), "--index", str(index),
-            "--knowledge", str(ROOT / "knowledge"), "--gold", str(ROOT / "eval" / "gold.jsonl")]
+    args = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "probe.py"),
+        "--index",
+        str(index),
+        "--knowledge",
+        str(ROOT / "knowledge"),
+        "--gold",
+        str(ROOT / "eval" / "gold.jsonl"),
+    ]
     done = subprocess.run(args, cwd=tree, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"probe failed in {tree}:\n{done.stderr[-2000:]}")
@@ -84,16 +98,23 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--save", type=Path, help="also write this build's figures here (a baseline for later)")
     args = parser.parse_args()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     with tempfile.TemporaryDirectory(prefix="bench-compare-") as tmp:
         scratch = Path(tmp)
         if args.baseline_results:
             saved = json.loads(args.baseline_results.read_text())
             new = measure({"new": ROOT}, args.rounds, scratch)["new"]
-            old, baseline = saved["figures"], f"saved results {args.baseline_results} (commit {saved['commit']}; another run, so load may differ)"
+            old, baseline = (
+                saved["figures"],
+                f"saved results {args.baseline_results} (commit {saved['commit']}; another run, so load may differ)",
+            )
         else:
             old_tree = scratch / "baseline"
-            subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(old_tree), args.baseline], cwd=ROOT, check=True)
+            subprocess.run(
+                ["git", "worktree", "add", "--detach", "--quiet", str(old_tree), args.baseline], cwd=ROOT, check=True
+            )
             try:
                 figures = measure({"new": ROOT, "old": old_tree}, args.rounds, scratch)
             finally:

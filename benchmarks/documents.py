@@ -92,8 +92,13 @@ def _child(stage: str, *args: str, tree: Path = ROOT) -> dict:
     """One stage in a fresh process of ``tree``'s code (its own benchmarks/ script, its own package)."""
     script = tree / "benchmarks" / ("documents.py" if stage != "ingest" or tree == ROOT else "pipeline.py")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out = subprocess.run([sys.executable, str(script), "--stage", stage, *args], capture_output=True, text=True,
-                         cwd=tree, env=os.environ | {"PYTHONPATH": str(tree)})
+    out = subprocess.run(
+        [sys.executable, str(script), "--stage", stage, *args],
+        capture_output=True,
+        text=True,
+        cwd=tree,
+        env=os.environ | {"PYTHONPATH": str(tree)},
+    )
     if out.returncode:
         raise SystemExit(f"stage {stage} failed:\n{out.stderr[-3000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -118,13 +123,21 @@ def seed_before_after(work: Path, rev: str, rounds: int) -> dict:
             runs[side].append(_child("ingest", *dirs, tree=before if side == "before" else ROOT))
     # the embedding is the same work on both sides (the same 327 texts) but tracks the machine's
     # load; the rest ("besides embedding") is what the code changed
-    median = {side: {"seconds": statistics.median(r["seconds"] for r in rs),
-                     "cpu_s": statistics.median(r["cpu_s"] for r in rs),
-                     "besides_embedding_s": round(statistics.median(r["seconds"] - r["split_s"]["embed"] for r in rs), 2)}
-              for side, rs in runs.items()}
-    return {"rev": rev, "rounds": runs, "median": median,
-            "change": round(median["now"]["seconds"] / median["before"]["seconds"] - 1, 3),
-            "change_cpu": round(median["now"]["cpu_s"] / median["before"]["cpu_s"] - 1, 3)}
+    median = {
+        side: {
+            "seconds": statistics.median(r["seconds"] for r in rs),
+            "cpu_s": statistics.median(r["cpu_s"] for r in rs),
+            "besides_embedding_s": round(statistics.median(r["seconds"] - r["split_s"]["embed"] for r in rs), 2),
+        }
+        for side, rs in runs.items()
+    }
+    return {
+        "rev": rev,
+        "rounds": runs,
+        "median": median,
+        "change": round(median["now"]["seconds"] / median["before"]["seconds"] - 1, 3),
+        "change_cpu": round(median["now"]["cpu_s"] / median["before"]["cpu_s"] - 1, 3),
+    }
 
 
 def other_stages(work: Path) -> dict:
@@ -162,9 +175,15 @@ def other_stages(work: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stage", help=argparse.SUPPRESS)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results-documents.json",
-                        help="where the results JSON goes (default: %(default)s)")
-    parser.add_argument("--before", default=BEFORE, help="the commit the seed ingest is compared with (default: %(default)s)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "benchmarks" / "results-documents.json",
+        help="where the results JSON goes (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--before", default=BEFORE, help="the commit the seed ingest is compared with (default: %(default)s)"
+    )
     parser.add_argument("--rounds", type=int, default=1, help="seed ingest pairs, in alternating order (default: 1)")
     parser.add_argument("--seed-only", action="store_true", help="only stage 6, the seed ingest before and now")
     parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)

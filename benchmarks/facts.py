@@ -31,8 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PROVINCES = ("北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 海南 "
-             "重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆").split()  # the benchmark's synthetic table rows
+PROVINCES = (
+    "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 海南 "
+    "重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆"
+).split()  # the benchmark's synthetic table rows
 
 
 def corpus_chunks() -> list[tuple[str, dict]]:
@@ -62,13 +64,27 @@ def table_rows(years: range) -> list[tuple[str, str, dict]]:
     for year in years:
         title = f"{year}年各地区研究与试验发展（R&D）经费情况"
         for label in ("全国", *PROVINCES):
-            cells = [{"header": "R&D经费", "unit": "亿元", "value": f"{rng.uniform(5, 5000):.1f}"},
-                     {"header": "R&D经费投入强度", "unit": "%", "value": f"{rng.uniform(0.2, 6.9):.2f}"}]
+            cells = [
+                {"header": "R&D经费", "unit": "亿元", "value": f"{rng.uniform(5, 5000):.1f}"},
+                {"header": "R&D经费投入强度", "unit": "%", "value": f"{rng.uniform(0.2, 6.9):.2f}"},
+            ]
             text = "｜".join([title, label, *(f"{c['header']}（{c['unit']}）{c['value']}" for c in cells)])
-            rows.append((f"bulletin{year}-{label}", text, {
-                "source": f"bulletin{year}.html", "title": f"{year}年全国科技经费投入统计公报", "region": "全国",
-                "years": [year], "kind": "table_row", "table_title": title, "row_label": label,
-                "columns": json.dumps(cells, ensure_ascii=False)}))
+            rows.append(
+                (
+                    f"bulletin{year}-{label}",
+                    text,
+                    {
+                        "source": f"bulletin{year}.html",
+                        "title": f"{year}年全国科技经费投入统计公报",
+                        "region": "全国",
+                        "years": [year],
+                        "kind": "table_row",
+                        "table_title": title,
+                        "row_label": label,
+                        "columns": json.dumps(cells, ensure_ascii=False),
+                    },
+                )
+            )
     return rows
 
 
@@ -140,13 +156,18 @@ def main() -> None:
             ranking_cpu.append((time.process_time() - c0) * 1000)
             assert out is not None and len(out.passages) == len(PROVINCES), out
         result = {
-            "corpus_chunks": len(chunks), "corpus_facts": len(corpus_facts),
-            "extract_ms_per_chunk": round(extract_per_chunk * 1000, 3), "embed_ms_per_chunk": round(embed_per_chunk * 1000, 2),
+            "corpus_chunks": len(chunks),
+            "corpus_facts": len(corpus_facts),
+            "extract_ms_per_chunk": round(extract_per_chunk * 1000, 3),
+            "embed_ms_per_chunk": round(embed_per_chunk * 1000, 2),
             "extraction_share_of_extract_plus_embed": round(share, 4),
-            "store_chunks": n, "store_facts": inserted, "store_load_s": round(load_s, 1),
+            "store_chunks": n,
+            "store_facts": inserted,
+            "store_load_s": round(load_s, 1),
             "query_ms_p50": round(statistics.median(latencies), 2),
             "query_ms_p95": round(sorted(latencies)[int(0.95 * len(latencies)) - 1], 2),
-            "ranking_31_ms_p50": round(statistics.median(ranking), 1), "ranking_31_ms_max": round(max(ranking), 1),
+            "ranking_31_ms_p50": round(statistics.median(ranking), 1),
+            "ranking_31_ms_max": round(max(ranking), 1),
             "ranking_31_cpu_ms_p50": round(statistics.median(ranking_cpu), 1),
             "ranking_31_cpu_ms_max": round(max(ranking_cpu), 1),
             "load_average": round(os.getloadavg()[0], 1),

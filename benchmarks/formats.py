@@ -31,9 +31,15 @@ from assistant.settings import Settings  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results-formats.json",
-                        help="where the outcomes go as JSON (default: %(default)s)")
-    parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(FORMATS), help="formats to check (default: all)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "benchmarks" / "results-formats.json",
+        help="where the outcomes go as JSON (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--formats", nargs="+", choices=FORMATS, default=list(FORMATS), help="formats to check (default: all)"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-formats-"))
     results: dict = {"questions": [q.text for q in QUESTIONS], "formats": {}}
@@ -51,8 +57,12 @@ def main() -> None:
             counts = " / ".join(str(sum(c[k] for c in cells)) for k in ("figure", "verified", "row", "column"))
             right = sum(o.right for o in outcomes)
             print(f"| {fmt} | {right}/{len(outcomes)} | {counts} (of {len(cells)}) | {seconds:.1f} |", flush=True)
-            results["formats"][fmt] = {"right": right, "asked": len(outcomes), "ingest_s": round(seconds, 2),
-                                       "outcomes": [asdict(o) | {"right": o.right} for o in outcomes]}
+            results["formats"][fmt] = {
+                "right": right,
+                "asked": len(outcomes),
+                "ingest_s": round(seconds, 2),
+                "outcomes": [asdict(o) | {"right": o.right} for o in outcomes],
+            }
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["load_average"] = [round(x, 1) for x in os.getloadavg()]

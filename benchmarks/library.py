@@ -31,9 +31,38 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "knowledge", ROOT.parent / "shared" / "corpora"]
 SUFFIXES = {".txt", ".md", ".html"}
-CITIES = ["洛阳市", "周口市", "南阳市", "开封市", "绍兴市", "嘉兴市", "湖州市", "台州市", "扬州市", "镇江市",
-          "盐城市", "淮安市", "芜湖市", "蚌埠市", "赣州市", "九江市", "株洲市", "岳阳市", "襄阳市", "宜昌市",
-          "绵阳市", "德阳市", "遵义市", "曲靖市", "桂林市", "柳州市", "泉州市", "漳州市", "潍坊市", "烟台市"]
+CITIES = [
+    "洛阳市",
+    "周口市",
+    "南阳市",
+    "开封市",
+    "绍兴市",
+    "嘉兴市",
+    "湖州市",
+    "台州市",
+    "扬州市",
+    "镇江市",
+    "盐城市",
+    "淮安市",
+    "芜湖市",
+    "蚌埠市",
+    "赣州市",
+    "九江市",
+    "株洲市",
+    "岳阳市",
+    "襄阳市",
+    "宜昌市",
+    "绵阳市",
+    "德阳市",
+    "遵义市",
+    "曲靖市",
+    "桂林市",
+    "柳州市",
+    "泉州市",
+    "漳州市",
+    "潍坊市",
+    "烟台市",
+]
 _FIGURE = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\d.])")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年)")
 
@@ -72,7 +101,9 @@ def generate(folder: Path, target_chunks: int, cities: list[str] = CITIES) -> li
         for path, n, region in bases:
             city = cities[copy % len(cities)]
             years = 1 + copy // len(cities)
-            text = reissue(path.read_text(encoding="utf-8", errors="ignore"), region, city, years, 1 + 0.013 * (copy + 1))
+            text = reissue(
+                path.read_text(encoding="utf-8", errors="ignore"), region, city, years, 1 + 0.013 * (copy + 1)
+            )
             out = folder / f"{city}_{years:02d}_{path.name}"
             out.write_text(text, encoding="utf-8")
             written.append(out)
@@ -99,9 +130,14 @@ def stage_ingest(settings, paths: list[Path]) -> dict:
 
     report = api.ingest(settings, paths, progress=False)
     assert not report.failed, report.failed[:3]
-    return {"documents": report.documents, "chunks": report.chunks, "seconds": round(report.seconds, 1),
-            "chunks_per_s": round(report.chunks / report.seconds, 1), "split_s": {k: round(v, 1) for k, v in report.timings.items()},
-            "peak_rss_mb": _peak_mb()}
+    return {
+        "documents": report.documents,
+        "chunks": report.chunks,
+        "seconds": round(report.seconds, 1),
+        "chunks_per_s": round(report.chunks / report.seconds, 1),
+        "split_s": {k: round(v, 1) for k, v in report.timings.items()},
+        "peak_rss_mb": _peak_mb(),
+    }
 
 
 def stage_query(settings, n: int) -> dict:
@@ -127,8 +163,11 @@ def stage_query(settings, n: int) -> dict:
     facts, rng, times = open_facts(settings, retriever.store), random.Random(7), []
     for _ in range(100):
         t = time.perf_counter()
-        facts.query(rng.choice(["R&D经费", "研发强度", "高新技术企业", "技术合同成交额", "专利"]), rng.choice([None, *CITIES[:5]]),
-                    rng.choice([None, 2020, 2022, 2024]))
+        facts.query(
+            rng.choice(["R&D经费", "研发强度", "高新技术企业", "技术合同成交额", "专利"]),
+            rng.choice([None, *CITIES[:5]]),
+            rng.choice([None, 2020, 2022, 2024]),
+        )
         times.append((time.perf_counter() - t) * 1000)
     out["facts_query"] = _pcts(times) | {"facts": facts.count()}
     out["peak_rss_mb"] = _peak_mb()
@@ -142,7 +181,11 @@ def stage_update(settings, doc: Path) -> dict:
 
     retriever = api.open_retriever(settings)
     report = api.ingest(settings, [doc], progress=False)
-    add = {"seconds": round(report.seconds, 2), "chunks": report.chunks, "split_s": {k: round(v, 2) for k, v in report.timings.items()}}
+    add = {
+        "seconds": round(report.seconds, 2),
+        "chunks": report.chunks,
+        "split_s": {k: round(v, 2) for k, v in report.timings.items()},
+    }
     t = time.perf_counter()
     retriever.refresh()
     add["retriever_refresh_s"] = round(time.perf_counter() - t, 2)
@@ -152,7 +195,9 @@ def stage_update(settings, doc: Path) -> dict:
 
 
 def _child(stage: str, env: dict[str, str], *args: str) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--stage", stage, *args], capture_output=True, text=True, cwd=ROOT, env=env)
+    done = subprocess.run(
+        [sys.executable, __file__, "--stage", stage, *args], capture_output=True, text=True, cwd=ROOT, env=env
+    )
     if done.returncode:
         raise SystemExit(f"stage {stage} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -166,8 +211,20 @@ def _chroma_server(folder: Path) -> tuple[subprocess.Popen, int]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([str(Path(sys.executable).with_name("chroma")), "run", "--path", str(folder), "--host", "127.0.0.1",
-                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("chroma")),
+            "run",
+            "--path",
+            str(folder),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(120):
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
@@ -182,8 +239,11 @@ def run_stage(args: argparse.Namespace) -> None:
 
     settings = get_settings(index_dir=Path(args.rest[0]))
     rest = [Path(p) for p in args.rest[1:]]
-    fn = {"ingest": lambda: stage_ingest(settings, rest), "query": lambda: stage_query(settings, args.queries),
-          "update": lambda: stage_update(settings, rest[0])}[args.stage]
+    fn = {
+        "ingest": lambda: stage_ingest(settings, rest),
+        "query": lambda: stage_query(settings, args.queries),
+        "update": lambda: stage_update(settings, rest[0]),
+    }[args.stage]
     print(json.dumps(fn(), ensure_ascii=False))
 
 
@@ -203,7 +263,10 @@ def main() -> None:
     library, index = work / "library", work / "index"
     library.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "CHROMA_"))}
-    env |= {"ASSISTANT_DATA_DIR": str(work / "data"), "PYTHONPATH": str(ROOT)}  # a fresh embedding cache: every chunk embedded
+    env |= {
+        "ASSISTANT_DATA_DIR": str(work / "data"),
+        "PYTHONPATH": str(ROOT),
+    }  # a fresh embedding cache: every chunk embedded
     server = None
     if args.chroma_server:
         server, port = _chroma_server(work / "chroma")
@@ -212,14 +275,19 @@ def main() -> None:
         docs = generate(library, args.target_chunks)
         (work / "extra").mkdir(exist_ok=True)
         extra = generate(work / "extra", 1, cities=["新乡市"])[0]  # a city no library copy is issued for
-        results = {"machine": {"cpus": len(os.sched_getaffinity(0)), "load_avg_at_start": os.getloadavg()[0]},
-                   "store": "chroma run (loopback)" if server else "embedded Chroma", "documents": len(docs)}
+        results = {
+            "machine": {"cpus": len(os.sched_getaffinity(0)), "load_avg_at_start": os.getloadavg()[0]},
+            "store": "chroma run (loopback)" if server else "embedded Chroma",
+            "documents": len(docs),
+        }
         for stage, stage_args in (("ingest", [str(library)]), ("query", []), ("update", [str(extra)])):
             print(f"{stage} …", file=sys.stderr)
             results[stage] = _child(stage, env, str(index), *stage_args)
             results["index_mb"] = _du_mb(index) + (_du_mb(work / "chroma") if server else 0)
             results["machine"]["load_avg_at_end"] = os.getloadavg()[0]
-            args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")  # kept if a later stage fails
+            args.out.write_text(
+                json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            )  # kept if a later stage fails
     finally:
         if server:
             server.terminate()

@@ -69,8 +69,12 @@ def load_llama(settings: Any, extra_bufts: bool) -> Any:
 
         native.llama_model_default_params = params
     a = settings.answer
-    return Llama(model_path=str(ensure_model(settings.model_cache_dir, a.local_model_path)), n_ctx=a.local_context,
-                 n_threads=a.local_threads, verbose=False)
+    return Llama(
+        model_path=str(ensure_model(settings.model_cache_dir, a.local_model_path)),
+        n_ctx=a.local_context,
+        n_threads=a.local_threads,
+        verbose=False,
+    )
 
 
 def speed(extra_bufts: bool) -> dict[str, Any]:
@@ -78,14 +82,28 @@ def speed(extra_bufts: bool) -> dict[str, Any]:
     import llama_cpp
 
     llama = load_llama(get_settings(), extra_bufts)
-    prompt = "以下是科技局工作报告的摘录。" + "全年新认定国家高新技术企业86家，高新技术产业产值增长12.3%。" * 12 + "\n问：新认定国家高企多少家？\n答："
+    prompt = (
+        "以下是科技局工作报告的摘录。"
+        + "全年新认定国家高新技术企业86家，高新技术产业产值增长12.3%。" * 12
+        + "\n问：新认定国家高企多少家？\n答："
+    )
     t0 = time.perf_counter()
     stamps = [time.perf_counter() for _ in llama.create_completion(prompt, max_tokens=48, temperature=0, stream=True)]
     n_prompt = len(llama.tokenize(prompt.encode()))
-    compiled = [p.split("=")[0].split(":")[-1].strip() for p in llama_cpp.llama_print_system_info().decode().split("|") if p.strip().endswith("= 1")]
-    return {"llama_cpp": llama_cpp.__file__, "compiled": " ".join(compiled), "extra_bufts": extra_bufts,
-            "prompt_tokens": n_prompt, "prompt_tokens_per_s": round(n_prompt / (stamps[0] - t0), 1),
-            "generated_tokens": len(stamps), "generation_tokens_per_s": round((len(stamps) - 1) / (stamps[-1] - stamps[0]), 2)}
+    compiled = [
+        p.split("=")[0].split(":")[-1].strip()
+        for p in llama_cpp.llama_print_system_info().decode().split("|")
+        if p.strip().endswith("= 1")
+    ]
+    return {
+        "llama_cpp": llama_cpp.__file__,
+        "compiled": " ".join(compiled),
+        "extra_bufts": extra_bufts,
+        "prompt_tokens": n_prompt,
+        "prompt_tokens_per_s": round(n_prompt / (stamps[0] - t0), 1),
+        "generated_tokens": len(stamps),
+        "generation_tokens_per_s": round((len(stamps) - 1) / (stamps[-1] - stamps[0]), 2),
+    }
 
 
 def in_process_chat(settings: Any, extra_bufts: bool) -> Any:
@@ -105,8 +123,12 @@ def in_process_chat(settings: Any, extra_bufts: bool) -> Any:
 
         def _stream(self, messages: list[Any], stop: Any = None, run_manager: Any = None, **kw: Any) -> Iterator[Any]:
             for part in llama.create_chat_completion(
-                    messages=[{"role": roles.get(m.type, "user"), "content": str(m.content)} for m in messages],
-                    max_tokens=kw.get("max_tokens", a.max_tokens), temperature=a.temperature, stop=stop, stream=True):
+                messages=[{"role": roles.get(m.type, "user"), "content": str(m.content)} for m in messages],
+                max_tokens=kw.get("max_tokens", a.max_tokens),
+                temperature=a.temperature,
+                stop=stop,
+                stream=True,
+            ):
                 token = part["choices"][0]["delta"].get("content") or ""
                 if token:
                     chunk = ChatGenerationChunk(message=AIMessageChunk(content=token))
@@ -130,7 +152,9 @@ def phase(name: str, n: int, extra_bufts: bool) -> dict[str, Any]:
         from assistant.answer.backends.chat import ChatBackend
 
         model = in_process_chat(settings, extra_bufts)
-        answerer = Answerer(settings, backend=ChatBackend("local", model, settings, max_passages=settings.answer.local_passages))
+        answerer = Answerer(
+            settings, backend=ChatBackend("local", model, settings, max_passages=settings.answer.local_passages)
+        )
         server = None
     else:
         from assistant.answer.model_server import shared_server
@@ -147,9 +171,13 @@ def phase(name: str, n: int, extra_bufts: bool) -> dict[str, Any]:
         fallbacks += "进程" in answer.notice or "无法启动" in answer.notice
         print(f"  {name}: {latencies[-1]:6.1f} s  {answer.backend:10} {q}", file=sys.stderr, flush=True)
     out: dict[str, Any] = {
-        "questions": n, "load_s": round(load_s, 1), "median_s": round(statistics.median(latencies), 2),
-        "p95_s": round(sorted(latencies)[max(0, round(0.95 * len(latencies)) - 1)], 2), "mean_s": round(statistics.fmean(latencies), 2),
-        "answering_process_rss_mb": round(rss_mb(os.getpid())), "model_failures": fallbacks,
+        "questions": n,
+        "load_s": round(load_s, 1),
+        "median_s": round(statistics.median(latencies), 2),
+        "p95_s": round(sorted(latencies)[max(0, round(0.95 * len(latencies)) - 1)], 2),
+        "mean_s": round(statistics.fmean(latencies), 2),
+        "answering_process_rss_mb": round(rss_mb(os.getpid())),
+        "model_failures": fallbacks,
     }
     if server is not None:
         status = server.status
@@ -176,7 +204,11 @@ def page_with_model_starting() -> dict[str, Any]:
             listening, painted, ready = first_paint(browser, backend="local", wait_for="#model-state .ready")
         finally:
             browser.close()
-    return {"listening_s": round(listening, 2), "first_paint_s": round(painted, 2), "model_ready_on_page_s": round(ready, 1)}
+    return {
+        "listening_s": round(listening, 2),
+        "first_paint_s": round(painted, 2),
+        "model_ready_on_page_s": round(ready, 1),
+    }
 
 
 def main() -> None:
@@ -184,7 +216,9 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=24)
     parser.add_argument("--no-extra-bufts", action="store_true", help="in-process: load with use_extra_bufts=False")
     parser.add_argument("--speed", action="store_true", help="only llama.cpp's raw tokens/s (in a child process)")
-    parser.add_argument("--phase", choices=["inprocess", "server", "speed"], help=argparse.SUPPRESS)  # one part, in a child
+    parser.add_argument(
+        "--phase", choices=["inprocess", "server", "speed"], help=argparse.SUPPRESS
+    )  # one part, in a child
     args = parser.parse_args()
     if args.phase == "speed":
         print(json.dumps(speed(not args.no_extra_bufts)))
@@ -195,9 +229,19 @@ def main() -> None:
     if args.speed:
         cmd = [sys.executable, __file__, "--phase", "speed"] + (["--no-extra-bufts"] if args.no_extra_bufts else [])
         child = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
-        print(child.stdout.strip() if child.returncode == 0 else json.dumps(
-            {"crashed": signal.Signals(-child.returncode).name if child.returncode < 0 else f"exit {child.returncode}",
-             "extra_bufts": not args.no_extra_bufts, "pythonpath": os.environ.get("PYTHONPATH", "")}))
+        print(
+            child.stdout.strip()
+            if child.returncode == 0
+            else json.dumps(
+                {
+                    "crashed": signal.Signals(-child.returncode).name
+                    if child.returncode < 0
+                    else f"exit {child.returncode}",
+                    "extra_bufts": not args.no_extra_bufts,
+                    "pythonpath": os.environ.get("PYTHONPATH", ""),
+                }
+            )
+        )
         return
     results: dict[str, Any] = {}
     for name in ("inprocess", "server"):  # each in a fresh process: clean memory figures, one model loaded at a time

@@ -27,8 +27,10 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     result = summary([score_document(item) for item in load_truth(args.truth)])
-    print(f"documents: {result['documents']}, readable: {result['readable']}, "
-          f"right in every field: {result['all_fields_right']}")
+    print(
+        f"documents: {result['documents']}, readable: {result['readable']}, "
+        f"right in every field: {result['all_fields_right']}"
+    )
     for name, accuracy in result["field_accuracy"].items():
         print(f"  {name:<9} {accuracy:.3f}")
     for path, wrong in result["wrong"].items():

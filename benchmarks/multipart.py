@@ -44,7 +44,9 @@ def singles(answerer: Any, limit: int | None) -> tuple[list[dict], list[dict]]:
     """(answered figure items, refused unanswerable items), each asked alone, as the product is today."""
     items: list[dict] = []
     for name in ("gold.jsonl", "gold_corpora.jsonl"):
-        items += [json.loads(line) for line in (ROOT / "eval" / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+        items += [
+            json.loads(line) for line in (ROOT / "eval" / name).read_text(encoding="utf-8").splitlines() if line.strip()
+        ]
     figures = _spread([i for i in items if i["kind"] == "figure"], limit)
     unanswerable = _spread([i for i in items if i["kind"] == "unanswerable"], limit)
     right = [i for i in figures if _right(answerer.ask(i["question"]).answer, i["figures"])]
@@ -73,7 +75,9 @@ def joined(right: list[dict], refused: list[dict], lexicon: Any, rng: random.Ran
     for a, b in zip(pool[::2], pool[1::2]):
         out.append(_case("clauses-2", f"{_clause(a['question'])}，{b['question']}", [a, b]))
     for a, b, c in zip(pool[::3], pool[1::3], pool[2::3]):
-        out.append(_case("clauses-3", f"{_clause(a['question'])}；{_clause(b['question'])}，{c['question']}", [a, b, c]))
+        out.append(
+            _case("clauses-3", f"{_clause(a['question'])}；{_clause(b['question'])}，{c['question']}", [a, b, c])
+        )
     for a, u in zip(pool, refused):
         out.append(_case("clause+unanswerable", f"{_clause(a['question'])}，{u['question']}", [a, {"declined": ""}]))
     out += _lists(pool, lexicon)
@@ -83,22 +87,29 @@ def joined(right: list[dict], refused: list[dict], lexicon: Any, rng: random.Ran
 
 
 def _case(shape: str, question: str, parts: list[dict]) -> dict:
-    return {"shape": shape, "question": question,
-            "parts": [{"declined": p["declined"]} if "declined" in p else {"figures": p["figures"], "id": p["id"]} for p in parts]}
+    return {
+        "shape": shape,
+        "question": question,
+        "parts": [
+            {"declined": p["declined"]} if "declined" in p else {"figures": p["figures"], "id": p["id"]} for p in parts
+        ],
+    }
 
 
 def _slots(question: str, lexicon: Any) -> dict[str, Any]:
     from assistant.answer.parts import items
 
     found = items(question, lexicon)
-    return {axis: [i for i in found if i.axis == axis] for axis in ("place", "year", "indicator", "qualifier", "article")}
+    return {
+        axis: [i for i in found if i.axis == axis] for axis in ("place", "year", "indicator", "qualifier", "article")
+    }
 
 
 def _listed(question: str, item: Any, words: list[str]) -> str:
     """The question with ``item`` replaced by a list of ``words`` and 分别 before its ask."""
     import re
 
-    text = question[:item.start] + "和".join(words) + question[item.end:]
+    text = question[: item.start] + "和".join(words) + question[item.end :]
     return re.sub(r"(是|为|有)?(多少|几)", lambda m: "分别" + m.group(0), text, count=1)
 
 
@@ -111,7 +122,7 @@ def _residue(question: str, lexicon: Any) -> str:
 
     text = question
     for item in sorted(items(question, lexicon), key=lambda i: -i.start):
-        text = text[:item.start] + text[item.end:]
+        text = text[: item.start] + text[item.end :]
     return re.sub(r"\W|是|为|有|多少|几|的|了|共|达到?|分别|各", "", text)
 
 
@@ -157,11 +168,23 @@ def _absent(a: dict, lexicon: Any) -> list[dict]:
 
 def score(answer: Any, case: dict) -> dict[str, int]:
     """Per part: right, wrongly declined, unanswerable answered, false reason, missing (no such part)."""
-    got = answer.parts or [{"status": "declined" if answer.refused else "answered", "reason_kind": "",
-                            "text": answer.answer}]
+    got = answer.parts or [
+        {"status": "declined" if answer.refused else "answered", "reason_kind": "", "text": answer.answer}
+    ]
     texts = _part_texts(answer)
-    counts = dict.fromkeys(("parts", "right", "wrongly_declined", "wrong_figures", "unanswerable", "unanswerable_answered",
-                            "false_reason", "missing"), 0)
+    counts = dict.fromkeys(
+        (
+            "parts",
+            "right",
+            "wrongly_declined",
+            "wrong_figures",
+            "unanswerable",
+            "unanswerable_answered",
+            "false_reason",
+            "missing",
+        ),
+        0,
+    )
     for i, want in enumerate(case["parts"]):
         part = got[i] if i < len(got) else None
         if "declined" in want:
@@ -200,10 +223,13 @@ def bad_input(right: list[dict], answerer: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, question in (("ten_parts", ten), ("repeated_part", twice), ("place_year_apart", apart)):
         answer = answerer.ask(question)
-        out[name] = {"question": question, "parts": len(answer.parts),
-                     "answered": sum(p["status"] == "answered" for p in answer.parts),
-                     "declined": [(p["claim"], p["reason_kind"]) for p in answer.parts if p["status"] != "answered"],
-                     "repeated": [p["repeated"] for p in answer.parts]}
+        out[name] = {
+            "question": question,
+            "parts": len(answer.parts),
+            "answered": sum(p["status"] == "answered" for p in answer.parts),
+            "declined": [(p["claim"], p["reason_kind"]) for p in answer.parts if p["status"] != "answered"],
+            "repeated": [p["repeated"] for p in answer.parts],
+        }
     return out
 
 
@@ -231,16 +257,32 @@ def run(answerer: Any, limit: int | None, cases_max: int | None = None, seed: in
             totals[key] = totals.get(key, 0) + value
             shape = by_shape.setdefault(case["shape"], {})
             shape[key] = shape.get(key, 0) + value
-        if counts["right"] < counts["parts"] or counts["unanswerable_answered"] or counts["false_reason"] or counts["missing"]:
-            failures.append({"question": case["question"], "expected": case["parts"], "answer": answer.answer,
-                             "parts": [{k: p[k] for k in ("claim", "status", "reason", "reason_kind")} for p in answer.parts]})
+        if (
+            counts["right"] < counts["parts"]
+            or counts["unanswerable_answered"]
+            or counts["false_reason"]
+            or counts["missing"]
+        ):
+            failures.append(
+                {
+                    "question": case["question"],
+                    "expected": case["parts"],
+                    "answer": answer.answer,
+                    "parts": [{k: p[k] for k in ("claim", "status", "reason", "reason_kind")} for p in answer.parts],
+                }
+            )
     return {
-        "singles_answered": len(right), "unanswerable_refused": len(refused), "questions": len(cases), **totals,
+        "singles_answered": len(right),
+        "unanswerable_refused": len(refused),
+        "questions": len(cases),
+        **totals,
         "parts_right_share": round(totals.get("right", 0) / max(1, totals.get("parts", 0)), 4),
-        "by_shape": by_shape, "bad_input": bad_input(right, answerer),
+        "by_shape": by_shape,
+        "bad_input": bad_input(right, answerer),
         "decompose_ms_p50": round(statistics.median(decompose_ms), 2) if decompose_ms else None,
         "single_answer_ms_p50": round(statistics.median(single_ms), 1) if single_ms else None,
-        "seconds": round(time.perf_counter() - started, 1), "failures": failures,
+        "seconds": round(time.perf_counter() - started, 1),
+        "failures": failures,
     }
 
 
@@ -258,7 +300,9 @@ def main() -> None:
     answerer = api.open_answerer(get_settings(index_dir=args.index), backend=args.backend)
     result = run(answerer, args.limit, args.cases)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({k: v for k, v in result.items() if k not in ("failures", "by_shape")}, ensure_ascii=False, indent=2))
+    print(
+        json.dumps({k: v for k, v in result.items() if k not in ("failures", "by_shape")}, ensure_ascii=False, indent=2)
+    )
 
 
 if __name__ == "__main__":

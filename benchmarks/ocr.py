@@ -25,10 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.scans import INDUSTRY_TABLE, PARAGRAPH, REGION_TABLE, bulletin_table_html, paragraph_html, print_pages  # noqa: E402
-
 from assistant.ingest.ocr import DPI, _engine, ocr_page  # noqa: E402
 from assistant.ingest.ocr_layout import OcrTable, is_figure  # noqa: E402
+from tests.scans import INDUSTRY_TABLE, PARAGRAPH, REGION_TABLE, bulletin_table_html, paragraph_html, print_pages  # noqa: E402
 
 
 def _table_scores(blocks: list, expected: list[list[str]]) -> dict:
@@ -62,7 +61,10 @@ def main() -> None:
     pages = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        jobs = [(name, *bulletin_table_html(table)) for name, table in (("regions", REGION_TABLE), ("industries", INDUSTRY_TABLE))]
+        jobs = [
+            (name, *bulletin_table_html(table))
+            for name, table in (("regions", REGION_TABLE), ("industries", INDUSTRY_TABLE))
+        ]
         jobs.append(("prose", paragraph_html(), PARAGRAPH))
         for name, html, expected in jobs:
             images = print_pages(html, folder, name)
@@ -73,20 +75,33 @@ def main() -> None:
                 seconds.append(time.perf_counter() - t)
                 cpu.append(time.process_time() - c)
             score = _prose_score(blocks, expected) if isinstance(expected, str) else _table_scores(blocks, expected)
-            pages.append({"name": name, "pages": len(images), "size": list(images[0].size), "seconds": [round(s, 2) for s in seconds],
-                          "cpu_seconds": [round(s, 2) for s in cpu]} | score)
+            pages.append(
+                {
+                    "name": name,
+                    "pages": len(images),
+                    "size": list(images[0].size),
+                    "seconds": [round(s, 2) for s in seconds],
+                    "cpu_seconds": [round(s, 2) for s in cpu],
+                }
+                | score
+            )
             print(json.dumps(pages[-1], ensure_ascii=False), flush=True)
     total_pages = sum(p["pages"] for p in pages)
     total_s = sum(sum(p["seconds"]) for p in pages)
     total_cpu = sum(sum(p["cpu_seconds"]) for p in pages)
     result = {
-        "dpi": DPI, "engine_load_s": round(load_s, 2), "pages": pages,
+        "dpi": DPI,
+        "engine_load_s": round(load_s, 2),
+        "pages": pages,
         "seconds_per_page": round(total_s / total_pages, 2),
-        "cpu_seconds_per_page": round(total_cpu / total_pages, 2),  # all threads; the wall time is this over the free cores
+        "cpu_seconds_per_page": round(
+            total_cpu / total_pages, 2
+        ),  # all threads; the wall time is this over the free cores
         "figures_right": f"{sum(p.get('figures_right', 0) for p in pages)}/{sum(p.get('figures', 0) for p in pages)}",
         "labels_right": f"{sum(p.get('labels_right', 0) for p in pages)}/{sum(p.get('labels', 0) for p in pages)}",
         "characters_right": f"{sum(p.get('characters_right', 0) for p in pages)}/{sum(p.get('characters', 0) for p in pages)}",
-        "cpus": os.cpu_count(), "load_average": [round(x, 1) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 1) for x in os.getloadavg()],
     }
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps({k: v for k, v in result.items() if k != "pages"}, ensure_ascii=False))

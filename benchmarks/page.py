@@ -24,8 +24,15 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -34,15 +41,23 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def first_paint(browser: object, script: str = "app.py", backend: str = "extractive",
-                wait_for: str | None = None) -> tuple[float, ...]:
+def first_paint(
+    browser: object, script: str = "app.py", backend: str = "extractive", wait_for: str | None = None
+) -> tuple[float, ...]:
     """(seconds until the port accepts connections, seconds until the title is visible), and with
     ``wait_for`` the seconds until that selector is visible too (the local model's ready line)."""
     port = _free_port()
-    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "ASSISTANT_ANSWER__BACKEND": backend, "GRADIO_ANALYTICS_ENABLED": "False"}
+    env = {
+        **os.environ,
+        "GRADIO_SERVER_PORT": str(port),
+        "ASSISTANT_ANSWER__BACKEND": backend,
+        "GRADIO_ANALYTICS_ENABLED": "False",
+    }
     page = browser.new_page()
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, script], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, script], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         while True:
             try:
@@ -83,10 +98,15 @@ def main() -> None:
             spinner.kill()
     listening = [r[0] for r in runs]
     times = [r[1] for r in runs]
-    result = {"runs": args.runs, "busy_cores": args.busy_cores, "cpus": os.cpu_count(),
-              "first_paint_s": [round(t, 2) for t in times],
-              "median_s": round(statistics.median(times), 2), "max_s": round(max(times), 2),
-              "listening_median_s": round(statistics.median(listening), 2)}
+    result = {
+        "runs": args.runs,
+        "busy_cores": args.busy_cores,
+        "cpus": os.cpu_count(),
+        "first_paint_s": [round(t, 2) for t in times],
+        "median_s": round(statistics.median(times), 2),
+        "max_s": round(max(times), 2),
+        "listening_median_s": round(statistics.median(listening), 2),
+    }
     out = ROOT / "benchmarks" / "out"
     out.mkdir(parents=True, exist_ok=True)
     (out / "page.json").write_text(json.dumps(result, indent=1))

@@ -62,9 +62,23 @@ def big_pdf(pages: int, work: Path) -> tuple[Path, int]:
     path = work / "big.pdf"
     while printed < pages:
         source = work / "big.html"
-        source.write_text(f'<html><head><meta charset="utf-8"></head><body>{body * copies}</body></html>', encoding="utf-8")
-        subprocess.run([str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                        f"--print-to-pdf={path}", source.as_uri()], check=True, capture_output=True, timeout=600)
+        source.write_text(
+            f'<html><head><meta charset="utf-8"></head><body>{body * copies}</body></html>', encoding="utf-8"
+        )
+        subprocess.run(
+            [
+                str(CHROMIUM),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+                f"--print-to-pdf={path}",
+                source.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
         printed = len(pypdfium2.PdfDocument(path))
         copies = max(copies + 1, -(-copies * pages // printed))
     return path, printed
@@ -72,12 +86,25 @@ def big_pdf(pages: int, work: Path) -> tuple[Path, int]:
 
 def read_cost(pages: int, work: Path) -> dict[str, float]:
     path, printed = big_pdf(pages, work)
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(path)], check=True, capture_output=True, text=True,
-                         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     read_s, layout_s, cpu_s, rss_kb, tables, chunks = out.stdout.split()
-    return {"pages": printed, "mb": round(path.stat().st_size / 2**20, 1), "read_s": round(float(read_s), 1),
-            "layout_s": round(float(layout_s), 1), "cpu_s": round(float(cpu_s), 1), "peak_rss_mb": round(int(rss_kb) / 1024),
-            "tables": int(tables), "chunks": int(chunks)}
+    return {
+        "pages": printed,
+        "mb": round(path.stat().st_size / 2**20, 1),
+        "read_s": round(float(read_s), 1),
+        "layout_s": round(float(layout_s), 1),
+        "cpu_s": round(float(cpu_s), 1),
+        "peak_rss_mb": round(int(rss_kb) / 1024),
+        "tables": int(tables),
+        "chunks": int(chunks),
+    }
 
 
 def main() -> None:
@@ -98,15 +125,27 @@ def main() -> None:
                 outcomes = run(fmt, year, Settings(index_dir=work / f"index-{fmt}-{year}"), work, args.per_table)
                 right, cited = sum(o.right for o, _ in outcomes), sum(c for _, c in outcomes)
                 seconds = time.perf_counter() - t0
-                print(f"| {fmt} | {year} | {right}/{len(outcomes)} | {cited}/{len(outcomes)} | {seconds:.0f} |", flush=True)
+                print(
+                    f"| {fmt} | {year} | {right}/{len(outcomes)} | {cited}/{len(outcomes)} | {seconds:.0f} |",
+                    flush=True,
+                )
                 results["formats"][f"{fmt}-{year}"] = {
-                    "right": right, "row_cited": cited, "asked": len(outcomes), "seconds": round(seconds),
-                    "misses": [{"question": o.question, "answer": o.answer, "cells": o.cells, "row_cited": c}
-                               for o, c in outcomes if not o.right]}
+                    "right": right,
+                    "row_cited": cited,
+                    "asked": len(outcomes),
+                    "seconds": round(seconds),
+                    "misses": [
+                        {"question": o.question, "answer": o.answer, "cells": o.cells, "row_cited": c}
+                        for o, c in outcomes
+                        if not o.right
+                    ],
+                }
         if args.pages:
             results["big_pdf"] = cost = read_cost(args.pages, work)
-            print(f"\n{cost['pages']}-page PDF ({cost['mb']} MB): read {cost['read_s']} s, lay out {cost['layout_s']} s (wall), "
-                  f"CPU {cost['cpu_s']} s, peak RSS {cost['peak_rss_mb']} MB, {cost['tables']} tables, {cost['chunks']} chunks")
+            print(
+                f"\n{cost['pages']}-page PDF ({cost['mb']} MB): read {cost['read_s']} s, lay out {cost['layout_s']} s (wall), "
+                f"CPU {cost['cpu_s']} s, peak RSS {cost['peak_rss_mb']} MB, {cost['tables']} tables, {cost['chunks']} chunks"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["load_average"] = [round(x, 1) for x in os.getloadavg()]

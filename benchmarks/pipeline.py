@@ -129,8 +129,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.stage:
         data, index, *paths = args.rest
-        fn = {"raw": lambda: stage_raw_embed(Path(data)), "ingest": lambda: stage_ingest(Path(data), Path(index), paths),
-              "search": lambda: stage_search(Path(data), Path(index), args.queries)}[args.stage]
+        fn = {
+            "raw": lambda: stage_raw_embed(Path(data)),
+            "ingest": lambda: stage_ingest(Path(data), Path(index), paths),
+            "search": lambda: stage_search(Path(data), Path(index), args.queries),
+        }[args.stage]
         print(json.dumps(fn()))
         return
 

@@ -30,13 +30,20 @@ def _speed() -> dict[str, float]:
     """find_places over the sentences of the corpora's text files (what fact extraction reads)."""
     from assistant.places import find_places
 
-    texts = [f.read_text(encoding="utf-8", errors="ignore") for f in sorted((ROOT.parent.parent / "shared" / "corpora").rglob("*.txt"))]
+    texts = [
+        f.read_text(encoding="utf-8", errors="ignore")
+        for f in sorted((ROOT.parent.parent / "shared" / "corpora").rglob("*.txt"))
+    ]
     sentences = [s for t in texts for s in re.split(r"(?<=[。；！？])", t) if len(s.strip()) > 4]
     started = time.perf_counter()
     for s in sentences:
         find_places(s)
     seconds = time.perf_counter() - started
-    return {"sentences": len(sentences), "seconds": round(seconds, 2), "sentences_per_s": round(len(sentences) / seconds)}
+    return {
+        "sentences": len(sentences),
+        "seconds": round(seconds, 2),
+        "sentences_per_s": round(len(sentences) / seconds),
+    }
 
 
 def main() -> None:
@@ -53,14 +60,20 @@ def main() -> None:
             getattr(both, name).update(getattr(part, name))
     result = {
         "divisions": {level: sum(d.level == level for d in table) for level in LEVELS[:3]},
-        "positive_sentences": len(cases), "near_miss_sentences": len(misses),
+        "positive_sentences": len(cases),
+        "near_miss_sentences": len(misses),
         "levels": both.figures(),
         "near_miss_places_found": dict(wrong.predicted),
-        "misses": hits.misses, "false_positives": hits.false_positives + wrong.false_positives,
+        "misses": hits.misses,
+        "false_positives": hits.false_positives + wrong.false_positives,
         "seconds": round(time.perf_counter() - started, 1),
         "speed": _speed(),
     }
-    print(json.dumps({k: v for k, v in result.items() if k not in ("misses", "false_positives")}, ensure_ascii=False, indent=1))
+    print(
+        json.dumps(
+            {k: v for k, v in result.items() if k not in ("misses", "false_positives")}, ensure_ascii=False, indent=1
+        )
+    )
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 

@@ -16,7 +16,10 @@ from pathlib import Path
 
 def _percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
-    return {"p50": round(statistics.median(ordered), 2), "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 2)}
+    return {
+        "p50": round(statistics.median(ordered), 2),
+        "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 2),
+    }
 
 
 def _timed(call, items: list[str]) -> dict[str, float]:
@@ -41,7 +44,9 @@ def main() -> None:
     parser.add_argument("--knowledge", type=Path, required=True)
     parser.add_argument("--gold", type=Path, required=True)
     parser.add_argument("--questions", type=int, default=20)
-    parser.add_argument("--embed-texts", type=int, default=32, help="distinct passages ingested with no embedding cache")
+    parser.add_argument(
+        "--embed-texts", type=int, default=32, help="distinct passages ingested with no embedding cache"
+    )
     args = parser.parse_args()
 
     from assistant import api
@@ -51,7 +56,9 @@ def main() -> None:
     t0 = time.perf_counter()
     api.ingest(settings, [args.knowledge], progress=False)
     out: dict[str, object] = {"ingest_cached_s": round(time.perf_counter() - t0, 2)}
-    questions = [json.loads(line)["question"] for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions = [
+        json.loads(line)["question"] for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     questions = questions[: args.questions]
     retriever = api.open_retriever(settings)
     retriever.search(questions[0], k=5)  # warm: the BM25 view and the embedder load once
@@ -62,7 +69,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         doc = Path(tmp) / "uncached.txt"
         doc.write_text("\n\n".join(_passages(args.knowledge, args.embed_texts)), encoding="utf-8")
-        report = api.ingest(get_settings(index_dir=Path(tmp) / "index", data_dir=Path(tmp) / "data"), [doc], progress=False)
+        report = api.ingest(
+            get_settings(index_dir=Path(tmp) / "index", data_dir=Path(tmp) / "data"), [doc], progress=False
+        )
         out["ingest_uncached_chunks_per_s"] = round(report.chunks / report.seconds, 1)
     print(json.dumps(out))
 

@@ -38,8 +38,10 @@ def main() -> None:
             items = [i for i in gold if i["kind"] == kind]
             s = score_retrieval(items, lambda q, m=mode: retriever.search(q, k=10, mode=m))
             rows.append({"mode": mode, "weight": weight, "kind": kind, **s.to_json()})
-            print(f"{mode:8} w={weight!s:5} {kind:13} n={s.n:3}  R@1={s.recall_at_1:.3f}  R@5={s.recall_at_5:.3f}  "
-                  f"MRR={s.mrr:.3f}  nDCG@5={s.ndcg_at_5:.3f}  misses={s.misses}")
+            print(
+                f"{mode:8} w={weight!s:5} {kind:13} n={s.n:3}  R@1={s.recall_at_1:.3f}  R@5={s.recall_at_5:.3f}  "
+                f"MRR={s.mrr:.3f}  nDCG@5={s.ndcg_at_5:.3f}  misses={s.misses}"
+            )
     Path("benchmarks/out").mkdir(parents=True, exist_ok=True)
     Path("benchmarks/out/retrieval.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1))
 

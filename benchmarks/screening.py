@@ -37,8 +37,16 @@ def main() -> None:
             t0 = time.process_time()
             screened = screen(text, patterns)
             seconds = time.process_time() - t0
-            rows.append({"kind": kind, "mb": megabytes, "chars": len(text), "cpu_s": round(seconds, 2),
-                         "s_per_mb": round(seconds / megabytes, 3), "flagged": len(screened.flagged)})
+            rows.append(
+                {
+                    "kind": kind,
+                    "mb": megabytes,
+                    "chars": len(text),
+                    "cpu_s": round(seconds, 2),
+                    "s_per_mb": round(seconds / megabytes, 3),
+                    "flagged": len(screened.flagged),
+                }
+            )
             print(rows[-1], flush=True)
     out = Path(__file__).with_name("results-screening.json")
     out.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")

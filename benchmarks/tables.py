@@ -48,8 +48,13 @@ def built_files(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     html = folder / "附表2.html"
     html.write_text(table_files.html_table(), encoding="utf-8")
-    return [table_files.write_csv(folder / "附表2.csv"), table_files.write_xlsx(folder / "附表2.xlsx"),
-            table_files.write_xls(folder / "附表2.xls"), table_files.write_docx(folder / "附表2.docx"), html]
+    return [
+        table_files.write_csv(folder / "附表2.csv"),
+        table_files.write_xlsx(folder / "附表2.xlsx"),
+        table_files.write_xls(folder / "附表2.xls"),
+        table_files.write_docx(folder / "附表2.docx"),
+        html,
+    ]
 
 
 def table_sources(work: Path) -> list[Path]:
@@ -89,8 +94,14 @@ def workbook_perf(folder: Path, sheets: int = 100, rows: int = 300) -> dict[str,
     lay_out(read_blocks(path), ChunkSettings())
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return {"sheets": sheets, "rows": sheets * rows, "cells": sheets * rows * 12, "chunks": len(laid.chunks),
-            "read_and_layout_s": round(seconds, 2), "peak_python_mb": round(peak / 2**20, 1)}
+    return {
+        "sheets": sheets,
+        "rows": sheets * rows,
+        "cells": sheets * rows * 12,
+        "chunks": len(laid.chunks),
+        "read_and_layout_s": round(seconds, 2),
+        "peak_python_mb": round(peak / 2**20, 1),
+    }
 
 
 def summary(reports: list[FileReport]) -> dict[str, dict[str, float]]:
@@ -100,17 +111,23 @@ def summary(reports: list[FileReport]) -> dict[str, dict[str, float]]:
         mine = [r for r in reports if r.fmt == fmt]
         verdicts = sum((r.verdicts for r in mine), Counter())
         asked = sum(r.asked for r in mine)
-        out[fmt] = {"files": len(mine), "cells": sum(r.cells for r in mine), "asked": asked,
-                    **{v: verdicts.get(v, 0) for v in VERDICTS},
-                    "exact_share": round(verdicts.get("exact", 0) / asked, 3) if asked else 0.0,
-                    "facts_expected": sum(r.facts_expected for r in mine),
-                    "facts_agree": sum(r.facts_agree for r in mine)}
+        out[fmt] = {
+            "files": len(mine),
+            "cells": sum(r.cells for r in mine),
+            "asked": asked,
+            **{v: verdicts.get(v, 0) for v in VERDICTS},
+            "exact_share": round(verdicts.get("exact", 0) / asked, 3) if asked else 0.0,
+            "facts_expected": sum(r.facts_expected for r in mine),
+            "facts_agree": sum(r.facts_agree for r in mine),
+        }
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-cells", type=int, default=None, help="cells asked per file, spread evenly (default: all)")
+    parser.add_argument(
+        "--max-cells", type=int, default=None, help="cells asked per file, spread evenly (default: all)"
+    )
     parser.add_argument("--files", nargs="+", default=["*"], help="file-name patterns to run (default: every file)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results-tables.json")
     parser.add_argument("--no-perf", action="store_true", help="skip the 100-sheet workbook's read/layout timing")
@@ -133,14 +150,22 @@ def main() -> None:
                 continue
             reports.append(report)
             v = report.verdicts
-            print(f"| {report.file} | {report.fmt} | {report.cells} | {report.asked} | {v['exact']} | {v['miscited']} "
-                  f"| {v['wrong']} | {v['refused']} | {report.facts_agree} / {report.facts_expected} | {report.seconds} |", flush=True)
+            print(
+                f"| {report.file} | {report.fmt} | {report.cells} | {report.asked} | {v['exact']} | {v['miscited']} "
+                f"| {v['wrong']} | {v['refused']} | {report.facts_agree} / {report.facts_expected} | {report.seconds} |",
+                flush=True,
+            )
             shutil.rmtree(work / f"index-{i}", ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    results = {"max_cells": args.max_cells, "wall_s": round(time.perf_counter() - t0, 1), "workbook_100_sheets": perf,
-               "formats": summary(reports), "files": [r.to_json() for r in reports],
-               "load_average": [round(x, 1) for x in os.getloadavg()]}
+    results = {
+        "max_cells": args.max_cells,
+        "wall_s": round(time.perf_counter() - t0, 1),
+        "workbook_100_sheets": perf,
+        "formats": summary(reports),
+        "files": [r.to_json() for r in reports],
+        "load_average": [round(x, 1) for x in os.getloadavg()],
+    }
     print(json.dumps(results["formats"], ensure_ascii=False, indent=1))
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 

@@ -74,7 +74,10 @@ def all_cases(vocab, chunks, facts, per_class: int, seed: int):
         for case in cases(fact, facts[fact.chunk_id], neighbours[:400], vocab):
             if len(chosen[case.kind]) < per_class:
                 chosen[case.kind].append(case)
-        if all(len(chosen[k]) >= per_class for k in ("true", "digit", "decimal", "unit", "indicator", "region", "year", "qualifier")):
+        if all(
+            len(chosen[k]) >= per_class
+            for k in ("true", "digit", "decimal", "unit", "indicator", "region", "year", "qualifier")
+        ):
             break
     return chosen
 
@@ -107,10 +110,22 @@ def run_answers(runner, endpoint, chosen, per_class: int) -> tuple[dict, list]:
             ok = accepted(answer) if kind == "true" else flagged(answer, case)
             good += ok
             if not ok:
-                misses.append({"kind": kind, "question": case.question, "reply": case.answer, "answer": answer.answer,
-                               "notice": answer.notice, "source": case.fact.source})
-        counts[kind] = {"n": n, "refused_before_the_model": refused,
-                        "accepted" if kind == "true" else "flagged": good, "share": round(good / n, 4) if n else None}
+                misses.append(
+                    {
+                        "kind": kind,
+                        "question": case.question,
+                        "reply": case.answer,
+                        "answer": answer.answer,
+                        "notice": answer.notice,
+                        "source": case.fact.source,
+                    }
+                )
+        counts[kind] = {
+            "n": n,
+            "refused_before_the_model": refused,
+            "accepted" if kind == "true" else "flagged": good,
+            "share": round(good / n, 4) if n else None,
+        }
     return counts, misses
 
 
@@ -129,19 +144,30 @@ def run_drafts(runner, endpoint, chosen, vocab, facts, per_class: int) -> tuple[
                 break
             if len(case.chunks) > 1:
                 continue  # a region swap across two table rows: drafts cite one passage per fact here
-            mates = [f for f in facts[case.fact.chunk_id] if f is not case.fact and f.base_value != case.fact.base_value]
+            mates = [
+                f for f in facts[case.fact.chunk_id] if f is not case.fact and f.base_value != case.fact.base_value
+            ]
             mates = [(f, statement(f, wording(f, vocab), f"{number(f.value)}{f.unit}")) for f in mates][:2]
             mates = [(f, s) for f, s in mates if says(s, f, vocab)]
             paragraph = "".join([case.answer, *(s for _, s in mates)])
             endpoint.reply = staticmethod(lambda messages, text=paragraph: text)
-            written, final = runner.draft(paragraph, [(case.fact, case.answer), *mates], max(40, draft_length(paragraph)))
-            ok = isinstance(written, str) if kind == "true" else (
-                isinstance(written, Rejection) or f"{case.figure}{UNVERIFIED_MARK}" in final)
+            written, final = runner.draft(
+                paragraph, [(case.fact, case.answer), *mates], max(40, draft_length(paragraph))
+            )
+            ok = (
+                isinstance(written, str)
+                if kind == "true"
+                else (isinstance(written, Rejection) or f"{case.figure}{UNVERIFIED_MARK}" in final)
+            )
             good += ok
             n += 1
             if not ok:
                 misses.append({"kind": kind, "draft": paragraph, "result": str(written), "source": case.fact.source})
-        counts[kind] = {"n": n, "accepted" if kind == "true" else "flagged": good, "share": round(good / n, 4) if n else None}
+        counts[kind] = {
+            "n": n,
+            "accepted" if kind == "true" else "flagged": good,
+            "share": round(good / n, 4) if n else None,
+        }
     return counts, misses
 
 
@@ -166,13 +192,26 @@ def main() -> None:
     timings = [t for c in chosen["true"] if (t := runner.verify_ms(c.question, c.chunks)) is not None]
     server.shutdown()
     sources = Counter(c.fact.source for group in chosen.values() for c in group)
-    result = {"answers": answers, "drafts": drafts,
-              "verify_ms_extractive": {"n": len(timings), "p50": round(statistics.median(timings), 2),
-                                       "p95": round(sorted(timings)[int(0.95 * (len(timings) - 1))], 2)},
-              "documents": dict(sources.most_common()), "misses": (answer_misses + draft_misses)[:60],
-              "seconds": round(time.perf_counter() - t0, 1)}
+    result = {
+        "answers": answers,
+        "drafts": drafts,
+        "verify_ms_extractive": {
+            "n": len(timings),
+            "p50": round(statistics.median(timings), 2),
+            "p95": round(sorted(timings)[int(0.95 * (len(timings) - 1))], 2),
+        },
+        "documents": dict(sources.most_common()),
+        "misses": (answer_misses + draft_misses)[:60],
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps({k: result[k] for k in ("answers", "drafts", "verify_ms_extractive", "seconds")}, ensure_ascii=False, indent=1))
+    print(
+        json.dumps(
+            {k: result[k] for k in ("answers", "drafts", "verify_ms_extractive", "seconds")},
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -38,7 +38,10 @@ def xlsx(path: Path, rows: int, columns: int = 2) -> Path:
 def add_zeros(package: Path, part: str, megabytes: int, declared: int | None = None) -> Path:
     """Add a part of ``megabytes`` MB of zeros (deflated ~1000×) to a zip; with ``declared``, its
     local and central headers then claim that many bytes instead (a bomb that lies)."""
-    with zipfile.ZipFile(package, "a", zipfile.ZIP_DEFLATED) as archive, archive.open(part, "w", force_zip64=False) as fh:
+    with (
+        zipfile.ZipFile(package, "a", zipfile.ZIP_DEFLATED) as archive,
+        archive.open(part, "w", force_zip64=False) as fh,
+    ):
         block = b"\0" * MB
         for _ in range(megabytes):
             fh.write(block)
@@ -46,7 +49,7 @@ def add_zeros(package: Path, part: str, megabytes: int, declared: int | None = N
         data = bytearray(package.read_bytes())
         name = part.encode()
         local, central = data.find(name) - 30, data.rfind(name) - 46  # the name follows each fixed header
-        assert data[local:local + 4] == b"PK\x03\x04" and data[central:central + 4] == b"PK\x01\x02"
+        assert data[local : local + 4] == b"PK\x03\x04" and data[central : central + 4] == b"PK\x01\x02"
         struct.pack_into("<I", data, local + 22, declared)
         struct.pack_into("<I", data, central + 24, declared)
         package.write_bytes(bytes(data))
@@ -71,11 +74,16 @@ def pdf_pages(contents: list[bytes], size: tuple[float, float] = (612, 792)) -> 
     """One page per content stream (Helvetica as /F1), each of ``size`` points."""
     n = len(contents)
     kids = b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(n))
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, n),
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, n),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
     for i, stream in enumerate(contents):
-        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %g %g] /Resources << /Font << /F1 3 0 R >> >>"
-                       b" /Contents %d 0 R >>" % (size[0], size[1], 5 + 2 * i))
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %g %g] /Resources << /Font << /F1 3 0 R >> >>"
+            b" /Contents %d 0 R >>" % (size[0], size[1], 5 + 2 * i)
+        )
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
     return pdf(objects)
 
@@ -86,10 +94,15 @@ def text_op(text: str, y: int, size: float = 12, rgb: tuple[float, float, float]
 
 def png_header(path: Path, width: int, height: int) -> Path:
     """A PNG whose header claims ``width`` × ``height`` pixels (its one IDAT row is all there is)."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * (width + 1)))
-                     + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\0" * (width + 1)))
+        + chunk(b"IEND", b"")
+    )
     return path

@@ -81,7 +81,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_port(port: int, server: "subprocess.Popen[bytes]", what: str, timeout: float = 60) -> None:
+def wait_for_port(port: int, server: subprocess.Popen[bytes], what: str, timeout: float = 60) -> None:
     """Block until ``server`` accepts connections on ``port``; fail the test if it dies or stalls."""
     import socket
     import time
@@ -135,8 +135,13 @@ class ScriptedChat(http.server.BaseHTTPRequestHandler):
         type(self).requests.append(body)
         text = type(self).reply(body["messages"])
         if not body.get("stream"):
-            data = {"id": "c", "object": "chat.completion", "created": 0, "model": body["model"],
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}]}
+            data = {
+                "id": "c",
+                "object": "chat.completion",
+                "created": 0,
+                "model": body["model"],
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+            }
             payload = json.dumps(data).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -147,10 +152,15 @@ class ScriptedChat(http.server.BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
-        pieces = [text[i:i + 8] for i in range(0, len(text), 8)]
+        pieces = [text[i : i + 8] for i in range(0, len(text), 8)]
         for delta in [{"role": "assistant", "content": ""}, *({"content": p} for p in pieces), {}]:
-            chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
-                     "choices": [{"index": 0, "delta": delta, "finish_reason": None if delta else "stop"}]}
+            chunk = {
+                "id": "c",
+                "object": "chat.completion.chunk",
+                "created": 0,
+                "model": body["model"],
+                "choices": [{"index": 0, "delta": delta, "finish_reason": None if delta else "stop"}],
+            }
             self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
         self.wfile.write(b"data: [DONE]\n\n")
 

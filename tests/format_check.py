@@ -39,7 +39,9 @@ QUESTIONS = (
     Question("2022年湖北的研发经费投入强度是多少？", (("2.33%", "湖北", INTENSITY),)),
     Question("2022年广东研究与试验发展经费是多少？", (("4411.9亿元", "广东", MONEY),)),
     Question("2022年黑龙江R&D经费投入强度是多少？", (("1.37%", "黑龙江", INTENSITY),)),
-    Question("2022年北京和上海的R&D经费投入强度分别是多少？", (("6.83%", "北京", INTENSITY), ("4.44%", "上海", INTENSITY))),
+    Question(
+        "2022年北京和上海的R&D经费投入强度分别是多少？", (("6.83%", "北京", INTENSITY), ("4.44%", "上海", INTENSITY))
+    ),
 )
 
 
@@ -59,7 +61,7 @@ class Outcome:
 
 def body(html: str) -> str:
     """A paragraph of the bulletin's prose, then the table with its caption."""
-    return f'<p>{table_files.PROSE.replace("&", "&amp;")}</p>{html}'
+    return f"<p>{table_files.PROSE.replace('&', '&amp;')}</p>{html}"
 
 
 def page(html: str) -> str:
@@ -96,12 +98,14 @@ def check(answer: dict[str, Any], question: Question) -> Outcome:
         stated = [f for f in answer["figures"] if figure_in(wanted, f["text"])]
         cited = [citations[f["citation"]] for f in stated if f["citation"] in citations]
         rows = [c for c in cited if c["kind"] == "table_row" and c.get("row_label") == row]
-        outcome.cells.append({
-            "figure": bool(stated),
-            "verified": any(f["verified"] for f in stated),
-            "row": bool(rows),
-            "column": any(_under(c, column, wanted) for c in rows),
-        })
+        outcome.cells.append(
+            {
+                "figure": bool(stated),
+                "verified": any(f["verified"] for f in stated),
+                "row": bool(rows),
+                "column": any(_under(c, column, wanted) for c in rows),
+            }
+        )
     return outcome
 
 

@@ -58,10 +58,15 @@ class Score:
     false_positives: list[str] = field(default_factory=list)
 
     def figures(self) -> dict[str, dict[str, float | int]]:
-        return {level: {"expected": self.expected[level], "recall": round(self.found[level] / max(1, self.expected[level]), 4),
-                        "predicted": self.predicted[level],
-                        "precision": round(self.correct[level] / max(1, self.predicted[level]), 4)}
-                for level in LEVELS}
+        return {
+            level: {
+                "expected": self.expected[level],
+                "recall": round(self.found[level] / max(1, self.expected[level]), 4),
+                "predicted": self.predicted[level],
+                "precision": round(self.correct[level] / max(1, self.predicted[level]), 4),
+            }
+            for level in LEVELS
+        }
 
 
 def divisions(step: int = 1) -> list[Division]:
@@ -83,7 +88,10 @@ def positives(chosen: list[Division]) -> list[Case]:
                 cases += [Case(t.format(name=name), "", name, d, unique) for t in _BARE]
             if parent:
                 # 临夏市 and 临夏县 are both 临夏 of 临夏回族自治州: the parent does not tell them apart
-                alone = sum(parent in (c.city, c.province) for c in index.names.get(name, []) + index.guarded.get(name, [])) <= 1
+                alone = (
+                    sum(parent in (c.city, c.province) for c in index.names.get(name, []) + index.guarded.get(name, []))
+                    <= 1
+                )
                 cases.append(Case(_PARENT.format(parent=parent, name=name), "", name, d, alone, parent))
                 if name not in index.rejected:  # 城区 in a 大同市 document is its urban area
                     cases.append(Case(_DOCUMENT.format(name=name), parent, name, d, alone))
@@ -105,8 +113,12 @@ def near_misses(chosen: list[Division] | None = None) -> list[Case]:
     stems = [f[0] for d in table if (f := name_forms(d.full_name, ethnic))]
     upper = [s for d, s in zip([d for d in table if name_forms(d.full_name, ethnic)], stems) if d.level != "county"]
     two = sorted({s for s in stems if len(s) == 2 and s in index.names})
-    texts = [t.format(name=s + kind) for i, s in enumerate(upper) for j, kind in enumerate(data["organization_kinds"])
-             for t in data["organization_templates"][(i + j) % len(data["organization_templates"]):][:1]]
+    texts = [
+        t.format(name=s + kind)
+        for i, s in enumerate(upper)
+        for j, kind in enumerate(data["organization_kinds"])
+        for t in data["organization_templates"][(i + j) % len(data["organization_templates"]) :][:1]
+    ]
     people = [data["surnames"][i % len(data["surnames"])] + s for i, s in enumerate(two)]
     texts += [data["person_templates"][i % len(data["person_templates"])].format(name=p) for i, p in enumerate(people)]
     ordinary = sorted(n for n in index.guarded if n not in index.names)
@@ -144,8 +156,11 @@ def score(cases: list[Case]) -> Score:
                 result.misses.append(f"{case.text} [{case.around}] → {[(p.name, p.full_name, p.city) for p in places]}")
         for p in places:
             result.predicted[p.level] += 1
-            if _right(p, case) or (case.parent and p.full_name == case.parent) or (
-                    not case.exact and case.parent and p.span[0] == 0 and p.level != "town"):
+            if (
+                _right(p, case)
+                or (case.parent and p.full_name == case.parent)
+                or (not case.exact and case.parent and p.span[0] == 0 and p.level != "town")
+            ):
                 result.correct[p.level] += 1
             else:
                 result.false_positives.append(f"{case.text} [{case.around}] → {p.name} {p.full_name} {p.level}")

@@ -65,9 +65,18 @@ def print_pages(body: str, folder: Path, name: str) -> list[Image.Image]:
     page.write_text(f'<html><head><meta charset="utf-8"></head><body>{body}</body></html>', encoding="utf-8")
     printed = folder / f"{name}.printed.pdf"
     subprocess.run(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-         f"--print-to-pdf={printed}", page.as_uri()],
-        check=True, capture_output=True, timeout=180,
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={printed}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     pdf = pypdfium2.PdfDocument(printed)
     try:

@@ -147,8 +147,17 @@ def write_pdf(path: Path, tmp: Path, html: str | None = None) -> Path | None:
     source = tmp / f"{path.stem}.html"
     source.write_text(html or html_table(), encoding="utf-8")
     subprocess.run(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-         f"--print-to-pdf={path}", source.as_uri()],
-        check=True, capture_output=True, timeout=120,
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={path}",
+            source.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     return path

@@ -24,11 +24,15 @@ _YEAR_IN = re.compile(r"((?:19|20)\d\d)\s*年")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _UNIT_LINE = re.compile(r"(?:计量)?单位\s*[:：]\s*([^\s,，;；)）(（]{1,6})")
 _BRACKET = re.compile(r"[(（]\s*([^()（）]{1,6})\s*[)）]\s*$")
-_UNITS = re.compile(r"^(?:万亿|亿|千万|百万|万|千)?(?:元|美元|%|‰|个|家|人|项|件|台|套|吨|亩|户|名|次|篇|所|座|人年|人次|平方米|公里)$")
+_UNITS = re.compile(
+    r"^(?:万亿|亿|千万|百万|万|千)?(?:元|美元|%|‰|个|家|人|项|件|台|套|吨|亩|户|名|次|篇|所|座|人年|人次|平方米|公里)$"
+)
 _UNIT_HEADER = re.compile(r"^(?:计量)?单位$")
 _GENERIC = frozenset("绝对数 绝对额 数值 数量 总量 指标值 本期".split())
-_TITLE_NOISE = re.compile(r"^(?:附表|表)?\s*[\d\-－—.]+\s*|^(?:附表|表)\s*[一二三四五六七八九十\d]+\s*|"
-                          r"(?:19|20)\d\d(?:\s*[-—–~至]\s*(?:19|20)?\d\d)?\s*年?|各地区|分地区|分行业|各行业|主要|情况|[(（][^()（）\u4e00-\u9fff]*[)）]$")
+_TITLE_NOISE = re.compile(
+    r"^(?:附表|表)?\s*[\d\-－—.]+\s*|^(?:附表|表)\s*[一二三四五六七八九十\d]+\s*|"
+    r"(?:19|20)\d\d(?:\s*[-—–~至]\s*(?:19|20)?\d\d)?\s*年?|各地区|分地区|分行业|各行业|主要|情况|[(（][^()（）\u4e00-\u9fff]*[)）]$"
+)
 
 
 @dataclass(frozen=True)
@@ -79,8 +83,10 @@ def cells_of(grid: list[list[str]], title: str = "", year: int | None = None) ->
     """Every numeric cell of a grid with its row label, header, unit and year."""
     grid = [[compact(c) for c in row] for row in grid if any(str(c).strip() for c in row)]
     lines: list[str] = [title] if title else []
-    while grid and (len({c for c in grid[0] if c}) == 1 or (_UNIT_LINE.search(" ".join(grid[0]))
-                                                            and not any(_numeric(c) for c in grid[0]))):
+    while grid and (
+        len({c for c in grid[0] if c}) == 1
+        or (_UNIT_LINE.search(" ".join(grid[0])) and not any(_numeric(c) for c in grid[0]))
+    ):
         lines += [c for c in dict.fromkeys(grid[0]) if c]  # title, English title and unit lines
         grid = grid[1:]
     first = next((i for i, row in enumerate(grid) if sum(_numeric(c) for c in row[1:]) >= 1), None)
@@ -92,7 +98,9 @@ def cells_of(grid: list[list[str]], title: str = "", year: int | None = None) ->
     table_year = year
     if m := _YEAR_IN.search(table):
         table_year = int(m.group(1))
-    unit_col = next((j for j in range(len(grid[0])) if any(_UNIT_HEADER.match(h[j]) for h in heads if j < len(h))), None)
+    unit_col = next(
+        (j for j in range(len(grid[0])) if any(_UNIT_HEADER.match(h[j]) for h in heads if j < len(h))), None
+    )
     out, parent = [], ""
     for row in grid[first:]:
         first_label = next((c for c in row if _CJK.search(c) and not _numeric(c)), "")
@@ -104,12 +112,18 @@ def cells_of(grid: list[list[str]], title: str = "", year: int | None = None) ->
             label = next((c for c in row[:j] if _CJK.search(c) and not _numeric(c)), "")
             whole = ""
             if sub and label == first_label:  # 其中：住宅 under 房屋施工面积: a user asks for 住宅房屋施工面积
-                label, whole = label[sub.end():], parent
-            parts = list(dict.fromkeys(h[j] for h in heads if j < len(h) and h[j] and (_CJK.search(h[j]) or _YEAR.match(h[j]))))
+                label, whole = label[sub.end() :], parent
+            parts = list(
+                dict.fromkeys(h[j] for h in heads if j < len(h) and h[j] and (_CJK.search(h[j]) or _YEAR.match(h[j])))
+            )
             if not label or not parts:
                 continue
             header = "".join(parts)
-            row_unit = row[unit_col] if unit_col is not None and 0 < len(row[unit_col]) <= 6 and not _numeric(row[unit_col]) else ""
+            row_unit = (
+                row[unit_col]
+                if unit_col is not None and 0 < len(row[unit_col]) <= 6 and not _numeric(row[unit_col])
+                else ""
+            )
             unit = _unit(header) or row_unit or table_unit
             col_year = next((int(m.group(1)) for p in parts if (m := _YEAR.match(p) or _YEAR_IN.search(p))), None)
             out.append(RefCell(table, label, header, unit, cell, col_year or table_year, whole))
@@ -136,8 +150,11 @@ def workbook_cells(path: Path) -> list[RefCell]:
         if layout.hidden:
             continue
         rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        grid = [[format_value(v, layout.formats.get((r, c))) if v != "" else "" for c, v in enumerate(row)]
-                for r, row in enumerate(rows) if r not in layout.hidden_rows]
+        grid = [
+            [format_value(v, layout.formats.get((r, c))) if v != "" else "" for c, v in enumerate(row)]
+            for r, row in enumerate(rows)
+            if r not in layout.hidden_rows
+        ]
         out += cells_of(grid)
     return out
 
@@ -219,8 +236,15 @@ def _spanned(table) -> list[list[str]]:
     return [[grid.get((r, c), "") for c in range(width)] for r in range(height)]
 
 
-READERS = {".xlsx": workbook_cells, ".xlsm": workbook_cells, ".xls": workbook_cells, ".csv": csv_cells,
-           ".docx": docx_cells, ".html": html_cells, ".htm": html_cells}
+READERS = {
+    ".xlsx": workbook_cells,
+    ".xlsm": workbook_cells,
+    ".xls": workbook_cells,
+    ".csv": csv_cells,
+    ".docx": docx_cells,
+    ".html": html_cells,
+    ".htm": html_cells,
+}
 
 
 def reference_cells(path: Path) -> list[RefCell]:

@@ -75,7 +75,9 @@ def _states(text: str, cell: RefCell, answer: str) -> bool:
         if fig.is_year:
             continue
         value, unit = display(fig)
-        if abs(abs(value) - abs(want)) < 1e-9 * max(1.0, abs(want)) and (not cell.unit or not unit or unit == cell.unit):
+        if abs(abs(value) - abs(want)) < 1e-9 * max(1.0, abs(want)) and (
+            not cell.unit or not unit or unit == cell.unit
+        ):
             return True
     return False
 
@@ -89,7 +91,7 @@ def _rounds_to(text: str, cell: RefCell) -> bool:
             continue
         digits = re.sub(r"[^\d.]", "", fig.text) or "1"
         places = len(digits.split(".")[1]) if "." in digits else 0
-        step = abs(float(fig.value) / (float(digits) or 1)) * 10 ** -places
+        step = abs(float(fig.value) / (float(digits) or 1)) * 10**-places
         if abs(abs(float(fig.value)) - abs(float(wanted[0].value))) <= step / 2 + 1e-9:
             return True
     return False
@@ -154,8 +156,16 @@ def run_file(path: Path, settings: Settings, max_cells: int | None = None) -> Fi
             report.facts_expected += 1
             report.facts_agree += fact_agrees(facts, cell)
         if verdict != "exact":
-            report.failures.append({"question": cell.question, "value": cell.value, "unit": cell.unit,
-                                    "row": f"{cell.parent} {cell.label}".strip(), "column": cell.header, "verdict": verdict,
-                                    "answer": answer["answer"][:300]})
+            report.failures.append(
+                {
+                    "question": cell.question,
+                    "value": cell.value,
+                    "unit": cell.unit,
+                    "row": f"{cell.parent} {cell.label}".strip(),
+                    "column": cell.header,
+                    "verdict": verdict,
+                    "answer": answer["answer"][:300],
+                }
+            )
     report.seconds = round(time.perf_counter() - t0, 1)
     return report

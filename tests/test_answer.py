@@ -33,17 +33,27 @@ def test_answer_json_contract(answerer: Answerer) -> None:
     assert all(f"[{n}]" in out["answer"] for n in cited)
     assert cited[next(iter(cited))]["source"] == TAIXING
     fig = next(f for f in out["figures"] if f["text"] == "86家")
-    assert fig == {"text": "86家", "value": 86.0, "unit": "家", "citation": fig["citation"], "verified": True, "unbound": False}
+    assert fig == {
+        "text": "86家",
+        "value": 86.0,
+        "unit": "家",
+        "citation": fig["citation"],
+        "verified": True,
+        "unbound": False,
+    }
     assert "86家" in cited[fig["citation"]]["text"]
     assert set(out["timings"]) >= {"retrieve_ms", "generate_ms", "total_ms"}
 
 
-@pytest.mark.parametrize("question", [
-    "上海市2020年新认定高新技术企业多少家？",  # a city the corpus has no document for
-    "泰兴市2019年新认定国家高企多少家？",  # a year the report does not give
-    "泸州市2008年发明专利授权多少件？",  # 专利授权91件 is not 发明专利授权
-    "泰兴2020年发明专利授权量是多少？",  # an indicator the report lacks
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "上海市2020年新认定高新技术企业多少家？",  # a city the corpus has no document for
+        "泰兴市2019年新认定国家高企多少家？",  # a year the report does not give
+        "泸州市2008年发明专利授权多少件？",  # 专利授权91件 is not 发明专利授权
+        "泰兴2020年发明专利授权量是多少？",  # an indicator the report lacks
+    ],
+)
 def test_refuses_instead_of_substituting(answerer: Answerer, question: str) -> None:
     answer = answerer.ask(question)
     assert answer.refused and CANNOT_ANSWER in answer.answer
@@ -56,54 +66,94 @@ def test_simplified_question_about_traditional_report(answerer: Answerer) -> Non
     assert all(f.verified for f in answer.figures)
 
 
-TAIXING_2020 = [{"role": "user", "content": "泰兴市2020年新认定了多少家国家高企？"}, {"role": "assistant", "content": "86家"}]
+TAIXING_2020 = [
+    {"role": "user", "content": "泰兴市2020年新认定了多少家国家高企？"},
+    {"role": "assistant", "content": "86家"},
+]
 
 
-@pytest.mark.parametrize(("followup", "history", "standalone"), [
-    # the same indicator: years or places replaced
-    ("那2019年呢？", TAIXING_2020, "泰兴市2019年新认定了多少家国家高企？那2019年呢？"),
-    ("那瑞安呢？", TAIXING_2020, "瑞安2020年新认定了多少家国家高企？那瑞安呢？"),
-    ("那2021年的目标呢？", TAIXING_2020, "泰兴市2021年新认定了多少家国家高企？那2021年的目标呢？"),
-    # another measure of the same indicator
-    ("申请量呢？", [{"role": "user", "content": "瑞安2023年发明专利授权量是多少？"}], "瑞安2023年发明专利申请量是多少？"),
-    # a different indicator: the old one's words must not come along
-    ("技术合同成交额呢？", TAIXING_2020, "泰兴市2020年技术合同成交额是多少？"),
-    ("那高新技术产业产值呢？", TAIXING_2020, "泰兴市2020年高新技术产业产值是多少？"),
-    ("专利申请量呢？", [{"role": "user", "content": "浙江某区2013年研发投入占GDP比重预计达到多少？"}], "浙江某区2013年专利申请量是多少？"),
-    # refinements keep the previous question
-    ("其中发明专利有多少件？", [{"role": "user", "content": "常州钟楼区2012年1-9月申请了多少件专利？"}],
-     "常州钟楼区2012年1-9月申请了多少件专利？其中发明专利有多少件？"),
-    ("发明专利呢？", [{"role": "user", "content": "泸州市2008年全市专利申请了多少件？"}], "泸州市2008年全市专利申请了多少件？发明专利呢？"),
-    ("泸州市2008年技术合同成交金额是多少？", [], "泸州市2008年技术合同成交金额是多少？"),
-])
-def test_followups_are_rewritten_to_stand_alone(answerer: Answerer, followup: str, history: list[dict[str, str]],
-                                               standalone: str) -> None:
+@pytest.mark.parametrize(
+    ("followup", "history", "standalone"),
+    [
+        # the same indicator: years or places replaced
+        ("那2019年呢？", TAIXING_2020, "泰兴市2019年新认定了多少家国家高企？那2019年呢？"),
+        ("那瑞安呢？", TAIXING_2020, "瑞安2020年新认定了多少家国家高企？那瑞安呢？"),
+        ("那2021年的目标呢？", TAIXING_2020, "泰兴市2021年新认定了多少家国家高企？那2021年的目标呢？"),
+        # another measure of the same indicator
+        (
+            "申请量呢？",
+            [{"role": "user", "content": "瑞安2023年发明专利授权量是多少？"}],
+            "瑞安2023年发明专利申请量是多少？",
+        ),
+        # a different indicator: the old one's words must not come along
+        ("技术合同成交额呢？", TAIXING_2020, "泰兴市2020年技术合同成交额是多少？"),
+        ("那高新技术产业产值呢？", TAIXING_2020, "泰兴市2020年高新技术产业产值是多少？"),
+        (
+            "专利申请量呢？",
+            [{"role": "user", "content": "浙江某区2013年研发投入占GDP比重预计达到多少？"}],
+            "浙江某区2013年专利申请量是多少？",
+        ),
+        # refinements keep the previous question
+        (
+            "其中发明专利有多少件？",
+            [{"role": "user", "content": "常州钟楼区2012年1-9月申请了多少件专利？"}],
+            "常州钟楼区2012年1-9月申请了多少件专利？其中发明专利有多少件？",
+        ),
+        (
+            "发明专利呢？",
+            [{"role": "user", "content": "泸州市2008年全市专利申请了多少件？"}],
+            "泸州市2008年全市专利申请了多少件？发明专利呢？",
+        ),
+        ("泸州市2008年技术合同成交金额是多少？", [], "泸州市2008年技术合同成交金额是多少？"),
+    ],
+)
+def test_followups_are_rewritten_to_stand_alone(
+    answerer: Answerer, followup: str, history: list[dict[str, str]], standalone: str
+) -> None:
     assert merge_followup(followup, history, answerer.retriever.documents()) == standalone
 
 
-@pytest.mark.parametrize(("followup", "history", "figure"), [
-    ("申请量呢？", [{"role": "user", "content": "瑞安2023年发明专利授权量是多少？"}, {"role": "assistant", "content": "171件"}], "1125件"),
-    ("那高新技术产业产值呢？", TAIXING_2020, None),
-])
-def test_followup_answers_the_new_question(answerer: Answerer, followup: str, history: list[dict[str, str]],
-                                           figure: str | None) -> None:
+@pytest.mark.parametrize(
+    ("followup", "history", "figure"),
+    [
+        (
+            "申请量呢？",
+            [
+                {"role": "user", "content": "瑞安2023年发明专利授权量是多少？"},
+                {"role": "assistant", "content": "171件"},
+            ],
+            "1125件",
+        ),
+        ("那高新技术产业产值呢？", TAIXING_2020, None),
+    ],
+)
+def test_followup_answers_the_new_question(
+    answerer: Answerer, followup: str, history: list[dict[str, str]], figure: str | None
+) -> None:
     answer = answerer.ask(followup, history=history)
     if figure:
         assert figure in answer.answer
     assert "86家" not in answer.answer  # never the previous question's figure
 
 
-@pytest.mark.parametrize(("rewrite", "used"), [
-    ("浙江某区2013年研发投入金额是多少？", True),  # same place and year, better worded: the model's
-    ("浙江哪个区2013年研发投入金额是多少？", False),  # the district lost: the rules' question
-    ("浙江某区2014年研发投入金额是多少？", False),  # another year
-])
-def test_a_model_rewrite_must_keep_place_and_year(corpus_settings: Settings, retriever, fake_llm, rewrite: str,
-                                                  used: bool) -> None:
+@pytest.mark.parametrize(
+    ("rewrite", "used"),
+    [
+        ("浙江某区2013年研发投入金额是多少？", True),  # same place and year, better worded: the model's
+        ("浙江哪个区2013年研发投入金额是多少？", False),  # the district lost: the rules' question
+        ("浙江某区2014年研发投入金额是多少？", False),  # another year
+    ],
+)
+def test_a_model_rewrite_must_keep_place_and_year(
+    corpus_settings: Settings, retriever, fake_llm, rewrite: str, used: bool
+) -> None:
     """The stand-in model returns the rewrite; the chain keeps it only if it names the places and
     years the rules do."""
     answerer = Answerer(corpus_settings, retriever=retriever, backend=fake_llm(rewrite))
-    history = [{"role": "user", "content": "浙江那个区2013年研发投入占GDP比重预计多少？"}, {"role": "assistant", "content": "2.7%以上"}]
+    history = [
+        {"role": "user", "content": "浙江那个区2013年研发投入占GDP比重预计多少？"},
+        {"role": "assistant", "content": "2.7%以上"},
+    ]
     answer = answerer.ask("投入金额大概是多少？", history=history)
     rules = merge_followup("投入金额大概是多少？", history, retriever.documents())
     assert answer.standalone_question == (rewrite if used else rules)

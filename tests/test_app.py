@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import free_port, wait_for_port
 
 from assistant import serve
 from assistant.settings import PROJECT_ROOT, Settings
-
-from conftest import free_port, wait_for_port
 
 TAIXING = "泰兴市2020年新认定国家高企多少家？"
 SHANGHAI = "上海市2020年新认定高新技术企业多少家？"
@@ -27,6 +26,7 @@ AUTH = ("policy", "s3cret-pass")
 
 
 # -- the app as a subprocess ----------------------------------------------------------------
+
 
 @dataclass
 class AppServer:
@@ -63,8 +63,13 @@ def start_app(settings: Settings, log: Path, **extra_env: str) -> AppServer:
     port = free_port()
     fh = open(log, "wb")  # noqa: SIM115 - closed with the process
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=PROJECT_ROOT, env=app_env(settings, port, **extra_env),
-                            stdout=fh, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "app.py"],
+        cwd=PROJECT_ROOT,
+        env=app_env(settings, port, **extra_env),
+        stdout=fh,
+        stderr=subprocess.STDOUT,
+    )
     fh.close()
     return AppServer(port, proc, log, started)
 
@@ -81,8 +86,12 @@ def stop_app(server: AppServer) -> None:
 @pytest.fixture(scope="module")
 def app_server(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """The app over the corpus index, with basic auth on (ASSISTANT_AUTH)."""
-    server = start_app(corpus_settings, tmp_path_factory.mktemp("app") / "app.log", ASSISTANT_AUTH=f"{AUTH[0]}:{AUTH[1]}",
-                       GRADIO_TEMP_DIR=str(tmp_path_factory.mktemp("gradio-uploads")))
+    server = start_app(
+        corpus_settings,
+        tmp_path_factory.mktemp("app") / "app.log",
+        ASSISTANT_AUTH=f"{AUTH[0]}:{AUTH[1]}",
+        GRADIO_TEMP_DIR=str(tmp_path_factory.mktemp("gradio-uploads")),
+    )
     try:
         wait_for_port(server.port, server.proc, "app.py")
         yield server
@@ -131,8 +140,14 @@ def test_ask_refuses_what_the_documents_do_not_hold(client: Any) -> None:
 def test_ask_is_the_same_json_as_the_cli(client: Any, app_server: AppServer, corpus_settings: Settings) -> None:
     api = client.predict(TAIXING, api_name="/ask")
     env = app_env(corpus_settings, app_server.port)
-    done = subprocess.run([sys.executable, "-m", "assistant", "ask", TAIXING, "--json"], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", TAIXING, "--json"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     cli = json.loads(done.stdout)
     assert api.keys() == cli.keys()
@@ -156,8 +171,14 @@ def test_basic_auth_guards_every_route(app_server: AppServer) -> None:
     import httpx
 
     # "/" itself answers with the login form; everything that reads or changes data refuses
-    for method, route in (("GET", "config"), ("GET", "gradio_api/info"), ("POST", "gradio_api/upload"),
-                          ("POST", "gradio_api/queue/join"), ("POST", "gradio_api/call/ask"), ("GET", "gradio_api/file=README.md")):
+    for method, route in (
+        ("GET", "config"),
+        ("GET", "gradio_api/info"),
+        ("POST", "gradio_api/upload"),
+        ("POST", "gradio_api/queue/join"),
+        ("POST", "gradio_api/call/ask"),
+        ("GET", "gradio_api/file=README.md"),
+    ):
         anonymous = httpx.request(method, app_server.url + route, timeout=10)
         assert anonymous.status_code in (401, 403), (route, anonymous.status_code)
 
@@ -175,7 +196,9 @@ def test_an_upload_over_20_mb_is_refused_while_it_streams(app_server: AppServer)
         refused = http.post("gradio_api/upload", files={"files": ("big.txt", body, "text/plain")})
         assert refused.status_code == 413 and "maximum allowed size" in refused.text
         assert [p for p in upload_dir.rglob("*") if p.is_file()] == []
-        small = http.post("gradio_api/upload", files={"files": ("small.txt", "全年新认定国家高企86家。".encode(), "text/plain")})
+        small = http.post(
+            "gradio_api/upload", files={"files": ("small.txt", "全年新认定国家高企86家。".encode(), "text/plain")}
+        )
         assert small.status_code == 200  # the limit is the page's 20 MB, not a refusal of every upload
 
 
@@ -198,17 +221,28 @@ def test_one_hundred_asks_twenty_in_flight_without_errors(client: Any) -> None:
 
 # -- serve.py: rendering --------------------------------------------------------------------
 
+
 def _answer(**over: Any) -> dict[str, Any]:
     base = {
         "question": TAIXING,
         "answer": "全年新认定国家高企86家[1]，其中99家（未核实）为外地迁入[1]。",
         "refused": False,
         "backend": "extractive",
-        "citations": [{"n": 1, "source": "001_taixing.txt", "section": "一、2020年工作情况 > 2.创新能力明显提升",
-                       "text": "全年新认定国家高企86家,有效期内国家高企达186家。<script>alert(1)</script>",
-                       "title": "泰兴市科技局2020年工作总结", "region": "泰兴市", "years": [2020, 2021]}],
-        "figures": [{"text": "86家", "value": 86.0, "unit": "家", "citation": 1, "verified": True},
-                    {"text": "99家", "value": 99.0, "unit": "家", "citation": None, "verified": False}],
+        "citations": [
+            {
+                "n": 1,
+                "source": "001_taixing.txt",
+                "section": "一、2020年工作情况 > 2.创新能力明显提升",
+                "text": "全年新认定国家高企86家,有效期内国家高企达186家。<script>alert(1)</script>",
+                "title": "泰兴市科技局2020年工作总结",
+                "region": "泰兴市",
+                "years": [2020, 2021],
+            }
+        ],
+        "figures": [
+            {"text": "86家", "value": 86.0, "unit": "家", "citation": 1, "verified": True},
+            {"text": "99家", "value": 99.0, "unit": "家", "citation": None, "verified": False},
+        ],
         "timings": {"retrieve_ms": 12.0, "generate_ms": 0.1, "total_ms": 15.0},
         "standalone_question": TAIXING,
         "notice": "",
@@ -221,18 +255,27 @@ def test_passage_markup_is_escaped() -> None:
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'id="src-3-1"' in html
-    for shown in ("泰兴市", "2020年、2021年", "一、2020年工作情况 &gt; 2.创新能力明显提升", "泰兴市科技局2020年工作总结"):
+    for shown in (
+        "泰兴市",
+        "2020年、2021年",
+        "一、2020年工作情况 &gt; 2.创新能力明显提升",
+        "泰兴市科技局2020年工作总结",
+    ):
         assert shown in html
 
 
 def test_answer_markup_is_escaped_for_the_chat() -> None:
-    html = serve.render_answer_text('共<img src=x onerror="alert(1)">86家[1] *bold* $x$ [a](javascript:alert(1))', turn=2)
+    html = serve.render_answer_text(
+        '共<img src=x onerror="alert(1)">86家[1] *bold* $x$ [a](javascript:alert(1))', turn=2
+    )
     assert "<img" not in html and "&#60;img src=x onerror=&#34;" in html
     assert "*" not in html and "$" not in html and "](" not in html  # no Markdown or LaTeX either
     assert '<a class="cite" href="#src-2-1"' in html
 
 
-@pytest.mark.parametrize("text", ["it's #1 & <b>\"x\"</b>", "a_b*c* [1](x) $y$ ~~z~~ `c` \\n | - +", "泰兴市（2020年）：86家"])
+@pytest.mark.parametrize(
+    "text", ['it\'s #1 & <b>"x"</b>', "a_b*c* [1](x) $y$ ~~z~~ `c` \\n | - +", "泰兴市（2020年）：86家"]
+)
 def test_chat_escaping_shows_the_text_as_written(text: str) -> None:
     import html
 
@@ -251,8 +294,8 @@ def test_figures_are_highlighted_by_value_in_the_passage() -> None:
 def test_unverified_figures_are_marked_red() -> None:
     html = serve.render_answer_text(_answer()["answer"])
     assert '<span class="unverified" style="color:#c62828' in html
-    assert html.count("class=\"unverified\"") == 1
-    assert html.index("99家") < html.index("class=\"unverified\"")
+    assert html.count('class="unverified"') == 1
+    assert html.index("99家") < html.index('class="unverified"')
 
 
 def test_refusal_and_empty_panels() -> None:
@@ -268,22 +311,29 @@ def test_status_shows_backend_and_notice_escaped() -> None:
 
 
 def test_status_shows_how_a_followup_was_read() -> None:
-    html = serve.answer_status(_answer(question="那<i>高新技术产业产值</i>呢？",
-                                       standalone_question="泰兴市2020年<i>高新技术产业产值</i>是多少？"))
+    html = serve.answer_status(
+        _answer(
+            question="那<i>高新技术产业产值</i>呢？", standalone_question="泰兴市2020年<i>高新技术产业产值</i>是多少？"
+        )
+    )
     assert "理解为：泰兴市2020年&lt;i&gt;高新技术产业产值&lt;/i&gt;是多少？" in html
 
 
 # -- serve.py: uploads ----------------------------------------------------------------------
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("../../etc/passwd", "passwd"),
-    ("..\\..\\windows\\win.ini", "win.ini"),
-    ("报告 2020.pdf", "报告_2020.pdf"),
-    (".bashrc.md", "bashrc.md"),
-    ("..", "upload"),
-    ("a;rm -rf ~.TXT", "a_rm_-rf.txt"),
-    ("泰兴市科技局（2020）总结.docx", "泰兴市科技局（2020）总结.docx"),
-])
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\windows\\win.ini", "win.ini"),
+        ("报告 2020.pdf", "报告_2020.pdf"),
+        (".bashrc.md", "bashrc.md"),
+        ("..", "upload"),
+        ("a;rm -rf ~.TXT", "a_rm_-rf.txt"),
+        ("泰兴市科技局（2020）总结.docx", "泰兴市科技局（2020）总结.docx"),
+    ],
+)
 def test_file_names_are_sanitized(name: str, expected: str) -> None:
     assert serve.sanitize_filename(name) == expected
 
@@ -346,6 +396,7 @@ def test_upload_may_not_take_a_shipped_document_or_a_name_twice(tmp_path: Path) 
 
 # -- serve.py: exports ----------------------------------------------------------------------
 
+
 def test_markdown_export(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data")
     path = serve.export_markdown(settings, _answer())
@@ -375,6 +426,7 @@ def test_docx_export(tmp_path: Path) -> None:
 
 # -- serve.py: streaming, services, tables ---------------------------------------------------
 
+
 class _FakeAnswer:
     def __init__(self, text: str) -> None:
         self.answer = text
@@ -397,8 +449,13 @@ class _FakeAnswerer:
 
 def test_stream_answer_yields_tokens_then_the_verified_answer() -> None:
     fake = _FakeAnswerer()
-    history = serve.plain_history([{"role": "user", "content": "前一个问题"}, {"role": "assistant", "content": "回答"},
-                                   {"role": "assistant", "content": ["not", "text"]}])
+    history = serve.plain_history(
+        [
+            {"role": "user", "content": "前一个问题"},
+            {"role": "assistant", "content": "回答"},
+            {"role": "assistant", "content": ["not", "text"]},
+        ]
+    )
     steps = list(serve.stream_answer(fake, "问题", history=history))
     partial = [text for text, answer in steps if answer is None]
     assert partial and partial[-1] == "全年新认定86家"
@@ -426,18 +483,41 @@ def test_unbuildable_backend_falls_back_to_extractive(corpus_settings: Settings)
 
 
 def test_tables() -> None:
-    rows = serve.document_rows([{"source": "a.md", "title": "T", "region": "泰兴市", "years": [2020, 2021], "doc_type": "report", "chunks": 3}])
+    rows = serve.document_rows(
+        [{"source": "a.md", "title": "T", "region": "泰兴市", "years": [2020, 2021], "doc_type": "report", "chunks": 3}]
+    )
     assert rows == [["a.md", "T", "泰兴市", "2020、2021", "report", 3, ""]]
     flagged = serve.document_rows([{"source": "b.md", "suspicious": 2, "status": "incomplete"}])[0][-1]
     assert "疑似指令" in flagged and "2 处" in flagged and "未完成" in flagged
     report = {
-        "backend": "extractive", "seconds": 1.0, "passed": False,
+        "backend": "extractive",
+        "seconds": 1.0,
+        "passed": False,
         "metrics": {"items": 2, "figure_accuracy": 0.5, "drafting": None},
         "gates": {"figure_accuracy": {"rule": "≥ 0.9", "ok": False}},
         "by_kind": {"figure": {"n": 2, "correct": 1, "accuracy": 0.5, "refused": 0, "median_total_ms": 3.0}},
-        "items": [{"id": "x", "kind": "figure", "question": "q", "expected": ["86家"], "missing": ["86家"], "answer": "a<b>",
-                   "refused": False, "ok": False},
-                  {"id": "y", "kind": "figure", "question": "q2", "expected": [], "missing": [], "answer": "", "refused": True, "ok": True}],
+        "items": [
+            {
+                "id": "x",
+                "kind": "figure",
+                "question": "q",
+                "expected": ["86家"],
+                "missing": ["86家"],
+                "answer": "a<b>",
+                "refused": False,
+                "ok": False,
+            },
+            {
+                "id": "y",
+                "kind": "figure",
+                "question": "q2",
+                "expected": [],
+                "missing": [],
+                "answer": "",
+                "refused": True,
+                "ok": True,
+            },
+        ],
     }
     metrics, kinds, failures = serve.eval_tables(report)
     assert metrics[1] == ["figure_accuracy", 0.5, "≥ 0.9", "未通过"] and metrics[2][1] == "—"

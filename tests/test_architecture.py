@@ -62,8 +62,11 @@ def _targets(module: str, node: ast.Import | ast.ImportFrom, modules: dict[str, 
 def import_graph() -> dict[str, set[str]]:
     modules = _modules()
     return {
-        module: {t for node in _runtime_imports(ast.parse(path.read_text(encoding="utf-8")))
-                 for t in _targets(module, node, modules)}
+        module: {
+            t
+            for node in _runtime_imports(ast.parse(path.read_text(encoding="utf-8")))
+            for t in _targets(module, node, modules)
+        }
         for module, path in modules.items()
     }
 

@@ -70,7 +70,11 @@ def _headerless_csv(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize(
     ("make", "reason"),
-    [(_encrypted_xlsx, "password-protected"), (_encrypted_pdf, "password-protected"), (_corrupted_xlsx, "cannot parse as XLSX")],
+    [
+        (_encrypted_xlsx, "password-protected"),
+        (_encrypted_pdf, "password-protected"),
+        (_corrupted_xlsx, "cannot parse as XLSX"),
+    ],
     ids=["encrypted-xlsx", "encrypted-pdf", "corrupted-xlsx"],
 )
 def test_unreadable_table_files_are_refused_by_name(tmp_path: Path, make, reason: str) -> None:
@@ -133,19 +137,19 @@ class _UnitVectors:
 
     name = "test/unit-vectors"
 
-    def embed_passages(self, texts: list[str]) -> "np.ndarray":
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
         import numpy as np
 
         return np.tile(np.eye(1, 384, dtype=np.float32), (len(texts), 1))
 
-    def embed_query(self, text: str) -> "np.ndarray":
+    def embed_query(self, text: str) -> np.ndarray:
         import numpy as np
 
         return np.eye(1, 384, dtype=np.float32)[0]
 
 
 def test_a_big_sheet_shows_a_progress_bar_of_its_chunks(settings: Settings, tmp_path: Path, capsys) -> None:
-    from assistant.ingest.pipeline import IngestReport, Ingestor
+    from assistant.ingest.pipeline import Ingestor, IngestReport
     from assistant.ingest.stop import GracefulStop
 
     rows = 2500  # many batches of settings.ingest.batch_chunks: the file's own bar shows

@@ -32,7 +32,9 @@ if not SHARED.is_dir():
     SHARED = Path("/work/shared/corpora")
 DOCS = {
     "luoyang.txt": SHARED / "fresh-2026-12" / "HYSkyline-squan_kw__luoyang_2023_tongji_gongbao.txt",
-    "nbs2022.html": SHARED / "bulletins-policies" / "huhuaping-techme__nbs_2022_quanguo_keji_jingfei_touru_tongji_gongbao.html",
+    "nbs2022.html": SHARED
+    / "bulletins-policies"
+    / "huhuaping-techme__nbs_2022_quanguo_keji_jingfei_touru_tongji_gongbao.html",
     "patent-law.txt": SHARED / "reports-laws" / "LawRefBook-Laws__专利法(2020-10-17).txt",
     "taixing.txt": Path(__file__).resolve().parents[1] / "knowledge" / "002_34f0dc6191c594a9.txt",
 }
@@ -46,8 +48,10 @@ def _write(store: ChunkStore, name: str, path: Path, edit: str = "") -> None:
     texts = [c.text + edit for c in laid.chunks]
     content_hash = hashlib.sha256((path.name + edit).encode()).hexdigest()
     record = {"title": name, "content_hash": content_hash}
-    metas = [{"source": name, "content_hash": content_hash, "section": c.section, "chunk_index": c.index} | extra
-             for c, extra in zip(laid.chunks, laid.extra)]
+    metas = [
+        {"source": name, "content_hash": content_hash, "section": c.section, "chunk_index": c.index} | extra
+        for c, extra in zip(laid.chunks, laid.extra)
+    ]
     ids = [f"{name}-{content_hash[:8]}-{i}" for i in range(len(texts))]
     store.begin_document(name, record)
     store.write_chunks(ids, texts, metas, np.ones((len(texts), 4), dtype=np.float32))
@@ -66,8 +70,9 @@ def store(settings: Settings) -> ChunkStore:
     return chunks
 
 
-def test_one_changed_document_rewrites_only_its_segment_and_scores_as_a_full_build(store: ChunkStore, settings: Settings,
-                                                                                  tmp_path: Path) -> None:
+def test_one_changed_document_rewrites_only_its_segment_and_scores_as_a_full_build(
+    store: ChunkStore, settings: Settings, tmp_path: Path
+) -> None:
     folder = settings.lexical_dir
     before = LexicalIndex.current(store, folder)
     kept = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.seg")}
@@ -120,7 +125,13 @@ def test_fact_table_changes_only_the_changed_documents_rows(store: ChunkStore, s
     assert (report.added, report.removed, report.rebuilt) == (luoyang_chunks, 2, False)
     assert rows("nbs2022.html") == national  # the other document's rows were never touched
     assert rows("patent-law.txt") == [] and rows("luoyang.txt")
-    reference = open_facts(Settings(data_dir=settings.data_dir, index_dir=settings.resolved_index_dir / "x",
-                                    knowledge_dir=settings.knowledge_dir), store)
+    reference = open_facts(
+        Settings(
+            data_dir=settings.data_dir,
+            index_dir=settings.resolved_index_dir / "x",
+            knowledge_dir=settings.knowledge_dir,
+        ),
+        store,
+    )
     key = lambda f: (f.chunk_id, f.start, f.indicator, f.value)  # noqa: E731
     assert sorted(map(key, facts.query())) == sorted(map(key, reference.query()))

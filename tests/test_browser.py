@@ -21,22 +21,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from assistant.settings import Settings
-
 from conftest import wait_for_port
 from test_app import AppServer, start_app, stop_app
 
+from assistant.settings import Settings
+
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} not found (install Debian's chromium package to run the browser tests)", allow_module_level=True)
+    pytest.skip(
+        f"{CHROMIUM} not found (install Debian's chromium package to run the browser tests)", allow_module_level=True
+    )
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TIMEOUT_MS = 60_000
 NOTE = """# 临江市科技局2021年工作总结
 
@@ -87,7 +95,9 @@ def opened(browser: Browser, app_settings: Settings) -> Iterator[Opened]:
                 socket.create_connection(("127.0.0.1", server.port), timeout=0.2).close()
                 break
             except OSError:
-                assert server.proc.poll() is None and time.monotonic() < deadline, f"app.py did not start:\n{server.output()}"
+                assert server.proc.poll() is None and time.monotonic() < deadline, (
+                    f"app.py did not start:\n{server.output()}"
+                )
                 time.sleep(0.02)
         pg.goto(server.url, wait_until="commit")
         pg.locator("#app-title h1").wait_for(state="visible")
@@ -155,7 +165,9 @@ def test_streamed_answer_with_sources(page: Page, tmp_path: Path) -> None:
 
     ask(page, "那高新技术产业产值呢？", new_chat=False)  # a follow-up: the history carries 泰兴 and 2020 over
     expect(page.locator("#chatbot [data-testid=bot]")).to_have_count(2, timeout=TIMEOUT_MS)
-    expect(page.locator("#answer-status")).to_contain_text("理解为：泰兴市2020年高新技术产业产值是多少？", timeout=TIMEOUT_MS)
+    expect(page.locator("#answer-status")).to_contain_text(
+        "理解为：泰兴市2020年高新技术产业产值是多少？", timeout=TIMEOUT_MS
+    )
     expect(page.locator("#chatbot [data-testid=bot]").last).to_contain_text("550亿元")
 
 
@@ -251,7 +263,10 @@ def test_indicator_tab_filters_charts_and_exports(page: Page, tmp_path: Path) ->
         exported[suffix] = download.value.path()
     with open(exported[".csv"], encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    sheet = [[str(v) if v is not None else "" for v in r] for r in load_workbook(BytesIO(exported[".xlsx"].read_bytes())).active.iter_rows(values_only=True)]
+    sheet = [
+        [str(v) if v is not None else "" for v in r]
+        for r in load_workbook(BytesIO(exported[".xlsx"].read_bytes())).active.iter_rows(values_only=True)
+    ]
     assert rows[0][:4] == ["指标", "口径", "细分", "地区"] and sheet[0] == rows[0]
     assert {r[0] for r in rows[1:]} == {"发明专利授权量"} and len(sheet) == len(rows)
     assert any(r[7] in ("144", "144.0") for r in rows[1:]) and any(r[7] in ("171", "171.0") for r in rows[1:])
@@ -293,7 +308,9 @@ def test_a_too_large_upload_is_refused_without_breaking_the_knowledge_tab(page: 
     expect(page.locator("#ingest-report")).to_contain_text("未上传")
     page.wait_for_timeout(1000)  # an error overlay, if any, would have painted by now
     knowledge = page.locator("#tab-knowledge")
-    assert knowledge.locator(".error").filter(has_text="Error").count() == 0, "an Error overlay covers a Knowledge output"
+    assert knowledge.locator(".error").filter(has_text="Error").count() == 0, (
+        "an Error overlay covers a Knowledge output"
+    )
     expect(documents.get_by_role("gridcell", name="浙江省专利条例(2015-09-25).md", exact=True)).to_have_count(1)
     assert documents.locator("tbody tr").count() == rows_before
 
@@ -318,9 +335,19 @@ class _SlowLLM(http.server.BaseHTTPRequestHandler):
             cls.most_in_flight = max(cls.most_in_flight, cls.in_flight)
         try:
             cls.release.wait(120)
-            chunk = {"id": "slow", "object": "chat.completion.chunk", "created": 0, "model": "slow",
-                     "choices": [{"index": 0, "delta": {"role": "assistant", "content": "泰兴市2020年新认定国家高新技术企业86家[1]。"},
-                                  "finish_reason": None}]}
+            chunk = {
+                "id": "slow",
+                "object": "chat.completion.chunk",
+                "created": 0,
+                "model": "slow",
+                "choices": [
+                    {
+                        "index": 0,
+                        "delta": {"role": "assistant", "content": "泰兴市2020年新认定国家高新技术企业86家[1]。"},
+                        "finish_reason": None,
+                    }
+                ],
+            }
             done = {**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
             body = "".join(f"data: {json.dumps(c, ensure_ascii=False)}\n\n" for c in (chunk, done)) + "data: [DONE]\n\n"
             data = body.encode("utf-8")
@@ -346,15 +373,27 @@ def test_page_stays_usable_while_answers_generate(browser: Browser, corpus_setti
     llm = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SlowLLM)
     threading.Thread(target=llm.serve_forever, daemon=True).start()
     settings = corpus_settings.model_copy(update={"data_dir": tmp_path / "data"})  # its own completion cache
-    server = start_app(settings, tmp_path / "app.log", ASSISTANT_ANSWER__BACKEND="openai", ASSISTANT_ANSWER__MAX_RETRIES="0",
-                       OPENAI_BASE_URL=f"http://127.0.0.1:{llm.server_port}/v1", OPENAI_API_KEY="sk-test")
+    server = start_app(
+        settings,
+        tmp_path / "app.log",
+        ASSISTANT_ANSWER__BACKEND="openai",
+        ASSISTANT_ANSWER__MAX_RETRIES="0",
+        OPENAI_BASE_URL=f"http://127.0.0.1:{llm.server_port}/v1",
+        OPENAI_API_KEY="sk-test",
+    )
     pg = browser.new_page()
     pg.set_default_timeout(TIMEOUT_MS)
     try:
         wait_for_port(server.port, server.proc, "app.py")
         client = Client(server.url, verbose=False)
-        jobs = [client.submit(q, api_name="/ask") for q in
-                ("泰兴市2020年新认定国家高企多少家？", "泰兴市2020年高新技术产业产值是多少？", "浙江某区2013年研发投入占GDP比重预计达到多少？")]
+        jobs = [
+            client.submit(q, api_name="/ask")
+            for q in (
+                "泰兴市2020年新认定国家高企多少家？",
+                "泰兴市2020年高新技术产业产值是多少？",
+                "浙江某区2013年研发投入占GDP比重预计达到多少？",
+            )
+        ]
         deadline = time.monotonic() + 120
         while _SlowLLM.in_flight < 2:
             assert time.monotonic() < deadline, f"two generations never started:\n{server.output()}"
@@ -364,7 +403,9 @@ def test_page_stays_usable_while_answers_generate(browser: Browser, corpus_setti
         expect(pg.locator("#app-title h1")).to_be_visible()
         expect(pg.locator("#banner")).to_contain_text("openai")
         pg.get_by_role("tab", name="知识库").click()
-        expect(pg.locator("#documents").get_by_role("gridcell", name="浙江省专利条例(2015-09-25).md", exact=True)).to_have_count(1)
+        expect(
+            pg.locator("#documents").get_by_role("gridcell", name="浙江省专利条例(2015-09-25).md", exact=True)
+        ).to_have_count(1)
         assert _SlowLLM.started == 2 and _SlowLLM.in_flight == 2, "the third question should wait in the queue"
 
         _SlowLLM.release.set()

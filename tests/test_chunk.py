@@ -96,7 +96,12 @@ def test_chunk_sizes(name: str) -> None:
 def _gold_figures() -> list[tuple[str, str, tuple[str, ...]]]:
     with (ROOT / "eval" / "gold.jsonl").open(encoding="utf-8") as handle:
         items = [json.loads(line) for line in handle if line.strip()]
-    return [(item["id"], figure, tuple(item["sources"])) for item in items if item.get("sources") for figure in item.get("figures", [])]
+    return [
+        (item["id"], figure, tuple(item["sources"]))
+        for item in items
+        if item.get("sources")
+        for figure in item.get("figures", [])
+    ]
 
 
 def test_every_gold_figure_lies_whole_inside_a_chunk() -> None:
@@ -154,7 +159,7 @@ def test_sentence_with_a_long_tail_after_its_last_comma_is_still_cut() -> None:
 
 
 def test_section_path_of_a_report_figure() -> None:
-    """"全年新认定国家高企86家" sits under 一、2020年工作情况 › 2.创新能力明显提升 in 001; the path
+    """ "全年新认定国家高企86家" sits under 一、2020年工作情况 › 2.创新能力明显提升 in 001; the path
     must name both levels (a deeper 一是/二是 level may follow)."""
     [chunk] = [c for c in _chunks("001_bbaa06e7afcfcd41.txt") if "全年新认定国家高企86家" in c.text]
     assert chunk.section.startswith("一、2020年工作情况 > 2.创新能力明显提升")

@@ -37,7 +37,10 @@ def _squeeze(text: str) -> str:
 def test_strip_pinyin_on_002() -> None:
     """002 was converted to Traditional with the reading glued after some characters."""
     raw = "(一)科技工作呈現(xiàn)全所未有的良好局面\n3、專利申請、授權(quán)數(shù)翻番,表明科技人才、創(chuàng)新團隊集聚效應(yīng)得到彰顯"
-    assert strip_pinyin(raw) == "(一)科技工作呈現全所未有的良好局面\n3、專利申請、授權數翻番,表明科技人才、創新團隊集聚效應得到彰顯"
+    assert (
+        strip_pinyin(raw)
+        == "(一)科技工作呈現全所未有的良好局面\n3、專利申請、授權數翻番,表明科技人才、創新團隊集聚效應得到彰顯"
+    )
 
 
 def test_strip_pinyin_keeps_real_brackets() -> None:
@@ -244,7 +247,10 @@ def test_generated_summary_tail_of_000_is_dropped() -> None:
         "内容总结(1)区科技局工作报告 今年以来,我区科技创新工作在区委、区政府的正确领导和上级科技部门的关心指导下,"
         "建设科技钟楼提供了支撑服务(2)一是以各级各类科技计划项目为抓手,争取上级科技项目立项和经费扶持"
     )
-    assert drop_boilerplate(raw) == "一是科技资源偏少,新增点不足,影响科技创新的争先进位。四是由于产业结构调整,未来钟楼科技创新的难度将更大。"
+    assert (
+        drop_boilerplate(raw)
+        == "一是科技资源偏少,新增点不足,影响科技创新的争先进位。四是由于产业结构调整,未来钟楼科技创新的难度将更大。"
+    )
 
 
 def test_page_footer_of_003_is_dropped() -> None:
@@ -259,8 +265,14 @@ def test_page_footer_of_003_is_dropped() -> None:
 def test_number_is_glued_to_its_unit() -> None:
     """002 has "市級15 家": a space between figure and unit would let the chunker or a reader
     see "15" and "家" apart; full-width and tab blanks collapse to one space."""
-    assert tidy_whitespace("、市級15 家,市級以上企業工程(技術)中心總數達72家") == "、市級15家,市級以上企業工程(技術)中心總數達72家"
-    assert tidy_whitespace("## 第一章\u3000总则\r\n\r\n\r\n\r\n第一条\t为了促进技术交易") == "## 第一章 总则\n\n第一条 为了促进技术交易"
+    assert (
+        tidy_whitespace("、市級15 家,市級以上企業工程(技術)中心總數達72家")
+        == "、市級15家,市級以上企業工程(技術)中心總數達72家"
+    )
+    assert (
+        tidy_whitespace("## 第一章\u3000总则\r\n\r\n\r\n\r\n第一条\t为了促进技术交易")
+        == "## 第一章 总则\n\n第一条 为了促进技术交易"
+    )
 
 
 def test_markdown_info_comment_and_zero_width_characters_are_removed() -> None:
@@ -314,12 +326,30 @@ def test_clean_text_keeps_every_gold_evidence_sentence(seed: str) -> None:
 def test_clean_text_removes_all_seed_boilerplate() -> None:
     """After cleaning, none of the site furniture of the five seeds is left anywhere."""
     noise = [
-        "由会员分享", "淘文阁", "温馨提示", "网站客服", "来源:网友投稿", "下面是小编", "【概述】", "【正文】",
-        "为你整理了", "推荐访问", "前言:本站", "目錄", "提綱", "新文秘網", "省略670字", "未完,全文共",
-        "收藏《", "内容总结", "第9页 共9页", "(xiàn)", "(quán)",
+        "由会员分享",
+        "淘文阁",
+        "温馨提示",
+        "网站客服",
+        "来源:网友投稿",
+        "下面是小编",
+        "【概述】",
+        "【正文】",
+        "为你整理了",
+        "推荐访问",
+        "前言:本站",
+        "目錄",
+        "提綱",
+        "新文秘網",
+        "省略670字",
+        "未完,全文共",
+        "收藏《",
+        "内容总结",
+        "第9页 共9页",
+        "(xiàn)",
+        "(quán)",
     ]
     for seed in SEEDS:
         cleaned = clean_text((KNOWLEDGE / seed).read_text(encoding="utf-8"))
         left = [n for n in noise if n in cleaned]
         assert not left, (seed, left)
-        assert not re.search(rf"[\u3400-\u9fff][(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùü]{{1,7}}[)）]", cleaned), seed
+        assert not re.search(r"[\u3400-\u9fff][(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùü]{1,7}[)）]", cleaned), seed

@@ -11,17 +11,21 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import KNOWLEDGE, free_port, wait_for_port
 
 from assistant.index.store import ChunkStore
 from assistant.settings import PROJECT_ROOT, Settings
 
-from conftest import KNOWLEDGE, free_port, wait_for_port
-
 
 def run_cli(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "assistant", *args], capture_output=True, text=True, cwd=PROJECT_ROOT,
-        env={**os.environ, **(env or {})}, timeout=600, **kw,
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=600,
+        **kw,
     )
 
 
@@ -37,7 +41,9 @@ def test_search_json_contract(corpus_settings: Settings) -> None:
     assert [r["rank"] for r in data["results"]] == [1, 2, 3, 4, 5]
     first = data["results"][0]
     assert {"rank", "source", "section", "text", "score", "chunk_id"} <= set(first)
-    assert any(r["source"] == "003_63333fff2a297632.txt" and "新增高新技术企业28家" in r["text"] for r in data["results"])
+    assert any(
+        r["source"] == "003_63333fff2a297632.txt" and "新增高新技术企业28家" in r["text"] for r in data["results"]
+    )
 
 
 def test_search_batch_keeps_input_order(corpus_settings: Settings, tmp_path: Path) -> None:
@@ -68,12 +74,16 @@ def test_failed_file_makes_ingest_exit_nonzero(settings: Settings, tmp_path: Pat
 
 
 @pytest.mark.parametrize(("sig", "done"), [(signal.SIGINT, 3), (signal.SIGKILL, 7)])  # at 30 % and 70 %
-def test_killed_ingest_leaves_index_usable_and_rerun_completes(sig: signal.Signals, done: int, tmp_path: Path,
-                                                               corpus_settings: Settings) -> None:
+def test_killed_ingest_leaves_index_usable_and_rerun_completes(
+    sig: signal.Signals, done: int, tmp_path: Path, corpus_settings: Settings
+) -> None:
     """Kill a real ingest while it embeds a document (fresh embedding cache, so it is slow)."""
     settings = Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "index", knowledge_dir=KNOWLEDGE)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "ingest"], cwd=PROJECT_ROOT, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "assistant", "ingest"],
+        cwd=PROJECT_ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, **_env(settings)},
     )
     buffer = ""
@@ -101,20 +111,30 @@ def test_killed_ingest_leaves_index_usable_and_rerun_completes(sig: signal.Signa
     assert sorted(ids) == expected  # complete, and no duplicates
 
 
-
 def test_chroma_server_path(tmp_path: Path, data_dir: Path) -> None:
     """The same ingest and search against a real `chroma run` server on loopback."""
     port = free_port()
     chroma = Path(sys.executable).with_name("chroma")
     server = subprocess.Popen(
         [str(chroma), "run", "--path", str(tmp_path / "server-db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_port(port, server, "chroma run")
-        env = {"ASSISTANT_DATA_DIR": str(data_dir), "ASSISTANT_INDEX_DIR": str(tmp_path / "local"),
-               "CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(port)}
-        out = run_cli("ingest", str(KNOWLEDGE / "001_bbaa06e7afcfcd41.txt"), str(KNOWLEDGE / "004_359fa4cc5da14e9f.txt"), "-q", env=env)
+        env = {
+            "ASSISTANT_DATA_DIR": str(data_dir),
+            "ASSISTANT_INDEX_DIR": str(tmp_path / "local"),
+            "CHROMA_HOST": "127.0.0.1",
+            "CHROMA_PORT": str(port),
+        }
+        out = run_cli(
+            "ingest",
+            str(KNOWLEDGE / "001_bbaa06e7afcfcd41.txt"),
+            str(KNOWLEDGE / "004_359fa4cc5da14e9f.txt"),
+            "-q",
+            env=env,
+        )
         assert out.returncode == 0, out.stderr
         assert not (tmp_path / "local" / "chroma").exists()  # nothing went to the embedded store
         found = json.loads(run_cli("search", "泸州 技术合同登记 成交金额", "--json", env=env).stdout)

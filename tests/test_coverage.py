@@ -21,15 +21,19 @@ from assistant.ingest.pipeline import ingest
 from assistant.settings import PROJECT_ROOT, Settings
 
 CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
-FILES = [CORPORA / "bulletins-policies" / "huhuaping-techme__nbs_2019_quanguo_keji_jingfei_touru_tongji_gongbao.html",
-         CORPORA / "fresh-2026-12" / "HYSkyline-squan_kw__qiandongnan_2023_tongji_gongbao.pdf"]
+FILES = [
+    CORPORA / "bulletins-policies" / "huhuaping-techme__nbs_2019_quanguo_keji_jingfei_touru_tongji_gongbao.html",
+    CORPORA / "fresh-2026-12" / "HYSkyline-squan_kw__qiandongnan_2023_tongji_gongbao.pdf",
+]
 
 
 @pytest.fixture(scope="module")
 def indexed(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     if not all(f.exists() for f in FILES):
         pytest.skip("../shared/corpora is absent")
-    settings = Settings(data_dir=data_dir, index_dir=tmp_path_factory.mktemp("coverage-index"), knowledge_dir=PROJECT_ROOT / "knowledge")
+    settings = Settings(
+        data_dir=data_dir, index_dir=tmp_path_factory.mktemp("coverage-index"), knowledge_dir=PROJECT_ROOT / "knowledge"
+    )
     report = ingest(settings, FILES, progress=False)
     assert not report.failed, report.failed
     return settings
@@ -61,21 +65,27 @@ def answerer(indexed: Settings) -> Answerer:
     return Answerer(indexed, backend="extractive")
 
 
-@pytest.mark.parametrize(("question", "figure"), [
-    ("2019年陕西R&D经费是多少？", "584.6"),
-    ("湖北省R&D经费和投入强度分别是多少", "957.9"),  # two indicators: retrieval, not the fact lookup
-    ("2023年黔东南州高新技术企业有多少家？", "52家"),
-])
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("2019年陕西R&D经费是多少？", "584.6"),
+        ("湖北省R&D经费和投入强度分别是多少", "957.9"),  # two indicators: retrieval, not the fact lookup
+        ("2023年黔东南州高新技术企业有多少家？", "52家"),
+    ],
+)
 def test_a_region_held_as_a_row_or_by_a_short_name_is_answered(answerer: Answerer, question: str, figure: str) -> None:
     answer = answerer.ask(question)
     assert not answer.refused and figure in answer.answer, answer.answer
 
 
-@pytest.mark.parametrize(("question", "reason"), [
-    ("2019年东莞市R&D经费是多少？", "资料中没有关于东莞市的文件或数据"),
-    ("2019年陕西省高新技术企业有多少家？", "资料中有陕西省2019年的数据，但没有"),
-    ("2023年黔东南州专利授权量是多少件？", "资料中有黔东南州2023年的数据，但没有"),
-])
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("2019年东莞市R&D经费是多少？", "资料中没有关于东莞市的文件或数据"),
+        ("2019年陕西省高新技术企业有多少家？", "资料中有陕西省2019年的数据，但没有"),
+        ("2023年黔东南州专利授权量是多少件？", "资料中有黔东南州2023年的数据，但没有"),
+    ],
+)
 def test_a_refusal_states_the_true_reason(answerer: Answerer, question: str, reason: str) -> None:
     answer = answerer.ask(question)
     assert answer.refused and reason in answer.answer, answer.answer

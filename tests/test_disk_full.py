@@ -18,15 +18,22 @@ import pytest
 
 from assistant.settings import PROJECT_ROOT
 
-PARAGRAPH = "泰兴市2019年全市高新技术企业达到86家，比上年增长12.5%。全社会研发经费投入强度达到2.35%，技术合同成交额8.6亿元。" * 5
+PARAGRAPH = (
+    "泰兴市2019年全市高新技术企业达到86家，比上年增长12.5%。全社会研发经费投入强度达到2.35%，技术合同成交额8.6亿元。"
+    * 5
+)
 
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     disk = tmp_path / "disk"
     disk.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)],
-                                           capture_output=True, check=False).returncode:
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)], capture_output=True, check=False
+        ).returncode
+    ):
         pytest.skip("needs root to mount a small tmpfs")
     try:
         yield disk
@@ -35,8 +42,12 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 
 def _cli(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "CHROMA_"))} | {"ASSISTANT_DATA_DIR": str(data)}
-    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, cwd=PROJECT_ROOT, env=env)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "CHROMA_"))} | {
+        "ASSISTANT_DATA_DIR": str(data)
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args], capture_output=True, text=True, cwd=PROJECT_ROOT, env=env
+    )
 
 
 def test_a_full_disk_stops_with_one_line_and_the_next_run_completes(small_disk: Path, tmp_path: Path) -> None:

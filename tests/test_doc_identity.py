@@ -11,12 +11,12 @@ import json
 import os
 from pathlib import Path
 
+from test_cli import _env, run_cli
+
 from assistant.index.store import ChunkStore, connect
 from assistant.ingest.pipeline import ingest
 from assistant.retrieve import Retriever
 from assistant.settings import Settings
-
-from test_cli import _env, run_cli
 
 EAST = "一、2020年工作情况\n东区全年新认定国家高企86家。"
 WEST = "一、2020年工作情况\n西区全年新认定国家高企91家。"
@@ -39,7 +39,9 @@ def test_same_named_files_in_two_folders_are_two_documents(settings: Settings, t
     assert out.returncode == 0 and "replaced" not in out.stderr, out.stderr
     listed = [json.loads(line) for line in run_cli("list", "--json", env=_env(settings)).stdout.splitlines()]
     assert [(d["source"], d["name"], d["folder"]) for d in listed] == [
-        ("东区/工作报告.txt", "工作报告.txt", "东区"), ("西区/工作报告.txt", "工作报告.txt", "西区")]
+        ("东区/工作报告.txt", "工作报告.txt", "东区"),
+        ("西区/工作报告.txt", "工作报告.txt", "西区"),
+    ]
     texts = {r.source: r.text for r in Retriever(settings).search("新认定国家高企", k=5)}
     assert "86家" in texts["东区/工作报告.txt"] and "91家" in texts["西区/工作报告.txt"]
     # re-ingesting the same path updates that document, the other untouched
@@ -79,8 +81,12 @@ def _write_old_form(settings: Settings) -> None:
     client.delete_collection(docs.name)
     old = client.create_collection(docs.name, embedding_function=None)
     strip = {"name", "folder", "modified"}
-    old.add(ids=got["ids"], documents=got["documents"], embeddings=got["embeddings"],
-            metadatas=[{k: v for k, v in m.items() if k not in strip} for m in got["metadatas"]])
+    old.add(
+        ids=got["ids"],
+        documents=got["documents"],
+        embeddings=got["embeddings"],
+        metadatas=[{k: v for k, v in m.items() if k not in strip} for m in got["metadatas"]],
+    )
 
 
 def test_an_index_of_the_file_name_scheme_is_migrated_with_nothing_lost(settings: Settings, tmp_path: Path) -> None:
@@ -92,8 +98,13 @@ def test_an_index_of_the_file_name_scheme_is_migrated_with_nothing_lost(settings
     _write_old_form(settings)
     store = ChunkStore(settings)  # first open by this code
     assert {(d["source"], d["name"], d["folder"]) for d in store.list_documents()} == {
-        ("工作报告.txt", "工作报告.txt", ""), ("总结.txt", "总结.txt", "")}
-    assert {r.source for r in Retriever(settings).search("新认定国家高企 技术合同", k=5)} == {"工作报告.txt", "总结.txt"}
+        ("工作报告.txt", "工作报告.txt", ""),
+        ("总结.txt", "总结.txt", ""),
+    }
+    assert {r.source for r in Retriever(settings).search("新认定国家高企 技术合同", k=5)} == {
+        "工作报告.txt",
+        "总结.txt",
+    }
     # the folder ingested as a whole: the subfolder's file takes its full id, nothing duplicated
     report = ingest(settings, [root], progress=False)
     assert report.renamed == [("工作报告.txt", "东区/工作报告.txt")] and report.skipped == 1

@@ -13,20 +13,22 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import CannedJSON
+from test_cli import run_cli
 
 from assistant import doctor
 from assistant.answer.model_server import ModelUnavailable, Status, shared_server, status_text
 from assistant.serve import model_state_html
 from assistant.settings import Settings
 
-from conftest import CannedJSON
-from test_cli import run_cli
-
 
 def test_doctor_fails_with_what_to_do(tmp_path: Path) -> None:
     """A missing model and an empty index: exit 1, each failure followed by what to do."""
-    env = {"ASSISTANT_DATA_DIR": str(tmp_path), "ASSISTANT_INDEX_DIR": str(tmp_path / "empty"),
-           "ASSISTANT_ANSWER__LOCAL_MODEL_PATH": str(tmp_path / "missing.gguf")}
+    env = {
+        "ASSISTANT_DATA_DIR": str(tmp_path),
+        "ASSISTANT_INDEX_DIR": str(tmp_path / "empty"),
+        "ASSISTANT_ANSWER__LOCAL_MODEL_PATH": str(tmp_path / "missing.gguf"),
+    }
     out = run_cli("doctor", env=env)
     assert out.returncode == 1, out.stdout + out.stderr
     lines = out.stdout.splitlines()
@@ -37,7 +39,9 @@ def test_doctor_fails_with_what_to_do(tmp_path: Path) -> None:
     assert "ingest" in out.stdout and "check(s) failed" in out.stderr
 
 
-@pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None, reason="llama-cpp-python is installed by `make test`")
+@pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None, reason="llama-cpp-python is installed by `make test`"
+)
 def test_llama_build_fits_this_cpu() -> None:
     """The installed build (the Makefile's portable flags) passes on this machine, AMX or not."""
     check = doctor.check_llama_build()
@@ -64,7 +68,9 @@ def test_openai_endpoint_check(settings: Settings) -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_port}/v1"
-        up = doctor.check_openai_endpoint(settings.model_copy(update={"openai_base_url": url, "openai_api_key": "sk-x"}))
+        up = doctor.check_openai_endpoint(
+            settings.model_copy(update={"openai_base_url": url, "openai_api_key": "sk-x"})
+        )
         assert up.ok and "reachable" in up.detail and "lists it" in up.detail
     finally:
         server.shutdown()
@@ -74,7 +80,9 @@ def test_openai_endpoint_check(settings: Settings) -> None:
 
 def test_page_model_line(tmp_path: Path, settings: Settings) -> None:
     """Nothing before a local model was asked for; then its state: failed, with the reason."""
-    mine = settings.model_copy(update={"answer": settings.answer.model_copy(update={"local_model_path": tmp_path / "missing.gguf"})})
+    mine = settings.model_copy(
+        update={"answer": settings.answer.model_copy(update={"local_model_path": tmp_path / "missing.gguf"})}
+    )
     assert model_state_html(mine) == ""
     server = shared_server(mine).start()
     with pytest.raises(ModelUnavailable, match="does not exist"):

@@ -15,20 +15,22 @@ from docx import Document
 
 from assistant.answer.chain import Answerer
 from assistant.answer.draft_clauses import excluded, facts_of_sentence
-from assistant.answer.draft_spec import load_spec
-from assistant.answer.grounding import Passage
 from assistant.answer.draft_compose import chosen, draft_length
 from assistant.answer.draft_model import draft_tokens, unbound_figures
+from assistant.answer.draft_spec import load_spec
 from assistant.answer.drafting import DraftError
+from assistant.answer.grounding import Passage
 from assistant.answer.verify import CITATION
 from assistant.ingest.pipeline import ingest
 from assistant.serve import export_docx, reference_lines
 from assistant.settings import Settings
 
 TAIXING = "泰兴市2020年科技创新成效"
-GOOD_TAIXING = ("2020年，泰兴市科技创新成效明显[1]。全年新认定国家高企86家，有效期内国家高企达227家[1]。"
-                "2019年度全社会研发经费占GDP的比重达2.65%[1]。全市完成高新技术产业产值550亿元，占规上工业产值比重46.8%[1]。"
-                "新认定科技型中小微企业297家，列泰州第1[1]。泰兴市高企数量和研发投入均居泰州前列，科技创新正成为引领高质量发展的强劲动力[1]。")
+GOOD_TAIXING = (
+    "2020年，泰兴市科技创新成效明显[1]。全年新认定国家高企86家，有效期内国家高企达227家[1]。"
+    "2019年度全社会研发经费占GDP的比重达2.65%[1]。全市完成高新技术产业产值550亿元，占规上工业产值比重46.8%[1]。"
+    "新认定科技型中小微企业297家，列泰州第1[1]。泰兴市高企数量和研发投入均居泰州前列，科技创新正成为引领高质量发展的强劲动力[1]。"
+)
 
 
 @pytest.fixture
@@ -43,7 +45,9 @@ def test_plan_for_a_region_and_period_leads_with_headline_indicators(answerer: A
     for figure in ("86家", "227家", "2.65%", "550亿元"):
         assert any(figure in value for value in lead), (figure, lead)
     assert all(item["role"] == "headline" for item in plan[:5])
-    assert [i["role"] for i in plan] == sorted((i["role"] for i in plan), key=("headline", "comparison", "measure", "context").index)
+    assert [i["role"] for i in plan] == sorted(
+        (i["role"] for i in plan), key=("headline", "comparison", "measure", "context").index
+    )
     for figure in ("86家", "227家", "2.65%", "550亿元", "46.8%", "297家"):
         assert figure in draft.answer
     # the margins the old drafter picked are not what a writer leads with
@@ -74,9 +78,13 @@ def test_a_target_year_section_and_target_words_exclude_a_fact() -> None:
 
 
 def test_clauses_keep_their_continuations_and_drop_breakdowns() -> None:
-    facts = facts_of_sentence(load_spec(), "全区申请专利3623件(其中发明980件、实用新型1855件),同比增长134.8%,授权专利885件。")
+    facts = facts_of_sentence(
+        load_spec(), "全区申请专利3623件(其中发明980件、实用新型1855件),同比增长134.8%,授权专利885件。"
+    )
     assert [(text, [f.text for f in figs]) for text, figs in facts] == [
-        ("全区申请专利3623件，同比增长134.8%", ["3623件", "134.8%"]), ("授权专利885件", ["885件"])]
+        ("全区申请专利3623件，同比增长134.8%", ["3623件", "134.8%"]),
+        ("授权专利885件", ["885件"]),
+    ]
 
 
 def test_a_traditional_source_drafted_in_simplified_keeps_verified_figures(answerer: Answerer) -> None:
@@ -98,7 +106,9 @@ def test_every_sentence_is_cited_and_the_draft_is_within_length(answerer: Answer
         sentences = [s for s in re.split(r"(?<=[。])", draft.answer) if s.strip()]
         assert all(CITATION.search(s) for s in sentences), draft.answer
         assert all(f.verified and f.citation for f in draft.figures)
-        assert not unbound_figures(draft.answer, {p.n: p.text for p in draft.passages}, [c.region for c in draft.citations])
+        assert not unbound_figures(
+            draft.answer, {p.n: p.text for p in draft.passages}, [c.region for c in draft.citations]
+        )
 
 
 def test_styles_brief_and_comparison(answerer: Answerer) -> None:
@@ -121,7 +131,9 @@ def test_dropping_a_fact_redrafts_without_it(answerer: Answerer) -> None:
     assert "227家" in again.answer
 
 
-def test_a_model_draft_that_fails_the_check_falls_back_with_a_notice(corpus_settings: Settings, retriever, fake_llm) -> None:
+def test_a_model_draft_that_fails_the_check_falls_back_with_a_notice(
+    corpus_settings: Settings, retriever, fake_llm
+) -> None:
     bad = Answerer(corpus_settings, retriever=retriever, backend=fake_llm("泰兴市2020年新认定国家高企99家[1]。"))
     draft = bad.draft(TAIXING)
     assert draft.backend == "extractive" and "未通过核验" in draft.notice and "86家" in draft.answer
@@ -131,7 +143,9 @@ def test_a_model_draft_that_fails_the_check_falls_back_with_a_notice(corpus_sett
     assert all(f.verified for f in drafted.figures)
 
 
-def test_docx_export_opens_and_carries_every_reference(answerer: Answerer, corpus_settings: Settings, tmp_path: Path) -> None:
+def test_docx_export_opens_and_carries_every_reference(
+    answerer: Answerer, corpus_settings: Settings, tmp_path: Path
+) -> None:
     draft = answerer.draft("瑞安市2023年科技创新工作总结").to_json()
     assert len(draft["citations"]) >= 2
     path = export_docx(corpus_settings, draft, heading="瑞安市2023年科技创新工作总结")
@@ -145,8 +159,21 @@ def test_docx_export_opens_and_carries_every_reference(answerer: Answerer, corpu
 def test_cli_draft_takes_style_and_chars(corpus_settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     from assistant.cli import main
 
-    code = main(["draft", TAIXING, "--backend", "extractive", "--style", "简报", "--chars", "200", "--json",
-                 "--index", str(corpus_settings.index_dir)])
+    code = main(
+        [
+            "draft",
+            TAIXING,
+            "--backend",
+            "extractive",
+            "--style",
+            "简报",
+            "--chars",
+            "200",
+            "--json",
+            "--index",
+            str(corpus_settings.index_dir),
+        ]
+    )
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["style"] == "简报" and out["chars"] == 200 and out["length"] <= 200
     assert out["plan"] and {"key", "role", "value", "why", "n"} <= set(out["plan"][0])
@@ -155,11 +182,28 @@ def test_cli_draft_takes_style_and_chars(corpus_settings: Settings, capsys: pyte
 def test_page_pieces_escape_the_plan_and_drop_unticked_facts() -> None:
     from assistant.serve import draft_options, fact_choices, render_plan
 
-    draft = {"plan": [{"key": "a#1:86家", "n": 1, "role": "headline", "indicator": "高新技术企业", "region": "泰兴市",
-                       "value": "86家", "text": "新认定<script>高企86家", "why": "头条指标"}], "dropped": []}
+    draft = {
+        "plan": [
+            {
+                "key": "a#1:86家",
+                "n": 1,
+                "role": "headline",
+                "indicator": "高新技术企业",
+                "region": "泰兴市",
+                "value": "86家",
+                "text": "新认定<script>高企86家",
+                "why": "头条指标",
+            }
+        ],
+        "dropped": [],
+    }
     assert "<script>" not in render_plan(draft) and "&lt;script&gt;" in render_plan(draft)
     assert fact_choices(draft) == [("86家｜新认定<script>高企86家", "a#1:86家")]
-    assert draft_options("简报", 200, ["a#1:86家", "b"], ["b"]) == {"style": "简报", "chars": 200, "drop": frozenset({"a#1:86家"})}
+    assert draft_options("简报", 200, ["a#1:86家", "b"], ["b"]) == {
+        "style": "简报",
+        "chars": 200,
+        "drop": frozenset({"a#1:86家"}),
+    }
     assert draft_options("总结", None, None, None)["drop"] == frozenset()
 
 
@@ -219,10 +263,17 @@ class _RecordingModel(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802 — http.server's name
         type(self).requests.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        chunks = [{"delta": {"role": "assistant", "content": self.reply}, "finish_reason": None},
-                  {"delta": {}, "finish_reason": "stop"}]
-        body = "".join(f"data: {json.dumps({'id': 'c', 'object': 'chat.completion.chunk', 'created': 0, 'model': 'm', 'choices': [dict(c, index=0)]})}\n\n"
-                       for c in chunks) + "data: [DONE]\n\n"
+        chunks = [
+            {"delta": {"role": "assistant", "content": self.reply}, "finish_reason": None},
+            {"delta": {}, "finish_reason": "stop"},
+        ]
+        body = (
+            "".join(
+                f"data: {json.dumps({'id': 'c', 'object': 'chat.completion.chunk', 'created': 0, 'model': 'm', 'choices': [dict(c, index=0)]})}\n\n"
+                for c in chunks
+            )
+            + "data: [DONE]\n\n"
+        )
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Content-Length", str(len(body.encode())))
@@ -238,8 +289,9 @@ def test_a_model_gets_only_the_facts_that_fit_and_a_bounded_generation(corpus_se
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RecordingModel)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        settings = corpus_settings.model_copy(update={"openai_base_url": f"http://127.0.0.1:{server.server_port}/v1",
-                                                      "openai_api_key": "sk-x"})
+        settings = corpus_settings.model_copy(
+            update={"openai_base_url": f"http://127.0.0.1:{server.server_port}/v1", "openai_api_key": "sk-x"}
+        )
         answerer = Answerer(settings, retriever=retriever, backend="openai")
         drafted = answerer.draft(TAIXING)
         short = answerer.draft(TAIXING, style="简报", chars=120)
@@ -266,10 +318,10 @@ class _ReadyServer:
     def __init__(self, base_url: str) -> None:
         self.base_url, self.pid = base_url, 0
 
-    def start(self) -> "_ReadyServer":
+    def start(self) -> _ReadyServer:
         return self
 
-    def wait_ready(self, timeout: float) -> "_ReadyServer":
+    def wait_ready(self, timeout: float) -> _ReadyServer:
         return self
 
     def death_of(self, pid: int) -> str:
@@ -285,8 +337,13 @@ def test_the_local_server_is_sent_the_token_limit_it_reads(corpus_settings: Sett
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RecordingModel)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        chat = LocalServerChat.model_construct(server=_ReadyServer(f"http://127.0.0.1:{server.server_port}/v1"),
-                                               settings=corpus_settings, gguf="m.gguf", max_tokens=200, temperature=0.0)
+        chat = LocalServerChat.model_construct(
+            server=_ReadyServer(f"http://127.0.0.1:{server.server_port}/v1"),
+            settings=corpus_settings,
+            gguf="m.gguf",
+            max_tokens=200,
+            temperature=0.0,
+        )
         chat.invoke("问")
         chat.bind(max_tokens=draft_tokens(300, 450)).invoke("问")
     finally:
@@ -304,18 +361,23 @@ def test_a_policy_area_is_drafted_from_the_policys_provisions(answerer: Answerer
     assert all(f.verified and f.citation for f in draft.figures)
 
 
-def test_a_model_writing_the_frame_keeps_the_cited_facts_and_states_no_figure(corpus_settings: Settings, retriever,
-                                                                              fake_llm) -> None:
+def test_a_model_writing_the_frame_keeps_the_cited_facts_and_states_no_figure(
+    corpus_settings: Settings, retriever, fake_llm
+) -> None:
     """The local model's draft (``draft_writer`` auto → frame): its opening and closing sentences
     around the extractive draft's cited facts; a frame stating a figure is not taken."""
-    settings = corpus_settings.model_copy(update={"answer": corpus_settings.answer.model_copy(update={"draft_writer": "frame"})})
+    settings = corpus_settings.model_copy(
+        update={"answer": corpus_settings.answer.model_copy(update={"draft_writer": "frame"})}
+    )
     frame = "开头：2020年，泰兴市科技创新工作成效显著。\n结尾：科技创新正成为泰兴市高质量发展的强劲动力。"
     drafted = Answerer(settings, retriever=retriever, backend=fake_llm(frame)).draft(TAIXING)
     assert drafted.backend == "fake" and not drafted.notice, drafted.notice
     assert drafted.answer.startswith("2020年，泰兴市科技创新工作成效显著[1]。")
     assert re.search(r"科技创新正成为泰兴市高质量发展的强劲动力(?:\[\d+\])+。$", drafted.answer), drafted.answer
     assert "86家" in drafted.answer and all(f.verified and f.citation for f in drafted.figures)
-    bad = Answerer(settings, retriever=retriever, backend=fake_llm("2020年泰兴市新认定高企99家。\n成效显著。")).draft(TAIXING)
+    bad = Answerer(settings, retriever=retriever, backend=fake_llm("2020年泰兴市新认定高企99家。\n成效显著。")).draft(
+        TAIXING
+    )
     assert bad.backend == "extractive" and "未通过核验" in bad.notice and "99家" not in bad.answer
     boast = "2020年，泰兴市科技创新工作成效显著。\n高企数量创历史新高。"  # a claim no source made
     bold = Answerer(settings, retriever=retriever, backend=fake_llm(boast)).draft(TAIXING)

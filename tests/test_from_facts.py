@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from test_facts import _write
 
 from assistant.answer.chain import Answerer
 from assistant.answer.from_facts import FactAnswerer
@@ -22,14 +23,28 @@ from assistant.facts.vocabulary import load_vocabulary
 from assistant.index.store import ChunkStore
 from assistant.settings import Settings
 
-from test_facts import _write
-
-PROVINCES = {"北京": (6.83, 6.73), "上海": (4.44, 4.34), "天津": (3.49, 3.58), "广东": (3.42, 3.54), "江苏": (3.12, 3.29),
-             "陕西": (2.35, 2.50), "西藏": (0.33, 0.30), "全国": (2.54, 2.65)}
+PROVINCES = {
+    "北京": (6.83, 6.73),
+    "上海": (4.44, 4.34),
+    "天津": (3.49, 3.58),
+    "广东": (3.42, 3.54),
+    "江苏": (3.12, 3.29),
+    "陕西": (2.35, 2.50),
+    "西藏": (0.33, 0.30),
+    "全国": (2.54, 2.65),
+}
 REVISION = "根据2022年国内生产总值（GDP）最终核实数据，2022年研究与试验发展（R&D）经费投入强度已修订为2.56%。"
-PATENTS = ("今年1-9月份,全区申请专利3623件(其中发明980件、实用新型1855件、外观设计788件),同比增长134.8%;"
-           "授权专利885件(其中发明144件、实用新型611件、外观设计130件)。")
-REPORT = {"source": "zl.txt", "title": "常州市钟楼区科技局工作报告", "region": "常州市钟楼区", "level": "市辖区", "years": [2012]}
+PATENTS = (
+    "今年1-9月份,全区申请专利3623件(其中发明980件、实用新型1855件、外观设计788件),同比增长134.8%;"
+    "授权专利885件(其中发明144件、实用新型611件、外观设计130件)。"
+)
+REPORT = {
+    "source": "zl.txt",
+    "title": "常州市钟楼区科技局工作报告",
+    "region": "常州市钟楼区",
+    "level": "市辖区",
+    "years": [2012],
+}
 
 
 def _bulletin(store: ChunkStore, year: int, column: int, extra: list[tuple[str, dict]] = ()) -> None:
@@ -38,8 +53,17 @@ def _bulletin(store: ChunkStore, year: int, column: int, extra: list[tuple[str, 
     chunks = []
     for label, values in PROVINCES.items():
         cells = [{"header": "R&D经费投入强度", "unit": "%", "value": f"{values[column]:.2f}"}]
-        chunks.append((f"{title}｜{label}｜R&D经费投入强度（%）{values[column]:.2f}",
-                       {"kind": "table_row", "table_title": title, "row_label": label, "columns": json.dumps(cells, ensure_ascii=False)}))
+        chunks.append(
+            (
+                f"{title}｜{label}｜R&D经费投入强度（%）{values[column]:.2f}",
+                {
+                    "kind": "table_row",
+                    "table_title": title,
+                    "row_label": label,
+                    "columns": json.dumps(cells, ensure_ascii=False),
+                },
+            )
+        )
     chunks += list(extra)
     metas = [m | {"title": f"{year}年全国科技经费投入统计公报", "region": "全国", "years": [year]} for _, m in chunks]
     _write(store, doc, list(zip([t for t, _ in chunks], metas)))
@@ -120,9 +144,13 @@ def test_a_figure_bound_to_another_indicator_is_marked_unverified() -> None:
     assert f"885件{UNVERIFIED_MARK}" in wrong.text
     right = verify_answer("常州钟楼区2012年1-9月发明专利授权量为144件[1]。", {1: PATENTS}, binder)
     assert right.figures[0].verified
-    copied = verify_answer(f"据报告：{PATENTS}[1]", {1: PATENTS}, binder)  # the source's own sentence binds 885 to all patents
+    copied = verify_answer(
+        f"据报告：{PATENTS}[1]", {1: PATENTS}, binder
+    )  # the source's own sentence binds 885 to all patents
     assert all(f.verified for f in copied.figures)
-    city = Binder(lambda n: passage_facts, vocab, question_claim("常州市2012年专利申请量是多少？", vocab, ["常州市"], [2012]))
+    city = Binder(
+        lambda n: passage_facts, vocab, question_claim("常州市2012年专利申请量是多少？", vocab, ["常州市"], [2012])
+    )
     assert not verify_answer("全区申请专利3623件[1]。", {1: PATENTS}, city).figures[0].verified
 
 
@@ -166,7 +194,9 @@ def test_an_llm_gets_the_fact_rows_and_must_state_them_all(corpus_settings: Sett
     """The stand-in model answers from the fact rows; one that leaves a row out, or binds a
     figure to the wrong indicator, is replaced by the extractive answer with a notice."""
     question = "钟楼区2012年1-9月和瑞安市2023年的发明专利授权量分别是多少？"
-    good = Answerer(corpus_settings, retriever=retriever, backend=fake_llm("钟楼区为144件[1]，瑞安市为171件[2]。")).ask(question)
+    good = Answerer(corpus_settings, retriever=retriever, backend=fake_llm("钟楼区为144件[1]，瑞安市为171件[2]。")).ask(
+        question
+    )
     assert good.backend == "fake" and all(f.verified for f in good.figures)
     assert [c.source for c in good.citations] == ["000_ed9fd284b80e42d9.txt", "003_63333fff2a297632.txt"]
     partial = Answerer(corpus_settings, retriever=retriever, backend=fake_llm("钟楼区为144件[1]。")).ask(question)

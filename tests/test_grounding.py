@@ -39,12 +39,15 @@ def test_analysis_of_ranges_redacted_regions_and_foreign_places() -> None:
     assert analyze("泰兴2020年2000萬元以上项目有几个", DOCUMENTS).years == [2020]  # 2000萬元 is no year
 
 
-@pytest.mark.parametrize(("question", "flag"), [
-    ("泰兴市2020年综合科技创新水平全省排第几？", "wants_rank"),
-    ("专利条例什么时候施行？", "wants_date"),
-    ("高新技术企业应在每年几月底前填报年度报表？", "wants_date"),
-    ("泰兴市2020年高企和科技型中小企业分别有多少家？", "multi"),
-])
+@pytest.mark.parametrize(
+    ("question", "flag"),
+    [
+        ("泰兴市2020年综合科技创新水平全省排第几？", "wants_rank"),
+        ("专利条例什么时候施行？", "wants_date"),
+        ("高新技术企业应在每年几月底前填报年度报表？", "wants_date"),
+        ("泰兴市2020年高企和科技型中小企业分别有多少家？", "multi"),
+    ],
+)
 def test_analysis_flags_what_kind_of_answer_is_wanted(question: str, flag: str) -> None:
     assert getattr(analyze(question, DOCUMENTS), flag)
 
@@ -55,17 +58,35 @@ def test_a_year_before_a_document_type_names_the_document_not_the_figure() -> No
     assert facts.years == [] and facts.doc_years == [2017]
     text = "全社会研发经费支出与国内生产总值之比达到2.08%。"
     report = Passage(1, "c1", "gwr2017.txt", "2017年政府工作报告", "全国", (2016, 2017), "一、2016年工作回顾", text)
-    other = Passage(2, "c2", "gwr2018.txt", "2018年政府工作报告", "全国", (2017, 2018), "", text.replace("2.08", "2.12"))
+    other = Passage(
+        2, "c2", "gwr2018.txt", "2018年政府工作报告", "全国", (2017, 2018), "", text.replace("2.08", "2.12")
+    )
     assert [e.passage.n for e in find_evidence(facts, [report, other], flat_idf)] == [1]
-    assert analyze("2019年到2023年全国R&D经费投入强度的变化", [{"region": "全国"}]).years == [2019, 2020, 2021, 2022, 2023]
+    assert analyze("2019年到2023年全国R&D经费投入强度的变化", [{"region": "全国"}]).years == [
+        2019,
+        2020,
+        2021,
+        2022,
+        2023,
+    ]
 
 
 def test_a_province_row_of_a_national_table_does_not_answer_for_the_nation() -> None:
     def row(n: int, label: str, value: str) -> Passage:
         cells = f'[{{"header": "R&D经费", "unit": "亿元", "value": "{value}"}}]'
-        return Passage(n, f"r{n}", "b.html", "2022年全国科技经费投入统计公报", "全国", (2022,), "附表2",
-                       f"附表2 2022年各地区R&D经费情况｜{label}｜R&D经费（亿元）{value}", kind="table_row",
-                       row_label=label, columns=cells)
+        return Passage(
+            n,
+            f"r{n}",
+            "b.html",
+            "2022年全国科技经费投入统计公报",
+            "全国",
+            (2022,),
+            "附表2",
+            f"附表2 2022年各地区R&D经费情况｜{label}｜R&D经费（亿元）{value}",
+            kind="table_row",
+            row_label=label,
+            columns=cells,
+        )
 
     rows = [row(1, "陕西", "769.6"), row(2, "全国", "30782.9")]
     national = find_evidence(analyze("2022年全国R&D经费是多少亿元？", [{"region": "全国"}]), rows, flat_idf)
@@ -78,7 +99,9 @@ def test_a_unit_of_several_characters_is_the_asked_unit() -> None:
     facts = analyze("高新技术企业认定名单要公示几个工作日？", [{"region": "全国"}])
     assert facts.unit == "个工作日"
     text = "近三个会计年度的财务报告。认定企业公示10个工作日，无异议的，予以备案。"
-    found = find_evidence(facts, [Passage(1, "c1", "p.html", "高新技术企业认定管理办法", "全国", (2016,), "", text)], flat_idf)
+    found = find_evidence(
+        facts, [Passage(1, "c1", "p.html", "高新技术企业认定管理办法", "全国", (2016,), "", text)], flat_idf
+    )
     assert [f.text for e in found for f in e.figures] == ["10个工作日"]
 
 
@@ -131,7 +154,9 @@ def test_a_target_is_no_disagreement_with_the_result_but_two_results_are() -> No
     question = "泰兴市2020年新认定国家高企多少家？"
     facts = analyze(question, DOCUMENTS)
     report = passage(1, "全年新认定国家高企86家。")
-    plan = Passage(2, "c2", "plan.txt", "泰兴市2020年工作计划", "泰兴市", (2020,), "", "预期目标：全年新认定国家高企90家。")
+    plan = Passage(
+        2, "c2", "plan.txt", "泰兴市2020年工作计划", "泰兴市", (2020,), "", "预期目标：全年新认定国家高企90家。"
+    )
     rival = Passage(3, "c3", "rival.txt", "泰兴市2020年统计", "泰兴市", (2020,), "", "全年新认定国家高企90家。")
     lexicon = load_lexicon(None)
     with_target = find_evidence(facts, [report, plan], flat_idf)

@@ -39,7 +39,10 @@ def test_chat_streams_then_shows_the_verified_answer_with_sources(handlers: Hand
 
 
 def test_chat_filters_and_history_reach_the_chain(handlers: Handlers) -> None:
-    prior = [{"role": "user", "content": "泰兴市2020年新认定了多少家国家高企？"}, {"role": "assistant", "content": "86家[1]。"}]
+    prior = [
+        {"role": "user", "content": "泰兴市2020年新认定了多少家国家高企？"},
+        {"role": "assistant", "content": "86家[1]。"},
+    ]
     last = named(CHAT_OUTPUTS, list(handlers.chat("那高新技术产业产值呢？", prior, [], "泰兴市", "2020", ""))[-1])
     assert "理解为" in last["status"] and "86家" not in last["chatbot"][-1]["content"]
 

@@ -13,14 +13,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import KNOWLEDGE
+from test_cli import _env, run_cli
 
 from assistant import doctor
 from assistant.ingest.pipeline import ingest
 from assistant.questions import QuestionError, read_question
 from assistant.settings import PROJECT_ROOT, Settings
-
-from conftest import KNOWLEDGE
-from test_cli import _env, run_cli
 
 TAIXING = "001_bbaa06e7afcfcd41.txt"
 QUESTION = "泰兴市2020年新认定国家高企多少家？"
@@ -51,12 +50,26 @@ def test_a_lone_surrogate_and_an_over_long_question_are_refused_in_a_line() -> N
 
 def test_a_bad_line_costs_that_line_only(small: Settings, tmp_path: Path) -> None:
     batch = tmp_path / "questions.jsonl"
-    batch.write_text("\n".join([json.dumps({"q": QUESTION}), '{"q": "泰兴\\ud800市高企多少家？"}', "not json",
-                                json.dumps({"q": "问" * 3000}), json.dumps({"q": "泰兴市二〇二〇年新认定国家高企多少家？"})]),
-                     encoding="utf-8")
+    batch.write_text(
+        "\n".join(
+            [
+                json.dumps({"q": QUESTION}),
+                '{"q": "泰兴\\ud800市高企多少家？"}',
+                "not json",
+                json.dumps({"q": "问" * 3000}),
+                json.dumps({"q": "泰兴市二〇二〇年新认定国家高企多少家？"}),
+            ]
+        ),
+        encoding="utf-8",
+    )
     for command in ("ask", "search"):
-        out = run_cli(command, "--questions", str(batch), *(["--backend", "extractive"] if command == "ask" else []),
-                      env=_env(small))
+        out = run_cli(
+            command,
+            "--questions",
+            str(batch),
+            *(["--backend", "extractive"] if command == "ask" else []),
+            env=_env(small),
+        )
         assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr[-2000:]
         lines = [json.loads(line) for line in out.stdout.splitlines()]
         assert [("error" in line) for line in lines] == [False, True, True, True, False]
@@ -90,8 +103,14 @@ def test_search_on_a_full_disk_says_so_in_one_line(small: Settings) -> None:
     import sys
 
     shutil.rmtree(small.lexical_dir)  # the view must be written again: the disk is full
-    out = subprocess.run([sys.executable, "-c", DISK_FULL, str(small.resolved_index_dir), "search", QUESTION],
-                         cwd=PROJECT_ROOT, env={**os.environ, **_env(small)}, capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", DISK_FULL, str(small.resolved_index_dir), "search", QUESTION],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **_env(small)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr[-2000:]
     assert out.stderr.strip().splitlines()[-1].startswith("error: the disk holding the index is full")
 
@@ -136,8 +155,10 @@ def test_failed_logins_meet_a_growing_delay() -> None:
 
     async def login(request: Request) -> PlainTextResponse:
         form = await request.form()
-        return PlainTextResponse("ok" if form.get("password") == "right" else "Incorrect credentials.",
-                                 status_code=200 if form.get("password") == "right" else 400)
+        return PlainTextResponse(
+            "ok" if form.get("password") == "right" else "Incorrect credentials.",
+            status_code=200 if form.get("password") == "right" else 400,
+        )
 
     app = Starlette(routes=[Route("/login", login, methods=["POST"]), Route("/", lambda r: PlainTextResponse("page"))])
     throttled = LoginThrottle(app, free=5, delay_s=30.0)

@@ -6,13 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import KNOWLEDGE
 
 from assistant.index.store import ChunkStore
 from assistant.ingest.pipeline import ingest, remove
 from assistant.retrieve import Filters, Retriever
 from assistant.settings import Settings
-
-from conftest import KNOWLEDGE
 
 TAIXING = "001_bbaa06e7afcfcd41.txt"
 ZJ_DISTRICT = "002_34f0dc6191c594a9.txt"
@@ -122,8 +121,9 @@ def test_bad_files_are_reported_and_the_rest_indexed(settings: Settings, tmp_pat
     assert hit.source == "gbk.txt" and "698.89万元" in hit.text
 
 
-def test_bm25_view_is_saved_in_pages_and_read_back_whole(corpus_settings: Settings, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bm25_view_is_saved_in_pages_and_read_back_whole(
+    corpus_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The view is streamed to disk a page at a time (so an ingest never holds every chunk's text);
     read back it must be the whole index, in the store's order, scoring as one built in one piece."""
     import assistant.index.lexical as lexical
@@ -152,7 +152,9 @@ def test_bm25_view_is_not_rebuilt_while_it_matches_the_store(corpus_settings: Se
     assert (folder / "stamp.json").stat().st_mtime_ns == built
 
 
-def test_dense_search_filters_to_servable_documents_only_while_others_are_stored(settings: Settings, tmp_path: Path) -> None:
+def test_dense_search_filters_to_servable_documents_only_while_others_are_stored(
+    settings: Settings, tmp_path: Path
+) -> None:
     """Chroma's metadata filter costs most of a search at 40,000 chunks, so the dense query is
     filtered to complete documents only while the store holds chunks of another (one being
     written, or interrupted); its chunks are never served either way."""
@@ -166,8 +168,12 @@ def test_dense_search_filters_to_servable_documents_only_while_others_are_stored
     store = ChunkStore(settings)  # a second document begun and one batch written, as a killed ingest leaves it
     store.begin_document("half.md", {"content_hash": "h", "source": "half.md"})
     vector = retriever.embedder.embed_query("泰兴市2020年新认定国家高企多少家？")
-    store.write_chunks(["half-0"], ["泰兴市2020年新认定国家高企9999家。"], [{"source": "half.md", "content_hash": "h"}],
-                       vector.reshape(1, -1))
+    store.write_chunks(
+        ["half-0"],
+        ["泰兴市2020年新认定国家高企9999家。"],
+        [{"source": "half.md", "content_hash": "h"}],
+        vector.reshape(1, -1),
+    )
     retriever.refresh()
     assert retriever._dense_where(None) == retriever._servable
     results = retriever.search("泰兴市2020年新认定国家高企多少家？", k=10)

@@ -37,9 +37,12 @@ def knowledge(tmp_path: Path) -> Path:
     (folder / "indicators.toml").write_text(EXTENSION, encoding="utf-8")
     (folder / "嘉兴市科技局2023年工作总结.txt").write_text(
         "嘉兴市科技局2023年工作总结\n一、主要成效\n2023年，嘉兴市新培育瞪羚企业35家，累计达到180家。"
-        "全市研发经费投入强度达到3.35%。\n", encoding="utf-8")
+        "全市研发经费投入强度达到3.35%。\n",
+        encoding="utf-8",
+    )
     (folder / "嘉兴市统计局2023年科技统计快报.txt").write_text(
-        "嘉兴市统计局2023年科技统计快报\n2023年，嘉兴市新培育瞪羚企业37家。\n", encoding="utf-8")
+        "嘉兴市统计局2023年科技统计快报\n2023年，嘉兴市新培育瞪羚企业37家。\n", encoding="utf-8"
+    )
     return folder
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import CannedJSON, free_port
 
 from assistant.answer.chain import Answerer
 from assistant.answer.local_model import MODEL_FILE, MODEL_SIZE, ensure_model
@@ -26,10 +27,10 @@ from assistant.answer.model_server import ModelServer, shared_server
 from assistant.serve import stream_answer
 from assistant.settings import Settings
 
-from conftest import CannedJSON, free_port
-
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None,  # found, not imported
-                                reason="llama-cpp-python is installed by `make test`")
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None,  # found, not imported
+    reason="llama-cpp-python is installed by `make test`",
+)
 
 QUESTION = "泰兴市2020年新认定国家高企多少家？"
 
@@ -66,7 +67,9 @@ def llama_server(model_server: ModelServer) -> str:
     return model_server.wait_ready(timeout=600).base_url
 
 
-def test_local_backend_answers_with_verified_figures(local_settings: Settings, retriever, model_server: ModelServer) -> None:
+def test_local_backend_answers_with_verified_figures(
+    local_settings: Settings, retriever, model_server: ModelServer
+) -> None:
     answerer = Answerer(local_settings, retriever=retriever, backend="local")
     tokens: list[str] = []
     answer = answerer.ask(QUESTION, on_token=tokens.append)
@@ -78,13 +81,18 @@ def test_local_backend_answers_with_verified_figures(local_settings: Settings, r
     assert "llama_cpp" not in sys.modules and model_server.status.pid != os.getpid()
 
 
-def test_local_backend_refuses_without_calling_the_model(local_settings: Settings, retriever, model_server: ModelServer) -> None:
-    answer = Answerer(local_settings, retriever=retriever, backend="local").ask("上海市2020年新认定高新技术企业多少家？")
+def test_local_backend_refuses_without_calling_the_model(
+    local_settings: Settings, retriever, model_server: ModelServer
+) -> None:
+    answer = Answerer(local_settings, retriever=retriever, backend="local").ask(
+        "上海市2020年新认定高新技术企业多少家？"
+    )
     assert answer.refused and answer.timings["generate_ms"] == 0.0
 
 
 def test_model_killed_mid_answer_falls_back_then_the_restarted_model_answers(
-        local_settings: Settings, retriever, model_server: ModelServer) -> None:
+    local_settings: Settings, retriever, model_server: ModelServer
+) -> None:
     """kill -9 of the model process while it streams: that answer is the extractive one with a
     notice saying so, this (the page's) process goes on, and the next answer streams from a new
     model process."""
@@ -136,7 +144,11 @@ def test_port_in_use_gives_a_clear_message_and_extractive_answers(local_settings
         server = shared_server(settings).start()
         try:
             answer = Answerer(settings, retriever=retriever, backend="local").ask(QUESTION)
-            assert server.status.state == "failed" and f"port {port}" in server.status.reason and "in use" in server.status.reason
+            assert (
+                server.status.state == "failed"
+                and f"port {port}" in server.status.reason
+                and "in use" in server.status.reason
+            )
             assert answer.backend == "extractive" and f"port {port}" in answer.notice and "86家" in answer.answer
         finally:
             server.stop()
@@ -157,7 +169,9 @@ def test_server_that_cannot_start_gives_a_clear_message(local_settings: Settings
 
 
 def test_openai_backend_streams_from_a_real_server(corpus_settings: Settings, retriever, llama_server: str) -> None:
-    settings = _settings(corpus_settings, openai_model="local").model_copy(update={"openai_base_url": llama_server, "openai_api_key": "sk-local"})
+    settings = _settings(corpus_settings, openai_model="local").model_copy(
+        update={"openai_base_url": llama_server, "openai_api_key": "sk-local"}
+    )
     answerer = Answerer(settings, retriever=retriever, backend="openai")
     tokens: list[str] = []
     answer = answerer.ask(QUESTION, on_token=tokens.append)
@@ -167,16 +181,22 @@ def test_openai_backend_streams_from_a_real_server(corpus_settings: Settings, re
 
 
 def test_openai_backend_rewrites_a_followup(corpus_settings: Settings, retriever, llama_server: str) -> None:
-    settings = _settings(corpus_settings, openai_model="local").model_copy(update={"openai_base_url": llama_server, "openai_api_key": "sk-local"})
+    settings = _settings(corpus_settings, openai_model="local").model_copy(
+        update={"openai_base_url": llama_server, "openai_api_key": "sk-local"}
+    )
     answerer = Answerer(settings, retriever=retriever, backend="openai")
-    history = [{"role": "user", "content": "瑞安2023年发明专利授权量是多少？"}, {"role": "assistant", "content": "171件[1]。"}]
+    history = [
+        {"role": "user", "content": "瑞安2023年发明专利授权量是多少？"},
+        {"role": "assistant", "content": "171件[1]。"},
+    ]
     answer = answerer.ask("申请量呢？", history=history)
     assert "瑞安" in answer.standalone_question and answer.standalone_question != "申请量呢？"
 
 
 def test_endpoint_down_falls_back_with_a_notice(corpus_settings: Settings, retriever) -> None:
     settings = _settings(corpus_settings, timeout_s=3, max_retries=0).model_copy(
-        update={"openai_base_url": f"http://127.0.0.1:{free_port()}/v1", "openai_api_key": "sk-x"})
+        update={"openai_base_url": f"http://127.0.0.1:{free_port()}/v1", "openai_api_key": "sk-x"}
+    )
     answer = Answerer(settings, retriever=retriever, backend="openai").ask(QUESTION)
     assert answer.backend == "extractive" and "openai" in answer.notice and "86家" in answer.answer
 
@@ -190,14 +210,17 @@ def test_garbage_from_the_endpoint_falls_back(corpus_settings: Settings, retriev
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         settings = _settings(corpus_settings, timeout_s=5, max_retries=0).model_copy(
-            update={"openai_base_url": f"http://127.0.0.1:{server.server_port}/v1", "openai_api_key": "sk-x"})
+            update={"openai_base_url": f"http://127.0.0.1:{server.server_port}/v1", "openai_api_key": "sk-x"}
+        )
         answer = Answerer(settings, retriever=retriever, backend="openai").ask(QUESTION)
         assert answer.backend == "extractive" and answer.notice and "86家" in answer.answer
     finally:
         server.shutdown()
 
 
-def test_evaluation_counts_cached_completions(local_settings: Settings, model_server: ModelServer, tmp_path: Path) -> None:
+def test_evaluation_counts_cached_completions(
+    local_settings: Settings, model_server: ModelServer, tmp_path: Path
+) -> None:
     """A re-run answers from the completion cache and says how often (its latencies are the cache's);
     --no-cache generates afresh."""
     from assistant.evaluate.run import run_eval
@@ -211,12 +234,18 @@ def test_evaluation_counts_cached_completions(local_settings: Settings, model_se
     assert "cached_completions" not in fresh["metrics"]
 
 
-def test_openai_backend_answers_a_comparison_from_the_fact_rows(corpus_settings: Settings, retriever, llama_server: str) -> None:
+def test_openai_backend_answers_a_comparison_from_the_fact_rows(
+    corpus_settings: Settings, retriever, llama_server: str
+) -> None:
     """The bundled model behind the OpenAI-compatible server, given the fact rows as numbered
     passages: whatever it writes, the answer's figures are the rows', verified and bound (its own
     answer when it stated every row, else the rows' with a notice), and the chart has both points."""
-    settings = _settings(corpus_settings, openai_model="local").model_copy(update={"openai_base_url": llama_server, "openai_api_key": "sk-local"})
-    answer = Answerer(settings, retriever=retriever, backend="openai").ask("钟楼区2012年1-9月和瑞安市2023年的发明专利授权量分别是多少？")
+    settings = _settings(corpus_settings, openai_model="local").model_copy(
+        update={"openai_base_url": llama_server, "openai_api_key": "sk-local"}
+    )
+    answer = Answerer(settings, retriever=retriever, backend="openai").ask(
+        "钟楼区2012年1-9月和瑞安市2023年的发明专利授权量分别是多少？"
+    )
     assert answer.backend == "openai" or "未通过核验" in answer.notice, answer.notice
     assert "144件" in answer.answer and "171件" in answer.answer and "885件" not in answer.answer, answer.answer
     assert all(f.verified and not f.unbound for f in answer.figures), answer.figures

@@ -17,22 +17,25 @@ import threading
 from collections.abc import Callable, Iterator
 
 import pytest
+from conftest import KNOWLEDGE, ScriptedChat
 
 from assistant.answer.chain import Answer, Answerer
 from assistant.ingest.pipeline import ingest
 from assistant.retrieve import Retriever
 from assistant.settings import Settings
 
-from conftest import KNOWLEDGE, ScriptedChat
-
 TABLE = "| 地区 | R&D经费（亿元） | R&D经费投入强度（%） |\n| --- | --- | --- |\n"
 DOCUMENTS = {
     # the issue's revision: 2022 intensity 2.54 % in the 2022 bulletin, 2.56 % in the 2023 one
-    "2022年科技经费公报.md": "# 2022年全国科技经费投入统计公报\n\n附表 2022年各地区研究与试验发展（R&D）经费情况\n\n" + TABLE
+    "2022年科技经费公报.md": "# 2022年全国科技经费投入统计公报\n\n附表 2022年各地区研究与试验发展（R&D）经费情况\n\n"
+    + TABLE
     + "| 全国 | 30782.9 | 2.54 |\n| 北京 | 2843.3 | 6.83 |\n| 上海 | 1981.6 | 4.44 |\n| 广东 | 4411.9 | 3.42 |\n",
-    "2023年科技经费公报.md": "# 2023年全国科技经费投入统计公报\n\n附表 2023年各地区研究与试验发展（R&D）经费情况\n\n" + TABLE
+    "2023年科技经费公报.md": "# 2023年全国科技经费投入统计公报\n\n附表 2023年各地区研究与试验发展（R&D）经费情况\n\n"
+    + TABLE
     + "| 全国 | 33357.1 | 2.65 |\n| 北京 | 2947.1 | 6.73 |\n| 上海 | 2049.6 | 4.34 |\n| 广东 | 4802.6 | 3.54 |\n\n"
-    + "附表 2022年研究与试验发展（R&D）经费投入强度（修订数）\n\n" + TABLE + "| 全国 | 30782.9 | 2.56 |\n",
+    + "附表 2022年研究与试验发展（R&D）经费投入强度（修订数）\n\n"
+    + TABLE
+    + "| 全国 | 30782.9 | 2.56 |\n",
     # a second 泰兴市 document giving the 2020 count differently (86家 in the bureau's report)
     "泰兴市科技局2020年工作简报.txt": "泰兴市科技局2020年工作简报\n泰兴市科学技术局\n2020年，全市新认定国家高企90家，科技型中小企业评价入库423家。",
 }
@@ -116,7 +119,9 @@ def test_a_trend_and_a_ranking_are_verified_and_bound(ask) -> None:
 def test_a_model_figure_of_another_column_is_not_taken(ask) -> None:
     """2843.3 is in row [1], but there it is R&D经费, not the asked intensity: bound verification
     rejects the model's answer and the rows answer instead, with a notice."""
-    answer = ask("2022年北京和上海的R&D经费投入强度分别是多少？", lambda prompt: "北京为2843.3亿元[1]，上海为1981.6亿元[2]。")
+    answer = ask(
+        "2022年北京和上海的R&D经费投入强度分别是多少？", lambda prompt: "北京为2843.3亿元[1]，上海为1981.6亿元[2]。"
+    )
     assert answer.backend == "extractive" and "another indicator" in answer.notice, answer.notice
     assert "6.83%" in answer.answer and "2843.3" not in answer.answer
 
@@ -133,6 +138,7 @@ def test_a_fact_cell_two_documents_give_differently_is_said_to_disagree(ask) -> 
 def test_a_retrieved_figure_another_document_gives_differently_is_shown_beside_it(ask) -> None:
     """Retrieval path (no table): the model states the bureau report's 86家 only; the answer adds
     the rival report's 90家 with its source and says they disagree."""
+
     def first_86(prompt: str) -> str:
         n = next(m.group(1) for m in re.finditer(r"\[(\d+)\][^\[]*?86家", prompt, re.S))
         return f"泰兴市2020年新认定国家高企86家[{n}]。"

@@ -75,8 +75,16 @@ def test_a_place_named_in_one_sentence_is_not_the_documents_region() -> None:
     """A town office's report that mentions a visit to 泰兴市 (or a planted line the detector
     missed) is not 泰兴市's document: no sentence decides the issuer's region. With no region in the
     title, the issuer or across the text, the region is empty and says so."""
-    text = "\n".join(["测试镇科技办2022年工作总结", "一、总体情况", "2022年，全镇新认定高新技术企业3家。",
-                      "赴泰兴市学习高企培育经验，泰兴市高新技术企业有9999家。", "二、主要做法", "组织政策宣讲会4场。"])
+    text = "\n".join(
+        [
+            "测试镇科技办2022年工作总结",
+            "一、总体情况",
+            "2022年，全镇新认定高新技术企业3家。",
+            "赴泰兴市学习高企培育经验，泰兴市高新技术企业有9999家。",
+            "二、主要做法",
+            "组织政策宣讲会4场。",
+        ]
+    )
     meta = infer_meta("总结.txt", text)
     assert (meta.region, meta.region_source) == ("", "not stated")
     issued = infer_meta("简报.txt", "2020年工作简报\n泰兴市科学技术局\n全年新认定国家高企90家。")
@@ -92,10 +100,20 @@ def test_the_manifest_overrides_field_by_field() -> None:
     entry = DocMeta(**manifest["001_bbaa06e7afcfcd41.txt"])
     text = clean_text(read_document(KNOWLEDGE / "001_bbaa06e7afcfcd41.txt"))
     meta = document_meta("001_bbaa06e7afcfcd41.txt", text, entry)
-    assert (meta.region, meta.years, meta.region_source, meta.years_source) == ("泰兴市", [2020, 2021], "manifest", "manifest")
+    assert (meta.region, meta.years, meta.region_source, meta.years_source) == (
+        "泰兴市",
+        [2020, 2021],
+        "manifest",
+        "manifest",
+    )
     partial = document_meta("x.txt", "2019年全国科技经费投入统计公报\n发布时间：2020-08-27\n", DocMeta(title="公报"))
     assert (partial.title, partial.region, partial.region_source, partial.years, partial.issued_year) == (
-        "公报", "全国", "title", [2019], 2020)
+        "公报",
+        "全国",
+        "title",
+        [2019],
+        2020,
+    )
 
 
 def test_list_shows_what_was_inferred_and_from_where(settings, tmp_path: Path) -> None:
@@ -107,35 +125,80 @@ def test_list_shows_what_was_inferred_and_from_where(settings, tmp_path: Path) -
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "bulletin.md").write_text(
-        "# 2019年全国科技经费投入统计公报\n\n发布时间：2020-08-27\n\n2019年，全国共投入R&D经费22143.6亿元。\n", encoding="utf-8")
-    (folder / "notes.md").write_text("# 科技工作简报汇编\n\n本期刊登三项工作进展，赴泰兴市学习一次。\n", encoding="utf-8")
+        "# 2019年全国科技经费投入统计公报\n\n发布时间：2020-08-27\n\n2019年，全国共投入R&D经费22143.6亿元。\n",
+        encoding="utf-8",
+    )
+    (folder / "notes.md").write_text(
+        "# 科技工作简报汇编\n\n本期刊登三项工作进展，赴泰兴市学习一次。\n", encoding="utf-8"
+    )
     # a repository's wrong file name: the text's 黔东南 and 2016 win, the file name's are shown beside
     (folder / "2023年洛阳市国民经济和社会发展统计公报.md").write_text(
         "黔东南苗族侗族自治州\n\n2016年国民经济和社会发展统计公报①\n\n黔东南州统计局\n\n2017年3月16日\n\n"
-        "2016年，全州专利授权655件。\n", encoding="utf-8")
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_INDEX_DIR": str(settings.resolved_index_dir)}
+        "2016年，全州专利授权655件。\n",
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "ASSISTANT_DATA_DIR": str(settings.data_dir),
+        "ASSISTANT_INDEX_DIR": str(settings.resolved_index_dir),
+    }
 
     def cli(*args: str) -> str:
-        out = subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
-                             cwd=PROJECT_ROOT, env=env, timeout=600)
+        out = subprocess.run(
+            [sys.executable, "-m", "assistant", *args],
+            capture_output=True,
+            text=True,
+            cwd=PROJECT_ROOT,
+            env=env,
+            timeout=600,
+        )
         assert out.returncode == 0, out.stderr
         return out.stdout
 
     cli("ingest", str(folder), "-q")
     docs = {d["source"]: d for d in map(json.loads, cli("list", "--json").splitlines())}
     doc = docs["bulletin.md"]
-    assert {k: doc[k] for k in ("region", "level", "region_source", "years", "years_source", "issued_year", "doc_type")} == {
-        "region": "全国", "level": "全国", "region_source": "title", "years": [2019], "years_source": "title",
-        "issued_year": 2020, "doc_type": "bulletin"}
+    assert {
+        k: doc[k] for k in ("region", "level", "region_source", "years", "years_source", "issued_year", "doc_type")
+    } == {
+        "region": "全国",
+        "level": "全国",
+        "region_source": "title",
+        "years": [2019],
+        "years_source": "title",
+        "issued_year": 2020,
+        "doc_type": "bulletin",
+    }
     listed = cli("list")
     assert "全国（全国） [title]\t2019 [title] (issued 2020)\tbulletin [title]" in listed
     assert (docs["notes.md"].get("region", ""), docs["notes.md"]["region_source"]) == ("", "not stated")
     assert "\t- [not stated]\t" in next(line for line in listed.splitlines() if line.startswith("notes.md"))
     misnamed = docs["2023年洛阳市国民经济和社会发展统计公报.md"]
-    assert {k: misnamed[k] for k in ("title", "region", "region_source", "file_name_region", "years", "years_source",
-                                     "file_name_years", "issuer", "issuer_source")} == {
-        "title": "黔东南苗族侗族自治州2016年国民经济和社会发展统计公报", "region": "黔东南苗族侗族自治州",
-        "region_source": "title", "file_name_region": "洛阳市", "years": [2016], "years_source": "title",
-        "file_name_years": [2023], "issuer": "黔东南州统计局", "issuer_source": "header"}
+    assert {
+        k: misnamed[k]
+        for k in (
+            "title",
+            "region",
+            "region_source",
+            "file_name_region",
+            "years",
+            "years_source",
+            "file_name_years",
+            "issuer",
+            "issuer_source",
+        )
+    } == {
+        "title": "黔东南苗族侗族自治州2016年国民经济和社会发展统计公报",
+        "region": "黔东南苗族侗族自治州",
+        "region_source": "title",
+        "file_name_region": "洛阳市",
+        "years": [2016],
+        "years_source": "title",
+        "file_name_years": [2023],
+        "issuer": "黔东南州统计局",
+        "issuer_source": "header",
+    }
     line = next(line for line in listed.splitlines() if line.startswith("2023年洛阳市"))
-    assert "黔东南苗族侗族自治州（市） [title] (file name: 洛阳市)\t2016 [title] (issued 2017) (file name: 2023)" in line
+    assert (
+        "黔东南苗族侗族自治州（市） [title] (file name: 洛阳市)\t2016 [title] (issued 2017) (file name: 2023)" in line
+    )

@@ -46,27 +46,39 @@ def test_every_connector_lists_places_years_and_indicators(connector: str) -> No
 def test_lists_of_two_kinds_are_every_combination_in_order() -> None:
     split = decompose("2022年和2023年湖北、湖南的R&D经费分别是多少？", LEXICON)
     assert [(p.claim["year"], p.claim["place"]) for p in split.parts] == [
-        ("2022年", "湖北"), ("2022年", "湖南"), ("2023年", "湖北"), ("2023年", "湖南")]
+        ("2022年", "湖北"),
+        ("2022年", "湖南"),
+        ("2023年", "湖北"),
+        ("2023年", "湖南"),
+    ]
 
 
 def test_clauses_are_parts_and_a_bare_clause_takes_the_first_ones_place_year_and_indicator() -> None:
     split = decompose("泰兴市2020年R&D经费投入强度是多少？初步数是多少？", LEXICON)
-    assert [p.question for p in split.parts] == ["泰兴市2020年R&D经费投入强度是多少?", "泰兴市2020年R&D经费投入强度初步数是多少?"]
+    assert [p.question for p in split.parts] == [
+        "泰兴市2020年R&D经费投入强度是多少?",
+        "泰兴市2020年R&D经费投入强度初步数是多少?",
+    ]
     own = decompose("泰兴2020年产学研对接活动开了多少场，签了多少份科技合作协议？", LEXICON)
     assert own.parts[1].question == "泰兴2020年签了多少份科技合作协议?"  # its own words: no indicator borrowed
 
 
-@pytest.mark.parametrize(("question", "op", "sides"), [
-    ("2023年钟楼区高新技术企业比2020年增加了多少？", "difference", ["2023年", "2020年"]),
-    ("瑞安市与泰兴市相比，2020年R&D经费哪个更高？", "higher", ["瑞安市", "泰兴市"]),
-    ("2023年四川R&D经费是湖北的几倍？", "ratio", ["四川", "湖北"]),
-    ("2023年湖北省R&D经费占全国的比重是多少？", "share", ["湖北省", "全国"]),
-    ("2022年和2023年全国技术合同成交额分别是多少，增长了多少？", "difference", ["2022年", "2023年"]),
-])
+@pytest.mark.parametrize(
+    ("question", "op", "sides"),
+    [
+        ("2023年钟楼区高新技术企业比2020年增加了多少？", "difference", ["2023年", "2020年"]),
+        ("瑞安市与泰兴市相比，2020年R&D经费哪个更高？", "higher", ["瑞安市", "泰兴市"]),
+        ("2023年四川R&D经费是湖北的几倍？", "ratio", ["四川", "湖北"]),
+        ("2023年湖北省R&D经费占全国的比重是多少？", "share", ["湖北省", "全国"]),
+        ("2022年和2023年全国技术合同成交额分别是多少，增长了多少？", "difference", ["2022年", "2023年"]),
+    ],
+)
 def test_a_computation_is_asked_over_its_two_sides(question: str, op: str, sides: list[str]) -> None:
     split = decompose(question, LEXICON)
     assert split.compute == op
-    assert [p.claim.get("year") if s.endswith("年") else p.claim.get("place") for p, s in zip(split.parts, sides)] == sides
+    assert [
+        p.claim.get("year") if s.endswith("年") else p.claim.get("place") for p, s in zip(split.parts, sides)
+    ] == sides
     assert all(p.question.endswith("是多少？") for p in split.parts), split.parts
 
 
@@ -110,6 +122,7 @@ def test_computed_figures_show_their_computation() -> None:
 
 # -- a slice of benchmarks/multipart.py through the real chain (extractive) over knowledge/ ----------
 
+
 @pytest.fixture(scope="module")
 def answerer(corpus_settings, retriever):  # type: ignore[no-untyped-def]
     from assistant.answer.chain import Answerer
@@ -145,12 +158,20 @@ def test_a_computed_difference_is_marked_and_shows_its_inputs(answerer) -> None:
     figure of each picked by the fact table where a sentence states several (144件 of 885件's)."""
     answer = answerer.ask("瑞安市2023年发明专利授权量比钟楼区2012年多多少件？")
     assert [p["status"] for p in answer.parts] == ["answered", "answered"], answer.answer
-    assert answer.computed == [{"op": "difference", "text": "171 − 144 = 27件", "value": "27件",
-                                "citations": answer.computed[0]["citations"], "computed": True}]
+    assert answer.computed == [
+        {
+            "op": "difference",
+            "text": "171 − 144 = 27件",
+            "value": "27件",
+            "citations": answer.computed[0]["citations"],
+            "computed": True,
+        }
+    ]
     assert "计算所得" in answer.answer and "171 − 144 = 27件" in answer.answer
 
 
 # -- a by-region table as users upload it (附表2 rows, built here as CSV, XLSX and DOCX) ----------------
+
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "docx"])
 def test_a_table_row_answers_both_indicators_asked_together(settings, tmp_path: Path, fmt: str) -> None:  # type: ignore[no-untyped-def]

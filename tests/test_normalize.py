@@ -54,5 +54,7 @@ def test_original_text_is_reachable_from_normalized_offsets() -> None:
 
 def test_normalized_figures_are_whole() -> None:
     """After normalization a figure and its unit are one: 22143.6 亿元 is 22143.6亿元, not a bare number."""
-    figures = [f for f in extract_figures(normalize_text("全国共投入经费 22143.6 亿元，投入强度为 2.23 %")) if not f.is_year]
+    figures = [
+        f for f in extract_figures(normalize_text("全国共投入经费 22143.6 亿元，投入强度为 2.23 %")) if not f.is_year
+    ]
     assert [(f.text, f.unit) for f in figures] == [("22143.6亿元", "元"), ("2.23%", "%")]

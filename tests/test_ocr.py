@@ -31,11 +31,19 @@ def _bulletin_lines() -> list[Line]:
     lines = [
         _line("附表2 2022年各地区R&D经费情况", 70, 70, 560, 30),
         _line("地区", 205, 150, 278, 30),
-        _line("R&D经费", 533, 138, 624), _line("R&D经费投入强度", 826, 140, 993),
-        _line("(亿元)", 546, 165, 610), _line("(%)", 890, 165, 929),
+        _line("R&D经费", 533, 138, 624),
+        _line("R&D经费投入强度", 826, 140, 993),
+        _line("(亿元)", 546, 165, 610),
+        _line("(%)", 890, 165, 929),
     ]
-    for i, (name, money, share) in enumerate([("全国", "30782.9", "2.54"), ("北京", "2843.3", "6.83"),
-                                             ("内蒙古", "209.5", "0.90"), ("陕西", "769.6", "2.35")]):
+    for i, (name, money, share) in enumerate(
+        [
+            ("全国", "30782.9", "2.54"),
+            ("北京", "2843.3", "6.83"),
+            ("内蒙古", "209.5", "0.90"),
+            ("陕西", "769.6", "2.35"),
+        ]
+    ):
         y = 200 + 30 * i
         if len(name) == 2:  # 全　国: the detector returns each character
             lines += [_line(name[0], 206, y, 240), _line(name[1], 245, y, 273)]
@@ -67,9 +75,11 @@ def test_layout_reads_a_table_by_rows_and_columns() -> None:
 
 
 def test_layout_keeps_a_label_row_without_values_and_orders_shuffled_lines() -> None:
-    lines = _bulletin_lines()[:14] + [_line("其中：中央", 206, 260, 330)] + [
-        _line(t, x0, 290, x1) for t, x0, x1 in (("地方", 206, 240), ("4173.2", 650, 722), ("1.1", 1020, 1059))
-    ]
+    lines = (
+        _bulletin_lines()[:14]
+        + [_line("其中：中央", 206, 260, 330)]
+        + [_line(t, x0, 290, x1) for t, x0, x1 in (("地方", 206, 240), ("4173.2", 650, 722), ("1.1", 1020, 1059))]
+    )
     random.Random(7).shuffle(lines)
     table = lay_out(lines)[1]
     assert isinstance(table, OcrTable)
@@ -85,7 +95,11 @@ def test_overlapping_fragments_read_their_shared_character_once() -> None:
 
 def test_header_rows_merge_only_above_the_first_figure() -> None:
     grid = [["地区", "经费", "强度"], ["", "(亿元)", "(%)"], ["北京", "2843.3", "6.83"], ["合计", "小计", "—"]]
-    assert merge_header_rows(grid) == [["地区", "经费(亿元)", "强度(%)"], ["北京", "2843.3", "6.83"], ["合计", "小计", "—"]]
+    assert merge_header_rows(grid) == [
+        ["地区", "经费(亿元)", "强度(%)"],
+        ["北京", "2843.3", "6.83"],
+        ["合计", "小计", "—"],
+    ]
 
 
 # -- the engine, on real printed pages -------------------------------------------------------
@@ -97,7 +111,9 @@ def region_table(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Image.I
     return print_pages(html, tmp_path_factory.mktemp("scan"), "regions"), cells
 
 
-def test_a_scanned_bulletin_table_comes_back_cell_by_cell(region_table: tuple[list[Image.Image], list[list[str]]]) -> None:
+def test_a_scanned_bulletin_table_comes_back_cell_by_cell(
+    region_table: tuple[list[Image.Image], list[list[str]]],
+) -> None:
     images, expected = region_table
     assert len(images) == 1
     blocks = ocr_page(images[0], "regions page 1")
@@ -118,8 +134,9 @@ def test_a_scanned_paragraph_reads_character_for_character(tmp_path: Path) -> No
     assert ocr_image(path) == [PARAGRAPH]
 
 
-def test_scanned_pdf_pages_are_read_and_blank_pages_left_out(region_table: tuple[list[Image.Image], list[list[str]]],
-                                                             tmp_path: Path) -> None:
+def test_scanned_pdf_pages_are_read_and_blank_pages_left_out(
+    region_table: tuple[list[Image.Image], list[list[str]]], tmp_path: Path
+) -> None:
     images, _ = region_table
     blank = Image.new("RGB", images[0].size, "white")
     pdf = image_only_pdf([blank, images[0]], tmp_path / "scan.pdf")
@@ -142,6 +159,10 @@ def test_images_without_text_or_that_are_no_images_are_refused_by_name(tmp_path:
 
 
 def test_prose_lines_cut_in_two_by_the_detector_stay_a_paragraph() -> None:
-    lines = [_line("各地区加大研发投入，", 70, 100, 400), _line("推动创新发展；", 520, 100, 760),
-             _line("企业主体地位更加突出，", 70, 140, 420), _line("成果转化加快。", 540, 140, 760)]
+    lines = [
+        _line("各地区加大研发投入，", 70, 100, 400),
+        _line("推动创新发展；", 520, 100, 760),
+        _line("企业主体地位更加突出，", 70, 140, 420),
+        _line("成果转化加快。", 540, 140, 760),
+    ]
     assert lay_out(lines) == ["各地区加大研发投入，推动创新发展；企业主体地位更加突出，成果转化加快。"]

@@ -39,13 +39,17 @@ def scanned(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> tuple[S
     return settings, pdf
 
 
-@pytest.mark.parametrize(("question", "figure", "row"), [
-    ("2022年陕西R&D经费是多少？", "769.6亿元", "陕西"),
-    ("2022年北京研发经费投入强度是多少？", "6.83%", "北京"),
-    ("2022年广东研究与试验发展经费是多少？", "4411.9亿元", "广东"),
-])
-def test_table_questions_on_a_scanned_pdf_come_back_cited_to_the_ocr_row(scanned: tuple[Settings, Path],
-                                                                         question: str, figure: str, row: str) -> None:
+@pytest.mark.parametrize(
+    ("question", "figure", "row"),
+    [
+        ("2022年陕西R&D经费是多少？", "769.6亿元", "陕西"),
+        ("2022年北京研发经费投入强度是多少？", "6.83%", "北京"),
+        ("2022年广东研究与试验发展经费是多少？", "4411.9亿元", "广东"),
+    ],
+)
+def test_table_questions_on_a_scanned_pdf_come_back_cited_to_the_ocr_row(
+    scanned: tuple[Settings, Path], question: str, figure: str, row: str
+) -> None:
     settings, _ = scanned
     answer = Answerer(settings, backend="extractive").ask(question).to_json()
     assert not answer["refused"], answer

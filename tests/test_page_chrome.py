@@ -22,9 +22,12 @@ from assistant.settings import PROJECT_ROOT, ChunkSettings
 
 CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
 PAGE_2021 = CORPORA / "fresh-2026-12" / "huhuaping-techme__nbs_2021_quanguo_keji_jingfei_touru_tongji_gongbao.html"
-BULLETIN_2023 = CORPORA / "bulletins-policies" / "huhuaping-techme__nbs_2023_quanguo_keji_jingfei_touru_tongji_gongbao.html"
-OTHER_PAGES = sorted(p for p in (*CORPORA.glob("bulletins-policies/*.html"), *CORPORA.glob("fresh-2026-12/*.html"))
-                     if p != PAGE_2021)
+BULLETIN_2023 = (
+    CORPORA / "bulletins-policies" / "huhuaping-techme__nbs_2023_quanguo_keji_jingfei_touru_tongji_gongbao.html"
+)
+OTHER_PAGES = sorted(
+    p for p in (*CORPORA.glob("bulletins-policies/*.html"), *CORPORA.glob("fresh-2026-12/*.html")) if p != PAGE_2021
+)
 
 
 def _need(path: Path) -> None:
@@ -38,7 +41,9 @@ def _display(path: Path) -> str:
 
 def _page(tmp_path: Path, name: str, body: str) -> Path:
     path = tmp_path / name
-    path.write_text(f'<html><head><meta charset="utf-8"><title>t</title></head><body>{body}</body></html>', encoding="utf-8")
+    path.write_text(
+        f'<html><head><meta charset="utf-8"><title>t</title></head><body>{body}</body></html>', encoding="utf-8"
+    )
     return path
 
 
@@ -86,8 +91,19 @@ def test_another_site_template_around_the_2023_bulletin_is_dropped(tmp_path: Pat
     framed = _display(_page(tmp_path, "framed.html", _portal(article)))
     assert alone in framed
     assert len(framed) - len(alone) < 60, framed.replace(alone, "〔article〕")
-    for chrome in ("栏目一", "统计公报>", "打印本页", "关闭窗口", "分享至", "相关文章", "关于印发第3批", "联系我们",
-                   "版权所有", "网站标识码", "苏ICP备"):
+    for chrome in (
+        "栏目一",
+        "统计公报>",
+        "打印本页",
+        "关闭窗口",
+        "分享至",
+        "相关文章",
+        "关于印发第3批",
+        "联系我们",
+        "版权所有",
+        "网站标识码",
+        "苏ICP备",
+    ):
         assert chrome not in framed
 
 

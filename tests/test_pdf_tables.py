@@ -50,7 +50,12 @@ def test_the_qiandongnan_table_continued_on_the_next_page_is_carried_under_its_h
     document = read_blocks(QIANDONGNAN)
     rows = _rows(document.tables, "表7")
     assert rows["总计 %"] and rows["#农林牧渔业 %"]
-    for label, value in (("采矿业", "-50.2"), ("制造业", "40.5"), ("科学研究和技术服务业", "-42.3"), ("文化、体育和娱乐业", "-21.0")):
+    for label, value in (
+        ("采矿业", "-50.2"),
+        ("制造业", "40.5"),
+        ("科学研究和技术服务业", "-42.3"),
+        ("文化、体育和娱乐业", "-21.0"),
+    ):
         assert rows[f"{label} %"] == {"比上年增长": value}
     numbers = {int(m.group(1)) for t in document.tables if (m := re.match(r"表(\d+) 2023年", t.title))}
     assert numbers == set(range(1, 17))
@@ -94,7 +99,11 @@ def _assert_read_cell_by_cell(path: Path, year: int) -> None:
     for number, (header, body) in _reference(year).items():
         rows = {_variant(label): cells for label, cells in _rows(tables, number).items()}
         for row in body:
-            assert rows.get(_variant(row[0])) == dict(zip(header[1:], row[1:])), (number, row, rows.get(_variant(row[0])))
+            assert rows.get(_variant(row[0])) == dict(zip(header[1:], row[1:])), (
+                number,
+                row,
+                rows.get(_variant(row[0])),
+            )
 
 
 @pytest.mark.parametrize("year", [2022, 2023])

@@ -23,19 +23,27 @@ def test_the_table_is_read_from_the_installed_package_once() -> None:
     assert gazetteer() is gazetteer()
     place = find_places("泰兴市")[0]
     assert (place.full_name, place.level, place.province, place.city, place.adcode) == (
-        "泰兴市", "county", "江苏省", "泰州市", "321283000000")
+        "泰兴市",
+        "county",
+        "江苏省",
+        "泰州市",
+        "321283000000",
+    )
 
 
-@pytest.mark.parametrize(("text", "full_name", "level", "province"), [
-    ("泰兴2020年", "泰兴市", "county", "江苏省"),
-    ("钟楼2012年", "钟楼区", "county", "江苏省"),
-    ("浙江有多少家", "浙江省", "province", "浙江省"),
-    ("内蒙古的研发投入", "内蒙古自治区", "province", "内蒙古自治区"),
-    ("延边的专利", "延边朝鲜族自治州", "city", "吉林省"),
-    ("泸州市科技局", "泸州市", "city", "四川省"),
-    ("香港和澳门", "香港特别行政区", "province", "香港特别行政区"),
-    ("北京海淀区", "北京市", "province", "北京市"),
-])
+@pytest.mark.parametrize(
+    ("text", "full_name", "level", "province"),
+    [
+        ("泰兴2020年", "泰兴市", "county", "江苏省"),
+        ("钟楼2012年", "钟楼区", "county", "江苏省"),
+        ("浙江有多少家", "浙江省", "province", "浙江省"),
+        ("内蒙古的研发投入", "内蒙古自治区", "province", "内蒙古自治区"),
+        ("延边的专利", "延边朝鲜族自治州", "city", "吉林省"),
+        ("泸州市科技局", "泸州市", "city", "四川省"),
+        ("香港和澳门", "香港特别行政区", "province", "香港特别行政区"),
+        ("北京海淀区", "北京市", "province", "北京市"),
+    ],
+)
 def test_short_and_full_names_at_every_level(text: str, full_name: str, level: str, province: str) -> None:
     place = find_places(text)[0]
     assert (place.full_name, place.level, place.province) == (full_name, level, province)
@@ -50,12 +58,22 @@ def test_a_national_rank_is_not_the_nation() -> None:
     assert find_places("国家级孵化器有几家") == []
 
 
-@pytest.mark.parametrize("text", [
-    "更好地推动我市企业研究开发",  # 我市 names no place
-    "在中国境内（不包括港、澳、台地区）注册",  # 台地区 is no division
-    "产学研合作不断深化", "延长期限", "培育新兴产业", "推进科技下乡和乡村振兴", "各乡镇、街道和开发区",
-    "科技创新和产业发展", "发展大城市", "落实惠民政策", "主城区",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "更好地推动我市企业研究开发",  # 我市 names no place
+        "在中国境内（不包括港、澳、台地区）注册",  # 台地区 is no division
+        "产学研合作不断深化",
+        "延长期限",
+        "培育新兴产业",
+        "推进科技下乡和乡村振兴",
+        "各乡镇、街道和开发区",
+        "科技创新和产业发展",
+        "发展大城市",
+        "落实惠民政策",
+        "主城区",
+    ],
+)
 def test_ordinary_words_are_no_places(text: str) -> None:
     assert [p for p in find_places(text) if p.level != "national"] == []
 
@@ -90,31 +108,67 @@ def test_region_of_is_the_most_specific_place_of_the_leading_chain() -> None:
     assert region_of("关于推动高质量发展的意见") is None
 
 
-@pytest.mark.parametrize(("text", "full_name"), [
-    ("黔东南苗族侗族自治州2023年", "黔东南苗族侗族自治州"), ("黔东南州统计局", "黔东南苗族侗族自治州"),
-    ("黔东南的专利", "黔东南苗族侗族自治州"), ("恩施州", "恩施土家族苗族自治州"), ("湘西州", "湘西土家族苗族自治州"),
-    ("延边州", "延边朝鲜族自治州"), ("阿坝州", "阿坝藏族羌族自治州"), ("伊犁州", "伊犁哈萨克自治州"),
-    ("锡林郭勒盟", "锡林郭勒盟"), ("锡林郭勒的", "锡林郭勒盟"), ("大兴安岭地区", "大兴安岭地区"), ("神农架林区", "神农架林区"),
-    ("广西的", "广西壮族自治区"), ("新疆的", "新疆维吾尔自治区"), ("宁夏的", "宁夏回族自治区"), ("西藏的", "西藏自治区"),
-    ("鄂温克旗", "鄂温克族自治旗"), ("大厂县", "大厂回族自治县"), ("吉林省延边朝鲜族自治州", "延边朝鲜族自治州"),
-])
+@pytest.mark.parametrize(
+    ("text", "full_name"),
+    [
+        ("黔东南苗族侗族自治州2023年", "黔东南苗族侗族自治州"),
+        ("黔东南州统计局", "黔东南苗族侗族自治州"),
+        ("黔东南的专利", "黔东南苗族侗族自治州"),
+        ("恩施州", "恩施土家族苗族自治州"),
+        ("湘西州", "湘西土家族苗族自治州"),
+        ("延边州", "延边朝鲜族自治州"),
+        ("阿坝州", "阿坝藏族羌族自治州"),
+        ("伊犁州", "伊犁哈萨克自治州"),
+        ("锡林郭勒盟", "锡林郭勒盟"),
+        ("锡林郭勒的", "锡林郭勒盟"),
+        ("大兴安岭地区", "大兴安岭地区"),
+        ("神农架林区", "神农架林区"),
+        ("广西的", "广西壮族自治区"),
+        ("新疆的", "新疆维吾尔自治区"),
+        ("宁夏的", "宁夏回族自治区"),
+        ("西藏的", "西藏自治区"),
+        ("鄂温克旗", "鄂温克族自治旗"),
+        ("大厂县", "大厂回族自治县"),
+        ("吉林省延边朝鲜族自治州", "延边朝鲜族自治州"),
+    ],
+)
 def test_every_name_form_of_an_autonomous_division_league_or_prefecture(text: str, full_name: str) -> None:
     assert find_places(text)[-1].full_name == full_name
 
 
 def test_every_autonomous_prefecture_of_the_table_is_named_by_its_zhou_form() -> None:
     """Generated from the table: no hand list of prefectures."""
-    prefectures = sorted(name for name, divisions in gazetteer().names.items()
-                         if name.endswith("自治州") and any(d.full_name == name for d in divisions))
+    prefectures = sorted(
+        name
+        for name, divisions in gazetteer().names.items()
+        if name.endswith("自治州") and any(d.full_name == name for d in divisions)
+    )
     assert len(prefectures) >= 30
     for full in prefectures:
         place = find_places(f"{name_forms(full, ethnic_groups())[1]}2023年GDP")[0]
         assert place.full_name == full, full
 
 
-@pytest.mark.parametrize("text", ["长安汽车的销量", "华夏银行的贷款", "东方红，太阳升", "中山大学的研究", "北京大学", "江苏银行",
-                                  "江苏省人民医院", "中国工商银行", "国家开发银行", "记者王泰兴报道", "刘延安说", "王长春同志表示",
-                                  "景德镇学院", "合作项目", "进一步加强合作"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "长安汽车的销量",
+        "华夏银行的贷款",
+        "东方红，太阳升",
+        "中山大学的研究",
+        "北京大学",
+        "江苏银行",
+        "江苏省人民医院",
+        "中国工商银行",
+        "国家开发银行",
+        "记者王泰兴报道",
+        "刘延安说",
+        "王长春同志表示",
+        "景德镇学院",
+        "合作项目",
+        "进一步加强合作",
+    ],
+)
 def test_near_misses_name_no_place(text: str) -> None:
     assert find_places(text) == []
 
@@ -128,7 +182,9 @@ def test_an_ordinary_word_is_a_place_beside_its_parent_or_in_its_parents_documen
     assert find_places("城区常住人口", around="大同市") == []  # 城区 in a document is any city's urban area
 
 
-@pytest.mark.parametrize(("around", "city"), [("南京市", "南京市"), ("徐州市", "徐州市"), ("福州市", "福州市"), ("开封市", "开封市")])
+@pytest.mark.parametrize(
+    ("around", "city"), [("南京市", "南京市"), ("徐州市", "徐州市"), ("福州市", "福州市"), ("开封市", "开封市")]
+)
 def test_a_shared_name_is_the_one_in_the_documents_region(around: str, city: str) -> None:
     place = find_places("鼓楼区2023年高新技术企业", around=around)[0]
     assert (place.full_name, place.city) == ("鼓楼区", city)
@@ -157,7 +213,16 @@ def test_a_place_inside_an_organisations_name_never_sets_a_documents_region() ->
     """A report that names 中山大学 and 北京银行 in every sentence is not 中山市's or 北京市's."""
     from assistant.ingest.manifest import infer_meta
 
-    text = "\n".join(["产学研合作情况汇报", "一、合作概况", "我单位与中山大学共建实验室2个。", "中山大学派驻专家12名。",
-                      "北京银行提供科技贷款3亿元。", "中山大学、北京银行与我单位签订协议。", "北京银行设立科技支行。"])
+    text = "\n".join(
+        [
+            "产学研合作情况汇报",
+            "一、合作概况",
+            "我单位与中山大学共建实验室2个。",
+            "中山大学派驻专家12名。",
+            "北京银行提供科技贷款3亿元。",
+            "中山大学、北京银行与我单位签订协议。",
+            "北京银行设立科技支行。",
+        ]
+    )
     meta = infer_meta("汇报.txt", text)
     assert meta.region == "", meta

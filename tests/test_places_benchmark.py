@@ -22,11 +22,21 @@ def test_recall_and_precision_at_every_level_on_a_slice_of_the_table() -> None:
     for level in LEVELS:
         assert figures[level]["expected"] > 0, level
         assert figures[level]["recall"] >= BAR, (level, figures[level], hits.misses[:20])
-        assert figures[level]["precision"] >= BAR, (level, figures[level], (hits.false_positives + wrong.false_positives)[:20])
+        assert figures[level]["precision"] >= BAR, (
+            level,
+            figures[level],
+            (hits.false_positives + wrong.false_positives)[:20],
+        )
 
 
 def test_there_are_at_least_500_near_misses_of_every_kind() -> None:
     texts = [c.text for c in near_misses()]
     assert len(texts) >= 500
-    for marker in ("银行", "大学", "同志表示", "进一步加强", "长安汽车"):  # organisations, people, ordinary words, observed
+    for marker in (
+        "银行",
+        "大学",
+        "同志表示",
+        "进一步加强",
+        "长安汽车",
+    ):  # organisations, people, ordinary words, observed
         assert any(marker in t for t in texts), marker

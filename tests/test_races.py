@@ -14,6 +14,8 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from conftest import KNOWLEDGE
+
 from assistant.answer.chain import Answerer
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChunkStore
@@ -21,11 +23,13 @@ from assistant.ingest.pipeline import ingest, remove
 from assistant.retrieve import Retriever
 from assistant.settings import PROJECT_ROOT, Settings
 
-from conftest import KNOWLEDGE
-
 TAIXING = "001_bbaa06e7afcfcd41.txt"
 ZJ_DISTRICT = "002_34f0dc6191c594a9.txt"
-QUESTIONS = ["泰兴市2020年新认定国家高企多少家？", "浙江某区2013年研发投入占GDP比重预计达到多少？", "上海市2020年新认定高新技术企业多少家？"]
+QUESTIONS = [
+    "泰兴市2020年新认定国家高企多少家？",
+    "浙江某区2013年研发投入占GDP比重预计达到多少？",
+    "上海市2020年新认定高新技术企业多少家？",
+]
 ASKS, READERS = 400, 8
 
 # A writer in another process: the same index, uploads and removals of its own file until told to stop.
@@ -63,16 +67,29 @@ def test_four_hundred_concurrent_asks_during_writes_never_fail(settings: Setting
     assert ingest(settings, [folder], progress=False).documents == 2
     answerer = Answerer(settings, retriever=Retriever(settings), backend="extractive")
     stop, rounds, flag = threading.Event(), [], tmp_path / "stop"
-    other = subprocess.Popen([sys.executable, "-c", CHURN, str(settings.data_dir), str(settings.resolved_index_dir),
-                              str(tmp_path / "进程上传.txt"), str(flag)], cwd=PROJECT_ROOT, env=dict(os.environ),
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    other = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            CHURN,
+            str(settings.data_dir),
+            str(settings.resolved_index_dir),
+            str(tmp_path / "进程上传.txt"),
+            str(flag),
+        ],
+        cwd=PROJECT_ROOT,
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     writer = threading.Thread(target=_churn, args=(settings, tmp_path, stop, rounds))
     writer.start()
 
     def ask(i: int) -> str | None:
         try:
             answer = answerer.ask(QUESTIONS[i % len(QUESTIONS)])
-        except Exception as exc:  # noqa: BLE001 — every failure is counted, whatever it is
+        except Exception:  # noqa: BLE001 — every failure is counted, whatever it is
             return traceback.format_exc(limit=-4)
         return None if i % 3 != 0 or "86家" in answer.answer else f"wrong answer: {answer.answer}"
 

@@ -147,7 +147,9 @@ def test_docx_paragraphs_and_table_rows(tmp_path: Path) -> None:
     lines = read_document(path).split("\n")
     assert "一、2020年工作情况" in lines
     assert "全市完成高新技术产业产值550亿元,占规上工业产值比重46.8%。" in lines
-    assert lines.index("新认定国家高企｜数值86家") > lines.index("全市完成高新技术产业产值550亿元,占规上工业产值比重46.8%。")
+    assert lines.index("新认定国家高企｜数值86家") > lines.index(
+        "全市完成高新技术产业产值550亿元,占规上工业产值比重46.8%。"
+    )
 
 
 def test_pdf_with_a_text_layer(tmp_path: Path) -> None:
@@ -183,7 +185,7 @@ def _random_binary() -> bytes:
     [
         ("empty.txt", b"", ("empty",)),
         ("blank.txt", b"  \n\t\r\n  \n", ("empty",)),
-        ("nul.txt", "正文".encode("utf-8") + b"\x00\x00\x00\x00" + "更多".encode("utf-8"), ("binary", "NUL")),
+        ("nul.txt", "正文".encode() + b"\x00\x00\x00\x00" + "更多".encode(), ("binary", "NUL")),
         ("random.txt", _random_binary(), ("binary", "NUL")),
         ("table.xlsx", b"PK\x03\x04 not really a workbook", ("cannot parse", "XLSX")),
         ("broken.docx", random.Random(7).randbytes(2048), ("cannot parse", "DOCX")),
@@ -191,7 +193,9 @@ def _random_binary() -> bytes:
         ("truncated.pdf", _minimal_pdf("R&D 2.65%")[:300], ("cannot parse", "PDF")),
     ],
 )
-def test_unreadable_files_raise_document_error(tmp_path: Path, name: str, data: bytes, keywords: tuple[str, ...]) -> None:
+def test_unreadable_files_raise_document_error(
+    tmp_path: Path, name: str, data: bytes, keywords: tuple[str, ...]
+) -> None:
     """Each bad file must cost only itself: a DocumentError naming the file (not its full path)
     with a reason the user can act on, never a raw parser exception."""
     with pytest.raises(DocumentError) as caught:

@@ -7,11 +7,10 @@ Traditional report; and the fused ranking is never worse than the better single 
 from __future__ import annotations
 
 import pytest
+from conftest import GOLD
 
 from assistant.evaluate import load_gold, score_retrieval
 from assistant.retrieve import Retriever
-
-from conftest import GOLD
 
 ZJ_DISTRICT = "002_34f0dc6191c594a9.txt"
 
@@ -40,10 +39,15 @@ def test_simplified_questions_about_traditional_report(retriever: Retriever) -> 
 _FUSION_REGRESSION = pytest.mark.xfail(strict=True, reason="fused MRR 0.940 < BM25 0.942 on figure questions")
 
 
-@pytest.mark.parametrize("kind", [pytest.param("figure", marks=_FUSION_REGRESSION), "multi_figure", "policy", "comparison"])
+@pytest.mark.parametrize(
+    "kind", [pytest.param("figure", marks=_FUSION_REGRESSION), "multi_figure", "policy", "comparison"]
+)
 def test_fusion_is_never_worse_than_the_better_single_ranking(retriever: Retriever, kind: str) -> None:
     items = _items(kind)
-    by_mode = {m: score_retrieval(items, lambda q, m=m: retriever.search(q, k=10, mode=m)) for m in ("lexical", "dense", "hybrid")}
+    by_mode = {
+        m: score_retrieval(items, lambda q, m=m: retriever.search(q, k=10, mode=m))
+        for m in ("lexical", "dense", "hybrid")
+    }
     best = max(by_mode["lexical"].mrr, by_mode["dense"].mrr)
     assert by_mode["hybrid"].mrr >= best - 1e-9, {m: s.mrr for m, s in by_mode.items()}
     assert by_mode["hybrid"].recall_at_5 >= max(by_mode["lexical"].recall_at_5, by_mode["dense"].recall_at_5) - 1e-9

@@ -31,4 +31,6 @@ def test_a_document_of_another_region_or_other_years_is_outside() -> None:
     assert scope.year_outside({"years": [2012]}, "全年新认定高企15家。")
     assert not scope.year_outside({"years": [2012]}, "2020年新认定高企15家。")  # the chunk speaks of the year
     assert not scope.year_outside({"years": [2020, 2021]}, "")
-    assert Scope.of("2017年政府工作报告中研发投入强度是多少？").misses({"region": "全国", "years": [2016, 2017]}, "") == 0
+    assert (
+        Scope.of("2017年政府工作报告中研发投入强度是多少？").misses({"region": "全国", "years": [2016, 2017]}, "") == 0
+    )

@@ -3,14 +3,23 @@ citation recall/precision, refusals and drafts, decided without an index or a mo
 
 from __future__ import annotations
 
+from assistant.answer.draft_compose import DEFAULT_CHARS, length_bounds
 from assistant.answer.grounding import Passage
 from assistant.answer.stages import Answer
 from assistant.answer.verify import verify_answer
 from assistant.evaluate.answers import aggregate, has_figure, score_item
-from assistant.answer.draft_compose import DEFAULT_CHARS, length_bounds
 
 PASSAGES = [
-    Passage(1, "c1", "a.txt", "泰兴市科技局2020年工作总结", "泰兴市", (2020,), "", "全年新认定国家高企86家，有效期内国家高企达227家。"),
+    Passage(
+        1,
+        "c1",
+        "a.txt",
+        "泰兴市科技局2020年工作总结",
+        "泰兴市",
+        (2020,),
+        "",
+        "全年新认定国家高企86家，有效期内国家高企达227家。",
+    ),
     Passage(2, "c2", "a.txt", "泰兴市科技局2020年工作总结", "泰兴市", (2020,), "", "兑现科技创新券628.34万元。"),
 ]
 

@@ -19,8 +19,14 @@ from assistant.ingest.readers import read_blocks
 from assistant.settings import ChunkSettings
 
 ROOT = Path(__file__).resolve().parent.parent
-FRESH = next((b / "shared" / "corpora" / "fresh-2026-12" for b in (ROOT.parent, ROOT.parent.parent)
-              if (b / "shared" / "corpora" / "fresh-2026-12").is_dir()), None)
+FRESH = next(
+    (
+        b / "shared" / "corpora" / "fresh-2026-12"
+        for b in (ROOT.parent, ROOT.parent.parent)
+        if (b / "shared" / "corpora" / "fresh-2026-12").is_dir()
+    ),
+    None,
+)
 YEARBOOK_8_33 = "huhuaping-techme__kjnj_8-33_jishu_shuchu_hetong_jine_2000-2023.xlsx"
 
 
@@ -31,8 +37,11 @@ def _records(path: Path) -> list[str]:
 def _facts(path: Path, years: list[int] | None = None) -> list[Fact]:
     laid = lay_out(read_blocks(path), ChunkSettings())
     vocab = load_vocabulary()
-    return [f for i, (chunk, meta) in enumerate(zip(laid.chunks, laid.extra))
-            for f in extract_facts(str(i), chunk.text, dict(meta) | {"source": path.name, "years": years or []}, vocab)]
+    return [
+        f
+        for i, (chunk, meta) in enumerate(zip(laid.chunks, laid.extra))
+        for f in extract_facts(str(i), chunk.text, dict(meta) | {"source": path.name, "years": years or []}, vocab)
+    ]
 
 
 def _csv(path: Path, rows: list[list[str]]) -> Path:
@@ -44,11 +53,20 @@ def _csv(path: Path, rows: list[list[str]]) -> Path:
 def test_a_unit_row_above_the_header_is_the_caption(tmp_path: Path) -> None:
     """Written for the yearbook 1-8 (单位：% and (%) above the years); checked on a CSV export with a
     unit row and its translation, and the years across written with 年."""
-    path = _csv(tmp_path / "高新区.csv", [
-        ["2023年高新区主要经济指标"], ["单位：亿元", "", "(100 million yuan)"],
-        ["指标", "2022年", "2023年"], ["营业收入", "120.5", "133.0"], ["工业总产值", "98.2", "101.7"]])
-    assert _records(path) == ["2023年高新区主要经济指标｜营业收入｜2022年（亿元）120.5｜2023年（亿元）133.0",
-                              "2023年高新区主要经济指标｜工业总产值｜2022年（亿元）98.2｜2023年（亿元）101.7"]
+    path = _csv(
+        tmp_path / "高新区.csv",
+        [
+            ["2023年高新区主要经济指标"],
+            ["单位：亿元", "", "(100 million yuan)"],
+            ["指标", "2022年", "2023年"],
+            ["营业收入", "120.5", "133.0"],
+            ["工业总产值", "98.2", "101.7"],
+        ],
+    )
+    assert _records(path) == [
+        "2023年高新区主要经济指标｜营业收入｜2022年（亿元）120.5｜2023年（亿元）133.0",
+        "2023年高新区主要经济指标｜工业总产值｜2022年（亿元）98.2｜2023年（亿元）101.7",
+    ]
 
 
 def test_years_across_give_each_cell_its_column_year(tmp_path: Path) -> None:
@@ -59,7 +77,11 @@ def test_years_across_give_each_cell_its_column_year(tmp_path: Path) -> None:
     path = tmp_path / "专利.docx"
     document = docx.Document()
     document.add_paragraph("各地区专利授权量（件）")
-    rows = [["地区", "2020", "2021", "2022"], ["江苏", "499167", "640917", "560294"], ["浙江", "391710", "465468", "444618"]]
+    rows = [
+        ["地区", "2020", "2021", "2022"],
+        ["江苏", "499167", "640917", "560294"],
+        ["浙江", "391710", "465468", "444618"],
+    ]
     table = document.add_table(rows=len(rows), cols=4)
     for i, row in enumerate(rows):
         for j, value in enumerate(row):
@@ -90,33 +112,61 @@ def test_a_unit_column_gives_each_row_its_unit(tmp_path: Path) -> None:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "科技"
-    for row in (["指标", "口径", "计量单位", "2022年", "2023年"], ["专利授权量", "全市", "件", 3046, 3311],
-                ["技术合同成交额", "全市", "亿元", 31.28, 40.5]):
+    for row in (
+        ["指标", "口径", "计量单位", "2022年", "2023年"],
+        ["专利授权量", "全市", "件", 3046, 3311],
+        ["技术合同成交额", "全市", "亿元", 31.28, 40.5],
+    ):
         sheet.append(row)
     workbook.save(path)
-    assert _records(path) == ["科技｜专利授权量 全市｜2022年（件）3046｜2023年（件）3311",
-                              "科技｜技术合同成交额 全市｜2022年（亿元）31.28｜2023年（亿元）40.5"]
+    assert _records(path) == [
+        "科技｜专利授权量 全市｜2022年（件）3046｜2023年（件）3311",
+        "科技｜技术合同成交额 全市｜2022年（亿元）31.28｜2023年（亿元）40.5",
+    ]
 
 
 def test_qizhong_rows_and_footnote_marks_do_not_hide_the_row(tmp_path: Path) -> None:
     """其中 rows and marks (北京①) as a CSV export writes them: the fact's place is the row's."""
-    path = _csv(tmp_path / "经费.csv", [
-        ["2022年各地区R&D经费"], ["地区", "R&D经费（亿元）"], ["全国", "30782.9"], ["其中：北京①", "2843.3"], ["上海*", "1981.6"]])
+    path = _csv(
+        tmp_path / "经费.csv",
+        [
+            ["2022年各地区R&D经费"],
+            ["地区", "R&D经费（亿元）"],
+            ["全国", "30782.9"],
+            ["其中：北京①", "2843.3"],
+            ["上海*", "1981.6"],
+        ],
+    )
     facts = {f.region: f.value for f in _facts(path)}
     assert facts == {"全国": 30782.9, "北京市": 2843.3, "上海市": 1981.6}
 
 
 def test_blank_separator_rows_are_no_rows(tmp_path: Path) -> None:
     """The yearbook's blank rows between region groups, in a CSV."""
-    path = _csv(tmp_path / "分组.csv", [["地区", "R&D经费（亿元）"], ["全国", "30782.9"], ["", ""], ["北京", "2843.3"], [], ["上海", "1981.6"]])
+    path = _csv(
+        tmp_path / "分组.csv",
+        [["地区", "R&D经费（亿元）"], ["全国", "30782.9"], ["", ""], ["北京", "2843.3"], [], ["上海", "1981.6"]],
+    )
     assert [r.split("｜")[1] for r in _records(path)] == ["全国", "北京", "上海"]
 
 
 def test_a_qizhong_row_is_labelled_with_its_parent(tmp_path: Path) -> None:
     """Written for the 黔东南 2016 bulletin's 表8 (其中：住宅 under five areas); checked on a CSV
     where 其中：发明专利 stands under both 申请 and 授权 (rows a question tells apart only by the parent)."""
-    path = _csv(tmp_path / "专利.csv", [
-        ["2023年专利情况"], ["指标", "数量（件）"], ["专利申请量", "5120"], ["其中：发明专利", "1260"],
-        ["专利授权量", "3046"], ["其中：发明专利", "412"]])
-    assert [r.split("｜")[1] for r in _records(path)] == ["专利申请量", "专利申请量 其中：发明专利", "专利授权量",
-                                                         "专利授权量 其中：发明专利"]
+    path = _csv(
+        tmp_path / "专利.csv",
+        [
+            ["2023年专利情况"],
+            ["指标", "数量（件）"],
+            ["专利申请量", "5120"],
+            ["其中：发明专利", "1260"],
+            ["专利授权量", "3046"],
+            ["其中：发明专利", "412"],
+        ],
+    )
+    assert [r.split("｜")[1] for r in _records(path)] == [
+        "专利申请量",
+        "专利申请量 其中：发明专利",
+        "专利授权量",
+        "专利授权量 其中：发明专利",
+    ]

@@ -29,9 +29,11 @@ def _yearbook_style(path: Path) -> Path:
     sheet.append(["Turnover of Technical Contracts by Region"])
     sheet.append(["单位：亿元", None, None, None, "(100 million yuan)"])
     sheet.append(["地区", "Region", 2021, 2022, 2023])
-    for label, english, *values in (["江苏", "Jiangsu", 2185.417, 2925.3321, 3844.79],
-                                    ["浙江", "Zhejiang", 1508.2649, 2048.71, 2500.05],
-                                    ["湖北", "Hubei", 1546.0251, 2133.9, 3000.5549]):
+    for label, english, *values in (
+        ["江苏", "Jiangsu", 2185.417, 2925.3321, 3844.79],
+        ["浙江", "Zhejiang", 1508.2649, 2048.71, 2500.05],
+        ["湖北", "Hubei", 1546.0251, 2133.9, 3000.5549],
+    ):
         sheet.append([label, english, *values])
     for row in sheet.iter_rows(min_row=5, min_col=3):
         for cell in row:
@@ -44,9 +46,14 @@ def _yearbook_style(path: Path) -> Path:
 def _files(folder: Path) -> list[Path]:
     html = folder / "附表2.html"
     html.write_text(table_files.html_table(), encoding="utf-8")
-    return [table_files.write_csv(folder / "附表2.csv"), table_files.write_xlsx(folder / "附表2.xlsx"),
-            table_files.write_xls(folder / "附表2.xls"), table_files.write_docx(folder / "附表2.docx"), html,
-            _yearbook_style(folder / "技术合同.xlsx")]
+    return [
+        table_files.write_csv(folder / "附表2.csv"),
+        table_files.write_xlsx(folder / "附表2.xlsx"),
+        table_files.write_xls(folder / "附表2.xls"),
+        table_files.write_docx(folder / "附表2.docx"),
+        html,
+        _yearbook_style(folder / "技术合同.xlsx"),
+    ]
 
 
 def test_reference_read_of_the_yearbook_style_sheet(tmp_path: Path) -> None:

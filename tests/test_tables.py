@@ -10,14 +10,14 @@ import json
 from pathlib import Path
 
 import pytest
+import table_files
+from table_files import ROWS, TITLE
 
 from assistant.figures import extract_figures, figure_in
 from assistant.ingest.layout import lay_out
 from assistant.ingest.readers import read_blocks
 from assistant.ingest.tables import Table, expand_spans, unit_of
 from assistant.settings import ChunkSettings
-import table_files
-from table_files import ROWS, TITLE
 
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 BULLETINS = CORPORA / "bulletins-policies"
@@ -32,11 +32,13 @@ def _records(path: Path) -> list[str]:
 
 
 def test_spans_fill_every_cell_they_cover() -> None:
-    grid = expand_spans([
-        [("地区", 2, 1), ("R&D经费", 1, 2)],
-        [("总额（亿元）", 1, 1), ("强度（%）", 1, 1)],
-        [("北京", 1, 1), ("2843.3", 1, 1), ("6.83", 1, 1)],
-    ])
+    grid = expand_spans(
+        [
+            [("地区", 2, 1), ("R&D经费", 1, 2)],
+            [("总额（亿元）", 1, 1), ("强度（%）", 1, 1)],
+            [("北京", 1, 1), ("2843.3", 1, 1), ("6.83", 1, 1)],
+        ]
+    )
     assert grid == [["地区", "R&D经费", "R&D经费"], ["地区", "总额（亿元）", "强度（%）"], ["北京", "2843.3", "6.83"]]
     table = Table("各地区R&D经费", grid)
     assert table.header_rows == 2
@@ -49,7 +51,9 @@ def test_units_come_from_header_or_caption() -> None:
     assert unit_of("投入强度(%)") == "%"
     assert unit_of("（单位：万元）") == "万元"
     assert unit_of("研究与试验发展（R&D）") == ""  # a bracket that is no unit
-    table = Table("高新区主要指标", [["指标", "2022年", "2023年"], ["营业收入", "120.5", "133.0"]], caption="单位：亿元")
+    table = Table(
+        "高新区主要指标", [["指标", "2022年", "2023年"], ["营业收入", "120.5", "133.0"]], caption="单位：亿元"
+    )
     assert [c.label for c in table.columns()] == ["2022年（亿元）", "2023年（亿元）"]
     record = table.records()[0]
     assert record.text == "高新区主要指标｜营业收入｜2022年（亿元）120.5｜2023年（亿元）133.0"
@@ -78,11 +82,18 @@ def test_bulletin_tables_become_records() -> None:
     """The 2022 bulletin: financial table, 附表1 by industry, 附表2 by region, each with its title."""
     document = read_blocks(BULLETINS / "huhuaping-techme__nbs_2022_quanguo_keji_jingfei_touru_tongji_gongbao.html")
     titles = [t.title for t in document.tables]
-    assert titles == ["2022年财政科学技术支出情况", "附表1 2022年分行业规模以上工业企业研究与试验发展（R&D）经费情况", TITLE]
+    assert titles == [
+        "2022年财政科学技术支出情况",
+        "附表1 2022年分行业规模以上工业企业研究与试验发展（R&D）经费情况",
+        TITLE,
+    ]
     records = [r.text for t in document.tables for r in t.records()]
     assert SHAANXI in records
     assert f"{TITLE}｜全国｜R&D经费（亿元）30782.9｜R&D经费投入强度（%）2.54" in records
-    assert any(r.endswith("｜计算机、通信和其他电子设备制造业｜R&D经费（亿元）4099.9｜R&D经费投入强度（%）2.63") for r in records)
+    assert any(
+        r.endswith("｜计算机、通信和其他电子设备制造业｜R&D经费（亿元）4099.9｜R&D经费投入强度（%）2.63")
+        for r in records
+    )
     assert len(document.tables[2].records()) == 32  # 全国 and 31 provinces
     text = document.plain_text()
     assert "2022年，全国共投入研究与试验发展（R&D）经费30782.9亿元" in "".join(text.split())
@@ -126,7 +137,9 @@ def test_xlsx_formula_gives_its_saved_value(tmp_path: Path) -> None:
 
 def test_docx_table_in_body_order(tmp_path: Path) -> None:
     laid = lay_out(read_blocks(table_files.write_docx(tmp_path / "附表2.docx")), ChunkSettings())
-    assert laid.display.index("30782.9亿元") < laid.display.index(SHAANXI) < laid.display.index("注：本表数据为初步统计。")
+    assert (
+        laid.display.index("30782.9亿元") < laid.display.index(SHAANXI) < laid.display.index("注：本表数据为初步统计。")
+    )
 
 
 def test_pdf_printed_by_chromium(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import ScriptedChat
 
 from assistant.answer import backends
 from assistant.answer.stages import Answer
@@ -27,8 +28,6 @@ from assistant.evaluate.scripted import MemoryFacts, Runner, accepted, flagged
 from assistant.facts.extract import extract_facts
 from assistant.facts.vocabulary import load_vocabulary
 from assistant.settings import get_settings
-
-from conftest import ScriptedChat
 
 SHARED = Path(__file__).resolve().parents[1].parent.parent / "shared" / "corpora"
 if not SHARED.exists():
@@ -60,7 +59,9 @@ def runner(endpoint: type[ScriptedChat]) -> Runner:
 
 
 def _chunk(runner: Runner, path: Path, *words: str) -> str:
-    return next(i for i, c in runner.chunks.items() if c.meta["source"] == path.name and all(w in c.text for w in words))
+    return next(
+        i for i, c in runner.chunks.items() if c.meta["source"] == path.name and all(w in c.text for w in words)
+    )
 
 
 def _ask(runner: Runner, endpoint: type[ScriptedChat], question: str, reply: str, *ids: str) -> Answer:
@@ -81,7 +82,9 @@ def test_zhoukou_valid_patents_are_not_its_granted_patents(runner: Runner, endpo
     q = "周口市2023年授权专利多少件？"
     assert _verified(runner, q, "周口市2023年授权专利18619件[1]。", chunk) == [("18619件", False)]
     assert _verified(runner, q, "周口市2023年新增授权专利3046件[1]。", chunk) == [("3046件", True)]
-    assert _verified(runner, "周口市2023年有效专利拥有量是多少？", "截至2023年底，周口市有效专利拥有量18619件[1]。", chunk) == [("18619件", True)]
+    assert _verified(
+        runner, "周口市2023年有效专利拥有量是多少？", "截至2023年底，周口市有效专利拥有量18619件[1]。", chunk
+    ) == [("18619件", True)]
     answer = _ask(runner, endpoint, q, "周口市2023年授权专利18619件[1]。", chunk)
     assert answer.backend == "extractive" and "未通过核验" in answer.notice
     assert "3046件" in answer.answer, answer.answer  # the fallback answers with the asked figure
@@ -118,14 +121,17 @@ def test_a_declined_question_is_not_answered_with_another_indicator(runner: Runn
     assert answer.refused and not any(f.verified for f in answer.figures), answer.answer
 
 
-@pytest.mark.parametrize("reply,verified", [
-    ("周口市2023年新增授权专利三千零四十六件[1]。", True),  # Chinese numerals, right
-    ("周口市2023年新增授权专利三千零四十七件[1]。", False),  # Chinese numerals, wrong
-    ("周口市2023年新增授权专利3046件[9]。", True),  # a passage that does not exist: re-cited to the one holding it
-    ("周口市2023年新增授权专利3047件[9]。", False),  # … and a figure no passage holds
-    ("周口市2023年新增授权专利3047件。", False),  # no citation at all
-    ("周口市2023年新增授权专利3046件，即3046亿件[1]。", False),  # one figure with two units
-])
+@pytest.mark.parametrize(
+    "reply,verified",
+    [
+        ("周口市2023年新增授权专利三千零四十六件[1]。", True),  # Chinese numerals, right
+        ("周口市2023年新增授权专利三千零四十七件[1]。", False),  # Chinese numerals, wrong
+        ("周口市2023年新增授权专利3046件[9]。", True),  # a passage that does not exist: re-cited to the one holding it
+        ("周口市2023年新增授权专利3047件[9]。", False),  # … and a figure no passage holds
+        ("周口市2023年新增授权专利3047件。", False),  # no citation at all
+        ("周口市2023年新增授权专利3046件，即3046亿件[1]。", False),  # one figure with two units
+    ],
+)
 def test_bad_model_input_is_verified_or_marked(runner: Runner, endpoint, reply: str, verified: bool) -> None:
     chunk = _chunk(runner, ZHOUKOU, "18619件")
     answer = _ask(runner, endpoint, "周口市2023年新增授权专利多少件？", reply, chunk)
@@ -140,8 +146,13 @@ def test_numbers_that_are_no_figures() -> None:
     text = "据《周口市2023年国民经济和社会发展统计公报》（周口市，2023年）：依照国科发火〔2016〕32号第十条及附表2，新增授权专利3046件[1]。"
     checked = verify_answer(text, {1: "新增授权专利3046件"}, given="")
     assert [(f.text, f.verified) for f in checked.figures] == [("3046件", True)]
-    restated = verify_answer("比上年的2800件多，新增授权专利3046件[1]。", {1: "新增授权专利3046件"}, given="比上年的2800件多多少？")
-    assert [(f.text, f.verified, f.given) for f in restated.figures] == [("2800件", False, True), ("3046件", True, False)]
+    restated = verify_answer(
+        "比上年的2800件多，新增授权专利3046件[1]。", {1: "新增授权专利3046件"}, given="比上年的2800件多多少？"
+    )
+    assert [(f.text, f.verified, f.given) for f in restated.figures] == [
+        ("2800件", False, True),
+        ("3046件", True, False),
+    ]
     assert UNVERIFIED_MARK not in restated.text
 
 
@@ -153,7 +164,10 @@ def test_wrong_but_verified_counts_a_wrong_figure_shown_as_checked() -> None:
 
     assert score_item(item, answer("周口市2023年新增授权专利18619件[1]。")).wrong_but_verified == ["18619件"]
     assert score_item(item, answer(f"周口市2023年新增授权专利18619件{UNVERIFIED_MARK}。")).wrong_but_verified == []
-    assert score_item(item, answer("周口市2023年新增授权专利3046件[1]，有效专利拥有量18619件[1]。")).wrong_but_verified == []
+    assert (
+        score_item(item, answer("周口市2023年新增授权专利3046件[1]，有效专利拥有量18619件[1]。")).wrong_but_verified
+        == []
+    )
     unanswerable = {"id": "u", "kind": "unanswerable", "question": "2019年全国R&D人员全时当量是多少？", "figures": []}
     assert score_item(unanswerable, answer("人均经费48.4万元[1]。")).wrong_but_verified == ["48.4万元"]
 
@@ -203,7 +217,11 @@ def test_a_draft_with_one_mutated_figure_is_not_kept(runner: Runner, endpoint) -
     for kind in ("true", *CLASSES):
         for case in [c for c in generated[kind] if len(c.chunks) == 1][:8]:
             mates = [f for f in runner.store.by_chunk(case.fact.chunk_id) if f.base_value != case.fact.base_value][:2]
-            mates = [(f, s) for f in mates if says(s := statement(f, wording(f, vocab), f"{number(f.value)}{f.unit}"), f, vocab)]
+            mates = [
+                (f, s)
+                for f in mates
+                if says(s := statement(f, wording(f, vocab), f"{number(f.value)}{f.unit}"), f, vocab)
+            ]
             paragraph = "".join([case.answer, *(s for _, s in mates)])
             endpoint.reply = staticmethod(lambda messages, text=paragraph: text)
             written, _ = runner.draft(paragraph, [(case.fact, case.answer), *mates], max(40, len(paragraph)))

@@ -61,13 +61,27 @@ def test_installed_outside_the_checkout_it_ingests_and_answers(wheel: Path, tmp_
     work = tmp_path / "work"
     (work / "docs").mkdir(parents=True)
     (work / "docs" / "泰兴市科技局2020年工作总结.txt").write_text(
-        "泰兴市科技局2020年工作总结\n2020年，泰兴市新认定高新技术企业86家，高新技术产业产值增长12.5%。\n", encoding="utf-8")
+        "泰兴市科技局2020年工作总结\n2020年，泰兴市新认定高新技术企业86家，高新技术产业产值增长12.5%。\n",
+        encoding="utf-8",
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "CHROMA_", "OPENAI_"))}
     env["ASSISTANT_DATA_DIR"] = str(work / ".data")
     where = _run(python, "-c", "import assistant; print(assistant.__file__)", cwd=work, env=env)
     assert where.startswith(str(site)), where  # the wheel's copy, not the checkout's
     _run(python, "-m", "assistant", "ingest", "-q", "docs", cwd=work, env=env)
-    answer = json.loads(_run(python, "-m", "assistant", "ask", "泰兴市2020年新认定高新技术企业多少家？",
-                             "--backend", "extractive", "--json", cwd=work, env=env))
+    answer = json.loads(
+        _run(
+            python,
+            "-m",
+            "assistant",
+            "ask",
+            "泰兴市2020年新认定高新技术企业多少家？",
+            "--backend",
+            "extractive",
+            "--json",
+            cwd=work,
+            env=env,
+        )
+    )
     assert not answer["refused"] and "86家" in answer["answer"], answer
     assert (work / ".data" / "index").is_dir()  # the index lives where the user works, not in site-packages

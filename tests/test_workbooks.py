@@ -23,8 +23,14 @@ from assistant.ingest.readers.sheets import _openpyxl_sheets, read_workbook
 from assistant.settings import IngestSettings
 
 ROOT = Path(__file__).resolve().parent.parent
-FRESH = next((b / "shared" / "corpora" / "fresh-2026-12" for b in (ROOT.parent, ROOT.parent.parent)
-              if (b / "shared" / "corpora" / "fresh-2026-12").is_dir()), None)
+FRESH = next(
+    (
+        b / "shared" / "corpora" / "fresh-2026-12"
+        for b in (ROOT.parent, ROOT.parent.parent)
+        if (b / "shared" / "corpora" / "fresh-2026-12").is_dir()
+    ),
+    None,
+)
 needs_fresh = pytest.mark.skipif(FRESH is None, reason="../shared/corpora/fresh-2026-12 is absent")
 
 
@@ -49,22 +55,25 @@ def test_fixed_decimals_are_half_up_on_the_shortest_form_for_random_values() -> 
         assert format_value(value, "0.00%") == f"{(exact * 100).quantize(Decimal('0.01'), ROUND_HALF_UP):f}%"
 
 
-@pytest.mark.parametrize(("value", "code", "shown"), [
-    (5.585445435871359, "0.00", "5.59"),  # the yearbook's 北京 2015
-    (5.585445435871359, "General", "5.585445436"),
-    (2843.3, "General", "2843.3"),
-    (30782.0, "General", "30782"),
-    (0.0254, "0.00%", "2.54%"),
-    (0.02345, "0.00%", "2.35%"),  # float 0.02345 * 100 is 2.3449999…
-    (1234567.891, "#,##0.00", "1,234,567.89"),
-    (-3.25, "0.00_);[Red]\\(0.00\\)", "(3.25)"),
-    (-3.25, "0.00;-0.00", "-3.25"),
-    (12.5, '0.0"亿元"', "12.5亿元"),
-    (44562.0, 'yyyy"年"m"月"d"日"', "2022年1月1日"),
-    (44562.0, "yyyy-mm-dd", "2022-01-01"),
-    (dt.datetime(2023, 5, 7), "yyyy/m/d", "2023/5/7"),
-    ("北 京", "@", "北 京"),
-])
+@pytest.mark.parametrize(
+    ("value", "code", "shown"),
+    [
+        (5.585445435871359, "0.00", "5.59"),  # the yearbook's 北京 2015
+        (5.585445435871359, "General", "5.585445436"),
+        (2843.3, "General", "2843.3"),
+        (30782.0, "General", "30782"),
+        (0.0254, "0.00%", "2.54%"),
+        (0.02345, "0.00%", "2.35%"),  # float 0.02345 * 100 is 2.3449999…
+        (1234567.891, "#,##0.00", "1,234,567.89"),
+        (-3.25, "0.00_);[Red]\\(0.00\\)", "(3.25)"),
+        (-3.25, "0.00;-0.00", "-3.25"),
+        (12.5, '0.0"亿元"', "12.5亿元"),
+        (44562.0, 'yyyy"年"m"月"d"日"', "2022年1月1日"),
+        (44562.0, "yyyy-mm-dd", "2022-01-01"),
+        (dt.datetime(2023, 5, 7), "yyyy/m/d", "2023/5/7"),
+        ("北 京", "@", "北 京"),
+    ],
+)
 def test_cell_shown_through_its_format(value: object, code: str, shown: str) -> None:
     assert format_value(value, code) == shown
 
@@ -79,8 +88,11 @@ def test_xlsx_cells_shown_through_their_formats(tmp_path: Path) -> None:
     sheet = workbook.active
     sheet.title = "指标"
     sheet.append(["地区", "R&D经费（亿元）", "投入强度", "技术合同成交额（万元）", "备注"])
-    for row in (["北京", 2843.2999999999997, 0.06834, 79478291.4, "x"], ["隐藏", 1.0, 0.01, 1.0, "y"],
-                ["陕西", 769.6, 0.0235, 3046230.0, "z"]):
+    for row in (
+        ["北京", 2843.2999999999997, 0.06834, 79478291.4, "x"],
+        ["隐藏", 1.0, 0.01, 1.0, "y"],
+        ["陕西", 769.6, 0.0235, 3046230.0, "z"],
+    ):
         sheet.append(row)
     for r in range(2, 5):
         sheet.cell(r, 2).number_format = "0.0"
@@ -111,7 +123,9 @@ def test_xls_formats_merges_and_hidden_rows_from_biff(tmp_path: Path) -> None:
     for j, text in enumerate(["地区", "R&D经费（亿元）", "投入强度"]):
         sheet.write(1, j, text)
     money, share = xlwt.easyxf(num_format_str="0.0"), xlwt.easyxf(num_format_str="0.00%")
-    for i, (label, a, b) in enumerate([("北京", 2843.25, 0.0683), ("隐藏", 1.0, 0.5), ("陕西", 769.55, 0.02349)], start=2):
+    for i, (label, a, b) in enumerate(
+        [("北京", 2843.25, 0.0683), ("隐藏", 1.0, 0.5), ("陕西", 769.55, 0.02349)], start=2
+    ):
         sheet.write(i, 0, label)
         sheet.write(i, 1, a, money)
         sheet.write(i, 2, b, share)
@@ -162,10 +176,14 @@ def test_a_missing_drawing_part_is_no_failure(tmp_path: Path) -> None:
     parts["xl/worksheets/_rels/sheet1.xml.rels"] = (
         b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
         b'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        b'relationships/drawing" Target="../drawings/drawing1.xml"/></Relationships>')
+        b'relationships/drawing" Target="../drawings/drawing1.xml"/></Relationships>'
+    )
     sheet = parts["xl/worksheets/sheet1.xml"].decode()
-    parts["xl/worksheets/sheet1.xml"] = sheet.replace("</worksheet>", '<drawing r:id="rId1" xmlns:r="http://schemas.'
-                                                      'openxmlformats.org/officeDocument/2006/relationships"/></worksheet>').encode()
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        "</worksheet>",
+        '<drawing r:id="rId1" xmlns:r="http://schemas.'
+        'openxmlformats.org/officeDocument/2006/relationships"/></worksheet>',
+    ).encode()
     with zipfile.ZipFile(path, "w") as target:
         for name, data in parts.items():
             target.writestr(name, data)
@@ -179,7 +197,9 @@ def test_an_xls_that_is_a_web_page_or_text_is_read_as_one(tmp_path: Path) -> Non
     text = tmp_path / "导出2.xls"
     text.write_text("\n".join("\t".join(row) for row in [table_files.HEADER, *table_files.ROWS]), encoding="gb18030")
     for path in (page, text):
-        assert any(r.endswith("｜陕西｜R&D经费（亿元）769.6｜R&D经费投入强度（%）2.35") for r in _records(path)), path.name
+        assert any(r.endswith("｜陕西｜R&D经费（亿元）769.6｜R&D经费投入强度（%）2.35") for r in _records(path)), (
+            path.name
+        )
 
 
 def test_openpyxl_reads_the_grid_calamine_reads(tmp_path: Path) -> None:
@@ -217,7 +237,9 @@ def test_a_sheet_is_read_up_to_the_row_limit(tmp_path: Path) -> None:
         sheet.append([f"企业{i:04d}", i + 0.5])
     workbook.save(path)
     document = read_workbook(path, IngestSettings(max_sheet_rows=1000))
-    assert document.warnings == ["sheet 企业: rows 1001–5001 skipped (the limit is 1,000 rows and 2,000,000 cells a sheet)"]
+    assert document.warnings == [
+        "sheet 企业: rows 1001–5001 skipped (the limit is 1,000 rows and 2,000,000 cells a sheet)"
+    ]
     assert len(document.tables[0].records()) == 999
     document = read_workbook(path, IngestSettings(max_sheet_cells=3000))
     assert len(document.tables[0].records()) == 1499
@@ -245,8 +267,13 @@ def test_write_protected_yearbook_xls_is_read() -> None:
     document = read_blocks(FRESH / "huhuaping-techme__kjnj_1-8_rd_qiangdu_2012-2022.xls")
     assert document.warnings == ["sheet CNKI is hidden: skipped"]
     records = _records(FRESH / "huhuaping-techme__kjnj_1-8_rd_qiangdu_2012-2022.xls")
-    assert any(r.endswith("｜北京｜2012年（%）5.59｜2013年（%）5.61｜2014年（%）5.53｜2015年（%）5.59｜2016年（%）5.49｜2017年（%）5.29"
-                          "｜2018年（%）5.65｜2019年（%）6.30｜2020年（%）6.44｜2021年（%）6.53｜2022年（%）6.83") for r in records)
+    assert any(
+        r.endswith(
+            "｜北京｜2012年（%）5.59｜2013年（%）5.61｜2014年（%）5.53｜2015年（%）5.59｜2016年（%）5.49｜2017年（%）5.29"
+            "｜2018年（%）5.65｜2019年（%）6.30｜2020年（%）6.44｜2021年（%）6.53｜2022年（%）6.83"
+        )
+        for r in records
+    )
 
 
 @needs_fresh
@@ -259,8 +286,10 @@ def _million_row_xlsx(path: Path, rows: int) -> Path:
     """A sheet of ``rows`` rows written as raw OOXML parts (openpyxl would take minutes)."""
     ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    body = "".join(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>企业{i}</t></is></c><c r="B{i}"><v>{i}.5</v></c></row>'
-                   for i in range(2, rows + 1))
+    body = "".join(
+        f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>企业{i}</t></is></c><c r="B{i}"><v>{i}.5</v></c></row>'
+        for i in range(2, rows + 1)
+    )
     header = '<row r="1"><c r="A1" t="inlineStr"><is><t>企业名称</t></is></c><c r="B1" t="inlineStr"><is><t>R&amp;D经费（万元）</t></is></c></row>'
     parts = {
         "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -294,6 +323,8 @@ def test_a_million_row_sheet_is_bounded_by_the_row_limit(tmp_path: Path) -> None
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert document.warnings == ["sheet 企业: rows 20001–1000000 skipped (the limit is 20,000 rows and 2,000,000 cells a sheet)"]
+    assert document.warnings == [
+        "sheet 企业: rows 20001–1000000 skipped (the limit is 20,000 rows and 2,000,000 cells a sheet)"
+    ]
     assert document.tables[0].records()[-1].text == "企业｜企业20000｜R&D经费（万元）20000.5"
     assert peak < 200 * 2**20, f"peak {peak / 2**20:.0f} MB"

@@ -14,5 +14,9 @@ def passage_binder(store: FactStore, claim: Claim, passages: list[Passage]) -> B
     """A :class:`Binder` over numbered passages: their facts, and for a figure no fact binds, the
     passage's own text, region and years (answers and drafts alike)."""
     by_n = {p.n: p for p in passages}
-    return Binder(lambda n: store.by_chunk(by_n[n].chunk_id), store.vocab, claim,
-                  lambda n: Source(by_n[n].text, by_n[n].region, tuple(by_n[n].years)) if n in by_n else None)
+    return Binder(
+        lambda n: store.by_chunk(by_n[n].chunk_id),
+        store.vocab,
+        claim,
+        lambda n: Source(by_n[n].text, by_n[n].region, tuple(by_n[n].years)) if n in by_n else None,
+    )

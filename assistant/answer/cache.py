@@ -35,7 +35,9 @@ class SQLiteCompletionCache(BaseCache):
 
     def lookup(self, prompt: str, llm_string: str) -> RETURN_VAL_TYPE | None:
         with self._lock:
-            row = self._db.execute("SELECT value FROM completion_text WHERE key = ?", (self._key(prompt, llm_string),)).fetchone()
+            row = self._db.execute(
+                "SELECT value FROM completion_text WHERE key = ?", (self._key(prompt, llm_string),)
+            ).fetchone()
         if row is None:
             return None
         self.hits += 1
@@ -45,7 +47,11 @@ class SQLiteCompletionCache(BaseCache):
         with self._lock, self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO completion_text VALUES (?, ?, ?)",
-                (self._key(prompt, llm_string), llm_string, json.dumps([g.text for g in return_val], ensure_ascii=False)),
+                (
+                    self._key(prompt, llm_string),
+                    llm_string,
+                    json.dumps([g.text for g in return_val], ensure_ascii=False),
+                ),
             )
 
     def clear(self, **kwargs: Any) -> None:

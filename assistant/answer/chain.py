@@ -23,19 +23,19 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from assistant.answer import backends
+from assistant.answer.binder import passage_binder
 from assistant.answer.coverage import Coverage
 from assistant.answer.followup import merge_followup
+from assistant.answer.from_facts import FactAnswerer
 from assistant.answer.governs import ungoverned
 from assistant.answer.grounding import Passage, QuestionFacts, analyze, find_evidence
 from assistant.answer.multipart import answer_parts, parts_from_series
 from assistant.answer.parts import decompose
 from assistant.answer.prompts import load_prompt
-from assistant.answer.from_facts import FactAnswerer
 from assistant.answer.refusal import UNBOUND, decide, wording
 from assistant.answer.stages import Answer, Citation, Generated, Grounded, Request, Turn
 from assistant.answer.streaming import streaming
 from assistant.answer.verify import verify_answer
-from assistant.answer.binder import passage_binder
 from assistant.facts.binding import Binder, question_claim
 from assistant.facts.store import FactStore, open_facts
 from assistant.questions import read_question
@@ -50,8 +50,13 @@ log = logging.getLogger(__name__)
 class Answerer:
     """Opened once; answers questions and drafts paragraphs through one chain."""
 
-    def __init__(self, settings: Settings, retriever: Retriever | None = None,
-                 backend: str | backends.Backend | None = None, cache: bool = False) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        retriever: Retriever | None = None,
+        backend: str | backends.Backend | None = None,
+        cache: bool = False,
+    ) -> None:
         """``backend``: a registered name (None: from settings) or a built backend (tests install
         a stand-in model this way). ``cache`` keeps model completions on disk (the evaluation)."""
         self.settings = settings
@@ -63,13 +68,20 @@ class Answerer:
         self.completion_cache = backend.completion_cache
         self._facts: FactStore | None = None
         self.chain: Runnable[Request, Answer] = (
-            RunnableLambda(self._understand) | RunnableLambda(self._ground)
-            | RunnableLambda(self._generate) | RunnableLambda(self._finalize)
+            RunnableLambda(self._understand)
+            | RunnableLambda(self._ground)
+            | RunnableLambda(self._generate)
+            | RunnableLambda(self._finalize)
         )
 
     # -- public API --------------------------------------------------------------------------
-    def ask(self, question: str, history: list[dict[str, str]] | None = None, filters: Filters | None = None,
-            on_token: Callable[[str], None] | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        filters: Filters | None = None,
+        on_token: Callable[[str], None] | None = None,
+    ) -> Answer:
         """A question of several parts (A和B分别是多少, A比B高多少) is answered part by part
         (:mod:`assistant.answer.multipart`); any other through the chain at once. Raises
         :class:`QuestionError` for a question that cannot be asked as given (too long, unpaired surrogates)."""
@@ -104,17 +116,27 @@ class Answerer:
         """One part retrieved and grounded, no backend run: whether the passages answer it."""
         return self._ground(self._understand(Request(question, [], filters, time.perf_counter()), streaming(None)))
 
-    def draft(self, topic: str, filters: Filters | None = None, on_token: Callable[[str], None] | None = None,
-              style: str | None = None, chars: int | None = None, drop: frozenset[str] = frozenset()) -> Answer:
+    def draft(
+        self,
+        topic: str,
+        filters: Filters | None = None,
+        on_token: Callable[[str], None] | None = None,
+        style: str | None = None,
+        chars: int | None = None,
+        drop: frozenset[str] = frozenset(),
+    ) -> Answer:
         """A cited paragraph on ``topic``, planned before it is written (:mod:`assistant.answer.drafting`)."""
         from assistant.answer.drafting import write_draft  # drafting builds on this module's stages
 
         topic = read_question(topic, self.settings.answer.max_question_chars)
         return write_draft(self, topic, filters, on_token, style=style, chars=chars, drop=drop)
 
-    def _run(self, text: str, history: list[dict[str, str]], filters: Filters | None,
-             on_token: Callable[[str], None] | None) -> Answer:
-        return self.chain.invoke(Request(text, history, filters, time.perf_counter(), on_token), config=streaming(on_token))
+    def _run(
+        self, text: str, history: list[dict[str, str]], filters: Filters | None, on_token: Callable[[str], None] | None
+    ) -> Answer:
+        return self.chain.invoke(
+            Request(text, history, filters, time.perf_counter(), on_token), config=streaming(on_token)
+        )
 
     # -- chain stages ------------------------------------------------------------------------
     def _understand(self, request: Request, config: RunnableConfig) -> Turn:
@@ -126,15 +148,18 @@ class Answerer:
         standalone, facts = self._rewrite(request, asked, documents, config)
         return Turn(request, standalone, standalone, facts)
 
-    def _rewrite(self, request: Request, asked: QuestionFacts, documents: list[dict],
-                 config: RunnableConfig) -> tuple[str, QuestionFacts]:
+    def _rewrite(
+        self, request: Request, asked: QuestionFacts, documents: list[dict], config: RunnableConfig
+    ) -> tuple[str, QuestionFacts]:
         """A follow-up made standalone by the rules, or by the model when it keeps what they keep."""
         merged = merge_followup(request.text, request.history, documents, asked=asked)
         ours = analyze(merged, documents, self.retriever.lexicon)
         model = self.generator.chat_model
         if model is None:
             return merged, ours
-        transcript = "\n".join(f"{'用户' if t['role'] == 'user' else '助手'}：{t['content']}" for t in request.history[-4:])
+        transcript = "\n".join(
+            f"{'用户' if t['role'] == 'user' else '助手'}：{t['content']}" for t in request.history[-4:]
+        )
         system, user = load_prompt("rewrite").render(history=transcript, question=request.text)
         try:
             rewritten = str(model.invoke([SystemMessage(system), HumanMessage(user)]).content).strip().splitlines()
@@ -162,16 +187,28 @@ class Answerer:
                 return replace(grounded, passages=[self._with_chunk_metadata(p) for p in grounded.passages])
         passages = self._passages(turn)
         evidence = find_evidence(turn.facts, passages, self.retriever.lexical.idf)
-        refusal = (decide(turn.facts, evidence, lambda: Coverage.of(self.retriever.documents(), answers.store))
-                   or ungoverned(turn.facts, evidence, passages))
-        return Grounded(turn, passages, evidence, refusal, (time.perf_counter() - started) * 1000,
-                        bound=_binder(answers.store, turn, passages))
+        refusal = decide(
+            turn.facts, evidence, lambda: Coverage.of(self.retriever.documents(), answers.store)
+        ) or ungoverned(turn.facts, evidence, passages)
+        return Grounded(
+            turn,
+            passages,
+            evidence,
+            refusal,
+            (time.perf_counter() - started) * 1000,
+            bound=_binder(answers.store, turn, passages),
+        )
 
     def _with_chunk_metadata(self, passage: Passage) -> Passage:
         m = self.retriever.metadata(passage.chunk_id)
-        return replace(passage, kind=m.get("kind", passage.kind), row_label=m.get("row_label", passage.row_label),
-                       columns=m.get("columns", passage.columns), original=m.get("original", passage.original),
-                       ocr=bool(m.get("ocr", passage.ocr)))
+        return replace(
+            passage,
+            kind=m.get("kind", passage.kind),
+            row_label=m.get("row_label", passage.row_label),
+            columns=m.get("columns", passage.columns),
+            original=m.get("original", passage.original),
+            ocr=bool(m.get("ocr", passage.ocr)),
+        )
 
     def fact_answers(self) -> FactAnswerer:
         """The fact table of this index, opened on first use and kept in step with Chroma.
@@ -192,9 +229,12 @@ class Answerer:
         k, regions, filters = self.settings.answer.passages, turn.facts.regions, turn.request.filters
         results = self.retriever.search(turn.query, k=k, filters=filters, scope=turn.facts.scope)
         if len(regions) > 1 and not filters:
-            per_region = [self.retriever.search(turn.query, k=max(2, k // len(regions) + 1), filters=Filters(region=r),
-                                                scope=turn.facts.scope)
-                          for r in regions]
+            per_region = [
+                self.retriever.search(
+                    turn.query, k=max(2, k // len(regions) + 1), filters=Filters(region=r), scope=turn.facts.scope
+                )
+                for r in regions
+            ]
             results = list({r.chunk_id: r for hits in per_region for r in hits}.values())
         return [Passage.of(n, r) for n, r in enumerate(results, start=1)]
 
@@ -215,17 +255,23 @@ class Answerer:
         total = (time.perf_counter() - turn.request.started) * 1000
         fact_answer = grounded.fact_answer
         return Answer(
-            question=turn.request.text, answer=checked.text, refused=refused,
-            backend=generated.backend, citations=[Citation.of(passages[n]) for n in checked.cited],
+            question=turn.request.text,
+            answer=checked.text,
+            refused=refused,
+            backend=generated.backend,
+            citations=[Citation.of(passages[n]) for n in checked.cited],
             figures=checked.figures,
             timings={"retrieve_ms": grounded.retrieve_ms, "generate_ms": generated.generate_ms, "total_ms": total},
-            standalone_question=turn.standalone, notice=" ".join(n for n in (generated.notice, fact_answer and fact_answer.notice) if n),
-            passages=grounded.passages, unreachable=generated.unreachable, series=fact_answer.series if fact_answer and not refused else [],
+            standalone_question=turn.standalone,
+            notice=" ".join(n for n in (generated.notice, fact_answer and fact_answer.notice) if n),
+            passages=grounded.passages,
+            unreachable=generated.unreachable,
+            series=fact_answer.series if fact_answer and not refused else [],
         )
 
 
 def _binder(store: FactStore, turn: Turn, passages: list[Passage]) -> Binder:
     """Indicator-bound verification against the facts of the cited chunks and the question's claim."""
-    return passage_binder(store, question_claim(turn.standalone, store.vocab, turn.facts.places, turn.facts.years),
-                          passages)
-
+    return passage_binder(
+        store, question_claim(turn.standalone, store.vocab, turn.facts.places, turn.facts.years), passages
+    )

@@ -30,8 +30,7 @@ class Computed:
     inputs: tuple[int, ...]  # the citations of the figures it was computed from
 
     def to_json(self) -> dict[str, Any]:
-        return {"op": self.op, "text": self.text, "value": self.value, "citations": list(self.inputs),
-                "computed": True}
+        return {"op": self.op, "text": self.text, "value": self.value, "citations": list(self.inputs), "computed": True}
 
 
 def _written(fig: FigureResult) -> tuple[Decimal, str] | None:

@@ -56,8 +56,9 @@ class Disagreement:
         return f"注意：资料之间的数字不一致——{said}，均指{self.region}{year}{self.indicator}，请核对原文。"
 
 
-def find_disagreement(question: str, facts: QuestionFacts, evidence: list[Evidence], lexicon: Lexicon,
-                      min_coverage: float) -> Disagreement | None:
+def find_disagreement(
+    question: str, facts: QuestionFacts, evidence: list[Evidence], lexicon: Lexicon, min_coverage: float
+) -> Disagreement | None:
     """The first pair of documents whose evidence gives the asked indicator different values."""
     asked = {name for name, _ in lexicon.find(question)}
     if len(asked) != 1 or len(facts.years) != 1 or facts.multi:
@@ -76,8 +77,11 @@ def find_disagreement(question: str, facts: QuestionFacts, evidence: list[Eviden
             seen[region] = (e, figure)
             continue
         first, first_figure = seen[region]
-        if (first.passage.source != e.passage.source and first_figure.unit == figure.unit
-                and first_figure.exact != figure.exact):
+        if (
+            first.passage.source != e.passage.source
+            and first_figure.unit == figure.unit
+            and first_figure.exact != figure.exact
+        ):
             return Disagreement(indicator, region, year, (_side(first, first_figure), _side(e, figure)))
     return None
 
@@ -89,9 +93,14 @@ def fact_disagreements(answer: FactAnswer) -> list[Disagreement]:
     indicator = ""
     for passage, point in zip(answer.passages, answer.series, strict=True):
         indicator = point["indicator"]
-        cells[point["region"], point["year"]].append(Side(passage.title, f"{point['value_text']}{point['unit']}", passage.n))
-    return [Disagreement(indicator, region, year, tuple(sides)) for (region, year), sides in cells.items()
-            if len({s.figure for s in sides}) > 1]
+        cells[point["region"], point["year"]].append(
+            Side(passage.title, f"{point['value_text']}{point['unit']}", passage.n)
+        )
+    return [
+        Disagreement(indicator, region, year, tuple(sides))
+        for (region, year), sides in cells.items()
+        if len({s.figure for s in sides}) > 1
+    ]
 
 
 def disagreement_note(grounded: Grounded, lexicon: Lexicon, min_coverage: float) -> str:

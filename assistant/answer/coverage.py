@@ -124,8 +124,13 @@ def written_forms(region: str) -> frozenset[str]:
     own = _region_place(region)
     if own is None or own.level == "national":
         return frozenset()
-    return frozenset(name for name, divisions in gazetteer().names.items()
-                     if any((d.full_name, d.level) == (own.full_name, own.level) and own.province in ("", d.province) for d in divisions))
+    return frozenset(
+        name
+        for name, divisions in gazetteer().names.items()
+        if any(
+            (d.full_name, d.level) == (own.full_name, own.level) and own.province in ("", d.province) for d in divisions
+        )
+    )
 
 
 @lru_cache(maxsize=1024)

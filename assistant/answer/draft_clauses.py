@@ -23,7 +23,9 @@ _CLAUSE = re.compile(r"[^，,；;：:]+[，,；;：:]?")
 _FOOTNOTE = re.compile(r"\[\d+\]|［\d+］")
 _SPACE_NEAR_CJK = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+|(?<=\d)\s+(?=[%.])|(?<=\.)\s+(?=\d)")
 _BREAKDOWN = re.compile(r"[（(]其中[^）)]*[）)]")
-_LIST_MARK = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|[（(]?[一二三四五六七八九十\d]+[)）、.．]|其中|第[一二三四五六七八九十百零]+条)\s*")
+_LIST_MARK = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+是|[（(]?[一二三四五六七八九十\d]+[)）、.．]|其中|第[一二三四五六七八九十百零]+条)\s*"
+)
 _NOWHERE = Passage(0, "", "", "", "", (), "", "")
 
 
@@ -134,7 +136,7 @@ def _stands(spec: DraftingSpec, lexicon: Lexicon, text: str, name: str, span: tu
     """A wording that names only the denominator (占国内生产总值比重, 与国内生产总值之比) is the
     headline's share only when the words before it name the headline's own amount: 研发经费支出与
     国内生产总值之比 is R&D intensity, 服务业增加值占国内生产总值比重 is not."""
-    if not spec.pattern("bare_share").match(text[span[0]:span[1]]):
+    if not spec.pattern("bare_share").match(text[span[0] : span[1]]):
         return True
     rank = spec.importance(name)
     return rank is not None and any(spec.importance(other) == rank for other, _ in lexicon.find(text[: span[0]]))
@@ -148,9 +150,17 @@ def role_of(spec: DraftingSpec, named: Named, text: str, off_topic: bool, units_
     if off_topic and headline is not None:
         return "context", named.importance, f"同地区同期的另一头条指标「{headline.name}」，仅在段落过短时补充"
     if units_fit and headline is not None and not spec.pattern("pending").search(norm(text)):
-        return "headline", named.importance, f"头条指标「{headline.name}：{indicator}」（重要性第{named.importance + 1}位）" + (
-            "，含同比或排名比较" if compares else "")
+        return (
+            "headline",
+            named.importance,
+            f"头条指标「{headline.name}：{indicator}」（重要性第{named.importance + 1}位）"
+            + ("，含同比或排名比较" if compares else ""),
+        )
     if compares:
-        return "comparison", 0, "比较或趋势：" + (
-            "与上年或同期相比" if re.search("同比|比上年|较上年|增长|提高|下降", text) else "位次比较")
+        return (
+            "comparison",
+            0,
+            "比较或趋势："
+            + ("与上年或同期相比" if re.search("同比|比上年|较上年|增长|提高|下降", text) else "位次比较"),
+        )
     return "measure", 0, "支撑举措" + (f"（{indicator}）" if indicator else "")

@@ -57,8 +57,14 @@ def _groups(items: list[PlanItem]) -> list[list[PlanItem]]:
     groups: list[list[PlanItem]] = []
     for item in items:
         last = groups[-1][0] if groups else None
-        if last and item.role != "provision" and len(groups[-1]) < MAX_FACTS_PER_SENTENCE and (
-                (last.passage.chunk_id, last.indicator, last.role) == (item.passage.chunk_id, item.indicator, item.role)):
+        if (
+            last
+            and item.role != "provision"
+            and len(groups[-1]) < MAX_FACTS_PER_SENTENCE
+            and (
+                (last.passage.chunk_id, last.indicator, last.role) == (item.passage.chunk_id, item.indicator, item.role)
+            )
+        ):
             groups[-1].append(item)
         else:
             groups.append([item])
@@ -85,7 +91,11 @@ def _frame(plan: Plan, used: list[PlanItem], style: str, simplified: bool) -> tu
     else:
         topic = f"{when}{'，' if when else ''}{where}{subject}工作取得积极进展{lead}。"
         covered = "、".join(indicators[:4])
-        closing = f"综上，{where}在{covered}等方面取得成效{cites}。" if covered else f"综上，{where}{subject}工作稳步推进{cites}。"
+        closing = (
+            f"综上，{where}在{covered}等方面取得成效{cites}。"
+            if covered
+            else f"综上，{where}{subject}工作稳步推进{cites}。"
+        )
     return topic, closing
 
 
@@ -99,7 +109,9 @@ def _policy_frame(title: str, subject: str, style: str, lead: str, cites: str) -
     return opening, f"以上为《{title}》{'中' + what + '的' if what else '的'}主要规定{cites}。"
 
 
-def _assemble(plan: Plan, used: list[PlanItem], style: str, simplified: bool, frame: tuple[str, str] | None = None) -> str:
+def _assemble(
+    plan: Plan, used: list[PlanItem], style: str, simplified: bool, frame: tuple[str, str] | None = None
+) -> str:
     topic, closing = frame or _frame(plan, used, style, simplified)
     if style == "简报":
         lines = [topic] + [f"- {_fact_sentence(g, plan, simplified)}" for g in _groups(used)]
@@ -115,8 +127,13 @@ def _ordered(plan: Plan, style: str) -> list[PlanItem]:
     return compares + [i for i in plan.items if i not in compares]
 
 
-def chosen(plan: Plan, style: str = "总结", chars: int = DEFAULT_CHARS, simplified: bool = True,
-           frame: tuple[str, str] | None = None) -> list[PlanItem]:
+def chosen(
+    plan: Plan,
+    style: str = "总结",
+    chars: int = DEFAULT_CHARS,
+    simplified: bool = True,
+    frame: tuple[str, str] | None = None,
+) -> list[PlanItem]:
     """The facts a paragraph of ``chars`` holds: plan items in order while the paragraph stays
     within length; an item that would overflow is skipped and a later, shorter one may still fit.
     ``frame``: opening and closing sentences other than the templates' (a model's)."""
@@ -132,8 +149,13 @@ def chosen(plan: Plan, style: str = "总结", chars: int = DEFAULT_CHARS, simpli
     return used or order[:1]  # even the first fact overflows a tiny --chars: write it anyway, alone
 
 
-def compose(plan: Plan, style: str = "总结", chars: int = DEFAULT_CHARS, simplified: bool = True,
-            frame: tuple[str, str] | None = None) -> str:
+def compose(
+    plan: Plan,
+    style: str = "总结",
+    chars: int = DEFAULT_CHARS,
+    simplified: bool = True,
+    frame: tuple[str, str] | None = None,
+) -> str:
     """The extractive draft: the templates filled with the facts that fit (deterministic); a
     model's opening and closing sentences (``frame``, cited already) replace the templates' own."""
     return _assemble(plan, chosen(plan, style, chars, simplified, frame), style, simplified, frame)

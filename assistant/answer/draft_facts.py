@@ -61,8 +61,9 @@ def headline_facts(store: FactStore, spec: DraftingSpec, regions: list[str], per
     return [fact for _, fact in sorted(out, key=lambda r: (r[0], r[1].source, r[1].start))]
 
 
-def draw(store: FactStore | None, retriever: Retriever, spec: DraftingSpec, regions: list[str],
-         period: set[int]) -> FactDraw:
+def draw(
+    store: FactStore | None, retriever: Retriever, spec: DraftingSpec, regions: list[str], period: set[int]
+) -> FactDraw:
     """The chunks and table rows the fact table holds for the topic's headline indicators."""
     if store is None or not regions:  # across all regions the table is a ranking, not a paragraph
         return FactDraw([], [])
@@ -86,5 +87,5 @@ def _row_wording(fact: Fact) -> str:
     finds it in the row (a value right after a bracketed unit carries that unit)."""
     header = _BRACKETS.sub(lambda m: "" if m.group(1) in (fact.unit, fact.base_unit) else m.group(0).strip(), fact.raw)
     header = re.sub(r"\s+", "", header)
-    cell = fact.text[fact.start:fact.end] or f"{fact.value:g}"
+    cell = fact.text[fact.start : fact.end] or f"{fact.value:g}"
     return f"{header}{cell}{fact.unit}"

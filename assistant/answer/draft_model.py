@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.answer.draft_compose import chosen, citations_of, compose, draft_length, length_bounds, script
-from assistant.answer.draft_plan import Plan, PlanItem
 from assistant.answer.backends import REGISTRY
 from assistant.answer.binder import passage_binder
+from assistant.answer.draft_compose import chosen, citations_of, compose, draft_length, length_bounds, script
+from assistant.answer.draft_plan import Plan, PlanItem
 from assistant.answer.draft_spec import load_spec
 from assistant.answer.prompts import CANNOT_ANSWER, load_prompt
 from assistant.answer.stages import Rejection
@@ -64,7 +64,9 @@ def plan_passages(plan: Plan, items: list[PlanItem], simplified: bool) -> str:
     for p in plan.passages:
         facts = [i for i in items if plan.number(i) == p.n]
         if facts:
-            lines = "\n".join(f"- {script(i.text, simplified)}（{i.region}，{'、'.join(map(str, i.years))}年）" for i in facts)
+            lines = "\n".join(
+                f"- {script(i.text, simplified)}（{i.region}，{'、'.join(map(str, i.years))}年）" for i in facts
+            )
             blocks.append(f"[{p.n}] 《{script(p.title, simplified)}》\n{lines}")
     return "\n\n".join(blocks)
 
@@ -91,7 +93,9 @@ def unbound_figures(text: str, passages: dict[int, str], regions: list[str]) -> 
         for clause in _CLAUSE_CUT.split(mask_citations(statement)):
             for fig in (f for f in extract_figures(clause) if not f.is_year):
                 words = {t for t in tokenize(clause.replace(fig.text, " ")) if not any(c.isdigit() for c in t)} - ignore
-                sources = [sent for n in cites for sent in _SOURCE_SENTENCE.findall(passages[n]) if figure_in(fig, sent)]
+                sources = [
+                    sent for n in cites for sent in _SOURCE_SENTENCE.findall(passages[n]) if figure_in(fig, sent)
+                ]
                 held = max((len(words & set(tokenize(sent))) for sent in sources), default=0)
                 if not sources or held < MIN_BOUND_SHARE * len(words):
                     loose.append(fig.text)
@@ -101,7 +105,9 @@ def unbound_figures(text: str, passages: dict[int, str], regions: list[str]) -> 
 def draft_binder(store: FactStore, plan: Plan) -> Bound:
     """Bound verification for a draft: each figure is what the fact its passage holds says,
     for the region and year its sentence names (else the plan's one region and year)."""
-    claim = Claim(None, plan.regions[0] if len(plan.regions) == 1 else None, plan.years[0] if len(plan.years) == 1 else None)
+    claim = Claim(
+        None, plan.regions[0] if len(plan.regions) == 1 else None, plan.years[0] if len(plan.years) == 1 else None
+    )
     return passage_binder(store, claim, plan.passages)
 
 
@@ -129,8 +135,15 @@ def check_model_draft(text: str, plan: Plan, chars: int, bound: Bound | None = N
     return None
 
 
-def model_draft(answerer: "Answerer", plan: Plan, topic: str, style: str, chars: int, simplified: bool,
-                on_token: Callable[[str], None] | None) -> str | Rejection:
+def model_draft(
+    answerer: Answerer,
+    plan: Plan,
+    topic: str,
+    style: str,
+    chars: int,
+    simplified: bool,
+    on_token: Callable[[str], None] | None,
+) -> str | Rejection:
     """The model's draft, checked: its text, or a :class:`Rejection` saying which check it failed
     (it raises only when the model cannot be reached). The settings' ``draft_writer``
     says whether the model writes the whole paragraph or its frame (``auto``: the local model
@@ -145,16 +158,23 @@ def model_draft(answerer: "Answerer", plan: Plan, topic: str, style: str, chars:
     return _model_paragraph(answerer, plan, topic, style, chars, simplified, on_token)
 
 
-def _model_frame(answerer: "Answerer", plan: Plan, topic: str, style: str, chars: int, simplified: bool) -> str | Rejection:
+def _model_frame(
+    answerer: Answerer, plan: Plan, topic: str, style: str, chars: int, simplified: bool
+) -> str | Rejection:
     """The extractive draft's cited fact sentences between the model's opening and closing
     sentences, which state no figure but a year (each then cites what it sums up)."""
     used = chosen(plan, style, chars, simplified)
     body = compose(plan, style, chars, simplified, frame=("", ""))
     gist = _gist(plan, used, simplified)
     system, user = load_prompt("draft_frame").render(passages=gist, topic=topic)
-    reply = answerer.generator.chat_model.bind(max_tokens=FRAME_TOKENS).invoke([SystemMessage(system), HumanMessage(user)])
+    reply = answerer.generator.chat_model.bind(max_tokens=FRAME_TOKENS).invoke(
+        [SystemMessage(system), HumanMessage(user)]
+    )
     # a small model puts both sentences on one line as often as on two
-    lines = [_LABEL.sub("", CITATION.sub("", m.group(0))).strip().rstrip("。.！!；;，,") for m in _FRAME_SENTENCE.finditer(str(reply.content))]
+    lines = [
+        _LABEL.sub("", CITATION.sub("", m.group(0))).strip().rstrip("。.！!；;，,")
+        for m in _FRAME_SENTENCE.finditer(str(reply.content))
+    ]
     lines = [line for line in lines if line]
     if len(lines) < 2 or any(len(line) > FRAME_CHARS for line in lines[:2]):
         return Rejection("the model did not write an opening and a closing sentence")
@@ -165,7 +185,9 @@ def _model_frame(answerer: "Answerer", plan: Plan, topic: str, style: str, chars
         return Rejection(f"the model's frame says what the facts do not: {'、'.join(unsaid[:3])}")
     closing = "" if style == "简报" else lines[1]
     # the facts are fitted again around the model's sentences, which are rarely the templates' length
-    lead, cites = citations_of(plan, chosen(plan, style, chars, simplified, (f"{lines[0]}。", closing and f"{closing}。")))
+    lead, cites = citations_of(
+        plan, chosen(plan, style, chars, simplified, (f"{lines[0]}。", closing and f"{closing}。"))
+    )
     text = compose(plan, style, chars, simplified, frame=(f"{lines[0]}{lead}。", closing and f"{closing}{cites}。"))
     return check_model_draft(text, plan, chars, draft_binder(answerer.fact_answers().store, plan)) or text
 
@@ -190,15 +212,29 @@ def _unsupported(sentences: list[str], source: str) -> list[str]:
             rest = rest.replace(w, "")
         return word in source or not rest or any(word in w for w in frame)
 
-    return [t for line in sentences for t in tokenize(line) if len(t) > 1 and not any(c.isdigit() for c in t) and not said(t)]
+    return [
+        t
+        for line in sentences
+        for t in tokenize(line)
+        if len(t) > 1 and not any(c.isdigit() for c in t) and not said(t)
+    ]
 
 
-def _model_paragraph(answerer: "Answerer", plan: Plan, topic: str, style: str, chars: int, simplified: bool,
-                     on_token: Callable[[str], None] | None) -> str | Rejection:
+def _model_paragraph(
+    answerer: Answerer,
+    plan: Plan,
+    topic: str,
+    style: str,
+    chars: int,
+    simplified: bool,
+    on_token: Callable[[str], None] | None,
+) -> str | Rejection:
     """The model's whole paragraph on the facts the length holds."""
     least, most = length_bounds(chars)
     facts = plan_passages(plan, chosen(plan, style, chars, simplified), simplified)
-    system, user = load_prompt("draft").render(passages=facts, topic=topic, style=STYLE_RULES[style], chars=f"{least}至{most}")
+    system, user = load_prompt("draft").render(
+        passages=facts, topic=topic, style=STYLE_RULES[style], chars=f"{least}至{most}"
+    )
     llm = answerer.generator.chat_model.bind(max_tokens=draft_tokens(chars, answerer.settings.answer.draft_max_tokens))
     text = str(llm.invoke([SystemMessage(system), HumanMessage(user)], config=streaming(on_token)).content).strip()
     text = _fit(cite_uncited(text, {p.n: p.text for p in plan.passages}), chars)

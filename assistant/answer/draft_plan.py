@@ -59,9 +59,19 @@ class PlanItem:
         return "、".join(f.text for f in self.figures)
 
     def to_json(self, n: int) -> dict[str, Any]:
-        return {"key": self.key, "n": n, "role": self.role, "indicator": self.indicator, "region": self.region,
-                "years": list(self.years), "text": self.text, "value": self.value, "sentence": self.sentence,
-                "source": self.passage.source, "why": self.why}
+        return {
+            "key": self.key,
+            "n": n,
+            "role": self.role,
+            "indicator": self.indicator,
+            "region": self.region,
+            "years": list(self.years),
+            "text": self.text,
+            "value": self.value,
+            "sentence": self.sentence,
+            "source": self.passage.source,
+            "why": self.why,
+        }
 
 
 @dataclass
@@ -94,8 +104,14 @@ def _renumber(p: Passage, n: int) -> Passage:
     return replace(p, n=n)
 
 
-def build_plan(topic: str, retriever: Retriever, filters: Filters | None = None, drop: frozenset[str] = frozenset(),
-               spec: DraftingSpec | None = None, facts: FactStore | None = None) -> Plan:
+def build_plan(
+    topic: str,
+    retriever: Retriever,
+    filters: Filters | None = None,
+    drop: frozenset[str] = frozenset(),
+    spec: DraftingSpec | None = None,
+    facts: FactStore | None = None,
+) -> Plan:
     """Retrieve once per headline indicator (and once for the topic), draw the headline figures the
     fact table holds for the topic's regions and period, then rank the facts found."""
     spec = spec or load_spec()
@@ -129,27 +145,53 @@ def _keep(plan: Plan, ranked: list[PlanItem], drop: frozenset[str]) -> None:
         plan.refusal = "资料中没有相应地区和年份可写的成效数据"
 
 
-def _policy_items(topic: str, asked: Topic, spec: DraftingSpec, retriever: Retriever, policy: SearchResult,
-                  drop: frozenset[str], plan: Plan) -> None:
+def _policy_items(
+    topic: str,
+    asked: Topic,
+    spec: DraftingSpec,
+    retriever: Retriever,
+    policy: SearchResult,
+    drop: frozenset[str],
+    plan: Plan,
+) -> None:
     """A policy-area plan: the policy's provisions with figures, in its own order."""
     ranked = []
     for rank, text, passage, why in sorted(provisions(topic, asked, spec, retriever, policy), key=lambda c: c[0]):
         figures = tuple(f for f in extract_figures(text) if not f.is_year)
-        ranked.append(PlanItem(f"{passage.source}#{rank[1]}:{figures[0].text}", "provision", "", passage.region,
-                               passage.years, text, text, passage, figures, why))
+        ranked.append(
+            PlanItem(
+                f"{passage.source}#{rank[1]}:{figures[0].text}",
+                "provision",
+                "",
+                passage.region,
+                passage.years,
+                text,
+                text,
+                passage,
+                figures,
+                why,
+            )
+        )
     _keep(plan, ranked, drop)
 
 
-def _retrieve(topic: str, retriever: Retriever, asked: Topic, spec: DraftingSpec,
-              filters: Filters | None) -> tuple[dict[str, Passage], dict[str, int]]:
+def _retrieve(
+    topic: str, retriever: Retriever, asked: Topic, spec: DraftingSpec, filters: Filters | None
+) -> tuple[dict[str, Passage], dict[str, int]]:
     """The passages of one BM25 retrieval per headline (the topic's first) and per region, with
     each chunk's offset in its document, so facts keep the document's order."""
     region_words = " ".join(asked.places)
     year_words = " ".join(f"{y}年" for y in asked.years)
     headlines = asked.focus + [h for h in spec.headline if h not in asked.focus]
     queries = [topic] + [f"{region_words} {year_words} {h.query}" for h in headlines]
-    scopes = [Filters(region=r, year=filters.year if filters else None, document=filters.document if filters else None)
-              for r in asked.regions] if len(asked.regions) > 1 else [filters or Filters(region=asked.regions[0] if asked.regions else None)]
+    scopes = (
+        [
+            Filters(region=r, year=filters.year if filters else None, document=filters.document if filters else None)
+            for r in asked.regions
+        ]
+        if len(asked.regions) > 1
+        else [filters or Filters(region=asked.regions[0] if asked.regions else None)]
+    )
     passages: dict[str, Passage] = {}
     starts: dict[str, int] = {}
     for scope in scopes:
@@ -165,8 +207,14 @@ def _retrieve(topic: str, retriever: Retriever, asked: Topic, spec: DraftingSpec
 Candidate = tuple[tuple, PlanItem]  # (rank key, item)
 
 
-def _candidates(spec: DraftingSpec, lexicon: Lexicon, asked: Topic, passages: list[Passage], period: set[int],
-                starts: dict[str, int]) -> list[Candidate]:
+def _candidates(
+    spec: DraftingSpec,
+    lexicon: Lexicon,
+    asked: Topic,
+    passages: list[Passage],
+    period: set[int],
+    starts: dict[str, int],
+) -> list[Candidate]:
     out: dict[str, Candidate] = {}
     for passage in passages:
         if asked.regions and passage.region not in asked.regions:
@@ -187,16 +235,32 @@ def _candidates(spec: DraftingSpec, lexicon: Lexicon, asked: Topic, passages: li
                 on_focus = not asked.focus or named.headline in asked.focus
                 topical = norm(text + passage.section)
                 on_words = not asked.subject_words or any(w in topical for w in asked.subject_words)
-                off_topic = bool((asked.focus and not on_focus and not (asked.subject_words and on_words)) or (
-                    not asked.focus and asked.subject_words and not on_words))
+                off_topic = bool(
+                    (asked.focus and not on_focus and not (asked.subject_words and on_words))
+                    or (not asked.focus and asked.subject_words and not on_words)
+                )
                 if off_topic and not units_fit:
                     continue
                 role, order, why = role_of(spec, named, text, off_topic, units_fit)
                 years = tuple(sorted(evidence_years(passage, sentence)))
-                doc_order = (passage.source, starts.get(passage.chunk_id, 0) + passage.text.find(sentence), sentence.find(text[:6]))
+                doc_order = (
+                    passage.source,
+                    starts.get(passage.chunk_id, 0) + passage.text.find(sentence),
+                    sentence.find(text[:6]),
+                )
                 key = f"{passage.source}#{doc_order[1]}:{figures[0].text}"
-                item = PlanItem(key, role, named.headline.name if named.headline else "、".join(named.indicators[:2]),
-                                passage.region, years, text, sentence, passage, figures, why)
+                item = PlanItem(
+                    key,
+                    role,
+                    named.headline.name if named.headline else "、".join(named.indicators[:2]),
+                    passage.region,
+                    years,
+                    text,
+                    sentence,
+                    passage,
+                    figures,
+                    why,
+                )
                 # one fact per source position: overlapping retrievals return the same chunk text
                 rank = (ROLES.index(role), order, _fit(passage, period), doc_order)
                 out.setdefault(f"{passage.source}|{norm(text)}", (rank, item))
@@ -210,7 +274,9 @@ def _fit(passage: Passage, period: set[int]) -> int:
     return int(bool(period) and not set(passage.years) <= period)
 
 
-def _table_items(spec: DraftingSpec, asked: Topic, drawn: FactDraw, retriever: Retriever, period: set[int]) -> list[Candidate]:
+def _table_items(
+    spec: DraftingSpec, asked: Topic, drawn: FactDraw, retriever: Retriever, period: set[int]
+) -> list[Candidate]:
     """Plan items of the table rows the fact table holds for the topic: bound to their indicator by
     the table itself (row label × column header), so a headline whenever the indicator is one."""
     out: dict[str, Candidate] = {}
@@ -223,19 +289,38 @@ def _table_items(spec: DraftingSpec, asked: Topic, drawn: FactDraw, retriever: R
         headline = spec.headline[rank]
         on_focus = not asked.focus or headline in asked.focus
         role = "headline" if on_focus else "context"
-        why = (f"头条指标「{headline.name}：{fact.indicator}」（重要性第{rank + 1}位），取自事实表："
-               f"{fact.title or fact.source}「{fact.region}」行") if on_focus else (
-               f"同地区同期的另一头条指标「{headline.name}」（事实表），仅在段落过短时补充")
+        why = (
+            (
+                f"头条指标「{headline.name}：{fact.indicator}」（重要性第{rank + 1}位），取自事实表："
+                f"{fact.title or fact.source}「{fact.region}」行"
+            )
+            if on_focus
+            else (f"同地区同期的另一头条指标「{headline.name}」（事实表），仅在段落过短时补充")
+        )
         start = int(retriever.metadata(fact.chunk_id).get("start") or 0) + fact.start
-        item = PlanItem(f"{fact.source}#{start}:{figures[0].text}", role, headline.name, fact.region,
-                        (fact.year,) if fact.year else (), row.text, fact.text, row.passage, figures, why)
-        out.setdefault(f"{fact.source}|{row.text}", ((ROLES.index(role), rank, _fit(row.passage, period), (fact.source, start, 0)), item))
+        item = PlanItem(
+            f"{fact.source}#{start}:{figures[0].text}",
+            role,
+            headline.name,
+            fact.region,
+            (fact.year,) if fact.year else (),
+            row.text,
+            fact.text,
+            row.passage,
+            figures,
+            why,
+        )
+        out.setdefault(
+            f"{fact.source}|{row.text}",
+            ((ROLES.index(role), rank, _fit(row.passage, period), (fact.source, start, 0)), item),
+        )
     return list(out.values())
 
 
 def _rank(candidates: list[Candidate], asked: Topic) -> list[PlanItem]:
     """Headlines by importance, then at most two comparisons, then measures; a comparison across
     regions interleaves the regions so each indicator is seen side by side."""
+
     # overlapping chunks cut one sentence differently, and a table row repeats what the prose
     # states: a fact whose figures another fact of the same document carries adds nothing (with
     # as many figures, the sentence is kept over the row: it reads as the report words it)
@@ -244,9 +329,13 @@ def _rank(candidates: list[Candidate], asked: Topic) -> list[PlanItem]:
 
     def covered(item: PlanItem) -> bool:
         mine = {f.text for f in item.figures}
-        return any(other is not item and other.passage.source == item.passage.source
-                   and mine <= {f.text for f in other.figures} and weight(other) > weight(item)
-                   for _, other in candidates)
+        return any(
+            other is not item
+            and other.passage.source == item.passage.source
+            and mine <= {f.text for f in other.figures}
+            and weight(other) > weight(item)
+            for _, other in candidates
+        )
 
     ordered = [item for _, item in sorted(candidates, key=lambda c: c[0]) if not covered(item)]
     comparisons = [i for i in ordered if i.role == "comparison"][:MAX_COMPARISONS]

@@ -31,8 +31,9 @@ def policy_source(topic: str, asked: Topic, spec: DraftingSpec, retriever: Retri
     return hits[0] if hits and hits[0].metadata.get("doc_type") == "policy" else None
 
 
-def provisions(topic: str, asked: Topic, spec: DraftingSpec, retriever: Retriever,
-               source: SearchResult) -> list[tuple[tuple, str, Passage, str]]:
+def provisions(
+    topic: str, asked: Topic, spec: DraftingSpec, retriever: Retriever, source: SearchResult
+) -> list[tuple[tuple, str, Passage, str]]:
     """(rank key, provision text, passage, why) for every provision of the policy stating a figure."""
     durations = set(spec.units.get("duration", []))
     out: dict[str, tuple[tuple, str, Passage, str]] = {}

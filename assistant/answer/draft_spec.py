@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -63,7 +63,7 @@ class DraftingSpec(BaseModel):
         return next((i for i, h in enumerate(self.headline) if indicator in h.indicators), None)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(words))
 

@@ -47,9 +47,13 @@ class Draft(Answer):
 
     def to_json(self) -> dict[str, Any]:
         out = super().to_json()
-        out |= {"style": self.style, "chars": self.chars, "length": draft_length(self.answer),
-                "plan": self.plan.to_json() if self.plan else [],
-                "dropped": [i.key for i in self.plan.dropped] if self.plan else []}
+        out |= {
+            "style": self.style,
+            "chars": self.chars,
+            "length": draft_length(self.answer),
+            "plan": self.plan.to_json() if self.plan else [],
+            "dropped": [i.key for i in self.plan.dropped] if self.plan else [],
+        }
         return out
 
 
@@ -58,9 +62,15 @@ def style_of(topic: str) -> str:
     return "对比" if re.search("对比|比较", topic) else "简报" if "简报" in topic else "总结"
 
 
-def write_draft(answerer: "Answerer", topic: str, filters: Filters | None = None,
-                on_token: Callable[[str], None] | None = None, style: str | None = None, chars: int | None = None,
-                drop: frozenset[str] = frozenset()) -> Draft:
+def write_draft(
+    answerer: Answerer,
+    topic: str,
+    filters: Filters | None = None,
+    on_token: Callable[[str], None] | None = None,
+    style: str | None = None,
+    chars: int | None = None,
+    drop: frozenset[str] = frozenset(),
+) -> Draft:
     """Plan, then write on the answerer's backend; the public entry behind ``Answerer.draft``."""
     style = style or style_of(topic)
     if style not in STYLES:
@@ -86,22 +96,58 @@ def write_draft(answerer: "Answerer", topic: str, filters: Filters | None = None
             unreachable = unreachable_endpoint(exc)
         if isinstance(written, Rejection):
             backend = FALLBACK
-            notice = f"{answerer.backend} 后端的段落未通过核验或后端不可用（{written.reason}），已改用按计划摘录的段落。"
+            notice = (
+                f"{answerer.backend} 后端的段落未通过核验或后端不可用（{written.reason}），已改用按计划摘录的段落。"
+            )
             text = compose(plan, style, chars, simplified)
         else:
             text = written
     if on_token and backend == FALLBACK:
         on_token(text)
-    return _finish(topic, plan, text, backend, notice, style, chars,
-                   {"retrieve_ms": retrieve_ms, "generate_ms": (time.perf_counter() - t1) * 1000,
-                    "total_ms": (time.perf_counter() - t0) * 1000}, unreachable)
+    return _finish(
+        topic,
+        plan,
+        text,
+        backend,
+        notice,
+        style,
+        chars,
+        {
+            "retrieve_ms": retrieve_ms,
+            "generate_ms": (time.perf_counter() - t1) * 1000,
+            "total_ms": (time.perf_counter() - t0) * 1000,
+        },
+        unreachable,
+    )
 
 
-def _finish(topic: str, plan: Plan, text: str, backend: str, notice: str, style: str, chars: int,
-            timings: dict[str, float], unreachable: str = "") -> Draft:
+def _finish(
+    topic: str,
+    plan: Plan,
+    text: str,
+    backend: str,
+    notice: str,
+    style: str,
+    chars: int,
+    timings: dict[str, float],
+    unreachable: str = "",
+) -> Draft:
     passages = {p.n: p for p in plan.passages}
     checked = verify_answer(text, {n: p.text for n, p in passages.items()})
     citations = [Citation.of(passages[n]) for n in checked.cited]
-    return Draft(question=topic, answer=checked.text, refused=bool(plan.refusal), backend=backend, citations=citations,
-                 figures=checked.figures, timings=timings, standalone_question=topic, notice=notice,
-                 passages=list(passages.values()), unreachable=unreachable, plan=plan, style=style, chars=chars)
+    return Draft(
+        question=topic,
+        answer=checked.text,
+        refused=bool(plan.refusal),
+        backend=backend,
+        citations=citations,
+        figures=checked.figures,
+        timings=timings,
+        standalone_question=topic,
+        notice=notice,
+        passages=list(passages.values()),
+        unreachable=unreachable,
+        plan=plan,
+        style=style,
+        chars=chars,
+    )

@@ -21,7 +21,9 @@ def _lead(e: Evidence) -> str:
     return f"据《{e.passage.title}》（{e.passage.region or '地区不详'}{'，' + years if years else ''}）"
 
 
-def compose(facts: QuestionFacts, evidence: list[Evidence], max_sentences: int = MAX_SENTENCES, keep_all: bool = False) -> str:
+def compose(
+    facts: QuestionFacts, evidence: list[Evidence], max_sentences: int = MAX_SENTENCES, keep_all: bool = False
+) -> str:
     """One cited sentence per chosen piece of evidence; for comparisons, the best per region."""
     chosen: list[Evidence] = []
     if keep_all:

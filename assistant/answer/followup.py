@@ -29,8 +29,13 @@ _WHAT_ABOUT = re.compile(r"^\s*(?:那么|那|还有|另外)?\s*(?P<topic>.+?)\s*
 _MODIFIERS = frozenset("目标 计划 预计 预期 任务 情况 增长 增幅 增速 同比 比重 占比 比例 总量 总数 合计".split())
 
 
-def merge_followup(question: str, history: list[dict[str, str]], documents: list[dict],
-                   asked: QuestionFacts | None = None, lexicon: Lexicon | None = None) -> str:
+def merge_followup(
+    question: str,
+    history: list[dict[str, str]],
+    documents: list[dict],
+    asked: QuestionFacts | None = None,
+    lexicon: Lexicon | None = None,
+) -> str:
     """The follow-up ``question`` as a standalone question, given the chat ``history`` and the
     indexed ``documents`` (whose regions tell place names from indicator words); ``asked`` is the
     question's analysis when the caller has it already, ``lexicon`` the indicator lexicon (by

@@ -37,13 +37,17 @@ from assistant.text import to_simplified
 
 _CN = "零一二三四五六七八九十"
 _COUNT = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
-_RANK = re.compile(rf"排名|排行|排序|排前|前\s*{_COUNT}\s*(?:名|位|个|的)?|最高|最低|最多|最少|最大|最小|第几|倒数|后\s*{_COUNT}\s*(?:名|位)")
+_RANK = re.compile(
+    rf"排名|排行|排序|排前|前\s*{_COUNT}\s*(?:名|位|个|的)?|最高|最低|最多|最少|最大|最小|第几|倒数|后\s*{_COUNT}\s*(?:名|位)"
+)
 _BOTTOM = re.compile(rf"最低|最少|最小|倒数|后\s*{_COUNT}\s*(?:名|位)")
 _TOP_N = re.compile(rf"(?:前|后|倒数)\s*{_COUNT}|{_COUNT}\s*个(?:省|地区|城市|直辖市)")
 _ONE = re.compile(r"最高|最低|最多|最少|最大|最小|哪个省|哪个地区|哪一个")
 _WHERE_RANK = re.compile(r"第几|排第|排名第?几|位次")
 _DURATION = re.compile(r"多长|多久|期限|几年|几个月|多少年|多少个月|多少天|几天")
-_TREND = re.compile(r"趋势|变化|历年|逐年|走势|各年|近\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*年|变动|增长情况|序列")
+_TREND = re.compile(
+    r"趋势|变化|历年|逐年|走势|各年|近\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*年|变动|增长情况|序列"
+)
 
 
 def fmt(value: float) -> str:
@@ -93,8 +97,15 @@ class FactAnswer:
         its own evidence; a refusal carries what the table does hold as its reason."""
         evidence = [Evidence(p, p.text, 1.0, ()) for p in self.passages]
         refusal = Refusal(self.text) if self.refused else None
-        return Grounded(turn, self.passages, evidence, refusal, (time.perf_counter() - started) * 1000,
-                        fact_answer=self, bound=bound)
+        return Grounded(
+            turn,
+            self.passages,
+            evidence,
+            refusal,
+            (time.perf_counter() - started) * 1000,
+            fact_answer=self,
+            bound=bound,
+        )
 
 
 def passage_text(fact: Fact) -> str:
@@ -160,8 +171,9 @@ class FactAnswerer:
         return None
 
     # -- the three shapes ------------------------------------------------------------------------
-    def _cells(self, kind: str, indicator: str, facts: list[Fact], regions: list[str], years: list[int],
-               tabular: bool) -> FactAnswer | None:
+    def _cells(
+        self, kind: str, indicator: str, facts: list[Fact], regions: list[str], years: list[int], tabular: bool
+    ) -> FactAnswer | None:
         """Comparison / trend / lookup: one line per (region, year), every figure cited."""
         chosen: list[tuple[str, int | None, list[Fact]]] = []
         missing: list[str] = []
@@ -186,7 +198,9 @@ class FactAnswerer:
             return None
         return self._compose(kind, indicator, chosen)
 
-    def _ranking(self, q: str, indicator: str, facts: list[Fact], regions: list[str], years: list[int]) -> FactAnswer | None:
+    def _ranking(
+        self, q: str, indicator: str, facts: list[Fact], regions: list[str], years: list[int]
+    ) -> FactAnswer | None:
         ranked_pool = [f for f in facts if f.level != "national" and f.region]
         table = [f for f in ranked_pool if f.kind == "table"]
         pool = table or ranked_pool
@@ -234,7 +248,9 @@ class FactAnswerer:
                 passages.append(_passage(len(passages) + 1, f))
                 series.append(_point(f))
                 period = f"（{f.period}）" if f.period else ""
-                parts.append(f"{fmt(f.value)}{f.unit}{period}[{len(passages)}]" + (f"（《{f.title}》）" if len(cell) > 1 else ""))
+                parts.append(
+                    f"{fmt(f.value)}{f.unit}{period}[{len(passages)}]" + (f"（《{f.title}》）" if len(cell) > 1 else "")
+                )
             note = "。各资料的数字不同，均列出，未合并" if len(cell) > 1 else ""
             lines.append(f"{region}{f' {year}年' if year else ''}：{'；'.join(parts)}{note}。")
         trend = _direction(chosen) if kind == "trend" else ""
@@ -245,9 +261,13 @@ class FactAnswerer:
     def _refuse(self, kind: str, indicator: str, facts: list[Fact], missing: list[str]) -> FactAnswer:
         years = sorted({f.year for f in facts if f.year})
         regions = list(dict.fromkeys(f.region for f in facts if f.region))
-        held_regions = "、".join(regions) if len(regions) <= 8 else f"{'、'.join(regions[:8])}等地区"  # no count: a refusal cites no passage, a figure in it could never be verified
-        text = (f"资料中没有{'、'.join(missing)}的{indicator}数据；"
-                f"资料中有{'、'.join(f'{y}年' for y in years)}的数据，地区有{held_regions}")
+        held_regions = (
+            "、".join(regions) if len(regions) <= 8 else f"{'、'.join(regions[:8])}等地区"
+        )  # no count: a refusal cites no passage, a figure in it could never be verified
+        text = (
+            f"资料中没有{'、'.join(missing)}的{indicator}数据；"
+            f"资料中有{'、'.join(f'{y}年' for y in years)}的数据，地区有{held_regions}"
+        )
         return FactAnswer(kind, text, True)
 
 
@@ -288,12 +308,28 @@ def _direction(chosen: list[tuple[str, int | None, list[Fact]]]) -> str:
 
 
 def _passage(n: int, fact: Fact) -> Passage:
-    return Passage(n, fact.chunk_id, fact.source, fact.title, fact.region, (fact.year,) if fact.year else (),
-                   fact.raw if fact.kind == "table" else "", passage_text(fact))
+    return Passage(
+        n,
+        fact.chunk_id,
+        fact.source,
+        fact.title,
+        fact.region,
+        (fact.year,) if fact.year else (),
+        fact.raw if fact.kind == "table" else "",
+        passage_text(fact),
+    )
 
 
 def _point(f: Fact) -> dict[str, Any]:
-    return {"region": f.region, "year": f.year, "value": f.value, "value_text": fmt(f.value), "unit": f.unit, "source": f.source, "indicator": f.indicator}
+    return {
+        "region": f.region,
+        "year": f.year,
+        "value": f.value,
+        "value_text": fmt(f.value),
+        "unit": f.unit,
+        "source": f.source,
+        "indicator": f.indicator,
+    }
 
 
 def _scope(best: dict[str, Fact]) -> str:

@@ -41,5 +41,5 @@ def _article(e: Evidence) -> str:
     """The article a sentence belongs to: the last 第…条 before it in its passage, else its section."""
     text = e.passage.text
     at = text.find(e.sentence)
-    found = _ARTICLE.findall(text[:at + len(e.sentence)] if at >= 0 else e.sentence)
+    found = _ARTICLE.findall(text[: at + len(e.sentence)] if at >= 0 else e.sentence)
     return found[-1] if found else (_ARTICLE.findall(e.passage.section) or [e.passage.section])[-1]

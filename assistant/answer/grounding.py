@@ -18,9 +18,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from assistant.figures import Figure, extract_figures
 from assistant.answer.coverage import names_any, same_division, written_forms
 from assistant.answer.indicator_match import contradicts, credit, row_lacks_indicator, squeeze
+from assistant.figures import Figure, extract_figures
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.places import Place, named_places, region_of
 from assistant.scope import Scope
@@ -43,11 +43,23 @@ _ASKS_RANK = re.compile(r"第几|排名|位次|排第")
 _ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|日期|哪年|哪一年|几月|哪个月|哪一个月|哪月")
 _RANK = re.compile(r"第\s*[\d一二三四五六七八九十]+(?:位|名)?")
 _ASKED_UNIT = re.compile(r"(?:多少|几)(个工作日|工作日|个月|家|户|个|件|项|人|名|次|元|万元|亿元|亩|篇|场|份|所|天|日)")
-_SAME_UNIT = {"家": {"家", "户", "个"}, "户": {"家", "户", "个"}, "个": {"个", "家", "户", "项"}, "项": {"项", "个"},
-              "名": {"名", "人"}, "人": {"人", "名"},
-              "万元": {"元"}, "亿元": {"元"}, "天": {"天", "日", "工作日"}, "日": {"天", "日", "工作日"},
-              "个工作日": {"工作日"}, "个月": {"个月", "月"}}
-_ASKS_FIGURE = re.compile(r"多少|几|比重|比例|占比|金额|数量|规模|总数|总量|额|率|多长|多久|期限|哪天|何时|日期|罚款|增长|目标|计划")
+_SAME_UNIT = {
+    "家": {"家", "户", "个"},
+    "户": {"家", "户", "个"},
+    "个": {"个", "家", "户", "项"},
+    "项": {"项", "个"},
+    "名": {"名", "人"},
+    "人": {"人", "名"},
+    "万元": {"元"},
+    "亿元": {"元"},
+    "天": {"天", "日", "工作日"},
+    "日": {"天", "日", "工作日"},
+    "个工作日": {"工作日"},
+    "个月": {"个月", "月"},
+}
+_ASKS_FIGURE = re.compile(
+    r"多少|几|比重|比例|占比|金额|数量|规模|总数|总量|额|率|多长|多久|期限|哪天|何时|日期|罚款|增长|目标|计划"
+)
 
 
 @dataclass(frozen=True)
@@ -73,10 +85,22 @@ class Passage:
     def of(cls, n: int, result: Any) -> Passage:
         """Passage [n] from a search result (:class:`assistant.retrieve.SearchResult`) and its chunk metadata."""
         m = result.metadata
-        return cls(n, result.chunk_id, result.source, m.get("title", result.source), m.get("region", ""),
-                   tuple(m.get("years") or ()), result.section, result.text, m.get("province", ""),
-                   m.get("kind", "text"), m.get("row_label", ""), m.get("columns", ""), m.get("original", ""),
-                   bool(m.get("ocr", False)))
+        return cls(
+            n,
+            result.chunk_id,
+            result.source,
+            m.get("title", result.source),
+            m.get("region", ""),
+            tuple(m.get("years") or ()),
+            result.section,
+            result.text,
+            m.get("province", ""),
+            m.get("kind", "text"),
+            m.get("row_label", ""),
+            m.get("columns", ""),
+            m.get("original", ""),
+            bool(m.get("ocr", False)),
+        )
 
     def header(self) -> str:
         years = "、".join(f"{y}年" for y in self.years) or "年份不详"
@@ -99,7 +123,9 @@ class QuestionFacts:
     # with the county's or city's figure, even when the question also names that parent
     sub_units: list[str] = field(default_factory=list)
     held: list[str] = field(default_factory=list)  # the regions the documents are about (for refusals)
-    places: list[str] = field(default_factory=list)  # the place names as written, in order (泰兴市, not 泰兴市 and 泰兴)
+    places: list[str] = field(
+        default_factory=list
+    )  # the place names as written, in order (泰兴市, not 泰兴市 and 泰兴)
     years: list[int] = field(default_factory=list)
     tokens: list[str] = field(default_factory=list)  # indicator words: no places, no years
     wants_figure: bool = True
@@ -162,9 +188,13 @@ def analyze(question: str, documents: list[dict], lexicon: Lexicon | None = None
     lexicon = lexicon or load_lexicon()
     asked_unit = _ASKED_UNIT.search(q)
     facts = QuestionFacts(
-        wants_figure=bool(_ASKS_FIGURE.search(q)), unit=asked_unit.group(1) if asked_unit else None,
-        wants_rank=bool(_ASKS_RANK.search(q)), wants_date=bool(_ASKS_DATE.search(q)),
-        multi=bool(_ASKS_SEVERAL.search(q)), question=q, lexicon=lexicon,
+        wants_figure=bool(_ASKS_FIGURE.search(q)),
+        unit=asked_unit.group(1) if asked_unit else None,
+        wants_rank=bool(_ASKS_RANK.search(q)),
+        wants_date=bool(_ASKS_DATE.search(q)),
+        multi=bool(_ASKS_SEVERAL.search(q)),
+        question=q,
+        lexicon=lexicon,
     )
     places = named_places(q)
     facts.scope = Scope.of(q, places)
@@ -195,8 +225,11 @@ def analyze(question: str, documents: list[dict], lexicon: Lexicon | None = None
     facts.held = sorted(regions)
     # towns and zones no document is about (常州高新区 is not 常州), and any place inside a covered
     # region (泰兴市黄桥镇, 杭州市上城区): the question is theirs, never the parent's
-    facts.sub_units = [p.name for p in foreign if (p.level == "town" or _inside(p, facts.regions))
-                       and not any(p.name in r for r in regions)]
+    facts.sub_units = [
+        p.name
+        for p in foreign
+        if (p.level == "town" or _inside(p, facts.regions)) and not any(p.name in r for r in regions)
+    ]
     facts.doc_years = [int(y) for y in _document_year().findall(q)]
     facts.years = [y for y in years_in(q) if y not in facts.doc_years]
     names = named | set(facts.foreign)
@@ -222,7 +255,12 @@ def _inside(place: Place, regions: list[str]) -> bool:
     """The place lies strictly inside one of the document regions (a town of a covered county)."""
     for region in regions:
         covered = region_of(region)
-        if covered is not None and covered.level != "national" and place.within(covered) and place.level != covered.level:
+        if (
+            covered is not None
+            and covered.level != "national"
+            and place.within(covered)
+            and place.level != covered.level
+        ):
             return True
     return False
 
@@ -231,8 +269,11 @@ def _read_indicators(facts: QuestionFacts, rest: str, lexicon: Lexicon) -> None:
     """The lexicon's indicators in the question, and what counts as each of its words in a sentence."""
     found = lexicon.find(rest)
     facts.indicators = list(dict.fromkeys(name for name, _ in found))
-    facts.indicator_words = [t for t in dict.fromkeys(tokenize(" ".join(rest[a:b] for _, (a, b) in found)))
-                             if len(t) > 1 and t not in _GENERIC]
+    facts.indicator_words = [
+        t
+        for t in dict.fromkeys(tokenize(" ".join(rest[a:b] for _, (a, b) in found)))
+        if len(t) > 1 and t not in _GENERIC
+    ]
     for token in facts.tokens:
         facts.equivalents[token] = lexicon.equivalents(token)
     for name, (start, end) in found:
@@ -283,7 +324,11 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
             if facts.unit:
                 figures = tuple(f for f in figures if f.unit in _SAME_UNIT.get(facts.unit, {facts.unit}))
             answers = bool(_RANK.search(sentence)) if facts.wants_rank else bool(figures) or not facts.wants_figure
-            if not answers or not _matches_year(facts, passage, sentence) or contradicts(facts, to_simplified(sentence)):
+            if (
+                not answers
+                or not _matches_year(facts, passage, sentence)
+                or contradicts(facts, to_simplified(sentence))
+            ):
                 continue
             if named_only and not names_any(to_simplified(sentence), named_only, facts.scope.places):
                 continue

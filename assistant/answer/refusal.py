@@ -36,7 +36,9 @@ UNBOUND = Refusal("资料中的相关数字属于其他指标、地区或年份"
 DECLINED = "资料中没有与所问指标对应的数字"
 
 
-def decide(facts: QuestionFacts, evidence: list[Evidence], coverage: Callable[[], Coverage] | None = None) -> Refusal | None:
+def decide(
+    facts: QuestionFacts, evidence: list[Evidence], coverage: Callable[[], Coverage] | None = None
+) -> Refusal | None:
     """Why the passages don't answer the question, or None.
 
     A place no document is about is refused at every level, and the reason names what the corpus
@@ -58,13 +60,19 @@ def decide(facts: QuestionFacts, evidence: list[Evidence], coverage: Callable[[]
     return None
 
 
-def gaps(facts: QuestionFacts, coverage: Callable[[], Coverage] | None, only: list[str] | None = None,
-         kinds: tuple[str, ...] = ("region", "year", "indicator")) -> list[str]:
+def gaps(
+    facts: QuestionFacts,
+    coverage: Callable[[], Coverage] | None,
+    only: list[str] | None = None,
+    kinds: tuple[str, ...] = ("region", "year", "indicator"),
+) -> list[str]:
     """The reason for each part of the question the corpus does not cover (a part: a place it
     names, for each year it names); ``only`` the places written so."""
     if coverage is None:
         return []
-    parts = [a for a in asked_parts(facts.scope.places, facts.years, facts.indicators) if only is None or a.written in only]
+    parts = [
+        a for a in asked_parts(facts.scope.places, facts.years, facts.indicators) if only is None or a.written in only
+    ]
     if not parts:
         return []
     held = coverage()
@@ -76,7 +84,9 @@ def wording(refusal: Refusal, facts: QuestionFacts, passages: list[Passage]) -> 
     """The refusal as the user reads it: the phrase, the reason and region, and which documents of
     that region were found (so the user knows where the figure is not)."""
     regions = "、".join(facts.regions)
-    held = "；".join(dict.fromkeys(f"《{p.title}》" for p in passages if not facts.regions or p.region in facts.regions))
+    held = "；".join(
+        dict.fromkeys(f"《{p.title}》" for p in passages if not facts.regions or p.region in facts.regions)
+    )
     nearby = f"相关资料有{held}，但其中没有所问的数字。" if held and facts.regions else ""
     return f"{CANNOT_ANSWER}（{refusal.reason}{'，地区：' + regions if regions else ''}）。{nearby}"
 

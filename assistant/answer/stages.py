@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from assistant.answer.from_facts import FactAnswer
     from assistant.retrieve import Filters
 
+
 @dataclass(frozen=True)
 class Request:
     """What the caller asked: a question with the chat so far (drafts are planned apart,
@@ -98,13 +99,33 @@ class Citation:
 
     @classmethod
     def of(cls, passage: Passage) -> Citation:
-        return cls(passage.n, passage.source, passage.section, passage.text, passage.title, passage.region, passage.years,
-                   passage.kind, passage.row_label, passage.columns, passage.original, passage.ocr)
+        return cls(
+            passage.n,
+            passage.source,
+            passage.section,
+            passage.text,
+            passage.title,
+            passage.region,
+            passage.years,
+            passage.kind,
+            passage.row_label,
+            passage.columns,
+            passage.original,
+            passage.ocr,
+        )
 
     def to_json(self) -> dict[str, Any]:
-        out = {"n": self.n, "source": self.source, "section": self.section, "text": self.text,
-               "title": self.title, "region": self.region, "years": list(self.years), "kind": self.kind,
-               "ocr": self.ocr}
+        out = {
+            "n": self.n,
+            "source": self.source,
+            "section": self.section,
+            "text": self.text,
+            "title": self.title,
+            "region": self.region,
+            "years": list(self.years),
+            "kind": self.kind,
+            "ocr": self.ocr,
+        }
         if self.kind == "table_row":  # the page shows a cited row as a small table
             out |= {"row_label": self.row_label, "columns": json.loads(self.columns or "[]")}
         if self.original:
@@ -136,12 +157,19 @@ class Answer:
     computed: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"series": self.series, 
-            "question": self.question, "answer": self.answer, "refused": self.refused, "backend": self.backend,
-            "citations": [c.to_json() for c in self.citations], "figures": [f.to_json() for f in self.figures],
+        return {
+            "series": self.series,
+            "question": self.question,
+            "answer": self.answer,
+            "refused": self.refused,
+            "backend": self.backend,
+            "citations": [c.to_json() for c in self.citations],
+            "figures": [f.to_json() for f in self.figures],
             "timings": {k: round(v, 1) for k, v in self.timings.items()},
-            "standalone_question": self.standalone_question, "notice": self.notice,
-            "parts": self.parts, "computed": self.computed,
+            "standalone_question": self.standalone_question,
+            "notice": self.notice,
+            "parts": self.parts,
+            "computed": self.computed,
         }
 
 

@@ -52,7 +52,9 @@ def answer_figures(sentence: str, given: str = "") -> tuple[list[Figure], list[F
     titles, document and article numbers and labels are neither; a figure equal to one of the
     question's ("比2019年的86家增加了多少") is the question's, not the passages'."""
     spans = [m.span() for m in _not_figures().finditer(sentence)]
-    found = [f for f in extract_figures(sentence) if not f.is_year and not any(s <= f.start and f.end <= e for s, e in spans)]
+    found = [
+        f for f in extract_figures(sentence) if not f.is_year and not any(s <= f.start and f.end <= e for s, e in spans)
+    ]
     asked = [f for f in extract_figures(given) if not f.is_year] if given else []
     mine = [f for f in found if not any(figure_in(f, a.text) and a.unit == f.unit for a in asked)]
     return mine, [f for f in found if f not in mine]
@@ -69,8 +71,14 @@ class FigureResult:
     given: bool = False  # the question's own figure, restated: neither checked nor marked
 
     def to_json(self) -> dict:
-        out = {"text": self.text, "value": self.value, "unit": self.unit, "citation": self.citation,
-               "verified": self.verified, "unbound": self.unbound}
+        out = {
+            "text": self.text,
+            "value": self.value,
+            "unit": self.unit,
+            "citation": self.citation,
+            "verified": self.verified,
+            "unbound": self.unbound,
+        }
         return out | {"given": True} if self.given else out
 
 
@@ -107,8 +115,11 @@ def verify_answer(answer: str, passages: dict[int, str], bound: Bound | None = N
         for fig in found:
             holding = [n for n in cites if figure_in(fig, passages[n])]
             source = next((n for n in holding if bound is None or bound(masked, fig, n)), None)
-            figures.append(FigureResult(fig.text, fig.value, fig.unit, source, source is not None,
-                                        unbound=source is None and bool(holding)))
+            figures.append(
+                FigureResult(
+                    fig.text, fig.value, fig.unit, source, source is not None, unbound=source is None and bool(holding)
+                )
+            )
             if source is None:
                 marks.append((fig.start, fig.end))
             else:
@@ -141,6 +152,6 @@ def cite_uncited(answer: str, passages: dict[int, str]) -> str:
             source = next((n for n, text in passages.items() if all(figure_in(f, text) for f in figures)), None)
             if source is not None:
                 body = CITATION.sub("", sentence).rstrip("。！？；!?;\n ")
-                sentence = f"{body}[{source}]{CITATION.sub('', sentence)[len(body):]}"
+                sentence = f"{body}[{source}]{CITATION.sub('', sentence)[len(body) :]}"
         out.append(sentence)
     return "".join(out)

@@ -22,8 +22,16 @@ from assistant.errors import AssistantError, StorageError, storage_failure
 from assistant.questions import printable
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "doctor": cmd_doctor, "model": cmd_model, "eval": cmd_eval, "facts": cmd_facts, "ingest": cmd_ingest,
-    "remove": cmd_remove, "list": cmd_list, "search": cmd_search, "ask": cmd_ask, "draft": cmd_draft,
+    "doctor": cmd_doctor,
+    "model": cmd_model,
+    "eval": cmd_eval,
+    "facts": cmd_facts,
+    "ingest": cmd_ingest,
+    "remove": cmd_remove,
+    "list": cmd_list,
+    "search": cmd_search,
+    "ask": cmd_ask,
+    "draft": cmd_draft,
 }
 
 

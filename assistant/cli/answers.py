@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from assistant import api
@@ -29,7 +29,7 @@ def _read_items(path: Path) -> Iterator[dict[str, Any]]:
             item = json.loads(line)
             yield {**item, "q": str(item["q"] if "q" in item else item["question"]), "line": n}
         except (ValueError, KeyError, TypeError) as exc:
-            yield {"line": n, "error": f"{path}:{n}: expected a JSON object with key \"q\" ({exc})"}
+            yield {"line": n, "error": f'{path}:{n}: expected a JSON object with key "q" ({exc})'}
 
 
 def _batch(path: Path, run: Callable[[dict[str, Any]], dict[str, Any]]) -> int:

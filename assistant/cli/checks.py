@@ -16,9 +16,23 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evaluate.run import DEFAULT_THRESHOLDS, load_thresholds
 
     thresholds = {} if args.no_gates else load_thresholds(args.thresholds or DEFAULT_THRESHOLDS, args.backend)
-    thresholds |= {f"{b}_{m}": getattr(args, f"{b}_{m}") for m in GATED_METRICS for b in ("min", "max") if getattr(args, f"{b}_{m}") is not None}
-    report = api.evaluate(settings_from(args), args.backend, args.limit, gold=args.gold, thresholds=thresholds, kinds=args.kinds,
-                          sample=args.sample, cache=not args.no_cache, progress=True)
+    thresholds |= {
+        f"{b}_{m}": getattr(args, f"{b}_{m}")
+        for m in GATED_METRICS
+        for b in ("min", "max")
+        if getattr(args, f"{b}_{m}") is not None
+    }
+    report = api.evaluate(
+        settings_from(args),
+        args.backend,
+        args.limit,
+        gold=args.gold,
+        thresholds=thresholds,
+        kinds=args.kinds,
+        sample=args.sample,
+        cache=not args.no_cache,
+        progress=True,
+    )
     paths = write_report(report, args.out / args.backend)
     for name, value in report["metrics"].items():
         gate = report["gates"].get(name)
@@ -26,7 +40,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(f"{name:28} {value}{mark}")
     print(f"report: {', '.join(map(str, paths))}", file=sys.stderr)
     if not report["passed"]:
-        print("evaluation gates missed: " + ", ".join(k for k, g in report["gates"].items() if not g["ok"]), file=sys.stderr)
+        print(
+            "evaluation gates missed: " + ", ".join(k for k, g in report["gates"].items() if not g["ok"]),
+            file=sys.stderr,
+        )
     return 0 if report["passed"] else 1
 
 

@@ -24,18 +24,27 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     for name in report.hidden:
-        print(f"hidden: {name} was not indexed (its name starts with '.'); rename it or name the file itself to index it",
-              file=sys.stderr)
+        print(
+            f"hidden: {name} was not indexed (its name starts with '.'); rename it or name the file itself to index it",
+            file=sys.stderr,
+        )
     for name, count in report.suspicious:
-        print(f"suspicious: {name} holds {count} sentence(s) addressed to a reader or a model; they are kept out of "
-              "answers and prompts", file=sys.stderr)
+        print(
+            f"suspicious: {name} holds {count} sentence(s) addressed to a reader or a model; they are kept out of "
+            "answers and prompts",
+            file=sys.stderr,
+        )
     for name, other in report.replaced:
-        print(f"replaced: {name} was indexed from {other}; the newer file under one path replaces the older "
-              "(documents are known by their path below the folder ingested); move or rename one to keep both",
-              file=sys.stderr)
+        print(
+            f"replaced: {name} was indexed from {other}; the newer file under one path replaces the older "
+            "(documents are known by their path below the folder ingested); move or rename one to keep both",
+            file=sys.stderr,
+        )
     for name, older, newer in report.kept:
-        print(f"kept: {name} from {newer}, newer than {older}, which was not indexed; move or rename one to keep both",
-              file=sys.stderr)
+        print(
+            f"kept: {name} from {newer}, newer than {older}, which was not indexed; move or rename one to keep both",
+            file=sys.stderr,
+        )
     for old, new in report.renamed:
         print(f"renamed: {old} is now listed as {new} (documents are known by their folder too)", file=sys.stderr)
     for name, warning in report.warnings:
@@ -58,16 +67,27 @@ def cmd_list(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(doc, ensure_ascii=False))
         else:
-            flags = (["INCOMPLETE (interrupted; not searchable until `ingest` is run again)"] if doc["status"] != "complete" else []) + (
+            flags = (
+                ["INCOMPLETE (interrupted; not searchable until `ingest` is run again)"]
+                if doc["status"] != "complete"
+                else []
+            ) + (
                 [f"SUSPICIOUS: {doc['suspicious']} instruction(s) to a reader or model, kept out of answers"]
-                if doc.get("suspicious") else [])
-            print("\t".join([doc["source"], doc.get("title", ""), *_inferred(doc), f"{doc.get('chunks', 0)} chunks", *flags]))
+                if doc.get("suspicious")
+                else []
+            )
+            print(
+                "\t".join(
+                    [doc["source"], doc.get("title", ""), *_inferred(doc), f"{doc.get('chunks', 0)} chunks", *flags]
+                )
+            )
     return 0
 
 
 def _inferred(doc: dict[str, Any]) -> list[str]:
     """Region (level), years (issued), type and issuer, each with where it came from when it was
     inferred; where the file name says otherwise than the text, what it says, beside (the text wins)."""
+
     def said(value: str, field: str) -> str:
         source = doc.get(f"{field}_source", "")
         return f"{value or '-'} [{source}]" if source and source != "manifest" else value or "-"  # "- [not stated]"
@@ -79,9 +99,12 @@ def _inferred(doc: dict[str, Any]) -> list[str]:
     issued = f" (issued {doc['issued_year']})" if doc.get("issued_year") else ""
     region = f"{doc.get('region', '')}（{doc['level']}）" if doc.get("level") else doc.get("region", "")
     named_years = ",".join(map(str, doc.get("file_name_years") or []))
-    return [said(region, "region") + file_name(doc.get("file_name_region")),
-            said(years, "years") + issued + file_name(named_years), said(doc.get("doc_type", ""), "doc_type"),
-            said(doc.get("issuer", ""), "issuer")]
+    return [
+        said(region, "region") + file_name(doc.get("file_name_region")),
+        said(years, "years") + issued + file_name(named_years),
+        said(doc.get("doc_type", ""), "doc_type"),
+        said(doc.get("issuer", ""), "issuer"),
+    ]
 
 
 def cmd_facts(args: argparse.Namespace) -> int:

@@ -116,7 +116,7 @@ def wrongly_bound(question: str, answer_text: str, wrong: list[str], vocab: Voca
     for statement in statements(answer_text):
         body = mask_citations(statement)
         for fig in (f for f in extract_figures(body) if not f.is_year):
-            if body[fig.end:].startswith(UNVERIFIED_MARK):
+            if body[fig.end :].startswith(UNVERIFIED_MARK):
                 continue
             hit = next((w for w in wrong if figure_in(fig, w)), None)
             if hit and asked and binder.claim_in(body, fig).indicator == asked:
@@ -131,7 +131,7 @@ def _shown_verified(answer_text: str) -> list[tuple[str, Figure]]:
         body = mask_citations(statement)
         if not CITATION.search(statement):
             continue
-        shown += [(body, f) for f in answer_figures(body)[0] if not body[f.end:].startswith(UNVERIFIED_MARK)]
+        shown += [(body, f) for f in answer_figures(body)[0] if not body[f.end :].startswith(UNVERIFIED_MARK)]
     return shown
 
 
@@ -154,11 +154,16 @@ def wrong_but_verified(item: dict[str, Any], answer: Answer, vocab: Vocabulary) 
         if any(figure_in(g, body) for g in gold):
             continue  # the statement states the gold figure: its other figures are context (申报200多项, 立项132项)
         said = binder.claim_in(body, fig)
-        if (claim.indicator and said.indicator == claim.indicator and not (said.subject or "").strip()
-                and gold and not any(g.exact == fig.exact and g.unit in ("", fig.unit) for g in gold)
-                and (claim.qualifiers is None or said.qualifiers is None or claim.qualifiers & said.qualifiers)
-                and (not claim.year or not said.year or claim.year == said.year)
-                and (not claim.region or not said.region or claim.region in said.region or said.region in claim.region)):
+        if (
+            claim.indicator
+            and said.indicator == claim.indicator
+            and not (said.subject or "").strip()
+            and gold
+            and not any(g.exact == fig.exact and g.unit in ("", fig.unit) for g in gold)
+            and (claim.qualifiers is None or said.qualifiers is None or claim.qualifiers & said.qualifiers)
+            and (not claim.year or not said.year or claim.year == said.year)
+            and (not claim.region or not said.region or claim.region in said.region or said.region in claim.region)
+        ):
             wrong.append(fig.text)
     return wrong + wrongly_bound(question, answer.answer, item.get("wrong", []), vocab)
 
@@ -167,12 +172,25 @@ def score_item(item: dict[str, Any], answer: Answer) -> ItemResult:
     """Score one answer against its gold item."""
     kind = item["kind"]
     expected = list(item.get("figures", []))
-    result = ItemResult(item["id"], kind, item["question"], expected, answer.answer, answer.refused, answer.backend,
-                        ok=False, timings=dict(answer.timings), notice=answer.notice, format=item.get("format", ""))
+    result = ItemResult(
+        item["id"],
+        kind,
+        item["question"],
+        expected,
+        answer.answer,
+        answer.refused,
+        answer.backend,
+        ok=False,
+        timings=dict(answer.timings),
+        notice=answer.notice,
+        format=item.get("format", ""),
+    )
     result.figures_shown = len(answer.figures)
     result.figures_grounded = sum(f.verified for f in answer.figures)
     result.unmarked_unverified = sum(
-        1 for f in answer.figures if not f.verified and not f.given and f"{f.text}{UNVERIFIED_MARK}" not in answer.answer
+        1
+        for f in answer.figures
+        if not f.verified and not f.given and f"{f.text}{UNVERIFIED_MARK}" not in answer.answer
     )
     if not answer.refused:
         _citation_scores(answer, result)
@@ -199,8 +217,13 @@ def _score_draft(item: dict[str, Any], answer: Answer, result: ItemResult) -> No
     result.length = draft_length(answer.answer)
     result.within_length = least <= result.length <= most
     found = len(result.expected) - len(result.missing)
-    result.ok = (not answer.refused and found >= min(MIN_HEADLINES, len(result.expected)) and not loose
-                 and all(f.verified and f.citation for f in answer.figures) and result.within_length)
+    result.ok = (
+        not answer.refused
+        and found >= min(MIN_HEADLINES, len(result.expected))
+        and not loose
+        and all(f.verified and f.citation for f in answer.figures)
+        and result.within_length
+    )
 
 
 def _share(numerator: float, denominator: float) -> float | None:
@@ -231,7 +254,9 @@ def aggregate(results: list[ItemResult]) -> dict[str, Any]:
         "negative_rejection": _share(sum(r.refused for r in unanswerable), len(unanswerable)),
         "false_refusal": _share(sum(r.refused for r in answerable), len(answerable)),
         "drafting": _share(sum(r.ok for r in drafts), len(drafts)),
-        "draft_headline_coverage": _share(sum(len(r.expected) - len(r.missing) for r in drafts), sum(len(r.expected) for r in drafts)),
+        "draft_headline_coverage": _share(
+            sum(len(r.expected) - len(r.missing) for r in drafts), sum(len(r.expected) for r in drafts)
+        ),
         "draft_citation_precision": _share(sum(r.citations_relevant for r in drafts), sum(r.citations for r in drafts)),
         "draft_citation_recall": _share(sum(r.statements_supported for r in drafts), sum(r.statements for r in drafts)),
         "draft_bound_figures": _share(sum(r.figures_bound for r in drafts), sum(r.figures_shown for r in drafts)),

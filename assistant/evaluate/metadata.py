@@ -55,17 +55,21 @@ def same(field_name: str, expected: Any, got: Any) -> bool:
 
     vocab = vocabulary()
     if field_name == "region":
+
         def canon(name: str) -> str:
             place = region_of(name) if name else None
             return place.full_name if place is not None else name
+
         return canon(expected) == canon(got)
     if field_name == "level":
         return vocab["level_aliases"].get(expected, expected) == vocab["level_aliases"].get(got, got)
     if field_name == "issuer":
+
         def bodies(text: str) -> set[str]:
             for short, full in vocab["issuer_aliases"].items():
                 text = text.replace(short, full)
             return {b for b in text.replace("，", "、").split("、") if b}
+
         return bodies(expected) == bodies(got)
     if field_name == "years":
         return sorted(expected) == sorted(got or [])
@@ -90,7 +94,11 @@ def summary(scores: list[DocumentScore]) -> dict[str, Any]:
     """Documents right in every field, per-field accuracy over the readable ones, and the misses."""
     readable = [s for s in scores if not s.unreadable]
     per_field = {f: sum(all(w[0] != f for w in s.wrong) for s in readable) / max(len(readable), 1) for f in FIELDS}
-    return {"documents": len(scores), "readable": len(readable),
-            "all_fields_right": sum(not s.wrong for s in readable), "field_accuracy": per_field,
-            "wrong": {s.path: s.wrong for s in readable if s.wrong},
-            "unreadable": {s.path: s.unreadable for s in scores if s.unreadable}}
+    return {
+        "documents": len(scores),
+        "readable": len(readable),
+        "all_fields_right": sum(not s.wrong for s in readable),
+        "field_accuracy": per_field,
+        "wrong": {s.path: s.wrong for s in readable if s.wrong},
+        "unreadable": {s.path: s.unreadable for s in scores if s.unreadable},
+    }

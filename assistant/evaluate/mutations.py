@@ -61,8 +61,10 @@ def read_chunks(path: Path, settings: Any) -> list[Chunk]:
     meta = document_meta(path.name, laid.display, load_manifest(path.parent).get(path.name))
     base = {k: v for k, v in meta.model_dump().items() if isinstance(v, (str, int, float, bool)) and v != ""}
     base |= {"source": path.name, "years": list(meta.years)}
-    return [Chunk(f"{path.name}#{c.index}", c.text, base | {"section": c.section} | extra)
-            for c, extra in zip(laid.chunks, laid.extra)]
+    return [
+        Chunk(f"{path.name}#{c.index}", c.text, base | {"section": c.section} | extra)
+        for c, extra in zip(laid.chunks, laid.extra)
+    ]
 
 
 def number(value: float) -> str:
@@ -102,26 +104,35 @@ def statement(fact: Fact, words: str, figure: str, n: int = 1) -> str:
 def question(fact: Fact, words: str, *regions: str) -> str:
     places = "和".join(regions) if regions else fact.region
     year = f"{fact.year}年" if fact.year else ""
-    asked = {"新增": f"新增{words}", "累计": f"累计{words}", "同比增长": f"{words}比上年增长",
-             "同比增加": f"{words}比上年增加", "占比": f"{words}占比"}.get(fact.qualifier, words)
+    asked = {
+        "新增": f"新增{words}",
+        "累计": f"累计{words}",
+        "同比增长": f"{words}比上年增长",
+        "同比增加": f"{words}比上年增加",
+        "占比": f"{words}占比",
+    }.get(fact.qualifier, words)
     return f"{places}{fact.subject}{year}{fact.period}{asked}是多少？"
 
 
 def says(sentence: str, fact: Fact, vocab: Vocabulary) -> bool:
     """Whether the extractor reads the sentence's figure as the fact (indicator and qualifier):
     a true answer the phrasing garbled would test the phrasing, not verification."""
-    return any(f.indicator == fact.indicator and f.qualifier == fact.qualifier and f.base_value == fact.base_value
-               for f in extract_facts("", sentence, {}, vocab))
+    return any(
+        f.indicator == fact.indicator and f.qualifier == fact.qualifier and f.base_value == fact.base_value
+        for f in extract_facts("", sentence, {}, vocab)
+    )
 
 
 def _mutated_values(fact: Fact) -> Iterator[tuple[str, str]]:
     """(class, figure) for the value mutations: a digit, the decimal place, 万 ↔ 亿."""
     digits = number(fact.value)
     last = max(i for i, c in enumerate(digits) if c.isdigit())
-    yield "digit", f"{digits[:last]}{(int(digits[last]) + 1) % 10}{digits[last + 1:]}{fact.unit}"
+    yield "digit", f"{digits[:last]}{(int(digits[last]) + 1) % 10}{digits[last + 1 :]}{fact.unit}"
     if "." in digits:
         at = digits.index(".")
-        moved = digits[:at] + digits[at + 1] + "." + digits[at + 2:] if at + 2 < len(digits) else digits.replace(".", "")
+        moved = (
+            digits[:at] + digits[at + 1] + "." + digits[at + 2 :] if at + 2 < len(digits) else digits.replace(".", "")
+        )
         yield "decimal", f"{moved.lstrip('0') or '0'}{fact.unit}"
     elif len(digits) > 1:
         yield "decimal", f"{digits[:-1]}.{digits[-1]}{fact.unit}"
@@ -150,31 +161,48 @@ def _true_in(sentence: str, chunk: list[Fact], vocab: Vocabulary) -> bool:
     """Whether the passage's facts hold what a mutated sentence says (indicator, qualifier, value):
     then it is no mutation, whatever it was meant to change."""
     said = extract_facts("", sentence, {}, vocab)
-    return any(s.indicator == f.indicator and s.qualifier == f.qualifier and _same_value(s, f) for s in said for f in chunk)
+    return any(
+        s.indicator == f.indicator and s.qualifier == f.qualifier and _same_value(s, f) for s in said for f in chunk
+    )
 
 
 def _same_value(a: Fact, b: Fact) -> bool:
     return a.base_value == b.base_value and a.base_unit == b.base_unit
 
 
-def _swaps(fact: Fact, words: str, figure: str, q: str, chunk: list[Fact], neighbours: list[Fact],
-           vocab: Vocabulary) -> Iterator[Case]:
+def _swaps(
+    fact: Fact, words: str, figure: str, q: str, chunk: list[Fact], neighbours: list[Fact], vocab: Vocabulary
+) -> Iterator[Case]:
     """What the figure is said to be, changed: indicator, region, year, qualifier."""
-    others = [f for f in chunk if f.indicator != fact.indicator and not any(
-        _same_value(fact, g) and g.indicator == f.indicator for g in chunk)]
+    others = [
+        f
+        for f in chunk
+        if f.indicator != fact.indicator and not any(_same_value(fact, g) and g.indicator == f.indicator for g in chunk)
+    ]
     others.sort(key=lambda f: (f.base_unit != fact.base_unit, f.start))
     said = statement(fact, wording(others[0], vocab), figure) if others else ""
     if others and not _true_in(said, chunk, vocab):
         yield Case("indicator", q, said, (fact.chunk_id,), figure, fact)
-    rivals = [f for f in [*chunk, *neighbours] if f.region != fact.region and f.indicator == fact.indicator
-              and not _same_value(f, fact)]
+    rivals = [
+        f
+        for f in [*chunk, *neighbours]
+        if f.region != fact.region and f.indicator == fact.indicator and not _same_value(f, fact)
+    ]
     if rivals:
         rival = rivals[0]
         cited = (fact.chunk_id,) if rival.chunk_id == fact.chunk_id else (fact.chunk_id, rival.chunk_id)
-        yield Case("region", question(fact, words, fact.region, rival.region),
-                   statement(replace(fact, region=rival.region), words, figure), cited, figure, fact)
+        yield Case(
+            "region",
+            question(fact, words, fact.region, rival.region),
+            statement(replace(fact, region=rival.region), words, figure),
+            cited,
+            figure,
+            fact,
+        )
     if fact.year and not any(_same_value(f, fact) and f.year == fact.year - 1 for f in [*chunk, *neighbours]):
-        yield Case("year", q, statement(replace(fact, year=fact.year - 1), words, figure), (fact.chunk_id,), figure, fact)
+        yield Case(
+            "year", q, statement(replace(fact, year=fact.year - 1), words, figure), (fact.chunk_id,), figure, fact
+        )
     swapped = next((words.replace(a, b) for a, b in _SWAPS if a in words), None)
     other = {"新增": "累计", "累计": "新增", "": "新增", "同比增长": "", "同比增加": "", "占比": ""}.get(fact.qualifier)
     if swapped and vocab.search(swapped) != fact.indicator:

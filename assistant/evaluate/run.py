@@ -26,10 +26,24 @@ from assistant.settings import PROJECT_ROOT, Settings
 DEFAULT_GOLD = PROJECT_ROOT / "eval" / "gold.jsonl"
 DEFAULT_THRESHOLDS = PROJECT_ROOT / "eval" / "thresholds.toml"
 QUALITY_METRICS = (
-    "recall_at_1", "recall_at_5", "mrr", "ndcg_at_5", "figure_accuracy", "numeric_grounding", "unmarked_unverified_figures",
-    "citation_precision", "citation_recall", "negative_rejection", "false_refusal", "drafting", "bound_accuracy",
+    "recall_at_1",
+    "recall_at_5",
+    "mrr",
+    "ndcg_at_5",
+    "figure_accuracy",
+    "numeric_grounding",
+    "unmarked_unverified_figures",
+    "citation_precision",
+    "citation_recall",
+    "negative_rejection",
+    "false_refusal",
+    "drafting",
+    "bound_accuracy",
     "wrong_but_verified",
-    "draft_headline_coverage", "draft_citation_precision", "draft_citation_recall", "draft_bound_figures",
+    "draft_headline_coverage",
+    "draft_citation_precision",
+    "draft_citation_recall",
+    "draft_bound_figures",
     "draft_within_length",
 )
 # Timings are reported, and a ``--max-*`` flag may gate them by hand, but a thresholds file (the test
@@ -45,7 +59,9 @@ def load_thresholds(path: Path, backend: str) -> dict[str, float]:
         table = tomllib.load(fh).get(backend, {})
     timed = [k for k in table if k.split("_", 1)[1] in LATENCY_METRICS]
     if timed:
-        raise ValueError(f"{path}: {timed} gate a timing; timings belong to `make bench` (benchmarks/compare.py), not to the test gate")
+        raise ValueError(
+            f"{path}: {timed} gate a timing; timings belong to `make bench` (benchmarks/compare.py), not to the test gate"
+        )
     unknown = [k for k in table if k.split("_", 1)[1] not in QUALITY_METRICS or not k.startswith(("min_", "max_"))]
     if unknown:
         raise ValueError(f"{path}: unknown threshold(s) {unknown}; known metrics: {QUALITY_METRICS}")

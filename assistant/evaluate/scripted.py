@@ -41,9 +41,19 @@ class MemoryFacts:
 
 def passage(n: int, chunk: Chunk) -> Passage:
     m = chunk.meta
-    return Passage(n, chunk.id, m["source"], m.get("title", m["source"]), m.get("region", ""), tuple(m.get("years") or ()),
-                   m.get("section", ""), chunk.text, kind=m.get("kind", "text"), row_label=m.get("row_label", ""),
-                   columns=m.get("columns", ""))
+    return Passage(
+        n,
+        chunk.id,
+        m["source"],
+        m.get("title", m["source"]),
+        m.get("region", ""),
+        tuple(m.get("years") or ()),
+        m.get("section", ""),
+        chunk.text,
+        kind=m.get("kind", "text"),
+        row_label=m.get("row_label", ""),
+        columns=m.get("columns", ""),
+    )
 
 
 class Runner:
@@ -56,7 +66,9 @@ class Runner:
         self.settings = settings
         by_source: dict[str, dict] = {}
         for c in chunks.values():
-            by_source.setdefault(c.meta["source"], {k: c.meta.get(k, "") for k in ("source", "region", "province", "title")})
+            by_source.setdefault(
+                c.meta["source"], {k: c.meta.get(k, "") for k in ("source", "region", "province", "title")}
+            )
         self.documents = list(by_source.values())
 
     def grounded(self, question: str, ids: tuple[str, ...]) -> Grounded:
@@ -65,8 +77,9 @@ class Runner:
         evidence = find_evidence(facts, passages, lambda word: 1.0)
         turn = Turn(Request(question, [], None, time.perf_counter()), question, question, facts)
         claim = question_claim(question, self.store.vocab, facts.places, facts.years)
-        return Grounded(turn, passages, evidence, decide(facts, evidence), 0.0,
-                        bound=passage_binder(self.store, claim, passages))
+        return Grounded(
+            turn, passages, evidence, decide(facts, evidence), 0.0, bound=passage_binder(self.store, claim, passages)
+        )
 
     def answer(self, case: Case) -> Answer | None:
         """The case's reply served through the backend, checked and finalized as ``ask`` does;
@@ -95,14 +108,30 @@ class Runner:
         from assistant.figures import extract_figures
 
         plain = [(f, CITATION.sub("", text)) for f, text in items]
-        plan_items = [PlanItem(f"k{i}", "headline", f.indicator, f.region, (f.year,) if f.year else (), text, text,
-                               passage(1, self.chunks[f.chunk_id]), tuple(x for x in extract_figures(text) if not x.is_year), "")
-                      for i, (f, text) in enumerate(plain)]
+        plan_items = [
+            PlanItem(
+                f"k{i}",
+                "headline",
+                f.indicator,
+                f.region,
+                (f.year,) if f.year else (),
+                text,
+                text,
+                passage(1, self.chunks[f.chunk_id]),
+                tuple(x for x in extract_figures(text) if not x.is_year),
+                "",
+            )
+            for i, (f, text) in enumerate(plain)
+        ]
         regions = list(dict.fromkeys(f.region for f, _ in items))
         years = sorted({f.year for f, _ in items if f.year})
         plan = Plan("draft", "科技", regions, years, plan_items)
-        answerer = SimpleNamespace(settings=self.settings, backend=self.backend.name, generator=self.backend,
-                                   fact_answers=lambda: SimpleNamespace(store=self.store))
+        answerer = SimpleNamespace(
+            settings=self.settings,
+            backend=self.backend.name,
+            generator=self.backend,
+            fact_answers=lambda: SimpleNamespace(store=self.store),
+        )
         written = model_draft(answerer, plan, "科技创新成效", "总结", chars, True, None)
         text = written if isinstance(written, str) else ""
         passages = {p.n: p.text for p in plan.passages}

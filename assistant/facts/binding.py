@@ -23,7 +23,8 @@ from functools import lru_cache
 from assistant.facts.extract import Fact, extract_facts
 from assistant.facts.fact import YEAR, qualifier_from
 from assistant.facts.prose import own_words
-from assistant.facts.regions import Place as Place_, places_in
+from assistant.facts.regions import Place as Place_
+from assistant.facts.regions import places_in
 from assistant.facts.vocabulary import Vocabulary, normalize
 from assistant.figures import Figure, extract_figures
 from assistant.places import Place, region_of
@@ -80,8 +81,12 @@ def question_claim(question: str, vocab: Vocabulary, places: list[str], years: l
     """The question's indicator, its one place (as written: 常州市 stays the city, not 钟楼区)
     and its one year; a question naming several of either claims none of them."""
     indicator = vocab.search(question)
-    return Claim(indicator, places[-1] if len(places) == 1 else None, years[0] if len(years) == 1 else None,
-                 asked_qualifiers(question, vocab.units(indicator)) if indicator else None)
+    return Claim(
+        indicator,
+        places[-1] if len(places) == 1 else None,
+        years[0] if len(years) == 1 else None,
+        asked_qualifiers(question, vocab.units(indicator)) if indicator else None,
+    )
 
 
 @lru_cache(maxsize=1024)
@@ -165,8 +170,13 @@ def _lead(sentence: str, raw: str, fig_start: int) -> str:
 class Binder:
     """Called by verification for a figure found (by value) in passage ``n``."""
 
-    def __init__(self, facts_of: Callable[[int], list[Fact]], vocab: Vocabulary, claim: Claim,
-                 source_of: Callable[[int], Source | None] | None = None) -> None:
+    def __init__(
+        self,
+        facts_of: Callable[[int], list[Fact]],
+        vocab: Vocabulary,
+        claim: Claim,
+        source_of: Callable[[int], Source | None] | None = None,
+    ) -> None:
         self.facts_of = facts_of
         self.vocab = vocab
         self.claim = claim
@@ -205,7 +215,7 @@ class Binder:
             region = near[-1].name if near else default.region
             near = [(c, span) for c, span in found if span[1] > start]
             if near:
-                qualifier = qualifier_from(norm[near[-1][1][1]:fig.start], "")
+                qualifier = qualifier_from(norm[near[-1][1][1] : fig.start], "")
                 return Claim(near[-1][0], region, year, STOCK if qualifier in STOCK else frozenset({qualifier}))
             words = own_words(norm, start, stop, places).replace("年", "")
             if len(words) >= 2:  # 有效专利拥有量18619件: a thing of its own, the lexicon does not know it
@@ -224,8 +234,14 @@ class Binder:
         if mine is None:
             return self.reading(own, fig, self.claim)
         qualifiers = STOCK if mine.qualifier in STOCK else frozenset({mine.qualifier})
-        return Claim(mine.indicator, mine.region or self.claim.region, mine.year or self.claim.year, qualifiers, mine.subject or _lead(own, mine.raw, fig.start),
-                     _NOT_WORD.sub("", normalize(own[:fig.start])))
+        return Claim(
+            mine.indicator,
+            mine.region or self.claim.region,
+            mine.year or self.claim.year,
+            qualifiers,
+            mine.subject or _lead(own, mine.raw, fig.start),
+            _NOT_WORD.sub("", normalize(own[: fig.start])),
+        )
 
     def _source_agrees(self, fig: Figure, n: int, claim: Claim) -> bool:
         """No fact of passage n holds the figure: read it there by the answer's own rule."""
@@ -235,7 +251,11 @@ class Binder:
         default = Claim(None, source.region or None, source.years[0] if len(source.years) == 1 else None, None)
         for m in SENTENCE.finditer(source.text):
             for theirs in extract_figures(m.group(0)):
-                if not theirs.is_year and theirs.exact == fig.exact and (not fig.unit or not theirs.unit or theirs.unit == fig.unit):
+                if (
+                    not theirs.is_year
+                    and theirs.exact == fig.exact
+                    and (not fig.unit or not theirs.unit or theirs.unit == fig.unit)
+                ):
                     if _readings_agree(self.reading(m.group(0), theirs, default), claim):
                         return True
         return False
@@ -247,7 +267,11 @@ class Binder:
         return source is not None and len(body) >= 8 and body in re.sub(r"\s+", "", source.text)
 
     def __call__(self, sentence: str, fig: Figure, n: int) -> bool:
-        same = [f for f in self.facts_of(n) if f.base_value == float(fig.exact) and (not fig.unit or f.base_unit == fig.unit)]
+        same = [
+            f
+            for f in self.facts_of(n)
+            if f.base_value == float(fig.exact) and (not fig.unit or f.base_unit == fig.unit)
+        ]
         claim = self.claim_in(sentence, fig)
         if claim.year and not YEAR.search(normalize(_QUOTED.sub("", sentence))) and self._copied(sentence, n):
             claim = replace(claim, year=None)  # a quoted sentence's year is its source's, not the question's
@@ -260,4 +284,5 @@ class Binder:
         what a fallback needs before it overrides a model that declined."""
         return self.claim.indicator is not None and any(
             f.base_value == float(fig.exact) and f.indicator == self.claim.indicator and agrees(f, self.claim)
-            for f in self.facts_of(n))
+            for f in self.facts_of(n)
+        )

@@ -92,9 +92,28 @@ def table_facts(ctx: Context, text: str, meta: dict[str, Any], vocab: Vocabulary
         cell = str(col.get("value", ""))
         at = text.find(cell, max(0, text.find(header)))
         span = (at, at + len(cell)) if at >= 0 else (0, 0)
-        facts.append(Fact(indicator, header, "" if indicator == row_indicator else subject, region, level, year, "",
-                          value, shown_unit, float(fig.exact), fig.unit, qualifier, ctx.source, ctx.title, ctx.chunk_id,
-                          "table", text, *span))
+        facts.append(
+            Fact(
+                indicator,
+                header,
+                "" if indicator == row_indicator else subject,
+                region,
+                level,
+                year,
+                "",
+                value,
+                shown_unit,
+                float(fig.exact),
+                fig.unit,
+                qualifier,
+                ctx.source,
+                ctx.title,
+                ctx.chunk_id,
+                "table",
+                text,
+                *span,
+            )
+        )
     return facts
 
 

@@ -75,8 +75,15 @@ def context(chunk_id: str, meta: dict[str, Any]) -> Context:
     if isinstance(years, str):
         years = json.loads(years) if years.startswith("[") else [int(y) for y in re.findall(r"\d{4}", years)]
     region = str(meta.get("region", ""))
-    return Context(chunk_id, str(meta.get("source", "")), str(meta.get("title", "")), region,
-                    _level(region) or str(meta.get("level", "")), tuple(int(y) for y in years), str(meta.get("section", "")))
+    return Context(
+        chunk_id,
+        str(meta.get("source", "")),
+        str(meta.get("title", "")),
+        region,
+        _level(region) or str(meta.get("level", "")),
+        tuple(int(y) for y in years),
+        str(meta.get("section", "")),
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -12,14 +12,27 @@ from __future__ import annotations
 
 import re
 
-from assistant.facts.fact import NEW, SHARE, YEAR, Context, Fact, as_share, display, qualifier_from, unit_fits, year_from
+from assistant.facts.fact import (
+    NEW,
+    SHARE,
+    YEAR,
+    Context,
+    Fact,
+    as_share,
+    display,
+    qualifier_from,
+    unit_fits,
+    year_from,
+)
 from assistant.facts.regions import Place, places_in
 from assistant.facts.vocabulary import Vocabulary, normalize
 from assistant.figures import extract_figures
 from assistant.text import SENTENCE
 
 _CLAUSE_BREAK = re.compile(r"[，,；;、：:]")
-_PERIOD = re.compile(r"(?<!\d)(\d{1,2})\s*[-—–~至到]\s*(\d{1,2})\s*月|截至\s*(\d{1,2})\s*月底|(前[一二三]季度|上半年|前\d{1,2}个月)")
+_PERIOD = re.compile(
+    r"(?<!\d)(\d{1,2})\s*[-—–~至到]\s*(\d{1,2})\s*月|截至\s*(\d{1,2})\s*月底|(前[一二三]季度|上半年|前\d{1,2}个月)"
+)
 _SKIP_UNITS = {"年", "月", "日", "天", "个月", "小时", "分钟", "岁", "工作日"}
 
 
@@ -53,9 +66,11 @@ def _sub_indicator(vocab: Vocabulary, norm: str, ind: tuple[str, tuple[int, int]
 
 _LISTED = re.compile(r"分别|依次")
 # Words a clause may hold before a figure that still speaks of the previous clause's indicator.
-_CARRY_OVER = re.compile(r"同比|比上年|上年|增长|增幅|增速|提高|提升|下降|减少|增加|新增|累计|总数|总量|总计|总额|共计|合计|"
-                         r"其中|分别|依次|全年|当年|今年|全区|全市|全县|全省|全国|已|达到|达|为|是|约|共|有|超|以上|授权|申请|"
-                         r"占.{0,12}比重|比重|占比|比例|万|亿|元|\d|[^\u4e00-\u9fff]")
+_CARRY_OVER = re.compile(
+    r"同比|比上年|上年|增长|增幅|增速|提高|提升|下降|减少|增加|新增|累计|总数|总量|总计|总额|共计|合计|"
+    r"其中|分别|依次|全年|当年|今年|全区|全市|全县|全省|全国|已|达到|达|为|是|约|共|有|超|以上|授权|申请|"
+    r"占.{0,12}比重|比重|占比|比例|万|亿|元|\d|[^\u4e00-\u9fff]"
+)
 
 
 def own_words(norm: str, clause_start: int, fig_start: int, places: list[Place], gap: str = "") -> str:
@@ -114,8 +129,11 @@ def prose_facts(ctx: Context, text: str, vocab: Vocabulary) -> list[Fact]:
     default_year = section_year or (ctx.years[0] if ctx.years else None)
     for sm in SENTENCE.finditer(text):
         sentence = sm.group(0)
-        figures = [f for f in extract_figures(sentence)
-                   if not f.is_year and f.unit and f.unit not in _SKIP_UNITS and f.upper is None]  # a range is a target
+        figures = [
+            f
+            for f in extract_figures(sentence)
+            if not f.is_year and f.unit and f.unit not in _SKIP_UNITS and f.upper is None
+        ]  # a range is a target
         if not figures:
             continue
         indicators = vocab.find(sentence)
@@ -135,12 +153,17 @@ def prose_facts(ctx: Context, text: str, vocab: Vocabulary) -> list[Fact]:
             ind = before[-1]
             clause_start = max((b + 1 for b in breaks if b < fig.start), default=0)
             indicator, subject = _sub_indicator(vocab, norm, ind, fig.start)
-            if ind[1][1] <= clause_start and not subject and indicator == ind[0] and names_other(norm, clause_start, fig.start, places):
+            if (
+                ind[1][1] <= clause_start
+                and not subject
+                and indicator == ind[0]
+                and names_other(norm, clause_start, fig.start, places)
+            ):
                 continue  # "…高等学校经费2753.3亿元；其他主体经费825.3亿元": not the indicator before
-            between = norm[max(ind[1][1], clause_start):fig.start]
-            ahead = norm[max(clause_start if clause_start <= ind[1][0] else ind[1][0], ind[1][0] - 6):ind[1][0]]
+            between = norm[max(ind[1][1], clause_start) : fig.start]
+            ahead = norm[max(clause_start if clause_start <= ind[1][0] else ind[1][0], ind[1][0] - 6) : ind[1][0]]
             qualifier = qualifier_from(between, ahead)
-            indicator = _rebind(vocab, indicator, norm[ind[1][0]:ind[1][1]], between, qualifier)
+            indicator = _rebind(vocab, indicator, norm[ind[1][0] : ind[1][1]], between, qualifier)
             if indicator != ind[0] and vocab.units(indicator) == {"%"} and qualifier == "占比":
                 qualifier = ""  # the share was the indicator itself
             ok, qualifier = unit_fits(qualifier, fig.unit, vocab.units(indicator))
@@ -157,7 +180,27 @@ def prose_facts(ctx: Context, text: str, vocab: Vocabulary) -> list[Fact]:
             year = next((y for at, y in reversed(years) if at < fig.start), default_year)
             period = next((p for at, p in reversed(periods) if at < fig.start), "")
             value, unit = display(fig)
-            facts.append(Fact(indicator, sentence[ind[1][0]:ind[1][1]], subject, region, level, year, period, value, unit,
-                              float(fig.exact), fig.unit, qualifier, ctx.source, ctx.title, ctx.chunk_id, "text",
-                              sentence.strip(), sm.start() + fig.start, sm.start() + fig.end))
+            facts.append(
+                Fact(
+                    indicator,
+                    sentence[ind[1][0] : ind[1][1]],
+                    subject,
+                    region,
+                    level,
+                    year,
+                    period,
+                    value,
+                    unit,
+                    float(fig.exact),
+                    fig.unit,
+                    qualifier,
+                    ctx.source,
+                    ctx.title,
+                    ctx.chunk_id,
+                    "text",
+                    sentence.strip(),
+                    sm.start() + fig.start,
+                    sm.start() + fig.end,
+                )
+            )
     return facts

@@ -97,8 +97,9 @@ class FactStore:
             for source, content_hash in sorted(want.items()):
                 if have.get(source) != content_hash:
                     self._read_document(chunks, source, content_hash, report)
-            self._db.executemany("INSERT OR REPLACE INTO stamp VALUES (?, ?)",
-                                 [("generation", generation), ("version", self._version())])
+            self._db.executemany(
+                "INSERT OR REPLACE INTO stamp VALUES (?, ?)", [("generation", generation), ("version", self._version())]
+            )
         report.seconds = time.perf_counter() - t0
         return report
 
@@ -121,12 +122,21 @@ class FactStore:
 
     def _insert(self, facts: list[Fact]) -> None:
         marks = ",".join("?" * len(_COLUMNS))
-        self._db.executemany(f"INSERT INTO facts ({', '.join(_COLUMNS)}) VALUES ({marks})",
-                             [tuple(getattr(f, c) for c in _COLUMNS) for f in facts])
+        self._db.executemany(
+            f"INSERT INTO facts ({', '.join(_COLUMNS)}) VALUES ({marks})",
+            [tuple(getattr(f, c) for c in _COLUMNS) for f in facts],
+        )
 
     # -- reading -------------------------------------------------------------------------------
-    def query(self, indicator: str | None = None, region: str | None = None, year: int | None = None,
-              qualifiers: frozenset[str] | None = None, whole_only: bool = False, limit: int | None = None) -> list[Fact]:
+    def query(
+        self,
+        indicator: str | None = None,
+        region: str | None = None,
+        year: int | None = None,
+        qualifiers: frozenset[str] | None = None,
+        whole_only: bool = False,
+        limit: int | None = None,
+    ) -> list[Fact]:
         """Facts matching every given filter, ordered by indicator, region, year, source.
 
         ``indicator`` is free text: a phrase the vocabulary knows matches its canonical indicator
@@ -167,17 +177,28 @@ class FactStore:
 
     def by_chunk(self, chunk_id: str) -> list[Fact]:
         with self._lock:
-            rows = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM facts WHERE chunk_id = ?", (chunk_id,)).fetchall()
+            rows = self._db.execute(
+                f"SELECT {', '.join(_COLUMNS)} FROM facts WHERE chunk_id = ?", (chunk_id,)
+            ).fetchall()
         return [Fact(*r) for r in rows]
 
     def held(self) -> dict[str, list[str]]:
         """The indicators and regions the table holds (most facts first) and its years (latest first)."""
         with self._lock:
             db = self._db
-            indicators = [r[0] for r in db.execute("SELECT indicator FROM facts GROUP BY indicator ORDER BY COUNT(*) DESC")]
-            regions = [r[0] for r in db.execute(
-                "SELECT region FROM facts WHERE region != '' GROUP BY region ORDER BY COUNT(*) DESC")]
-            years = [str(r[0]) for r in db.execute("SELECT DISTINCT year FROM facts WHERE year IS NOT NULL ORDER BY year DESC")]
+            indicators = [
+                r[0] for r in db.execute("SELECT indicator FROM facts GROUP BY indicator ORDER BY COUNT(*) DESC")
+            ]
+            regions = [
+                r[0]
+                for r in db.execute(
+                    "SELECT region FROM facts WHERE region != '' GROUP BY region ORDER BY COUNT(*) DESC"
+                )
+            ]
+            years = [
+                str(r[0])
+                for r in db.execute("SELECT DISTINCT year FROM facts WHERE year IS NOT NULL ORDER BY year DESC")
+            ]
         return {"indicators": indicators, "regions": regions, "years": years}
 
     def cells(self) -> set[tuple[str, int | None, str]]:
@@ -196,4 +217,6 @@ class FactStore:
 
 def open_facts(settings: Settings, chunks: ChunkStore | None = None) -> FactStore:
     """The fact table of the configured index, in step with its Chroma collection."""
-    return FactStore.current(chunks or ChunkStore(settings), settings.resolved_index_dir, load_vocabulary(settings.knowledge_dir))
+    return FactStore.current(
+        chunks or ChunkStore(settings), settings.resolved_index_dir, load_vocabulary(settings.knowledge_dir)
+    )

@@ -8,10 +8,44 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from assistant.facts.extract import Fact
 
-FIELDS = ("indicator", "qualifier", "subject", "region", "level", "year", "period", "value", "unit",
-          "source", "title", "chunk_id", "kind", "raw", "text", "start", "end")
-HEADERS_ZH = ("指标", "口径", "细分", "地区", "层级", "年份", "期间", "数值", "单位",
-              "来源文件", "文件标题", "片段", "类型", "原文措辞", "原文", "起", "止")
+FIELDS = (
+    "indicator",
+    "qualifier",
+    "subject",
+    "region",
+    "level",
+    "year",
+    "period",
+    "value",
+    "unit",
+    "source",
+    "title",
+    "chunk_id",
+    "kind",
+    "raw",
+    "text",
+    "start",
+    "end",
+)
+HEADERS_ZH = (
+    "指标",
+    "口径",
+    "细分",
+    "地区",
+    "层级",
+    "年份",
+    "期间",
+    "数值",
+    "单位",
+    "来源文件",
+    "文件标题",
+    "片段",
+    "类型",
+    "原文措辞",
+    "原文",
+    "起",
+    "止",
+)
 
 
 # What the 指标 tab's table shows (its export carries every column).

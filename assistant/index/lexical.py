@@ -65,7 +65,11 @@ class LexicalIndex:
         """Bring the saved view in step with the store, holding none of it in memory (ingest needs
         the view on disk for the page, not in its own process)."""
         stamp = _stamp(folder)
-        if stamp.get("format") == _FORMAT and stamp.get("generation") == store.generation() and stamp.get("stored") == store.count():
+        if (
+            stamp.get("format") == _FORMAT
+            and stamp.get("generation") == store.generation()
+            and stamp.get("stored") == store.count()
+        ):
             return
         cls._build(store, folder, stamp.get("segments", {}) if stamp.get("format") == _FORMAT else {})
 
@@ -90,8 +94,13 @@ class LexicalIndex:
             name = segment_name(source, content_hash)
             count = write_segment(folder / name, store.document_chunks(source, content_hash), _PICKLE_PAGE)
             segments[source] = [content_hash, name, count]
-        stamp = {"format": _FORMAT, "generation": generation, "stored": stored,
-                 "count": sum(s[2] for s in segments.values()), "segments": segments}
+        stamp = {
+            "format": _FORMAT,
+            "generation": generation,
+            "stored": stored,
+            "count": sum(s[2] for s in segments.values()),
+            "segments": segments,
+        }
         tmp = folder / f"stamp.json.tmp-{uuid.uuid4().hex}"
         try:
             tmp.write_text(json.dumps(stamp, ensure_ascii=False))

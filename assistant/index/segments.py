@@ -77,7 +77,9 @@ def _stream(tmp: Path, chunks: Iterable[Any], page_size: int) -> int:
         for chunk in chunks:
             for column, value in zip(page, (chunk.id, chunk.text, chunk.metadata)):
                 column.append(value)
-            tokens = Counter(tokenize(searchable(chunk.text, chunk.metadata)) or [""])  # an empty text is the empty token
+            tokens = Counter(
+                tokenize(searchable(chunk.text, chunk.metadata)) or [""]
+            )  # an empty text is the empty token
             token_ids.extend(vocab.setdefault(t, len(vocab)) for t in tokens)
             counts.extend(tokens.values())
             distinct.append(len(tokens))
@@ -86,8 +88,13 @@ def _stream(tmp: Path, chunks: Iterable[Any], page_size: int) -> int:
                 pickle.dump(page, fh, protocol=pickle.HIGHEST_PROTOCOL)
                 page = ([], [], [])
         pickle.dump(page, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        arrays = (list(vocab), np.asarray(token_ids, np.int32), np.asarray(counts, np.int32),
-                  np.asarray(distinct, np.int32), np.asarray(lengths, np.int32))
+        arrays = (
+            list(vocab),
+            np.asarray(token_ids, np.int32),
+            np.asarray(counts, np.int32),
+            np.asarray(distinct, np.int32),
+            np.asarray(lengths, np.int32),
+        )
         pickle.dump(("postings", *arrays), fh, protocol=pickle.HIGHEST_PROTOCOL)
     return len(lengths)
 
@@ -121,7 +128,9 @@ class Postings:
         gids, rows, counts, lengths = [], [], [], []
         offset = 0
         for seg in segments:
-            local = np.fromiter((self.vocab.setdefault(t, len(self.vocab)) for t in seg.vocab), np.int64, len(seg.vocab))
+            local = np.fromiter(
+                (self.vocab.setdefault(t, len(self.vocab)) for t in seg.vocab), np.int64, len(seg.vocab)
+            )
             gids.append(local[seg.token_ids])
             rows.append(offset + np.repeat(np.arange(len(seg.lengths), dtype=np.int64), seg.distinct))
             counts.append(seg.counts)

@@ -121,9 +121,11 @@ class ChunkStore:
         guard = _guard(settings)
         self.where = server_name(settings) if settings.chroma_host else str(settings.resolved_index_dir)
         self.client = guard(connect(settings))
-        self.chunks = guard(self.client.get_or_create_collection(
-            settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
-        ))
+        self.chunks = guard(
+            self.client.get_or_create_collection(
+                settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            )
+        )
         self.docs = guard(self.client.get_or_create_collection(f"{settings.collection}__docs", embedding_function=None))
         self._max_batch = self.client.get_max_batch_size()
         self._migrate()
@@ -157,7 +159,9 @@ class ChunkStore:
     def list_documents(self) -> list[dict[str, Any]]:
         """Registry records (metadata plus ``source`` and ``status``), sorted by file name."""
         got = self.docs.get(include=["metadatas"])
-        return sorted(({**_with_status(m), "source": i} for i, m in zip(got["ids"], got["metadatas"])), key=lambda d: d["source"])
+        return sorted(
+            ({**_with_status(m), "source": i} for i, m in zip(got["ids"], got["metadatas"])), key=lambda d: d["source"]
+        )
 
     def resolve(self, name: str) -> str:
         """The id of the document ``name`` means: the id itself, or the one document whose file name
@@ -184,8 +188,11 @@ class ChunkStore:
     def servable_ids(self) -> set[str]:
         """Ids of the chunks search may serve: their document is complete, at their content hash."""
         servable = self.searchable_hashes()
-        return {c.id for c in self.iter_chunks(texts=False)
-                if servable.get(str(c.metadata.get("source"))) == c.metadata.get("content_hash")}
+        return {
+            c.id
+            for c in self.iter_chunks(texts=False)
+            if servable.get(str(c.metadata.get("source"))) == c.metadata.get("content_hash")
+        }
 
     def begin_document(self, doc_id: str, doc_meta: dict[str, Any]) -> None:
         """Record the new version as incomplete and drop chunks of any other version, before writing."""
@@ -197,7 +204,9 @@ class ChunkStore:
         """Which of ``ids`` are stored (a resumed run skips them: same id, same content)."""
         return set(self.chunks.get(ids=ids, include=[])["ids"]) if ids else set()
 
-    def write_chunks(self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]], vectors: np.ndarray) -> None:
+    def write_chunks(
+        self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]], vectors: np.ndarray
+    ) -> None:
         """One batch of a document's chunks (not searchable until :meth:`finish_document`)."""
         for i in range(0, len(ids), self._max_batch):
             end = i + self._max_batch
@@ -282,8 +291,12 @@ class ChunkStore:
         n = min(n, self.count())
         if n <= 0:
             return []
-        got = _retrying(lambda: self.chunks.query(query_embeddings=[vector.tolist()], n_results=n, where=where or None,
-                                                  include=["distances"]), {"ids": [[]], "distances": [[]]})
+        got = _retrying(
+            lambda: self.chunks.query(
+                query_embeddings=[vector.tolist()], n_results=n, where=where or None, include=["distances"]
+            ),
+            {"ids": [[]], "distances": [[]]},
+        )
         return [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], got["distances"][0])]
 
     def similarities(self, vector: np.ndarray, ids: list[str]) -> dict[str, float]:
@@ -291,7 +304,9 @@ class ChunkStore:
         if not ids:
             return {}
         got = _retrying(lambda: self.chunks.get(ids=ids, include=["embeddings"]), {"ids": [], "embeddings": []})
-        return {cid: float(np.dot(np.asarray(e, dtype=np.float32), vector)) for cid, e in zip(got["ids"], got["embeddings"])}
+        return {
+            cid: float(np.dot(np.asarray(e, dtype=np.float32), vector)) for cid, e in zip(got["ids"], got["embeddings"])
+        }
 
 
 def _retrying(read: Callable[[], Any], empty: dict[str, Any]) -> Any:

@@ -32,9 +32,7 @@ _SECTION_BREAK_LEVEL = 3  # headings at this level or coarser start a new chunk
 
 # A sentence ends at 。！？； (full or half width) plus any closing quotes, or at a line break.
 # A space also ends one when a heading marker follows it (scraped text glues headings into lines).
-_SENTENCE_END = re.compile(
-    rf"[。！？；!?;]+[”’」』\"')）]*|\n+| (?=[{_CN_NUM}]+、|\d{{1,2}}、|[(（][{_CN_NUM}]+[)）])"
-)
+_SENTENCE_END = re.compile(rf"[。！？；!?;]+[”’」』\"')）]*|\n+| (?=[{_CN_NUM}]+、|\d{{1,2}}、|[(（][{_CN_NUM}]+[)）])")
 _SOFT_BREAK = re.compile(r"(?<!\d)[,，、]|[,，、](?!\d)")  # not inside 1,000
 
 
@@ -87,7 +85,10 @@ def split_sentences(text: str) -> list[Sentence]:
             found = _heading(text[start:end])
             out.append(Sentence(start, end, *(found or (None, None))))
     if any(s.heading and _ARTICLE.match(s.heading) for s in out):
-        out = [Sentence(s.start, s.end, None, None) if s.heading_level == 2 and not _SECTION.match(s.heading or "") else s for s in out]
+        out = [
+            Sentence(s.start, s.end, None, None) if s.heading_level == 2 and not _SECTION.match(s.heading or "") else s
+            for s in out
+        ]
     return out
 
 

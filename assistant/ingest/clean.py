@@ -121,7 +121,9 @@ def drop_boilerplate(text: str) -> str:
 
 
 _OPEN_END = re.compile(rf"[{_CJK}\w]$")
-_HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十百\d]+[章节条]|\d{1,2}[、.．](?!\d)|#)")
+_HEADING_START = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十百\d]+[章节条]|\d{1,2}[、.．](?!\d)|#)"
+)
 
 
 def join_broken_lines(text: str) -> str:
@@ -133,7 +135,13 @@ def join_broken_lines(text: str) -> str:
     out: list[str] = []
     for line in text.split("\n"):
         prev = out[-1] if out else ""
-        if len(prev) >= 40 and _OPEN_END.search(prev) and line and not _HEADING_START.match(line) and re.match(rf"[{_CJK}\w]", line):
+        if (
+            len(prev) >= 40
+            and _OPEN_END.search(prev)
+            and line
+            and not _HEADING_START.match(line)
+            and re.match(rf"[{_CJK}\w]", line)
+        ):
             out[-1] = prev + line
         else:
             out.append(line)
@@ -179,14 +187,23 @@ def clean_text(text: str) -> str:
 _RADICALS_FILE = Path(__file__).resolve().parent.parent / "data" / "cjk_radicals.tsv"
 # Blocks whose NFKC form is the standard character: Kangxi radicals, CJK compatibility
 # ideographs, full-width digits, letters and %.
-_NFKC_RANGES = ((0x2F00, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F), (0xFF10, 0xFF19), (0xFF21, 0xFF3A),
-                (0xFF41, 0xFF5A), (0xFF05, 0xFF05))
+_NFKC_RANGES = (
+    (0x2F00, 0x2FDF),
+    (0xF900, 0xFAFF),
+    (0x2F800, 0x2FA1F),
+    (0xFF10, 0xFF19),
+    (0xFF21, 0xFF3A),
+    (0xFF41, 0xFF5A),
+    (0xFF05, 0xFF05),
+)
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff"
 _CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201d"
 _UNIT_START = rf"[{_HAN}%‰]"
 # A heading marker after a blank starts a new sentence for the chunker (scraped text glues
 # headings into lines), so the blank before one is kept.
-_HEADING_AHEAD = r"(?![一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}、|第[一二三四五六七八九十百\d]+[章节条])"
+_HEADING_AHEAD = (
+    r"(?![一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}、|第[一二三四五六七八九十百\d]+[章节条])"
+)
 _ARTICLE_LABEL = re.compile(r"(?:^|\n|\s)第[一二三四五六七八九十百零〇\d]{1,6}[章节条]$")
 _BLANKS = re.compile(
     rf" +{_HEADING_AHEAD}(?:"

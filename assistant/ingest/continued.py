@@ -35,9 +35,13 @@ class _Rules:
 @lru_cache(maxsize=2)
 def _rules(path: Path = PAGES_FILE) -> _Rules:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    return _Rules(re.compile(data["continued"]), re.compile(data["new_table"]),
-                  tuple(re.compile(p) for p in data["page_furniture"]),
-                  int(data["max_running_head_chars"]), int(data["max_running_head_lines"]))
+    return _Rules(
+        re.compile(data["continued"]),
+        re.compile(data["new_table"]),
+        tuple(re.compile(p) for p in data["page_furniture"]),
+        int(data["max_running_head_chars"]),
+        int(data["max_running_head_lines"]),
+    )
 
 
 def is_table_caption(line: str) -> bool:
@@ -71,5 +75,10 @@ def carried(blocks: list[str | Table], grid: Table) -> Table | None:
     if not before.has_header or before.width != grid.width or not only_page_furniture(between):
         return None
     header = before.grid[: before.header_rows]
-    return Table(before.title, [*header, *grid.grid], caption=before.caption, ocr=grid.ocr or before.ocr,
-                 marked_header_rows=before.header_rows)
+    return Table(
+        before.title,
+        [*header, *grid.grid],
+        caption=before.caption,
+        ocr=grid.ocr or before.ocr,
+        marked_header_rows=before.header_rows,
+    )

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from assistant.ingest.manifest import DocMeta
 
 # A full date is when a document was issued or amended, not what it reports on.
-_DATE = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
+_DATE = re.compile(
+    r"(?<!\d)(19[89]\d|20[0-4]\d)\s*(?:[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
+)
 _MONTH = re.compile(r"(?<!\d)(?:19|20)\d\d\s*[-/.]\s*\d{1,2}(?!\d)")  # 2026-12: a date, not a year reported on
 _RANGE = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)\s*[-—–~至]\s*(19[89]\d|20[0-4]\d)(?!\d)")
 _FISCAL = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)\s*年度")
@@ -45,7 +47,7 @@ def infer_years(meta: DocMeta, stem: str, head: str, chinese_title: bool) -> Non
     meta.years, meta.years_source = _reported(meta, head, chinese_title)
     named = _years(stem)
     if not meta.years and named:
-        meta.years, meta.years_source = named[:_TABLE_YEARS if meta.doc_type == "table" else 3], "file name"
+        meta.years, meta.years_source = named[: _TABLE_YEARS if meta.doc_type == "table" else 3], "file name"
     elif named and not set(named) <= set(meta.years):
         meta.file_name_years = named
 

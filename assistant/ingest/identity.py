@@ -62,4 +62,3 @@ def find_sources(paths: Iterable[Path | Root]) -> tuple[list[Source], list[tuple
         else:
             missing.append((str(path), "no such file or folder"))
     return files, missing, hidden
-

@@ -111,8 +111,10 @@ class Patterns:
     fold: dict[int, str | None]
 
     def matches(self, sentence: str, owners: Iterable[int]) -> bool:
-        return any(r.search(sentence) and (also is None or also.search(sentence))
-                   for r, also in (self.regexes[i] for i in owners))
+        return any(
+            r.search(sentence) and (also is None or also.search(sentence))
+            for r, also in (self.regexes[i] for i in owners)
+        )
 
 
 @dataclass(frozen=True)
@@ -140,8 +142,14 @@ def load_patterns(path: Path = PATTERNS_FILE) -> Patterns:
     for anchor, indexes in owners.items():
         automaton.add_word(anchor, (len(anchor), tuple(indexes)))
     automaton.make_automaton()
-    return Patterns(tuple((re.compile(p.regex, _FLAGS), re.compile(p.requires, _FLAGS) if p.requires else None)
-                          for p in parsed.pattern), automaton, parsed.fold())
+    return Patterns(
+        tuple(
+            (re.compile(p.regex, _FLAGS), re.compile(p.requires, _FLAGS) if p.requires else None)
+            for p in parsed.pattern
+        ),
+        automaton,
+        parsed.fold(),
+    )
 
 
 def _spellings(anchors: list[str]) -> tuple[str, ...]:
@@ -201,7 +209,12 @@ def screen(text: str, patterns: Patterns | None = None) -> Screened:
             flagged.add(k)
             continue
         for a, b in ((k - 1, k), (k, k + 1)):
-            if 0 <= a and b < len(pieces) and pieces[a][2] and patterns.matches(to_simplified(_joined(folded[a], folded[b])), owners):
+            if (
+                0 <= a
+                and b < len(pieces)
+                and pieces[a][2]
+                and patterns.matches(to_simplified(_joined(folded[a], folded[b])), owners)
+            ):
                 flagged |= {a, b}
     return _replaced(text, pieces, sorted(flagged))
 
@@ -246,8 +259,13 @@ def screen_document(document: Document) -> tuple[Document, tuple[str, ...]]:
     blocks: list[str | Table] = []
     for block in document.blocks:
         if isinstance(block, Table):
-            block = replace(block, title=clean(block.title), caption=clean(block.caption),
-                            grid=[[clean(cell) for cell in row] for row in block.grid], notes=[clean(n) for n in block.notes])
+            block = replace(
+                block,
+                title=clean(block.title),
+                caption=clean(block.caption),
+                grid=[[clean(cell) for cell in row] for row in block.grid],
+                notes=[clean(n) for n in block.notes],
+            )
         else:
             block = clean(block)
         blocks.append(block)

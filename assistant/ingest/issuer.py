@@ -20,8 +20,10 @@ from pathlib import Path
 _VOCABULARY = Path(__file__).resolve().parent.parent / "data" / "metadata.toml"
 _CITED = re.compile(r"《[^《》\n]{0,120}》|〈[^〈〉\n]{0,120}〉")  # a cited document's name is not its citer
 # a date beside a body's name: 2024年4月30日, 2024年4月, 2024-04-30, 二〇一七年六月二十一日
-_LINE_DATE = re.compile(r"(?:19|20)\d\d\s*(?:年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|[-/.]\s*\d{1,2}(?:\s*[-/.]\s*\d{1,2})?)"
-                        r"|[〇零一二三四五六七八九]{4}年(?:[一二三四五六七八九十]{1,2}月(?:[一二三四五六七八九十]{1,3}日)?)?")
+_LINE_DATE = re.compile(
+    r"(?:19|20)\d\d\s*(?:年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|[-/.]\s*\d{1,2}(?:\s*[-/.]\s*\d{1,2})?)"
+    r"|[〇零一二三四五六七八九]{4}年(?:[一二三四五六七八九十]{1,2}月(?:[一二三四五六七八九十]{1,3}日)?)?"
+)
 _HEADER_LINES = 10  # lines under the title where a bulletin lists its bodies
 _SIGNATURE_LINES = 10  # lines at the end where a notice signs (before any 抄送 or 附件 lines)
 

@@ -49,8 +49,18 @@ def _table_chunks(table: Table) -> tuple[str, list[tuple[Chunk, dict[str, str | 
         (overview, {"kind": "table", "table_title": table.title, "row_label": "", "columns": "[]", "ocr": table.ocr})
     ]
     for record in table.records():
-        lines.append((record.text, {"kind": "table_row", "table_title": table.title, "row_label": record.row_label,
-                                    "columns": record.columns_json(), "ocr": table.ocr}))
+        lines.append(
+            (
+                record.text,
+                {
+                    "kind": "table_row",
+                    "table_title": table.title,
+                    "row_label": record.row_label,
+                    "columns": record.columns_json(),
+                    "ocr": table.ocr,
+                },
+            )
+        )
     text = "\n".join(line for line, _ in [*lines, *((note, {}) for note in table.notes)])
     out, pos = [], 0
     for line, meta in lines:

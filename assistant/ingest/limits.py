@@ -39,8 +39,11 @@ def check_limits(path: Path, limits: IngestSettings) -> None:
 
 
 def _refuse(path: Path, what: str, limit: str, setting: str) -> NoReturn:
-    raise DocumentError(path.name, f"{what}, over the limit of {limit}; not read "
-                                   f"(raise it with ASSISTANT_INGEST__{setting.upper()} if the file is trusted)")
+    raise DocumentError(
+        path.name,
+        f"{what}, over the limit of {limit}; not read "
+        f"(raise it with ASSISTANT_INGEST__{setting.upper()} if the file is trusted)",
+    )
 
 
 def _check_package(path: Path, limits: IngestSettings) -> None:
@@ -59,14 +62,26 @@ def _check_package(path: Path, limits: IngestSettings) -> None:
             size = _inflated_size(raw, info, cap - total)
             total += size
             if total > cap:
-                _refuse(path, f"its parts unpack to over {limits.max_unzipped_mb:g} MB (a zip bomb?)",
-                        f"{limits.max_unzipped_mb:g} MB", "max_unzipped_mb")
+                _refuse(
+                    path,
+                    f"its parts unpack to over {limits.max_unzipped_mb:g} MB (a zip bomb?)",
+                    f"{limits.max_unzipped_mb:g} MB",
+                    "max_unzipped_mb",
+                )
             if size > _SMALL_PART and size > limits.max_zip_ratio * max(info.compress_size, 1):
-                _refuse(path, f"part {info.filename} unpacks {size / max(info.compress_size, 1):,.0f} times its "
-                              "packed size (a zip bomb?)", f"{limits.max_zip_ratio:g}×", "max_zip_ratio")
+                _refuse(
+                    path,
+                    f"part {info.filename} unpacks {size / max(info.compress_size, 1):,.0f} times its "
+                    "packed size (a zip bomb?)",
+                    f"{limits.max_zip_ratio:g}×",
+                    "max_zip_ratio",
+                )
         if path.suffix.lower() == ".xlsx":
-            cells = sum(_count(_parts(archive, name), _CELL) for name in archive.namelist()
-                        if name.startswith("xl/worksheets/") and name.endswith(".xml"))
+            cells = sum(
+                _count(_parts(archive, name), _CELL)
+                for name in archive.namelist()
+                if name.startswith("xl/worksheets/") and name.endswith(".xml")
+            )
             _check_cells(path, cells, limits)
 
 
@@ -146,8 +161,12 @@ def _check_pdf(path: Path, limits: IngestSettings) -> None:
         box, unit = page.mediabox, float(page.get("/UserUnit", 1) or 1)
         area = abs(float(box.width) * float(box.height)) * unit * unit * _M2_PER_PT2
         if area > limits.max_page_area_m2:
-            _refuse(path, f"page {number} measures {area:,.1f} m²", f"{limits.max_page_area_m2:g} m² (A0 is 1)",
-                    "max_page_area_m2")
+            _refuse(
+                path,
+                f"page {number} measures {area:,.1f} m²",
+                f"{limits.max_page_area_m2:g} m² (A0 is 1)",
+                "max_page_area_m2",
+            )
 
 
 def _check_image(path: Path, limits: IngestSettings) -> None:
@@ -161,8 +180,12 @@ def _check_image(path: Path, limits: IngestSettings) -> None:
         return  # the reader says the image cannot be read
     megapixels = width * height / 1e6
     if megapixels > limits.max_image_megapixels:
-        _refuse(path, f"the image is {width:,} × {height:,} pixels ({megapixels:,.0f} megapixels)",
-                f"{limits.max_image_megapixels:g} megapixels", "max_image_megapixels")
+        _refuse(
+            path,
+            f"the image is {width:,} × {height:,} pixels ({megapixels:,.0f} megapixels)",
+            f"{limits.max_image_megapixels:g} megapixels",
+            "max_image_megapixels",
+        )
 
 
 _CHECKS: dict[str, Callable[[Path, IngestSettings], None]] = {

@@ -36,7 +36,9 @@ _DESCRIBED = {"title", "region", "level", "province", "years", "doc_type"}  # an
 _TITLE_END = re.compile(r"[，,。；;！!？?]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # footnote marks in a title (公报①, 公报[1], 公报*): read as a figure, ① became "1" (NFKC)
-_FOOTNOTE = re.compile(r"[\u2460-\u2473\u2474-\u2487\u24ea\u2776-\u277f\u00b9\u00b2\u00b3\u2070-\u2079*]+|[\[［〔(（]\d{1,2}[\]］〕)）]")
+_FOOTNOTE = re.compile(
+    r"[\u2460-\u2473\u2474-\u2487\u24ea\u2776-\u277f\u00b9\u00b2\u00b3\u2070-\u2079*]+|[\[［〔(（]\d{1,2}[\]］〕)）]"
+)
 NOT_STATED = "not stated"
 _SOURCED = ("region", "years", "doc_type", "issuer")  # fields that record where they came from
 
@@ -77,8 +79,10 @@ def load_manifest(folder: Path) -> dict[str, DocMeta]:
         return {}
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        return {name: DocMeta(**({"issuer": entry["issued_by"]} if "issued_by" in entry else {}) | entry)
-                for name, entry in raw.get("documents", {}).items()}
+        return {
+            name: DocMeta(**({"issuer": entry["issued_by"]} if "issued_by" in entry else {}) | entry)
+            for name, entry in raw.get("documents", {}).items()
+        }
     except (ValueError, TypeError) as exc:
         raise AssistantError(f"{path}: not a valid manifest ({exc})") from exc
 
@@ -106,11 +110,15 @@ def infer_meta(file_name: str, text: str) -> DocMeta:
     opening = unicodedata.normalize("NFKC", text[:400])
     traditional = sum(a != b for a, b in zip(opening, to_simplified(opening))) > max(3, len(opening) // 50)
     doc_type, type_source = _doc_type(file_name, title, stem, head)
-    meta = DocMeta(title=title, doc_type=doc_type, doc_type_source=type_source,
-                   script="Traditional" if traditional else "Simplified")
+    meta = DocMeta(
+        title=title,
+        doc_type=doc_type,
+        doc_type_source=type_source,
+        script="Traditional" if traditional else "Simplified",
+    )
     at = next((i for i, line in enumerate(lines) if title[:8] in line[:20]), 0)  # the title's line
     tail = _lines(to_simplified(text[-_TAIL:]))
-    _infer_region(meta, stem, [title, *lines[at + 1:]], tail, head)
+    _infer_region(meta, stem, [title, *lines[at + 1 :]], tail, head)
     infer_years(meta, stem, head, _CJK.search(title) is not None)
     return meta
 

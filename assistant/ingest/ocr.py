@@ -58,7 +58,9 @@ def _engine() -> Any:
     try:
         from rapidocr_onnxruntime import RapidOCR
     except ImportError as exc:
-        raise OcrUnavailable(f"the OCR engine cannot load ({exc}); install rapidocr-onnxruntime and its system libraries") from exc
+        raise OcrUnavailable(
+            f"the OCR engine cannot load ({exc}); install rapidocr-onnxruntime and its system libraries"
+        ) from exc
     # "max": shrink only pages over 2000 px; the default ("min" 736) enlarges a short strip of text
     # threefold, and the detector then splits its lines at every blank
     return RapidOCR(det_limit_type="max", det_limit_side_len=2000)
@@ -108,8 +110,11 @@ def _cells(text: str, xs: list[float], height: float, word_info: Sequence[Any]) 
     boxes, words, confidences = (list(word_info) + [None, None, None])[:3]
     if not words or not boxes or len(words) != len(boxes) or len(confidences or ()) != len(words):
         return [(_line_text(text, height, word_info), min(xs), max(xs))]
-    cuts = [i for i in range(1, len(boxes))
-            if min(p[0] for p in boxes[i]) - max(p[0] for p in boxes[i - 1]) > _CELL_SPLIT * height]
+    cuts = [
+        i
+        for i in range(1, len(boxes))
+        if min(p[0] for p in boxes[i]) - max(p[0] for p in boxes[i - 1]) > _CELL_SPLIT * height
+    ]
     bounds = [0, *cuts, len(boxes)]
     runs: list[tuple[int, int]] = []
     for start, end in zip(bounds, bounds[1:]):
@@ -117,9 +122,14 @@ def _cells(text: str, xs: list[float], height: float, word_info: Sequence[Any]) 
             runs[-1] = (runs[-1][0], end)
         else:
             runs.append((start, end))
-    return [(_line_text(text, height, (boxes[a:b], words[a:b], confidences[a:b])),  # type: ignore[index]
-             min(p[0] for box in boxes[a:b] for p in box), max(p[0] for box in boxes[a:b] for p in box))
-            for a, b in runs]
+    return [
+        (
+            _line_text(text, height, (boxes[a:b], words[a:b], confidences[a:b])),  # type: ignore[index]
+            min(p[0] for box in boxes[a:b] for p in box),
+            max(p[0] for box in boxes[a:b] for p in box),
+        )
+        for a, b in runs
+    ]
 
 
 def _down(xs: list[float], word_info: Sequence[Any]) -> list[tuple[str, float, float, float, float]]:
@@ -148,8 +158,11 @@ def recognize(image: Image.Image) -> list[Line]:
             pieces = _down(xs, word_info)
         else:
             pieces = [(cell, x0, min(ys), x1, max(ys)) for cell, x0, x1 in _cells(text, xs, height, word_info)]
-        lines.extend(Line(t.strip(), x0 + dx, y0 + dy, x1 + dx, y1 + dy, float(confidence))
-                     for t, x0, y0, x1, y1 in pieces if t.strip())
+        lines.extend(
+            Line(t.strip(), x0 + dx, y0 + dy, x1 + dx, y1 + dy, float(confidence))
+            for t, x0, y0, x1, y1 in pieces
+            if t.strip()
+        )
     return lines
 
 
@@ -167,8 +180,10 @@ def ink_outside_text(image: Image.Image, lines: list[Line]) -> float:
     if not total:
         return 0.0
     for line in lines:
-        ink[max(int(line.y0) - _MARGIN // 4, 0): int(line.y1) + _MARGIN // 4 + 1,
-            max(int(line.x0) - _MARGIN // 4, 0): int(line.x1) + _MARGIN // 4 + 1] = False
+        ink[
+            max(int(line.y0) - _MARGIN // 4, 0) : int(line.y1) + _MARGIN // 4 + 1,
+            max(int(line.x0) - _MARGIN // 4, 0) : int(line.x1) + _MARGIN // 4 + 1,
+        ] = False
     return float(ink.sum()) / total
 
 
@@ -199,7 +214,9 @@ def ocr_image(path: Path) -> list[Block]:
         raise DocumentError(path.name, str(exc)) from exc
 
 
-def ocr_pdf_pages(data: bytes, numbers: Sequence[int], name: str, figures: list[int] | None = None) -> dict[int, list[Block]]:
+def ocr_pdf_pages(
+    data: bytes, numbers: Sequence[int], name: str, figures: list[int] | None = None
+) -> dict[int, list[Block]]:
     """The given pages (1-based) of a PDF, rendered and read by OCR, with a progress bar per page.
 
     A page that yields no text is left out (a blank page in a scan is no error), and so is a page

@@ -90,8 +90,14 @@ def _merge(a: Line, b: Line) -> Line:
     if b.x0 < a.x1 - _OVERLAP * min(a.height, b.height):
         repeated = next((k for k in range(min(3, len(left), len(b.text)), 0, -1) if left.endswith(b.text[:k])), 0)
         left = left[: len(left) - repeated]  # the right fragment holds the character whole
-    return Line(join_text(left, b.text), min(a.x0, b.x0), min(a.y0, b.y0), max(a.x1, b.x1), max(a.y1, b.y1),
-                min(a.confidence, b.confidence))
+    return Line(
+        join_text(left, b.text),
+        min(a.x0, b.x0),
+        min(a.y0, b.y0),
+        max(a.x1, b.x1),
+        max(a.y1, b.y1),
+        min(a.confidence, b.confidence),
+    )
 
 
 def group_rows(lines: list[Line]) -> list[list[Line]]:

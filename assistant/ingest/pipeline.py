@@ -69,7 +69,9 @@ class IngestReport:
     # the document being written when the run stopped: (file name, chunks written, chunks in all)
     partial: tuple[str, int, int] | None = None
     seconds: float = 0.0
-    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(("parse", "clean", "embed", "write", "lexical", "facts"), 0.0))
+    timings: dict[str, float] = field(
+        default_factory=lambda: dict.fromkeys(("parse", "clean", "embed", "write", "lexical", "facts"), 0.0)
+    )
 
     def committed(self) -> str:
         """What is in the index after a run that stopped early (for the one-line message)."""
@@ -138,19 +140,28 @@ class Ingestor:
         size = path.stat().st_size
         limit = self.settings.ingest.max_file_mb
         if size > limit * _MB:
-            raise DocumentError(path.name, f"{size / _MB:.1f} MB is over the {limit:g} MB limit for one file "
-                                           "(raise it with --max-mb or ASSISTANT_INGEST__MAX_FILE_MB)")
+            raise DocumentError(
+                path.name,
+                f"{size / _MB:.1f} MB is over the {limit:g} MB limit for one file "
+                "(raise it with --max-mb or ASSISTANT_INGEST__MAX_FILE_MB)",
+            )
         if size == 0:  # before any reader: a 0-byte .docx would say "Package not found"
             raise DocumentError(path.name, "the file is empty")
         fingerprint = json.dumps(
-            [PIPELINE_VERSION, self.settings.chunk.model_dump(), self.embedder.name, entry.model_dump() if entry else None],
+            [
+                PIPELINE_VERSION,
+                self.settings.chunk.model_dump(),
+                self.embedder.name,
+                entry.model_dump() if entry else None,
+            ],
             ensure_ascii=False,
             sort_keys=True,
         ).encode()
         return hashlib.sha256(path.read_bytes() + b"\x00" + fingerprint).hexdigest()
 
-    def ingest_file(self, path: Path, report: IngestReport, stop: GracefulStop, progress: bool = False,
-                    doc_id: str | None = None) -> None:
+    def ingest_file(
+        self, path: Path, report: IngestReport, stop: GracefulStop, progress: bool = False, doc_id: str | None = None
+    ) -> None:
         """Index one file as ``doc_id`` (default: its name) unless its content hash is already indexed
         completely, or a newer file is indexed under that id; raises DocumentError, DependencyError,
         or KeyboardInterrupt (never in the middle of a write: ``stop``)."""
@@ -180,9 +191,18 @@ class Ingestor:
         if meta.years:
             base["years"] = list(meta.years)
         base |= {"source": name, "content_hash": content_hash}
-        doc_meta = base | id_parts(name) | {"chunks": len(chunks), "characters": len(display), "path": where,
-                                            "modified": modified, "suspicious": len(flagged),
-                                            "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        doc_meta = (
+            base
+            | id_parts(name)
+            | {
+                "chunks": len(chunks),
+                "characters": len(display),
+                "path": where,
+                "modified": modified,
+                "suspicious": len(flagged),
+                "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            }
+        )
         if meta.file_name_years:  # the text's years won; what the file name said is shown beside them
             doc_meta["file_name_years"] = list(meta.file_name_years)
         if flagged:
@@ -206,8 +226,9 @@ class Ingestor:
         if indexed.get("path") not in (None, where):
             report.replaced.append((name, indexed["path"]))
 
-    def _write_batches(self, name: str, laid: Laid, base: dict[str, Any], report: IngestReport, stop: GracefulStop,
-                       progress: bool) -> tuple[float, float]:
+    def _write_batches(
+        self, name: str, laid: Laid, base: dict[str, Any], report: IngestReport, stop: GracefulStop, progress: bool
+    ) -> tuple[float, float]:
         """Embed the chunks ``ingest.batch_chunks`` at a time and write them ``ingest.write_chunks`` at
         a time, skipping chunks an interrupted run already wrote (same content, same ids); the
         seconds spent embedding and writing. A stop between writes loses only vectors, which the
@@ -216,16 +237,36 @@ class Ingestor:
         report.partial = (name, 0, len(chunks))
         batch = self.settings.ingest.batch_chunks
         window = max(self.settings.ingest.write_chunks, batch)
-        bar = tqdm(total=len(chunks), desc=f"  {name[:30]}", unit="chunk", leave=False, dynamic_ncols=True,
-                   disable=not progress or len(chunks) <= batch)
+        bar = tqdm(
+            total=len(chunks),
+            desc=f"  {name[:30]}",
+            unit="chunk",
+            leave=False,
+            dynamic_ncols=True,
+            disable=not progress or len(chunks) <= batch,
+        )
         embed_s = write_s = 0.0
         for start in range(0, len(chunks), window):
             part = list(zip(chunks[start : start + window], laid.extra[start : start + window]))
             ids = [chunk_id(name, c.index, c.text) for c, _ in part]
             done = self.store.written(ids)
-            todo = [(i, c, base | {"section": c.section, "start": c.start, "end": c.end, "chunk_index": c.index,
-                                   "suspicious": is_flagged(c.text)} | extra)
-                    for i, (c, extra) in zip(ids, part) if i not in done]
+            todo = [
+                (
+                    i,
+                    c,
+                    base
+                    | {
+                        "section": c.section,
+                        "start": c.start,
+                        "end": c.end,
+                        "chunk_index": c.index,
+                        "suspicious": is_flagged(c.text),
+                    }
+                    | extra,
+                )
+                for i, (c, extra) in zip(ids, part)
+                if i not in done
+            ]
             bar.update(len(part) - len(todo))
             vectors = []
             for at in range(0, len(todo), batch):
@@ -237,8 +278,12 @@ class Ingestor:
             if todo:
                 w0 = time.perf_counter()
                 with stop.writing():
-                    self.store.write_chunks([i for i, _, _ in todo], [c.text for _, c, _ in todo],
-                                            [m for _, _, m in todo], np.concatenate(vectors))
+                    self.store.write_chunks(
+                        [i for i, _, _ in todo],
+                        [c.text for _, c, _ in todo],
+                        [m for _, _, m in todo],
+                        np.concatenate(vectors),
+                    )
                     report.partial = (name, start + len(part), len(chunks))
                 write_s += time.perf_counter() - w0
             report.partial = (name, start + len(part), len(chunks))

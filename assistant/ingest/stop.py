@@ -41,7 +41,9 @@ class GracefulStop:
         if not self._writing or self.requested:
             raise KeyboardInterrupt
         self.requested = True
-        print("\nstopping once this batch is written (press Ctrl-C again to stop at once)…", file=sys.stderr, flush=True)
+        print(
+            "\nstopping once this batch is written (press Ctrl-C again to stop at once)…", file=sys.stderr, flush=True
+        )
 
     @contextmanager
     def writing(self) -> Iterator[None]:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import json
 import re
-from itertools import pairwise
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from assistant.ingest.clean import normalize_text
 
@@ -204,8 +204,14 @@ class Table:
     @property
     def unit_column(self) -> int | None:
         """A label column headed 计量单位 / 单位: each row's unit, not part of its label."""
-        return next((j for j in range(self.label_columns)
-                     if any(_UNIT_HEADER.match(row[j]) for row in self.grid[: self.header_rows])), None)
+        return next(
+            (
+                j
+                for j in range(self.label_columns)
+                if any(_UNIT_HEADER.match(row[j]) for row in self.grid[: self.header_rows])
+            ),
+            None,
+        )
 
     def records(self) -> list[Record]:
         """Every data row with a label and at least one value; a row's unit (its 计量单位 cell) is the
@@ -231,7 +237,9 @@ class Table:
         labels = [r.row_label for r in self.records()]
         shown = "、".join(labels[:40]) + ("等" if len(labels) > 40 else "")
         columns = "、".join(c.label for c in self.columns())
-        return SEPARATOR.join(p for p in (f"表：{self.title}" if self.title else "表", f"列：{columns}", f"{len(labels)}行：{shown}") if p)
+        return SEPARATOR.join(
+            p for p in (f"表：{self.title}" if self.title else "表", f"列：{columns}", f"{len(labels)}行：{shown}") if p
+        )
 
     def plain_rows(self) -> list[str]:
         """Rows of a table without a header: the cells joined, so the words are still searchable."""
@@ -241,7 +249,8 @@ class Table:
 def _unit_row(filled: list[str]) -> bool:
     """A row that only states the unit (``单位：%`` and its translation ``(%)``)."""
     return any(is_unit_line(c) for c in filled) and all(
-        is_unit_line(c) or (_WHOLE_BRACKET.match(c) and _translation(c)) for c in filled)
+        is_unit_line(c) or (_WHOLE_BRACKET.match(c) and _translation(c)) for c in filled
+    )
 
 
 def _years_across(values: list[str]) -> bool:
@@ -259,8 +268,11 @@ def _without_translations(grid: list[list[str]]) -> list[list[str]]:
     width = len(grid[0]) if grid else 0
     if not any(_CJK.search(c) for row in grid for c in row):
         return grid
-    keep = [j for j in range(width)
-            if not (any(row[j] for row in grid) and all(_translation(row[j]) for row in grid if row[j]))]
+    keep = [
+        j
+        for j in range(width)
+        if not (any(row[j] for row in grid) and all(_translation(row[j]) for row in grid if row[j]))
+    ]
     return [[row[j] for j in keep] for row in grid] if len(keep) < width else grid
 
 

@@ -40,8 +40,13 @@ def _child(path: Path, memory_mb: int, limits: IngestSettings | None, send: Conn
     except DocumentError as exc:
         send.send(("error", exc.reason))
     except MemoryError:
-        send.send(("error", f"reading it needs more than the {memory_mb} MB allowed for one file; not read "
-                            "(ASSISTANT_INGEST__PARSE_MEMORY_MB)"))
+        send.send(
+            (
+                "error",
+                f"reading it needs more than the {memory_mb} MB allowed for one file; not read "
+                "(ASSISTANT_INGEST__PARSE_MEMORY_MB)",
+            )
+        )
     finally:
         send.close()
 
@@ -75,6 +80,9 @@ class Parser:
                 child.kill()
         if kind == "ok":
             return result
-        raise DocumentError(path.name, result or f"the process reading it ran out of memory or crashed (exit code "
-                                                 f"{child.exitcode}; limit {self.memory_mb} MB); not read")
-
+        raise DocumentError(
+            path.name,
+            result
+            or f"the process reading it ran out of memory or crashed (exit code "
+            f"{child.exitcode}; limit {self.memory_mb} MB); not read",
+        )

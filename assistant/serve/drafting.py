@@ -8,7 +8,13 @@ from typing import Any
 from assistant.serve.render import escape
 
 STYLES = ("总结", "对比", "简报")
-ROLE_NAMES = {"headline": "头条指标", "provision": "政策条款", "comparison": "比较/趋势", "measure": "支撑举措", "context": "补充"}
+ROLE_NAMES = {
+    "headline": "头条指标",
+    "provision": "政策条款",
+    "comparison": "比较/趋势",
+    "measure": "支撑举措",
+    "context": "补充",
+}
 
 
 def render_plan(draft: dict[str, Any]) -> str:
@@ -22,8 +28,10 @@ def render_plan(draft: dict[str, Any]) -> str:
         return "<div class='draft-plan'>没有可写入段落的事实。</div>"
     dropped = len(draft.get("dropped") or [])
     note = f"<p>已去掉 {dropped} 项事实。</p>" if dropped else ""
-    return (f"<div class='draft-plan'><table><thead><tr><th>#</th><th>类型</th><th>数字</th><th>事实（原文）</th>"
-            f"<th>资料</th><th>选用理由</th></tr></thead><tbody>{rows}</tbody></table>{note}</div>")
+    return (
+        f"<div class='draft-plan'><table><thead><tr><th>#</th><th>类型</th><th>数字</th><th>事实（原文）</th>"
+        f"<th>资料</th><th>选用理由</th></tr></thead><tbody>{rows}</tbody></table>{note}</div>"
+    )
 
 
 def fact_choices(draft: dict[str, Any]) -> list[tuple[str, str]]:
@@ -31,7 +39,9 @@ def fact_choices(draft: dict[str, Any]) -> list[tuple[str, str]]:
     return [(f"{i['value']}｜{i['text'][:40]}", i["key"]) for i in draft.get("plan") or []]
 
 
-def draft_options(style: str | None, chars: float | None, planned: list[str] | None, kept: list[str] | None) -> dict[str, Any]:
+def draft_options(
+    style: str | None, chars: float | None, planned: list[str] | None, kept: list[str] | None
+) -> dict[str, Any]:
     """What ``Answerer.draft`` is asked with: a planned fact the user unticked is dropped (kept
     drops stay dropped on the next redraft, since the plan no longer offers them)."""
     drop = frozenset(planned or []) - frozenset(kept or []) if kept is not None else frozenset()

@@ -55,7 +55,9 @@ def _export_path(settings: Settings, stem: str, suffix: str) -> Path:
     return folder / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}{suffix}"
 
 
-def export_markdown(settings: Settings, answer: dict[str, Any], stem: str = "answer", heading: str | None = None) -> Path:
+def export_markdown(
+    settings: Settings, answer: dict[str, Any], stem: str = "answer", heading: str | None = None
+) -> Path:
     path = _export_path(settings, stem, ".md")
     path.write_text(answer_markdown(answer, heading), encoding="utf-8")
     return path

@@ -86,8 +86,9 @@ class Handlers:
         except AssistantError as exc:  # said in the report area; the table and filters keep what they show
             return (serve.refusal_note(str(exc)), gr.skip()) + (gr.skip(),) * len(KNOWLEDGE_OUTPUTS)
         progress(0, desc="开始索引…")
-        outcome = serve.ingest_files(self.settings, stored,
-                                     on_file=lambda i, n, name: progress((i, n), desc=f"索引 {name}", unit="文件"))
+        outcome = serve.ingest_files(
+            self.settings, stored, on_file=lambda i, n, name: progress((i, n), desc=f"索引 {name}", unit="文件")
+        )
         progress(1.0, desc="完成")
         for name, _reason in outcome.report.failed:  # keep no file the index cannot read
             serve.remove_upload_file(self.settings, name)
@@ -121,8 +122,15 @@ class Handlers:
         return gr.update(value=row[0]) if row else gr.skip()
 
     # -- answers ------------------------------------------------------------------------------
-    def chat(self, message: str, prior: list[dict[str, str]], shown: list[dict[str, str]],
-             region: str, year: str, document: str) -> Iterator[tuple[Any, ...]]:
+    def chat(
+        self,
+        message: str,
+        prior: list[dict[str, str]],
+        shown: list[dict[str, str]],
+        region: str,
+        year: str,
+        document: str,
+    ) -> Iterator[tuple[Any, ...]]:
         """Stream an answer into the chat (``CHAT_OUTPUTS``): ``prior`` is the plain transcript the
         chain reads, ``shown`` the escaped one the chat displays."""
         message = (message or "").strip()
@@ -130,13 +138,21 @@ class Handlers:
             raise gr.Error("请输入问题")
         answerer = self._answerer()
         turn = len(prior) // 2 + 1
-        shown = shown + [{"role": "user", "content": serve.escape_chat(message)},
-                         {"role": "assistant", "content": serve.render_streaming("")}]
-        yield _outputs(CHAT_OUTPUTS, question="", chatbot=shown, display=shown,
-                       status="<div class='answer-status'>正在检索与生成…</div>")
+        shown = shown + [
+            {"role": "user", "content": serve.escape_chat(message)},
+            {"role": "assistant", "content": serve.render_streaming("")},
+        ]
+        yield _outputs(
+            CHAT_OUTPUTS,
+            question="",
+            chatbot=shown,
+            display=shown,
+            status="<div class='answer-status'>正在检索与生成…</div>",
+        )
         try:
-            for text, answer in serve.stream_answer(answerer, message, serve.plain_history(prior),
-                                                    api.filters(region, year, document)):
+            for text, answer in serve.stream_answer(
+                answerer, message, serve.plain_history(prior), api.filters(region, year, document)
+            ):
                 if answer is None:
                     shown[-1] = {"role": "assistant", "content": serve.render_streaming(text)}
                     yield _outputs(CHAT_OUTPUTS, chatbot=shown)
@@ -147,17 +163,30 @@ class Handlers:
         shown[-1] = {"role": "assistant", "content": serve.render_answer_text(answer["answer"], turn)}
         export = serve.export_markdown(self.settings, answer, stem="answer")
         yield _outputs(
-            CHAT_OUTPUTS, chatbot=shown, display=shown, sources=serve.render_sources(answer, turn),
+            CHAT_OUTPUTS,
+            chatbot=shown,
+            display=shown,
+            sources=serve.render_sources(answer, turn),
             status=serve.answer_status(answer),
             turns=prior + [{"role": "user", "content": message}, {"role": "assistant", "content": answer["answer"]}],
-            export_md=gr.update(value=str(export), interactive=True), answer_md=serve.answer_markdown(answer),
+            export_md=gr.update(value=str(export), interactive=True),
+            answer_md=serve.answer_markdown(answer),
             answer_plot=answer_chart(answer),
         )
 
     @staticmethod
     def clear_chat() -> tuple[Any, ...]:
         """An empty chat (``CLEAR_OUTPUTS``)."""
-        return [], [], [], serve.render_sources(None), "", gr.update(value=None, interactive=False), "", gr.update(visible=False)
+        return (
+            [],
+            [],
+            [],
+            serve.render_sources(None),
+            "",
+            gr.update(value=None, interactive=False),
+            "",
+            gr.update(visible=False),
+        )
 
     def ask_api(self, question: str) -> dict[str, Any]:
         """Answer one question; the JSON of `python -m assistant ask --json`."""
@@ -170,8 +199,14 @@ class Handlers:
         except AssistantError as exc:
             raise error(exc) from exc
 
-    def draft(self, topic: str, style: str, chars: float | None, planned: list[str] | None = None,
-              kept: list[str] | None = None) -> Iterator[tuple[Any, ...]]:
+    def draft(
+        self,
+        topic: str,
+        style: str,
+        chars: float | None,
+        planned: list[str] | None = None,
+        kept: list[str] | None = None,
+    ) -> Iterator[tuple[Any, ...]]:
         """Write (or, with ``kept``, redraft without the unticked facts) a paragraph, then its exports
         and the plan beside it (``DRAFT_OUTPUTS``)."""
         topic = (topic or "").strip()
@@ -188,10 +223,15 @@ class Handlers:
         md = serve.export_markdown(self.settings, answer, stem="draft", heading=topic)
         docx = serve.export_docx(self.settings, answer, stem="draft", heading=topic)
         choices = serve.fact_choices(answer)
-        yield (serve.render_draft(answer), serve.answer_status(answer),
-               gr.update(value=str(md), interactive=True), gr.update(value=str(docx), interactive=True),
-               serve.render_plan(answer), gr.update(choices=choices, value=[key for _, key in choices]),
-               [key for _, key in choices] + list(answer.get("dropped") or []))
+        yield (
+            serve.render_draft(answer),
+            serve.answer_status(answer),
+            gr.update(value=str(md), interactive=True),
+            gr.update(value=str(docx), interactive=True),
+            serve.render_plan(answer),
+            gr.update(choices=choices, value=[key for _, key in choices]),
+            [key for _, key in choices] + list(answer.get("dropped") or []),
+        )
 
     def _answerer(self) -> Any:
         try:
@@ -203,8 +243,10 @@ class Handlers:
     def fact_choices(self) -> tuple[Any, ...]:
         """The indicators, regions and years the fact table holds (``FACT_FILTERS``)."""
         held = self.services.get().fact_answers().store.held()
-        return tuple(gr.update(choices=[(everything, "")] + [(c, c) for c in held[key]])
-                     for everything, key in (("全部指标", "indicators"), ("全部地区", "regions"), ("全部年份", "years")))
+        return tuple(
+            gr.update(choices=[(everything, "")] + [(c, c) for c in held[key]])
+            for everything, key in (("全部指标", "indicators"), ("全部地区", "regions"), ("全部年份", "years"))
+        )
 
     def show_facts(self, indicator: str, region: str, year: str) -> tuple[Any, ...]:
         """The facts matching the filters as a summary, a chart, a table and exports (``FACT_OUTPUTS``)."""
@@ -213,20 +255,33 @@ class Handlers:
         facts = indicators.select(self.services.get().fact_answers().store, indicator, region, year)
         points = indicators.fact_points(facts)
         frame, series = indicators.plot_frame(points), indicators.is_series(points)
-        files = [gr.update(value=str(indicators.export(self.settings, facts, fmt)), interactive=True) if facts
-                 else gr.update(value=None, interactive=False) for fmt in ("csv", "xlsx")]
-        return (f"共 {len(facts)} 条指标数据。" if facts else "没有符合条件的指标数据。",
-                gr.update(value=frame, visible=bool(points) and series),
-                gr.update(value=frame, visible=bool(points) and not series),
-                indicators.table_rows(facts), *files)
+        files = [
+            gr.update(value=str(indicators.export(self.settings, facts, fmt)), interactive=True)
+            if facts
+            else gr.update(value=None, interactive=False)
+            for fmt in ("csv", "xlsx")
+        ]
+        return (
+            f"共 {len(facts)} 条指标数据。" if facts else "没有符合条件的指标数据。",
+            gr.update(value=frame, visible=bool(points) and series),
+            gr.update(value=frame, visible=bool(points) and not series),
+            indicators.table_rows(facts),
+            *files,
+        )
 
     # -- evaluation ---------------------------------------------------------------------------
-    def run_evaluation(self, backend: str, limit: float | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
+    def run_evaluation(
+        self, backend: str, limit: float | None, progress: gr.Progress = gr.Progress()
+    ) -> tuple[Any, ...]:
         """Run a backend on the gold set (``EVAL_OUTPUTS``), the report kept for download."""
         progress(0, desc="准备评测…")
         try:
-            report = api.evaluate(self.settings, backend, int(limit) if limit else None,
-                                  on_item=lambda n, total: progress((n, total), desc="评测中", unit="题"))
+            report = api.evaluate(
+                self.settings,
+                backend,
+                int(limit) if limit else None,
+                on_item=lambda n, total: progress((n, total), desc="评测中", unit="题"),
+            )
         except AssistantError as exc:
             raise error(exc) from exc
         metrics, kinds, failures = serve.eval_tables(report)

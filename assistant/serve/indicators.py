@@ -64,8 +64,11 @@ def fact_points(facts: list[Fact]) -> list[dict[str, Any]]:
     if not main:
         return []
     first = main[0].indicator
-    return [{"region": f.region, "year": f.year, "value": f.value, "source": f.source}
-            for f in main if f.indicator == first and f.year and f.unit == main[0].unit]
+    return [
+        {"region": f.region, "year": f.year, "value": f.value, "source": f.source}
+        for f in main
+        if f.indicator == first and f.year and f.unit == main[0].unit
+    ]
 
 
 def export(settings: Settings, facts: list[Fact], fmt: str) -> Path:

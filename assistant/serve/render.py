@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from assistant.figures import Figure
 
+
 @cache
 def unverified_mark() -> str:
     """The verifier's mark after an unverified figure (``（未核实）``)."""
@@ -59,12 +60,14 @@ def render_answer_text(text: str, turn: int | str = 0, markdown: bool = True) ->
     out: list[str] = []
     pos = 0
     for m in _tokens().finditer(text):
-        out.append(esc(text[pos:m.start()]))
+        out.append(esc(text[pos : m.start()]))
         if m.group(1):
             n = int(m.group(1))
             out.append(f'<a class="cite" href="#{_anchor(turn, n)}" title="来源 {n}">&#91;{n}&#93;</a>')
         else:
-            out.append(f'<span class="unverified" style="{UNVERIFIED_STYLE}" title="该数字未能在所引段落中核实">{mark}</span>')
+            out.append(
+                f'<span class="unverified" style="{UNVERIFIED_STYLE}" title="该数字未能在所引段落中核实">{mark}</span>'
+            )
         pos = m.end()
     out.append(esc(text[pos:]))
     return "".join(out).replace("\n", "<br>" if not markdown else "\n")
@@ -109,8 +112,10 @@ def render_parts(answer: dict[str, Any]) -> str:
         else:
             state = f'<span class="part-no">未能回答</span>：{escape(p.get("reason", ""))}'
         rows.append(f"<li>{escape(p.get('claim', ''))} — {state}</li>")
-    rows += [f'<li class="part-computed">计算所得（非资料原文）：{escape(c.get("text", ""))}</li>'
-             for c in answer.get("computed") or []]
+    rows += [
+        f'<li class="part-computed">计算所得（非资料原文）：{escape(c.get("text", ""))}</li>'
+        for c in answer.get("computed") or []
+    ]
     return f'<div class="parts">问题的{len(parts)}个部分：<ol>{"".join(rows)}</ol></div>'
 
 
@@ -139,7 +144,8 @@ def highlight(text: str, figures: list[Figure]) -> str:
 
     mark = unverified_mark()
     spans = [
-        (f.start, f.end) for f in extract_figures(text)
+        (f.start, f.end)
+        for f in extract_figures(text)
         if not f.is_year and any(figure_in(wanted, f.text) for wanted in figures)
     ]
     out, pos = [], 0
@@ -159,7 +165,9 @@ def render_row(citation: dict[str, Any], figures: list[Figure]) -> str:
     from assistant.figures import figure_in
 
     columns = citation.get("columns") or []
-    head = "".join(f"<th>{escape(c['header'])}{escape('（' + c['unit'] + '）') if c.get('unit') else ''}</th>" for c in columns)
+    head = "".join(
+        f"<th>{escape(c['header'])}{escape('（' + c['unit'] + '）') if c.get('unit') else ''}</th>" for c in columns
+    )
     cells = []
     for c in columns:
         as_written = f"（{c['unit']}）{c['value']}" if c.get("unit") else str(c["value"])
@@ -168,7 +176,7 @@ def render_row(citation: dict[str, Any], figures: list[Figure]) -> str:
         cells.append(f'<td class="cited-cell"><mark>{value}</mark></td>' if cited else f"<td>{value}</td>")
     return (
         f'<table class="source-row"><thead><tr><th></th>{head}</tr></thead>'
-        f'<tbody><tr><th>{escape(citation.get("row_label", ""))}</th>{"".join(cells)}</tr></tbody></table>'
+        f"<tbody><tr><th>{escape(citation.get('row_label', ''))}</th>{''.join(cells)}</tr></tbody></table>"
     )
 
 
@@ -200,7 +208,9 @@ def render_sources(answer: dict[str, Any] | None, turn: int | str = 0) -> str:
     parts = ['<div class="sources"><div class="sources-title">引用来源</div>']
     for c in sorted(citations, key=lambda c: c["n"]):
         n = int(c["n"])
-        meta = " · ".join(escape(x) for x in (c.get("region") or "—", _years(c.get("years") or ()), c.get("section") or "—"))
+        meta = " · ".join(
+            escape(x) for x in (c.get("region") or "—", _years(c.get("years") or ()), c.get("section") or "—")
+        )
         if c.get("ocr"):
             meta += f' <span class="ocr-label" title="{OCR_NOTE}">OCR识别</span>'
         parts.append(
@@ -209,7 +219,7 @@ def render_sources(answer: dict[str, Any] | None, turn: int | str = 0) -> str:
             f'<span class="source-title">{escape(c.get("title") or c.get("source", ""))}</span></div>'
             f'<div class="source-meta">{meta}</div>'
             f'<div class="source-file">{escape(c.get("source", ""))}</div>'
-            f'{_source_body(c, figures)}</div>'
+            f"{_source_body(c, figures)}</div>"
         )
     parts.append("</div>")
     return "".join(parts)
@@ -219,13 +229,16 @@ def render_draft(answer: dict[str, Any], turn: int | str = "draft") -> str:
     """A drafted paragraph with its numbered reference list, as HTML."""
     body = render_answer_text(answer.get("answer", ""), turn, markdown=False)
     numbers = sorted(c["n"] for c in answer.get("citations") or [])
-    refs = "".join(f'<li id="{_anchor(turn, n)}">{escape(line)}</li>' for n, line in zip(numbers, reference_lines(answer)))
+    refs = "".join(
+        f'<li id="{_anchor(turn, n)}">{escape(line)}</li>' for n, line in zip(numbers, reference_lines(answer))
+    )
     out = f'<div class="draft"><p class="draft-text">{body}</p>'
     if answer.get("notice"):
         out += f'<div class="notice">⚠️ {escape(answer["notice"])}</div>'
     if refs:
         out += f'<div class="sources-title">参考资料</div><ul class="refs">{refs}</ul>'
     return out + "</div>"
+
 
 def reference_lines(answer: dict[str, Any]) -> list[str]:
     """``[n] 《title》（region，years）source · section`` per citation, by number."""
@@ -234,5 +247,7 @@ def reference_lines(answer: dict[str, Any]) -> list[str]:
         years = "、".join(str(y) for y in c.get("years") or ())
         where = "，".join(x for x in (c.get("region") or "", years and f"{years}年") if x)
         title = c.get("title") or c.get("source", "")
-        lines.append(f"[{c['n']}] 《{title}》{f'（{where}）' if where else ''}{c.get('source', '')} · {c.get('section') or '—'}")
+        lines.append(
+            f"[{c['n']}] 《{title}》{f'（{where}）' if where else ''}{c.get('source', '')} · {c.get('section') or '—'}"
+        )
     return lines

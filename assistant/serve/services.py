@@ -129,8 +129,12 @@ _DONE = object()
 
 
 def stream_answer(
-    answerer: Any, question: str, history: list[dict[str, str]] | None = None, filters: Any = None,
-    draft: dict[str, Any] | None = None, poll_s: float = 0.1,
+    answerer: Any,
+    question: str,
+    history: list[dict[str, str]] | None = None,
+    filters: Any = None,
+    draft: dict[str, Any] | None = None,
+    poll_s: float = 0.1,
 ) -> Iterator[tuple[str, dict[str, Any] | None]]:
     """Run ``ask`` (or, given ``draft`` options — style, chars, drop — ``draft``) in a worker
     thread and yield ``(text so far, None)`` as tokens arrive, then ``(final text, answer dict)``

@@ -7,7 +7,15 @@ from typing import Any
 from assistant.errors import AssistantError
 from assistant.serve.render import escape
 
-DOCUMENT_COLUMNS = ["文件 source", "标题 title", "地区 region", "年份 years", "类型 doc_type", "段落 chunks", "提示 notes"]
+DOCUMENT_COLUMNS = [
+    "文件 source",
+    "标题 title",
+    "地区 region",
+    "年份 years",
+    "类型 doc_type",
+    "段落 chunks",
+    "提示 notes",
+]
 
 
 def document_rows(documents: list[dict[str, Any]]) -> list[list[Any]]:
@@ -16,8 +24,17 @@ def document_rows(documents: list[dict[str, Any]]) -> list[list[Any]]:
     for d in documents:
         years = d.get("years")
         years = "、".join(map(str, years)) if isinstance(years, list) else str(years or "")
-        rows.append([d.get("source", ""), d.get("title", ""), d.get("region", ""), years, d.get("doc_type", ""),
-                     int(d.get("chunks", 0) or 0), document_notes(d)])
+        rows.append(
+            [
+                d.get("source", ""),
+                d.get("title", ""),
+                d.get("region", ""),
+                years,
+                d.get("doc_type", ""),
+                int(d.get("chunks", 0) or 0),
+                document_notes(d),
+            ]
+        )
     return rows
 
 
@@ -55,15 +72,27 @@ def eval_tables(report: dict[str, Any]) -> tuple[list[list[Any]], Any, list[list
     metrics = []
     for name, value in report.get("metrics", {}).items():
         gate = report.get("gates", {}).get(name)
-        metrics.append([name, _fmt(value), gate["rule"] if gate else "", ("通过" if gate["ok"] else "未通过") if gate else ""])
+        metrics.append(
+            [name, _fmt(value), gate["rule"] if gate else "", ("通过" if gate["ok"] else "未通过") if gate else ""]
+        )
     kinds = pd.DataFrame(
-        [{"kind": k, "accuracy": float(r.get("accuracy") or 0.0), "n": int(r.get("n", 0))} for k, r in report.get("by_kind", {}).items()],
+        [
+            {"kind": k, "accuracy": float(r.get("accuracy") or 0.0), "n": int(r.get("n", 0))}
+            for k, r in report.get("by_kind", {}).items()
+        ],
         columns=["kind", "accuracy", "n"],
     )
     failures = [
-        [r["id"], r["kind"], r["question"], "、".join(r.get("expected") or []) or "（应拒答）", "、".join(r.get("missing") or []) or "—",
-         ("（拒答）" if r.get("refused") else "") + r.get("answer", "")]
-        for r in report.get("items", []) if not r.get("ok")
+        [
+            r["id"],
+            r["kind"],
+            r["question"],
+            "、".join(r.get("expected") or []) or "（应拒答）",
+            "、".join(r.get("missing") or []) or "—",
+            ("（拒答）" if r.get("refused") else "") + r.get("answer", ""),
+        ]
+        for r in report.get("items", [])
+        if not r.get("ok")
     ]
     return metrics, kinds, failures
 
@@ -72,8 +101,10 @@ def eval_summary(report: dict[str, Any]) -> str:
     failed = [k for k, g in report.get("gates", {}).items() if not g["ok"]]
     verdict = "全部门槛通过" if report.get("passed") else f"未通过的门槛：{'、'.join(failed)}"
     items = report.get("metrics", {}).get("items", 0)
-    return (f'<div class="eval-summary">后端 <b>{escape(str(report.get("backend", "")))}</b> · {items} 题 · '
-            f'{report.get("seconds", 0)} 秒 · {escape(verdict)}</div>')
+    return (
+        f'<div class="eval-summary">后端 <b>{escape(str(report.get("backend", "")))}</b> · {items} 题 · '
+        f"{report.get('seconds', 0)} 秒 · {escape(verdict)}</div>"
+    )
 
 
 def basic_auth(raw: str | None) -> tuple[str, str] | None:

@@ -33,8 +33,9 @@ class LoginThrottle:
             return 0.0
         return max(0.0, min(self.delay_s * 2 ** (count - self.free), self.cap_s) - (now - last))
 
-    async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Message]],
-                       send: Callable[[Message], Awaitable[None]]) -> None:
+    async def __call__(
+        self, scope: Scope, receive: Callable[[], Awaitable[Message]], send: Callable[[Message], Awaitable[None]]
+    ) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].rstrip("/").endswith("/login"):
             await self.app(scope, receive, send)
             return
@@ -58,7 +59,15 @@ class LoginThrottle:
 
 async def _refuse(send: Callable[[Message], Awaitable[None]], wait_s: float) -> None:
     body = f"too many failed logins; try again in {math.ceil(wait_s)} s".encode()
-    await send({"type": "http.response.start", "status": 429,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"retry-after", str(math.ceil(wait_s)).encode()),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 429,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"retry-after", str(math.ceil(wait_s)).encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

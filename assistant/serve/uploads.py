@@ -18,7 +18,22 @@ from assistant.settings import Settings
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # The types assistant.ingest.readers.READERS reads (a test keeps the two equal; importing the
 # readers here would cost the page's start-up ~0.2 s of charset_normalizer).
-UPLOAD_SUFFIXES = (".csv", ".docx", ".htm", ".html", ".jpeg", ".jpg", ".markdown", ".md", ".pdf", ".png", ".txt", ".xls", ".xlsm", ".xlsx")
+UPLOAD_SUFFIXES = (
+    ".csv",
+    ".docx",
+    ".htm",
+    ".html",
+    ".jpeg",
+    ".jpg",
+    ".markdown",
+    ".md",
+    ".pdf",
+    ".png",
+    ".txt",
+    ".xls",
+    ".xlsm",
+    ".xlsx",
+)
 
 
 class UploadError(AssistantError):
@@ -70,7 +85,9 @@ def check_upload(path: Path, name: str | None = None) -> None:
         raise UploadError(f"不支持的文件类型：{shown}（支持 {'、'.join(UPLOAD_SUFFIXES)}）")
     size = path.stat().st_size
     if size > MAX_UPLOAD_BYTES:
-        raise UploadError(f"文件过大：{shown} 为 {size / 1024 / 1024:.1f} MB，单个文件上限 {MAX_UPLOAD_BYTES // 1024 // 1024} MB")
+        raise UploadError(
+            f"文件过大：{shown} 为 {size / 1024 / 1024:.1f} MB，单个文件上限 {MAX_UPLOAD_BYTES // 1024 // 1024} MB"
+        )
     if size == 0:
         raise UploadError(f"文件为空：{shown}")
 
@@ -111,7 +128,9 @@ class IngestOutcome:
     skipped: list[str] = field(default_factory=list)
 
 
-def ingest_files(settings: Settings, paths: list[Path], on_file: Callable[[int, int, str], None] | None = None) -> IngestOutcome:
+def ingest_files(
+    settings: Settings, paths: list[Path], on_file: Callable[[int, int, str], None] | None = None
+) -> IngestOutcome:
     """Ingest uploads ``paths`` one by one (so progress can be shown) and merge the reports; they
     are listed in a folder of their own (``uploads/报告.pdf``), apart from ``knowledge/``."""
     from assistant.ingest.identity import Root
@@ -169,25 +188,35 @@ def _names(names: list[str], limit: int = 10) -> str:
 def ingest_summary(outcome: IngestOutcome) -> str:
     """One HTML block: indexed / unchanged / failed, by file name (failures with their reasons)."""
     report = outcome.report
-    line = (f"已索引 <b>{report.documents}</b> 个文档（{report.chunks} 个段落），"
-            f"未变化跳过 <b>{report.skipped}</b> 个，失败 <b>{len(report.failed)}</b> 个；用时 {report.seconds:.1f} 秒。")
+    line = (
+        f"已索引 <b>{report.documents}</b> 个文档（{report.chunks} 个段落），"
+        f"未变化跳过 <b>{report.skipped}</b> 个，失败 <b>{len(report.failed)}</b> 个；用时 {report.seconds:.1f} 秒。"
+    )
     if outcome.indexed:
         line += f"<div>已索引：{_names(outcome.indexed)}</div>"
     if outcome.skipped:
         line += f"<div>未变化：{_names(outcome.skipped)}</div>"
     if report.suspicious:
-        line += "".join(f"<div class='notice'>⚠ {escape(n)} 含 {k} 处疑似指令（针对读者或模型的指示），已隔离：不作为依据，不发送给模型</div>"
-                        for n, k in report.suspicious)
+        line += "".join(
+            f"<div class='notice'>⚠ {escape(n)} 含 {k} 处疑似指令（针对读者或模型的指示），已隔离：不作为依据，不发送给模型</div>"
+            for n, k in report.suspicious
+        )
     if report.hidden:
         line += f"<div class='notice'>未索引隐藏文件（文件名以“.”开头）：{_names(report.hidden)}</div>"
     if report.replaced:
-        line += "".join(f"<div class='notice'>{escape(n)} 取代了同路径的旧文档 {escape(o)}（文档按所在文件夹与文件名区分）</div>"
-                        for n, o in report.replaced)
+        line += "".join(
+            f"<div class='notice'>{escape(n)} 取代了同路径的旧文档 {escape(o)}（文档按所在文件夹与文件名区分）</div>"
+            for n, o in report.replaced
+        )
     if report.kept:
-        line += "".join(f"<div class='notice'>{escape(n)} 未更新：已索引的 {escape(k)} 比 {escape(o)} 新</div>"
-                        for n, o, k in report.kept)
+        line += "".join(
+            f"<div class='notice'>{escape(n)} 未更新：已索引的 {escape(k)} 比 {escape(o)} 新</div>"
+            for n, o, k in report.kept
+        )
     if report.failed:
-        line += "<ul class='failed'>" + "".join(f"<li>{escape(n)}：{escape(r)}</li>" for n, r in report.failed) + "</ul>"
+        line += (
+            "<ul class='failed'>" + "".join(f"<li>{escape(n)}：{escape(r)}</li>" for n, r in report.failed) + "</ul>"
+        )
     return f'<div class="ingest-report">{line}</div>'
 
 

@@ -142,12 +142,14 @@ def fallback_answers_asked(grounded: Grounded) -> bool:
     if not isinstance(binder, Binder):
         return True  # no fact table to bind with: the fallback's own verification decides
     figures = verify_answer(extractive.compose_text(grounded), grounded.passage_texts(), binder).figures
-    return any(f.verified and f.citation is not None
-               and binder.asked(Figure(f.text, f.value, f.unit, 0, 0, False), f.citation) for f in figures)
+    return any(
+        f.verified and f.citation is not None and binder.asked(Figure(f.text, f.value, f.unit, 0, 0, False), f.citation)
+        for f in figures
+    )
 
 
 def unreachable_endpoint(exc: BaseException) -> str:
-    """"the LLM endpoint http://host:port is unreachable (…)" when ``exc`` is a connection failure of
+    """ "the LLM endpoint http://host:port is unreachable (…)" when ``exc`` is a connection failure of
     an OpenAI-compatible endpoint (after its retries), else "" (a model's error is not a lost dependency)."""
     import openai as openai_sdk
 

@@ -37,8 +37,14 @@ def open_cache(settings: Settings) -> SQLiteCompletionCache:
 class ChatBackend:
     """A LangChain chat model answering from the numbered passages; streams to the callbacks."""
 
-    def __init__(self, name: str, model: BaseChatModel, settings: Settings, max_passages: int | None = None,
-                 completion_cache: SQLiteCompletionCache | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        model: BaseChatModel,
+        settings: Settings,
+        max_passages: int | None = None,
+        completion_cache: SQLiteCompletionCache | None = None,
+    ) -> None:
         self.name = name
         self.chat_model = model
         self.settings = settings

@@ -34,8 +34,9 @@ def compose_text(grounded: Grounded) -> str:
         return grounded.fact_answer.text
     text = extractive.compose(grounded.facts, grounded.evidence)
     # two documents giving the asked figure differently: show both and say so, never pick one
-    disagreement = find_disagreement(grounded.turn.standalone, grounded.facts, grounded.evidence, grounded.facts.lexicon,
-                                     MIN_COVERAGE)
+    disagreement = find_disagreement(
+        grounded.turn.standalone, grounded.facts, grounded.evidence, grounded.facts.lexicon, MIN_COVERAGE
+    )
     return f"{text}{disagreement.sentence()}" if disagreement else text
 
 

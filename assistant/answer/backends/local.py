@@ -21,7 +21,12 @@ def build(name: str, settings: Settings, cache: bool) -> ChatBackend:
 
     a = settings.answer
     store = open_cache(settings) if cache else None
-    model = LocalServerChat(server=shared_server(settings).start(), settings=settings,
-                            gguf=a.local_model_path.name if a.local_model_path else MODEL_FILE,
-                            max_tokens=a.max_tokens, temperature=a.temperature, cache=store)
+    model = LocalServerChat(
+        server=shared_server(settings).start(),
+        settings=settings,
+        gguf=a.local_model_path.name if a.local_model_path else MODEL_FILE,
+        max_tokens=a.max_tokens,
+        temperature=a.temperature,
+        cache=store,
+    )
     return ChatBackend(name, model, settings, max_passages=a.local_passages, completion_cache=store)

@@ -14,15 +14,28 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
 
 
-def chat_openai(settings: Settings, base_url: str | None, api_key: str | None, model: str, max_retries: int,
-                cache: BaseCache | None = None) -> BaseChatModel:
+def chat_openai(
+    settings: Settings,
+    base_url: str | None,
+    api_key: str | None,
+    model: str,
+    max_retries: int,
+    cache: BaseCache | None = None,
+) -> BaseChatModel:
     """A streaming ``ChatOpenAI`` with the answer settings' timeout, temperature and token limit."""
     from langchain_openai import ChatOpenAI
 
     a = settings.answer
     return ChatOpenAI(
-        model=model, api_key=api_key or "not-needed", base_url=base_url, timeout=a.timeout_s, max_retries=max_retries,
-        temperature=a.temperature, max_tokens=a.max_tokens, streaming=True, cache=cache,
+        model=model,
+        api_key=api_key or "not-needed",
+        base_url=base_url,
+        timeout=a.timeout_s,
+        max_retries=max_retries,
+        temperature=a.temperature,
+        max_tokens=a.max_tokens,
+        streaming=True,
+        cache=cache,
     )
 
 
@@ -31,5 +44,7 @@ def build(name: str, settings: Settings, cache: bool) -> ChatBackend:
 
     a = settings.answer
     store = open_cache(settings) if cache else None
-    model = chat_openai(settings, settings.openai_base_url, settings.openai_api_key, a.openai_model, a.max_retries, store)
+    model = chat_openai(
+        settings, settings.openai_base_url, settings.openai_api_key, a.openai_model, a.max_retries, store
+    )
     return ChatBackend(name, model, settings, completion_cache=store)

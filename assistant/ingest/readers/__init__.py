@@ -44,13 +44,17 @@ def read_blocks(path: Path, limits: IngestSettings | None = None) -> Document:
     ``limits`` bound a workbook's sheets (rows and cells read)."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        raise DocumentError(path.name, f"unsupported file type {path.suffix or '(none)'}; supported: {', '.join(sorted(READERS))}")
+        raise DocumentError(
+            path.name, f"unsupported file type {path.suffix or '(none)'}; supported: {', '.join(sorted(READERS))}"
+        )
     try:
         document = read_workbook(path, limits) if reader is read_workbook else reader(path)
     except DocumentError:
         raise
     except Exception as exc:  # a parser crash must cost one file, not the run
-        raise DocumentError(path.name, f"cannot parse as {path.suffix[1:].upper()}: {type(exc).__name__}: {exc}") from exc
+        raise DocumentError(
+            path.name, f"cannot parse as {path.suffix[1:].upper()}: {type(exc).__name__}: {exc}"
+        ) from exc
     if not document.has_text():
         raise DocumentError(path.name, "no text or table found in the file")
     return document

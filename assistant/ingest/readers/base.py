@@ -43,8 +43,15 @@ class Document:
         else:
             self.blocks.append(text)
 
-    def add_table(self, grid: list[list[str]], where: str, title: str = "", caption: str = "", ocr: bool = False,
-                  header_rows: int | None = None) -> None:
+    def add_table(
+        self,
+        grid: list[list[str]],
+        where: str,
+        title: str = "",
+        caption: str = "",
+        ocr: bool = False,
+        header_rows: int | None = None,
+    ) -> None:
         """Keep a grid as a table when it has a header row, or carry it under the header of the table it
         continues on a new page; otherwise keep its rows as text and say so."""
         if not title:
@@ -90,7 +97,9 @@ def title_before(text: str) -> tuple[str, str]:
     lines = [line.strip() for line in text.rstrip().split("\n")[-4:] if line.strip()]
     caption = ""
     for line in reversed(lines):
-        if _UNIT_LINE.match(line) or (unit_of(line) and len(_BRACKETED.sub("", line)) < 2):  # （亿元）, not 专利授权量（件）
+        if _UNIT_LINE.match(line) or (
+            unit_of(line) and len(_BRACKETED.sub("", line)) < 2
+        ):  # （亿元）, not 专利授权量（件）
             caption = line
             continue
         if _TITLE_LINE.match(line):

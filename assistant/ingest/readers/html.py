@@ -50,7 +50,12 @@ def _grid(table: Tag) -> list[list[str]]:
     for tr in table.find_all("tr"):
         if tr.find_parent("table") is not table:
             continue
-        rows.append([(_cell_text(c), _span(c, "rowspan"), _span(c, "colspan")) for c in tr.find_all(["td", "th"], recursive=False)])
+        rows.append(
+            [
+                (_cell_text(c), _span(c, "rowspan"), _span(c, "colspan"))
+                for c in tr.find_all(["td", "th"], recursive=False)
+            ]
+        )
     return expand_spans(rows)
 
 

@@ -17,8 +17,12 @@ def add_ocr_blocks(document: Document, blocks: list[Block], where: str, ocr: boo
         if isinstance(block, str):
             document.add_text(OcrText(block + "\n") if ocr else block + "\n")
         else:
-            document.add_table([list(row) for row in block.grid], f"{where} table {len(document.tables) + 1}",
-                               title=block.title, ocr=ocr)
+            document.add_table(
+                [list(row) for row in block.grid],
+                f"{where} table {len(document.tables) + 1}",
+                title=block.title,
+                ocr=ocr,
+            )
 
 
 def read_image(path: Path) -> Document:

@@ -16,12 +16,34 @@ from functools import lru_cache
 
 # Excel's built-in number formats by id (the ones a table of figures uses).
 BUILTIN_FORMATS = {
-    0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%", 11: "0.00E+00",
-    14: "yyyy-m-d", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy", 22: "yyyy-m-d h:mm", 37: "#,##0 ;(#,##0)",
-    38: "#,##0 ;(#,##0)", 39: "#,##0.00;(#,##0.00)", 40: "#,##0.00;(#,##0.00)", 49: "@",
+    0: "General",
+    1: "0",
+    2: "0.00",
+    3: "#,##0",
+    4: "#,##0.00",
+    9: "0%",
+    10: "0.00%",
+    11: "0.00E+00",
+    14: "yyyy-m-d",
+    15: "d-mmm-yy",
+    16: "d-mmm",
+    17: "mmm-yy",
+    22: "yyyy-m-d h:mm",
+    37: "#,##0 ;(#,##0)",
+    38: "#,##0 ;(#,##0)",
+    39: "#,##0.00;(#,##0.00)",
+    40: "#,##0.00;(#,##0.00)",
+    49: "@",
     # the Chinese-locale date ids Excel and WPS write into .xls files
-    27: 'yyyy"年"m"月"', 28: 'm"月"d"日"', 29: 'm"月"d"日"', 30: "m-d-yy", 31: 'yyyy"年"m"月"d"日"',
-    36: 'yyyy"年"m"月"', 50: 'yyyy"年"m"月"', 57: 'yyyy"年"m"月"', 58: 'm"月"d"日"',
+    27: 'yyyy"年"m"月"',
+    28: 'm"月"d"日"',
+    29: 'm"月"d"日"',
+    30: "m-d-yy",
+    31: 'yyyy"年"m"月"d"日"',
+    36: 'yyyy"年"m"月"',
+    50: 'yyyy"年"m"月"',
+    57: 'yyyy"年"m"月"',
+    58: 'm"月"d"日"',
 }
 _QUOTED = re.compile(r'"([^"]*)"|\\(.)')
 _BRACKET = re.compile(r"\[[^\]]*\]")
@@ -116,9 +138,19 @@ def _date_text(when: dt.date, section: str) -> str:
 
 
 def _token(token: str, when: dt.datetime, after_hour: bool) -> str:
-    table = {"yyyy": f"{when.year}", "yy": f"{when.year % 100:02d}", "mmmm": when.strftime("%B"),
-             "mmm": when.strftime("%b"), "dd": f"{when.day:02d}", "d": f"{when.day}", "hh": f"{when.hour:02d}",
-             "h": f"{when.hour}", "ss": f"{when.second:02d}", "s": f"{when.second}", "am/pm": when.strftime("%p")}
+    table = {
+        "yyyy": f"{when.year}",
+        "yy": f"{when.year % 100:02d}",
+        "mmmm": when.strftime("%B"),
+        "mmm": when.strftime("%b"),
+        "dd": f"{when.day:02d}",
+        "d": f"{when.day}",
+        "hh": f"{when.hour:02d}",
+        "h": f"{when.hour}",
+        "ss": f"{when.second:02d}",
+        "s": f"{when.second}",
+        "am/pm": when.strftime("%p"),
+    }
     if token in ("mm", "m"):
         number = when.minute if after_hour else when.month
         return f"{number:02d}" if token == "mm" else f"{number}"
@@ -141,8 +173,15 @@ def _plan(section: str) -> tuple[str, str, float, int, int, bool, bool] | None:
         scale /= 1000
         integer = integer[:-1]
     places = sum(ch in "0?#" for ch in fraction.split("E")[0].split("e")[0])
-    return (literal[: m.start()], literal[m.end():], scale, places, fraction.count("#"), "," in integer,
-            "e" in pattern.lower())
+    return (
+        literal[: m.start()],
+        literal[m.end() :],
+        scale,
+        places,
+        fraction.count("#"),
+        "," in integer,
+        "e" in pattern.lower(),
+    )
 
 
 def _number_text(value: float, section: str) -> str:
@@ -160,7 +199,9 @@ def _fixed(value: float, scale: float, places: int, optional: int, grouped: bool
     """Half away from zero on the value's shortest decimal form (as Excel rounds what it shows),
     scaled exactly (0.02345 at 0.00% is 2.35%, not float 2.3449999…)."""
     try:
-        exact = (Decimal(repr(value)) * Decimal(repr(scale))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        exact = (Decimal(repr(value)) * Decimal(repr(scale))).quantize(
+            Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+        )
     except InvalidOperation:
         return _general(value)
     text = f"{exact:,f}" if grouped else f"{exact:f}"

@@ -24,7 +24,9 @@ def read_docx(path: Path) -> Document:
             document.add_text(docx_text(Paragraph(element, source)) + "\n")
         elif tag == "tbl":
             # python-docx repeats a merged cell in every grid position it covers
-            grid = [["\n".join(docx_text(p, cell_shaded(cell)) for p in cell.paragraphs) for cell in row.cells]
-                    for row in DocxTable(element, source).rows]
+            grid = [
+                ["\n".join(docx_text(p, cell_shaded(cell)) for p in cell.paragraphs) for cell in row.cells]
+                for row in DocxTable(element, source).rows
+            ]
             document.add_table(grid, f"table {len(document.tables) + 1}")
     return document

@@ -41,8 +41,11 @@ def _is_grid(table: Any, page: Any) -> bool:
     grid = table.extract()
     if len(grid) < 2 or max(len(row) for row in grid) < 2:
         return False
-    if any(len(lines := (cell or "").split("\n")) > 2 and all(is_figure(x) for x in lines)
-           for row in grid[1:] for cell in row):
+    if any(
+        len(lines := (cell or "").split("\n")) > 2 and all(is_figure(x) for x in lines)
+        for row in grid[1:]
+        for cell in row
+    ):
         return False
     inside = sum(not c["text"].isspace() for c in page.crop(table.bbox).chars)
     kept = sum(len("".join((cell or "").split())) for row in grid for cell in row)
@@ -72,7 +75,11 @@ def _lines(region: Any) -> list[Line]:
         if not text:
             continue
         last = fragments[-1] if fragments else None
-        if last and abs(w["top"] - last.y0) <= _Y_TOLERANCE and _one_fragment(last.text, text, (w["x0"] - last.x1) / size):
+        if (
+            last
+            and abs(w["top"] - last.y0) <= _Y_TOLERANCE
+            and _one_fragment(last.text, text, (w["x0"] - last.x1) / size)
+        ):
             fragments[-1] = Line(join_text(last.text, text), last.x0, last.y0, w["x1"], max(last.y1, w["bottom"]), 1.0)
         else:
             fragments.append(Line(text, w["x0"], w["top"], w["x1"], w["bottom"], 1.0))
@@ -131,7 +138,9 @@ def read_pdf(path: Path) -> Document:
     if not document.has_text():
         raise DocumentError(path.name, "no text found: the PDF has no text layer and OCR read nothing on its pages")
     if figures:
-        document.warnings.append(f"skipped page {', '.join(map(str, figures))}: a picture (chart or figure), no text to index")
+        document.warnings.append(
+            f"skipped page {', '.join(map(str, figures))}: a picture (chart or figure), no text to index"
+        )
     if blank := [n for n in scanned if n not in read and n not in figures]:
         document.warnings.append(f"pages {', '.join(map(str, blank))} are scans on which OCR found no text")
     return document

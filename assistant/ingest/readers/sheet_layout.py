@@ -38,7 +38,16 @@ class SheetLayout:
 # --- BIFF8 (.xls) ---------------------------------------------------------------------------------
 
 _CELL_RECORDS = frozenset((0x0203, 0x027E, 0x00FD, 0x0204, 0x0006, 0x0205))  # NUMBER RK LABELSST LABEL FORMULA BOOLERR
-_BOUNDSHEET, _FORMAT, _XF, _MULRK, _ROW, _COLINFO, _MERGED, _EOF = 0x0085, 0x041E, 0x00E0, 0x00BD, 0x0208, 0x007D, 0x00E5, 0x000A
+_BOUNDSHEET, _FORMAT, _XF, _MULRK, _ROW, _COLINFO, _MERGED, _EOF = (
+    0x0085,
+    0x041E,
+    0x00E0,
+    0x00BD,
+    0x0208,
+    0x007D,
+    0x00E5,
+    0x000A,
+)
 
 
 def _records(stream: bytes, start: int = 0):
@@ -125,14 +134,19 @@ def _cell_index(ref: str) -> tuple[int, int]:
 def _attrs(archive: zipfile.ZipFile, part: str, tag: str) -> list[dict[str, str]]:
     if part not in archive.namelist():
         return []
-    return [{_local(k): v for k, v in el.attrib.items()} for _, el in iterparse(io.BytesIO(archive.read(part)))
-            if _local(el.tag) == tag]
+    return [
+        {_local(k): v for k, v in el.attrib.items()}
+        for _, el in iterparse(io.BytesIO(archive.read(part)))
+        if _local(el.tag) == tag
+    ]
 
 
 def _style_formats(archive: zipfile.ZipFile) -> list[str]:
     """Format code of each cellXfs entry (the ``s`` a cell names)."""
     codes = dict(BUILTIN_FORMATS)
-    codes.update({int(a["numFmtId"]): a.get("formatCode", "General") for a in _attrs(archive, "xl/styles.xml", "numFmt")})
+    codes.update(
+        {int(a["numFmtId"]): a.get("formatCode", "General") for a in _attrs(archive, "xl/styles.xml", "numFmt")}
+    )
     out, inside = [], False
     if "xl/styles.xml" not in archive.namelist():
         return out

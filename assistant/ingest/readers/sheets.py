@@ -76,12 +76,17 @@ def _unlocked(name: str, data: bytes) -> bytes:
         return data
     try:
         # an OOXML key is checked on loading; a BIFF8 (.xls) key when decrypting
-        office.load_key(password=_DEFAULT_PASSWORD, **({"verify_password": True} if isinstance(office, OOXMLFile) else {}))
+        office.load_key(
+            password=_DEFAULT_PASSWORD, **({"verify_password": True} if isinstance(office, OOXMLFile) else {})
+        )
         plain = io.BytesIO()
         office.decrypt(plain)
     except Exception as exc:
-        raise DocumentError(name, "the workbook is password-protected (encrypted with a password of its own); "
-                                  "open it in Excel or WPS and save it without a password") from exc
+        raise DocumentError(
+            name,
+            "the workbook is password-protected (encrypted with a password of its own); "
+            "open it in Excel or WPS and save it without a password",
+        ) from exc
     return plain.getvalue()
 
 
@@ -111,8 +116,11 @@ def read_workbook(path: Path, limits: IngestSettings | None = None) -> Document:
         sheets = _calamine_sheets(data, limits)
     except Exception as calamine_error:
         if not data.startswith(_ZIP_MAGIC):
-            raise DocumentError(path.name, f"cannot parse as {path.suffix[1:].upper()}: not a readable workbook "
-                                           f"({type(calamine_error).__name__}: {calamine_error})") from calamine_error
+            raise DocumentError(
+                path.name,
+                f"cannot parse as {path.suffix[1:].upper()}: not a readable workbook "
+                f"({type(calamine_error).__name__}: {calamine_error})",
+            ) from calamine_error
         sheets = _openpyxl_sheets(path.name, data, limits)
     for name, *read in sheets:
         if len(read) == 1:
@@ -124,8 +132,10 @@ def read_workbook(path: Path, limits: IngestSettings | None = None) -> Document:
             document.warnings.append(f"sheet {name} is hidden: skipped")
             continue
         if total > len(rows):
-            document.warnings.append(f"sheet {name}: rows {len(rows) + 1}–{total} skipped (the limit is "
-                                     f"{limits.max_sheet_rows:,} rows and {limits.max_sheet_cells:,} cells a sheet)")
+            document.warnings.append(
+                f"sheet {name}: rows {len(rows) + 1}–{total} skipped (the limit is "
+                f"{limits.max_sheet_rows:,} rows and {limits.max_sheet_cells:,} cells a sheet)"
+            )
         add_sheet(document, shown_grid(rows, layout, document.warnings), f"sheet {name}", name)
     return document
 
@@ -195,10 +205,12 @@ def shown_grid(rows: list[list[object]], layout: SheetLayout, warnings: list[str
     hidden_rows = {r for r in layout.hidden_rows if r < len(grid) and any(grid[r])}
     hidden_cols = {c for c in layout.hidden_cols if any(c < len(row) and row[c] for row in grid)}
     if hidden_rows or hidden_cols:
-        warnings.append(f"sheet {layout.name}: {len(hidden_rows)} hidden rows and {len(hidden_cols)} hidden "
-                        "columns skipped")
-    return [[v for c, v in enumerate(row) if c not in hidden_cols] for r, row in enumerate(grid) if r not in hidden_rows]
-
+        warnings.append(
+            f"sheet {layout.name}: {len(hidden_rows)} hidden rows and {len(hidden_cols)} hidden columns skipped"
+        )
+    return [
+        [v for c, v in enumerate(row) if c not in hidden_cols] for r, row in enumerate(grid) if r not in hidden_rows
+    ]
 
 
 def _rows(text: str) -> Iterable[list[str]]:

@@ -24,8 +24,11 @@ def docx_text(paragraph: Any, shaded: bool = False) -> str:
     from docx.text.run import Run
 
     shaded = shaded or _filled(paragraph._p.find(f"{_W}pPr"))
-    return "".join(r.text for r in paragraph._p.xpath("w:r | w:hyperlink/w:r")
-                   if not _hidden_run(Run(r, paragraph), paragraph, shaded))
+    return "".join(
+        r.text
+        for r in paragraph._p.xpath("w:r | w:hyperlink/w:r")
+        if not _hidden_run(Run(r, paragraph), paragraph, shaded)
+    )
 
 
 def cell_shaded(cell: Any) -> bool:
@@ -71,7 +74,8 @@ def _filled(properties: Any) -> bool:
     shade = properties.find(f"{_W}shd")
     highlight = properties.find(f"{_W}highlight")
     return (shade is not None and shade.get(f"{_W}fill") not in _NO_FILL) or (
-        highlight is not None and highlight.get(f"{_W}val") not in _NO_FILL)
+        highlight is not None and highlight.get(f"{_W}val") not in _NO_FILL
+    )
 
 
 # -- PDF ----------------------------------------------------------------------------------------
