@@ -1,7 +1,8 @@
 """An on-disk LangChain cache for LLM completions, keyed by prompt and the model's parameters.
 
 LangChain's ``llm_string`` already names the backend, model, temperature and max tokens, so the
-key is (llm_string, prompt). Only the generated text is stored (the chain reads nothing else). Only successful generations reach ``update``: an exception never
+key is (llm_string, prompt). Only the generated text is stored (the chain reads nothing else). Only
+successful generations reach ``update``: an exception never
 produces a value, so errors are never cached. Used by the evaluation, where re-running an
 unchanged gold set against a slow local model should cost seconds, not half an hour.
 """

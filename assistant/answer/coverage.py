@@ -50,8 +50,10 @@ class Gap:
             return f"资料中没有关于{name}的文件或数据"
         if self.kind == "year":
             held = "、".join(f"{y}年" for y in self.years[:_MAX_NAMED_YEARS])
-            return f"资料中有{name}的数据，但没有{self.asked.year}年的（有{held}{'等' if len(self.years) > _MAX_NAMED_YEARS else ''}）"
-        return f"资料中有{name}{self.asked.year or ''}{'年' if self.asked.year else ''}的数据，但没有{self.asked.indicator}的数字"
+            more = "等" if len(self.years) > _MAX_NAMED_YEARS else ""
+            return f"资料中有{name}的数据，但没有{self.asked.year}年的（有{held}{more}）"
+        year = f"{self.asked.year}年" if self.asked.year else ""
+        return f"资料中有{name}{year}的数据，但没有{self.asked.indicator}的数字"
 
 
 def asked_parts(places: tuple[Place, ...], years: list[int], indicators: list[str]) -> list[Asked]:

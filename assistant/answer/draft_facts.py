@@ -83,8 +83,8 @@ def draw(
 
 def _row_wording(fact: Fact) -> str:
     """The column header without its bracketed unit (a bracketed name stays: 研究与试验发展（R&D）经费),
-    then the cell as written and the unit: R&D经费（亿元） × 769.6 → R&D经费769.6亿元. The figure stays the cell's, so verification
-    finds it in the row (a value right after a bracketed unit carries that unit)."""
+    then the cell as written and the unit: R&D经费（亿元） × 769.6 → R&D经费769.6亿元. The figure stays the
+    cell's, so verification finds it in the row (a value right after a bracketed unit carries that unit)."""
     header = _BRACKETS.sub(lambda m: "" if m.group(1) in (fact.unit, fact.base_unit) else m.group(0).strip(), fact.raw)
     header = re.sub(r"\s+", "", header)
     cell = fact.text[fact.start : fact.end] or f"{fact.value:g}"

@@ -227,7 +227,10 @@ class FactAnswerer:
             place = [f.region for f in sorted(best.values(), key=lambda f: -f.base_value)].index(target) + 1
             fact = best[target]
             passage = _passage(1, fact)
-            text = f"{year}年{target}{indicator}为{fmt(fact.value)}{fact.unit}[1]，在资料所含的地区中从高到低排第{_cn_number(place)}（排名范围见说明）。"
+            text = (
+                f"{year}年{target}{indicator}为{fmt(fact.value)}{fact.unit}[1]，"
+                f"在资料所含的地区中从高到低排第{_cn_number(place)}（排名范围见说明）。"
+            )
             return FactAnswer("ranking", text, False, [passage], [_point(fact)], _scope(best))
         n = _parse_count(count.group(1) or count.group(2)) if count else (1 if _ONE.search(q) else len(order))
         picked = order[:n]

@@ -33,9 +33,10 @@ _METADATA = Path(__file__).resolve().parent.parent / "data" / "metadata.toml"
 _SUFFIX = re.compile(r"(省|市|区|县|自治区)$")
 # Words that say "how much", units and fillers: they carry no indicator.
 _GENERIC = frozenset(
-    """家 件 项 个 人 户 名 元 万元 亿元 量 数 新 总 多 全 年 月 底 今年 去年 当年 全年 目前 累计 其中 分别 各 各有 各是 分别是
-    大概 大约 一共 总共 共有 排 第几 排第几 什么 怎么 怎样 如何 规定 按 依照 根据 要 里 说 由 是从 时候 之前 多长 时间 长时间
-    多长时间 多久 至少 最多 几家 几项 几个 几件 几 钱 比较 以及 哪个 哪些 达到 有 是 会 能 被 对 的 了 数量 数目""".split()
+    """家 件 项 个 人 户 名 元 万元 亿元 量 数 新 总 多 全 年 月 底 今年 去年 当年 全年 目前 累计 其中 分别 各
+    各有 各是 分别是 大概 大约 一共 总共 共有 排 第几 排第几 什么 怎么 怎样 如何 规定 按 依照 根据 要 里 说 由 是从
+    时候 之前 多长 时间 长时间 多长时间 多久 至少 最多 几家 几项 几个 几件 几 钱 比较 以及 哪个 哪些 达到 有 是 会 能
+    被 对 的 了 数量 数目""".split()
 )
 # "多少家" / "几项": the unit the answer's figure must carry (counting units that mean the same go together).
 _ASKS_SEVERAL = re.compile(r"、|和|及|以及|分别|各|哪些|情况|多少.+多少|[？?].+[？?]")
@@ -104,7 +105,8 @@ class Passage:
 
     def header(self) -> str:
         years = "、".join(f"{y}年" for y in self.years) or "年份不详"
-        return f"[{self.n}] 《{self.title}》（{self.region or '地区不详'}，{years}）{self.section and ' · ' + self.section}"
+        section = self.section and " · " + self.section
+        return f"[{self.n}] 《{self.title}》（{self.region or '地区不详'}，{years}）{section}"
 
 
 @dataclass(frozen=True)

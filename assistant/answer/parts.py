@@ -81,7 +81,10 @@ class Joins:
 def joins() -> Joins:
     """The connector words, read once from ``assistant/data/multipart.toml``."""
     data = tomllib.loads(_DATA.read_text(encoding="utf-8"))
-    alt = lambda words: "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+
+    def alt(words: list[str]) -> str:
+        return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+
     compute = tuple((c["op"], re.compile("|".join(c["words"])), tuple(c["between"])) for c in data["compute"])
     return Joins(
         tuple(data["connectors"]),

@@ -126,9 +126,9 @@ def verify_answer(answer: str, passages: dict[int, str], bound: Bound | None = N
                 supporting.add(source)
         keep = [n for n in cites if n in supporting] if found else cites  # restated figures need no source
         text = sentence
-        for start, end in sorted(marks, reverse=True):
+        for _start, end in sorted(marks, reverse=True):
             text = text[:end] + UNVERIFIED_MARK + text[end:]
-        text = CITATION.sub(lambda c: c.group(0) if int(c.group(1)) in keep else "", text)
+        text = CITATION.sub(lambda c, keep=keep: c.group(0) if int(c.group(1)) in keep else "", text)
         cited.extend(n for n in keep if n not in cited)
         out.append(text)
     return Verified("".join(out), figures, cited)
