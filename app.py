@@ -59,7 +59,8 @@ TITLE = "科技创新政策助手"
 CSS = """
 #app-title h1 { margin: 0.2em 0 0; font-size: 1.7em; }
 #app-title p { margin: 0.2em 0 0.4em; color: var(--body-text-color-subdued); }
-.notice { color: #8a5300; background: #fff4e0; border: 1px solid #f0c36d; border-radius: 6px; padding: 6px 10px; margin-top: 6px; }
+.notice { color: #8a5300; background: #fff4e0; border: 1px solid #f0c36d; border-radius: 6px; \
+padding: 6px 10px; margin-top: 6px; }
 .unverified { color: #c62828 !important; font-weight: 600; }
 .model-state { font-size: 0.9em; color: var(--body-text-color-subdued); }
 .model-state.failed { color: #8a5300; }

@@ -120,7 +120,10 @@ def check_llama_build() -> Check:
     flags_text = (
         f"; built with {build['flags']}" if build else "; no build record (not installed by tools/install_llama.sh)"
     )
-    detail = f"llama-cpp-python {found['version']}, compiled CPU code: {' '.join(sorted(compiled & set(CPU_FLAG_OF)))}{flags_text}"
+    detail = (
+        f"llama-cpp-python {found['version']}, compiled CPU code: "
+        f"{' '.join(sorted(compiled & set(CPU_FLAG_OF)))}{flags_text}"
+    )
     _, flags = cpu_flags()
     lacking = sorted(k for k in compiled if k in CPU_FLAG_OF and flags and CPU_FLAG_OF[k] not in flags)
     if lacking:
@@ -182,7 +185,8 @@ def check_generation(settings: Settings) -> Check:
             "generation",
             False,
             f"{type(exc).__name__}: {exc}",
-            f"read the model server's log {server.log_path}; `python -m assistant ask --backend extractive` still works",
+            f"read the model server's log {server.log_path}; "
+            "`python -m assistant ask --backend extractive` still works",
         )
     finally:
         server.stop()

@@ -131,7 +131,10 @@ def storage_failure(exc: BaseException, where: object) -> StorageError | None:
 
 EXIT_CODES: dict[int, str] = {
     0: "success",
-    1: "some files failed to ingest (named on stderr), the disk filled up (ingest says what was committed), or an evaluation gate was missed",
+    1: (
+        "some files failed to ingest (named on stderr), the disk filled up (ingest says what was committed), or "
+        "an evaluation gate was missed"
+    ),
     2: "a usage or input error (the one-line message says which)",
     3: "the Chroma server is unreachable or was lost (ingest says what was committed; re-run to resume)",
     4: "the embeddings endpoint is unreachable or failed (same)",

@@ -1,6 +1,7 @@
 """A bureau's library: the real corpora re-issued for other regions and years, ingested and queried.
 
-Run: .venv/bin/python benchmarks/library.py [--target-chunks 10000] [--chroma-server] [--out benchmarks/results-library.json]
+Run: .venv/bin/python benchmarks/library.py [--target-chunks 10000] [--chroma-server]
+     [--out benchmarks/results-library.json]
 
 Each text-layer document of knowledge/ and ../shared/corpora (.txt .md .html) is re-issued as many
 times as the target needs: its region (as ingest infers it) replaced by another prefecture-level

@@ -1,6 +1,7 @@
 """Metadata inference scored against the truth file: every document of knowledge/ and ../shared/corpora/.
 
-Run: .venv/bin/python benchmarks/metadata.py [--truth eval/metadata_truth.jsonl] [--out benchmarks/results-metadata.json]
+Run: .venv/bin/python benchmarks/metadata.py [--truth eval/metadata_truth.jsonl]
+     [--out benchmarks/results-metadata.json]
 
 Each document is read as ingest reads it and its region, level, years reported on, issuer and type
 compared with what a reader wrote in the truth file (assistant/evaluate/metadata.py). Prints the
@@ -18,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.evaluate.metadata import TRUTH, load_truth, score_document, summary
+# importable only once ROOT is on sys.path, hence after it
+from assistant.evaluate.metadata import TRUTH, load_truth, score_document, summary  # noqa: E402
 
 
 def main() -> int:

@@ -33,7 +33,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.evaluate.answers import has_figure
+# importable only once ROOT is on sys.path, hence after it
+from assistant.evaluate.answers import has_figure  # noqa: E402
 
 ABSENT_PLACE = "拉萨市"  # a city no test corpus has a document about (asked, it is declined: region)
 ABSENT_YEAR = "1990年"  # a year no test corpus has a figure of

@@ -99,7 +99,9 @@ def main() -> None:
         ),  # all threads; the wall time is this over the free cores
         "figures_right": f"{sum(p.get('figures_right', 0) for p in pages)}/{sum(p.get('figures', 0) for p in pages)}",
         "labels_right": f"{sum(p.get('labels_right', 0) for p in pages)}/{sum(p.get('labels', 0) for p in pages)}",
-        "characters_right": f"{sum(p.get('characters_right', 0) for p in pages)}/{sum(p.get('characters', 0) for p in pages)}",
+        "characters_right": (
+            f"{sum(p.get('characters_right', 0) for p in pages)}/{sum(p.get('characters', 0) for p in pages)}"
+        ),
         "cpus": os.cpu_count(),
         "load_average": [round(x, 1) for x in os.getloadavg()],
     }

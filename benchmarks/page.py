@@ -6,7 +6,8 @@ the rest is the browser loading Gradio's frontend and rendering the page.
 ``--busy-cores N`` keeps N cores spinning in other processes meanwhile, to see what a machine that
 is doing something else gives. Results go to stdout and benchmarks/out/page.json.
 
-Run: .venv/bin/python benchmarks/page.py [--runs 10] [--busy-cores 1]   (needs /usr/bin/chromium and an index: make ingest)
+Run: .venv/bin/python benchmarks/page.py [--runs 10] [--busy-cores 1]
+     (needs /usr/bin/chromium and an index: make ingest)
 """
 
 from __future__ import annotations
@@ -63,9 +64,9 @@ def first_paint(
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break
-            except OSError:
+            except OSError as exc:
                 if proc.poll() is not None or time.monotonic() - started > 60:
-                    raise SystemExit("app.py did not start")
+                    raise SystemExit("app.py did not start") from exc
                 time.sleep(0.02)
         listening = time.monotonic() - started
         page.goto(f"http://127.0.0.1:{port}/", wait_until="commit")

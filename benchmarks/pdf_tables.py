@@ -143,8 +143,10 @@ def main() -> None:
         if args.pages:
             results["big_pdf"] = cost = read_cost(args.pages, work)
             print(
-                f"\n{cost['pages']}-page PDF ({cost['mb']} MB): read {cost['read_s']} s, lay out {cost['layout_s']} s (wall), "
-                f"CPU {cost['cpu_s']} s, peak RSS {cost['peak_rss_mb']} MB, {cost['tables']} tables, {cost['chunks']} chunks"
+                f"\n{cost['pages']}-page PDF ({cost['mb']} MB): read {cost['read_s']} s, "
+                f"lay out {cost['layout_s']} s (wall), "
+                f"CPU {cost['cpu_s']} s, peak RSS {cost['peak_rss_mb']} MB, "
+                f"{cost['tables']} tables, {cost['chunks']} chunks"
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -152,7 +152,8 @@ def main() -> None:
             v = report.verdicts
             print(
                 f"| {report.file} | {report.fmt} | {report.cells} | {report.asked} | {v['exact']} | {v['miscited']} "
-                f"| {v['wrong']} | {v['refused']} | {report.facts_agree} / {report.facts_expected} | {report.seconds} |",
+                f"| {v['wrong']} | {v['refused']} | {report.facts_agree} / {report.facts_expected} "
+                f"| {report.seconds} |",
                 flush=True,
             )
             shutil.rmtree(work / f"index-{i}", ignore_errors=True)

@@ -10,6 +10,7 @@ import csv
 import tracemalloc
 from pathlib import Path
 
+import numpy as np
 import pytest
 import table_files
 from pypdf import PdfWriter
@@ -138,13 +139,9 @@ class _UnitVectors:
     name = "test/unit-vectors"
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
-        import numpy as np
-
         return np.tile(np.eye(1, 384, dtype=np.float32), (len(texts), 1))
 
     def embed_query(self, text: str) -> np.ndarray:
-        import numpy as np
-
         return np.eye(1, 384, dtype=np.float32)[0]
 
 

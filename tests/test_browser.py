@@ -54,7 +54,8 @@ XSS = """# 滨海市科技局2021年科技创新工作总结<img src=x onerror="
 
 一、2021年工作情况
 
-全年新认定国家高新技术企业58家<script>window.__xss=1</script>，同比增长20%。技术合同成交额达到12.5亿元<img src=x onerror="window.__xss=2">。
+全年新认定国家高新技术企业58家<script>window.__xss=1</script>，同比增长20%。\
+技术合同成交额达到12.5亿元<img src=x onerror="window.__xss=2">。
 """
 
 

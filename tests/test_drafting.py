@@ -267,13 +267,11 @@ class _RecordingModel(http.server.BaseHTTPRequestHandler):
             {"delta": {"role": "assistant", "content": self.reply}, "finish_reason": None},
             {"delta": {}, "finish_reason": "stop"},
         ]
-        body = (
-            "".join(
-                f"data: {json.dumps({'id': 'c', 'object': 'chat.completion.chunk', 'created': 0, 'model': 'm', 'choices': [dict(c, index=0)]})}\n\n"
-                for c in chunks
-            )
-            + "data: [DONE]\n\n"
-        )
+        events = [
+            {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m", "choices": [dict(c, index=0)]}
+            for c in chunks
+        ]
+        body = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Content-Length", str(len(body.encode())))
@@ -294,7 +292,7 @@ def test_a_model_gets_only_the_facts_that_fit_and_a_bounded_generation(corpus_se
         )
         answerer = Answerer(settings, retriever=retriever, backend="openai")
         drafted = answerer.draft(TAIXING)
-        short = answerer.draft(TAIXING, style="简报", chars=120)
+        answerer.draft(TAIXING, style="简报", chars=120)  # the second request: a short briefing
     finally:
         server.shutdown()
     assert drafted.backend == "openai" and not drafted.notice, drafted.notice

@@ -98,7 +98,10 @@ def test_the_sentence_year_wins_over_the_document_year() -> None:
 
 
 def test_places_in_a_list_take_their_own_figures() -> None:
-    text = "研究与试验发展（R&D）经费投入强度超过全国平均水平的省（直辖市）有7个，依次为北京（6.73%）、上海（4.34%）和安徽（2.69%）。"
+    text = (
+        "研究与试验发展（R&D）经费投入强度超过全国平均水平的省（直辖市）有7个，依次为北京（6.73%）、上海（4.34%）"
+        "和安徽（2.69%）。"
+    )
     got = {(f.region, f.value) for f in extract_facts("c", text, BULLETIN_2023, VOCAB)}
     assert got == {("北京市", 6.73), ("上海市", 4.34), ("安徽省", 2.69)}
 

@@ -70,9 +70,11 @@ def _portal(article: str) -> str:
     mobile = re.sub(r"<(/?)p\b", r"<\1section", article)  # the mobile copy: same text, other markup
     return (
         f'<div id="top"><span>您好，欢迎访问本站</span> {menu}</div>'
-        '<div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href="/sj/">数据</a> &gt; <a href="/sj/gb/">统计公报</a></div>'
+        '<div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href="/sj/">数据</a> &gt; '
+        '<a href="/sj/gb/">统计公报</a></div>'
         f'<table width="100%"><tr><td class="l">{article}'
-        '<div class="tools">【<a href="javascript:print()">打印本页</a>】【<a href="javascript:close()">关闭窗口</a>】</div>'
+        '<div class="tools">【<a href="javascript:print()">打印本页</a>】'
+        '【<a href="javascript:close()">关闭窗口</a>】</div>'
         '<div class="fx">分享至：<a href="#wx">微信</a> <a href="#wb">微博</a></div></td>'
         f'<td class="r"><h3>相关文章</h3><ul>{links}</ul></td></tr></table>'
         f'<div class="m-only" style="display:none">{mobile}</div>'

@@ -143,7 +143,10 @@ def test_bad_model_input_is_verified_or_marked(runner: Runner, endpoint, reply: 
 
 
 def test_numbers_that_are_no_figures() -> None:
-    text = "据《周口市2023年国民经济和社会发展统计公报》（周口市，2023年）：依照国科发火〔2016〕32号第十条及附表2，新增授权专利3046件[1]。"
+    text = (
+        "据《周口市2023年国民经济和社会发展统计公报》（周口市，2023年）：依照国科发火〔2016〕32号第十条及附表2，"
+        "新增授权专利3046件[1]。"
+    )
     checked = verify_answer(text, {1: "新增授权专利3046件"}, given="")
     assert [(f.text, f.verified) for f in checked.figures] == [("3046件", True)]
     restated = verify_answer(

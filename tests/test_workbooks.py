@@ -290,19 +290,29 @@ def _million_row_xlsx(path: Path, rows: int) -> Path:
         f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>企业{i}</t></is></c><c r="B{i}"><v>{i}.5</v></c></row>'
         for i in range(2, rows + 1)
     )
-    header = '<row r="1"><c r="A1" t="inlineStr"><is><t>企业名称</t></is></c><c r="B1" t="inlineStr"><is><t>R&amp;D经费（万元）</t></is></c></row>'
+    header = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>企业名称</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>R&amp;D经费（万元）</t></is></c></row>'
+    )
     parts = {
         "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
         '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
         "_rels/.rels": f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        "xl/workbook.xml": f'<?xml version="1.0"?><workbook {ns} xmlns:r="{rel}"><sheets><sheet name="企业" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/workbook.xml": (
+            f'<?xml version="1.0"?><workbook {ns} xmlns:r="{rel}"><sheets><sheet name="企业" sheetId="1" '
+            'r:id="rId1"/></sheets></workbook>'
+        ),
         "xl/_rels/workbook.xml.rels": f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
-        "xl/worksheets/sheet1.xml": f'<?xml version="1.0"?><worksheet {ns}><sheetData>{header}{body}</sheetData></worksheet>',
+        "xl/worksheets/sheet1.xml": (
+            f'<?xml version="1.0"?><worksheet {ns}><sheetData>{header}{body}</sheetData></worksheet>'
+        ),
     }
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in parts.items():

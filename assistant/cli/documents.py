@@ -20,7 +20,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     print(
         f"documents: {report.documents} indexed, {report.skipped} unchanged, {len(report.failed)} failed; "
         f"chunks: {report.chunks}; {report.seconds:.1f} s "
-        f"(parse {t['parse']:.2f}, clean+chunk {t['clean']:.2f}, embed {t['embed']:.2f}, write {t['write']:.2f}, bm25 {t['lexical']:.2f}, facts {t['facts']:.2f})",
+        f"(parse {t['parse']:.2f}, clean+chunk {t['clean']:.2f}, embed {t['embed']:.2f}, write {t['write']:.2f}, "
+        f"bm25 {t['lexical']:.2f}, facts {t['facts']:.2f})",
         file=sys.stderr,
     )
     for name in report.hidden:

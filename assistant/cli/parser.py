@@ -119,7 +119,10 @@ def _add_answer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
     p.add_argument("--year", type=int, help="only documents covering this year")
     p.add_argument("--doc", metavar="FILE", help="only this document (file name)")
     p.add_argument("--mode", choices=["hybrid", "lexical", "dense"], default="hybrid", help="ranking (default hybrid)")
-    backend_help = f"{' | '.join(backends.NAMES)} (default: the settings' answer.backend; auto: an API model with a key, else the embedded one)"
+    backend_help = (
+        f"{' | '.join(backends.NAMES)} (default: the settings' answer.backend; auto: an API model with a key, "
+        "else the embedded one)"
+    )
     p = sub.add_parser(
         "ask",
         help="answer a question with cited, verified figures",

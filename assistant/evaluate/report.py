@@ -30,7 +30,8 @@ def to_markdown(report: dict[str, Any]) -> str:
     for name, value in report["metrics"].items():
         gate = report["gates"].get(name)
         lines.append(
-            f"| {name} | {_fmt(value)} | {gate['rule'] if gate else ''} | {('✅' if gate['ok'] else '❌') if gate else ''} |"
+            f"| {name} | {_fmt(value)} | {gate['rule'] if gate else ''} | "
+            f"{('✅' if gate['ok'] else '❌') if gate else ''} |"
         )
     for title, table in (("kind", report["by_kind"]), ("format", report.get("by_format") or {})):
         if not table:
@@ -44,7 +45,8 @@ def to_markdown(report: dict[str, Any]) -> str:
         ]
         for key, row in table.items():
             lines.append(
-                f"| {key} | {row['n']} | {row['correct']} | {_fmt(row['accuracy'])} | {row['refused']} | {row['median_total_ms']} |"
+                f"| {key} | {row['n']} | {row['correct']} | {_fmt(row['accuracy'])} | {row['refused']} | "
+                f"{row['median_total_ms']} |"
             )
     failures = [r for r in report["items"] if not r["ok"]]
     lines += ["", f"## Failures ({len(failures)})", ""]
@@ -84,8 +86,10 @@ def to_html(report: dict[str, Any]) -> str:
         for r in report["items"]
         if not r["ok"]
     )
-    return f"""<!doctype html><html lang="zh"><meta charset="utf-8"><title>Evaluation {html.escape(report["backend"])}</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;margin-bottom:2em}}td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top}}</style>
+    return f"""<!doctype html><html lang="zh"><meta charset="utf-8">\
+<title>Evaluation {html.escape(report["backend"])}</title>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;margin-bottom:2em}}\
+td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top}}</style>
 <h1>Evaluation — backend {html.escape(report["backend"])}</h1>
 <table>{row(["metric", "value", "gate", "result"], "th")}{metrics}</table>
 <h2>By kind</h2><table>{row(["kind", "n", "correct", "accuracy", "refused", "median total ms"], "th")}{kinds}</table>

@@ -60,7 +60,8 @@ def load_thresholds(path: Path, backend: str) -> dict[str, float]:
     timed = [k for k in table if k.split("_", 1)[1] in LATENCY_METRICS]
     if timed:
         raise ValueError(
-            f"{path}: {timed} gate a timing; timings belong to `make bench` (benchmarks/compare.py), not to the test gate"
+            f"{path}: {timed} gate a timing; timings belong to `make bench` (benchmarks/compare.py), "
+            "not to the test gate"
         )
     unknown = [k for k in table if k.split("_", 1)[1] not in QUALITY_METRICS or not k.startswith(("min_", "max_"))]
     if unknown:

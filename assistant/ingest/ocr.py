@@ -191,7 +191,7 @@ def ocr_page(image: Image.Image, where: str) -> list[Block]:
     """A page as paragraphs and tables; a page with no credible text raises :class:`DocumentError`,
     a picture whose ink is mostly not text (a chart) :class:`FigurePage`."""
     lines = recognize(image)
-    if not lines or sum(l.confidence for l in lines) / len(lines) < _MIN_CONFIDENCE:
+    if not lines or sum(ln.confidence for ln in lines) / len(lines) < _MIN_CONFIDENCE:
         raise DocumentError(where, "OCR found no readable text (a blank or garbled image?)")
     if (outside := ink_outside_text(image, lines)) > _FIGURE_INK:
         raise FigurePage(where, f"a picture (chart or figure), not text: {outside:.0%} of its ink is outside the text")

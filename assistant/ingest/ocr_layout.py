@@ -106,11 +106,11 @@ def group_rows(lines: list[Line]) -> list[list[Line]]:
     Fragments of one cell that the detector split (letter-spaced names like ``全　国``) are merged.
     """
     rows: list[list[Line]] = []
-    for line in sorted(lines, key=lambda l: (l.cy, l.x0)):
+    for line in sorted(lines, key=lambda ln: (ln.cy, ln.x0)):
         if rows:
             row = rows[-1]
-            centre = statistics.fmean(l.cy for l in row)
-            height = statistics.median(l.height for l in row)
+            centre = statistics.fmean(ln.cy for ln in row)
+            height = statistics.median(ln.height for ln in row)
             if abs(line.cy - centre) <= _ROW_TOLERANCE * min(height, line.height):
                 row.append(line)
                 continue
@@ -118,7 +118,7 @@ def group_rows(lines: list[Line]) -> list[list[Line]]:
     out = []
     for row in rows:
         cells: list[Line] = []
-        for line in sorted(row, key=lambda l: l.x0):
+        for line in sorted(row, key=lambda ln: ln.x0):
             if cells and line.x0 - cells[-1].x1 < _CELL_GAP * min(line.height, cells[-1].height):
                 cells[-1] = _merge(cells[-1], line)
             else:

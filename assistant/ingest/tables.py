@@ -32,7 +32,9 @@ _BRACKET_UNIT = re.compile(r"[(（]\s*(?:单位[:：]\s*)?([^()（）]{1,6})\s*[
 _CAPTION_UNIT = re.compile(r"单位\s*[:：]\s*([^\s,，;；)）]{1,6})")
 _SCALE = re.compile(r"^(?:万亿|千万|百万|万|亿|千|百)")
 _UNIT_WORDS = frozenset(
-    "元 美元 % ‰ 个 家 人 项 件 台 套 吨 亩 户 名 次 篇 所 座 年 人年 人次 个百分点 平方米 平方公里 公里 小时 倍".split()
+    (
+        "元 美元 % ‰ 个 家 人 项 件 台 套 吨 亩 户 名 次 篇 所 座 年 人年 人次 个百分点 平方米 平方公里 公里 小时 倍"
+    ).split()
 )
 _TITLE_MAX = 60
 _UNIT_CELL = re.compile(r"^[(（]?\s*(?:计量)?单位\s*[:：]")

@@ -105,7 +105,7 @@ def render_parts(answer: dict[str, Any]) -> str:
     if not parts:
         return ""
     rows = []
-    for i, p in enumerate(parts, start=1):
+    for p in parts:
         if p.get("status") == "answered":
             cites = "".join(f"[{n}]" for n in p.get("citations") or [])
             state = f'<span class="part-ok">已回答</span> {escape(cites)}'

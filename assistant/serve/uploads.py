@@ -198,7 +198,8 @@ def ingest_summary(outcome: IngestOutcome) -> str:
         line += f"<div>未变化：{_names(outcome.skipped)}</div>"
     if report.suspicious:
         line += "".join(
-            f"<div class='notice'>⚠ {escape(n)} 含 {k} 处疑似指令（针对读者或模型的指示），已隔离：不作为依据，不发送给模型</div>"
+            f"<div class='notice'>⚠ {escape(n)} 含 {k} 处疑似指令（针对读者或模型的指示），已隔离：不作为依据，"
+            "不发送给模型</div>"
             for n, k in report.suspicious
         )
     if report.hidden:
