@@ -43,10 +43,12 @@ run: model ingest
 	@echo "==> page: http://127.0.0.1:$${GRADIO_SERVER_PORT:-7860} (the local model loads in its own process meanwhile; Ctrl-C stops both)"
 	@$(PY) app.py
 
-# The whole suite: unit and integration tests (real Chroma, real servers, a real browser), then the
+# The whole suite: ruff (lint and format), unit and integration tests (real Chroma, real servers, a real browser), then the
 # extractive evaluation of the full gold set and a smoke evaluation of the embedded local model,
 # both gated by eval/thresholds.toml on quality only (timings are `make bench`'s).
 test: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest -q -p no:cacheprovider
 	$(PY) -m assistant ingest -q
 	$(PY) -m assistant eval --backend extractive

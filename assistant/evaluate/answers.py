@@ -135,6 +135,17 @@ def _shown_verified(answer_text: str) -> list[tuple[str, Figure]]:
     return shown
 
 
+# A figure hedged as a target (城镇新增就业1200万人以上, 5.5%左右) states no result, so no wrong one.
+_HEDGED = re.compile(r"\s*(?:以上|左右|以内|以下)")
+
+
+def _other_row(body: str) -> bool:
+    """A table record (title｜row｜cells) whose row is no place (合计, 其中：科学技术支出, an industry):
+    its figures are that row's, not the asked region's."""
+    cells = body.split("｜")
+    return len(cells) > 2 and not named_places(cells[1])
+
+
 def wrong_but_verified(item: dict[str, Any], answer: Answer, vocab: Vocabulary) -> list[str]:
     """Figures the answer shows as checked that are wrong: on an unanswerable item, any; on a
     one-figure item, one its own sentence (else the question) binds to the asked indicator,
@@ -148,11 +159,15 @@ def wrong_but_verified(item: dict[str, Any], answer: Answer, vocab: Vocabulary) 
     question = item["question"]
     claim = question_claim(question, vocab, [p.name for p in named_places(question)], years_in(question))
     binder = Binder(lambda n: [], vocab, claim)
-    gold = [g for text in item.get("figures", []) for g in extract_figures(text) if not g.is_year]
+    # also_right: what another document gives for the same thing (a bulletin's 15.2% beside a work report's 15.5%)
+    right = [*item.get("figures", []), *item.get("also_right", [])]
+    gold = [g for text in right for g in extract_figures(text) if not g.is_year]
     wrong = []
     for body, fig in shown:
         if any(figure_in(g, body) for g in gold):
             continue  # the statement states the gold figure: its other figures are context (申报200多项, 立项132项)
+        if _HEDGED.match(body[fig.end :]) or _other_row(body):
+            continue
         said = binder.claim_in(body, fig)
         if (
             claim.indicator
