@@ -211,9 +211,8 @@ class FactAnswerer:
         if year not in held_years:
             return self._refuse("ranking", indicator, pool, [f"{year}年"])
         by_region: dict[str, list[Fact]] = defaultdict(list)
-        for f in pool:
-            if f.year == year:
-                by_region[f.region].append(f)
+        for f in _one_table([f for f in pool if f.year == year], year):
+            by_region[f.region].append(f)
         best = {r: fs[0] for r, fs in by_region.items() if len({f.base_value for f in fs}) == 1}
         if len(best) < 2:
             return None
@@ -333,6 +332,20 @@ def _point(f: Fact) -> dict[str, Any]:
         "source": f.source,
         "indicator": f.indicator,
     }
+
+
+def _one_table(facts: list[Fact], year: int) -> list[Fact]:
+    """A ranking is over one table's rows. Two tables of a year (a bulletin's 附表 and a yearbook's)
+    round some cells differently: pooled, every region where they differ fell out of the ranking
+    and a lesser region came first. The table holding the most regions wins; among equals, the one
+    whose title names the year (the bulletin of that year), then the document's name."""
+    tables: dict[tuple[str, str], list[Fact]] = defaultdict(list)
+    for f in facts:
+        tables[(f.source, f.text.split("｜")[0] if f.kind == "table" else "")].append(f)
+    if not tables:
+        return []
+    chosen = max(tables, key=lambda k: (len({f.region for f in tables[k]}), str(year) in k[1], k[0]))
+    return tables[chosen]
 
 
 def _scope(best: dict[str, Fact]) -> str:

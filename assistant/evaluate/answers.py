@@ -200,8 +200,9 @@ def score_item(item: dict[str, Any], answer: Answer) -> ItemResult:
         notice=answer.notice,
         format=item.get("format", ""),
     )
-    result.figures_shown = len(answer.figures)
-    result.figures_grounded = sum(f.verified for f in answer.figures)
+    claimed = [f for f in answer.figures if not f.given]  # a figure the question gave is restated, not claimed
+    result.figures_shown = len(claimed)
+    result.figures_grounded = sum(f.verified for f in claimed)
     result.unmarked_unverified = sum(
         1
         for f in answer.figures
