@@ -72,6 +72,19 @@ def fake_llm(corpus_settings: Settings) -> Callable[..., Backend]:
     return make
 
 
+def copy_seeds(folder: Path, *names: str) -> None:
+    """Copy shipped seed reports into ``folder`` with their ``manifest.json`` entries: a seed's
+    region is stated there, not in its scraped text (which no rule may read a region from)."""
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = json.loads((KNOWLEDGE / "manifest.json").read_text(encoding="utf-8"))["documents"]
+    for name in names:
+        (folder / name).write_bytes((KNOWLEDGE / name).read_bytes())
+    manifest = {"documents": {name: entries[name] for name in names if name in entries}}
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+
 def free_port() -> int:
     """A loopback port nobody listens on right now."""
     import socket

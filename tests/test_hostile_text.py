@@ -8,7 +8,7 @@ import itertools
 from pathlib import Path
 
 import pytest
-from conftest import KNOWLEDGE
+from conftest import copy_seeds
 
 from assistant.answer.chain import Answerer
 from assistant.ingest.injection import MARKER, screen
@@ -75,8 +75,7 @@ def test_screening_a_one_megabyte_line_completes_and_still_finds_the_instruction
 def test_planted_figures_are_never_stated_as_the_answer(settings: Settings, tmp_path: Path) -> None:
     """Each wording in a document of its own beside 泰兴市's real report (86家)."""
     folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / TAIXING).write_bytes((KNOWLEDGE / TAIXING).read_bytes())
+    copy_seeds(folder, TAIXING)
     for figure, line in CAMPAIGN.items():
         (folder / f"某镇科技办工作总结{figure}.txt").write_text(
             f"某镇科技办2020年工作总结\n一、总体情况\n全镇新认定高新技术企业3家。\n{line}\n二、下一步计划\n",
