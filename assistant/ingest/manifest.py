@@ -128,6 +128,10 @@ def _lines(text: str) -> list[str]:
     return [line for m in _LINE.finditer(text) if (line := m.group().strip("# \t\u3000"))]
 
 
+# the overview line a table's layout starts with (ingest/tables.py): 表：<title>｜列：…｜N行：… (NFKC: 表:…|)
+_TABLE_OVERVIEW = re.compile(r"表[：:]([^｜|]+)[｜|]列[：:]")
+
+
 def _title(head: str, lines: list[str]) -> str:
     """The title: a Markdown first heading whatever its script (``# … sources``), else the first line
     that reads like one (five Chinese characters at least, not a bare "2023"), up to its first
@@ -136,6 +140,8 @@ def _title(head: str, lines: list[str]) -> str:
     if head.lstrip().startswith("# ") and lines:
         return _FOOTNOTE.sub("", lines[0])[:60].strip()
     for i, line in enumerate(lines):
+        if overview := _TABLE_OVERVIEW.match(line):  # a workbook's first line is its table's overview
+            return _FOOTNOTE.sub("", overview.group(1))[:60].strip()
         if len(_CJK.findall(line)) >= 5:
             first = _TITLE_END.split(line, maxsplit=1)[0].strip()
             title = first if len(_CJK.findall(first)) >= 5 else line
