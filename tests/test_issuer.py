@@ -167,3 +167,24 @@ def test_the_fake_reports_figure_is_never_taixings_answer(fake_settings: Setting
     assert "（，" not in answer.answer  # a source without a region is 地区不详, never an empty slot
     fake = next(d for d in Retriever(fake_settings).documents() if d["source"] == FAKE_NAME)
     assert (fake.get("region", ""), fake["region_source"]) == ("", NOT_STATED)
+
+
+def _cities_by_province() -> dict[str, list[str]]:
+    by_province: dict[str, list[str]] = {}
+    for city, province in _cities():
+        by_province.setdefault(province, []).append(city)
+    return {p: cities for p, cities in by_province.items() if len(cities) >= 5}
+
+
+@pytest.mark.parametrize("province", sorted(_cities_by_province()))
+def test_a_table_naming_many_places_is_tagged_with_none_of_them(province: str) -> None:
+    """A provincial table of its cities (generated for every province of the division table, not
+    written for any one) whose title names no place is no city's document, nor its province's; the
+    same table titled by its province is the province's."""
+    cities = _cities_by_province()[province]
+    rows = "\n".join(f"{city},{100 + i},{1.5 + i / 10:.2f}" for i, city in enumerate(cities))
+    table = f"各市高新技术企业数量\n地区,高新技术企业（家）,研发投入强度（%）\n{rows}\n"
+    meta = infer_meta("各市高新技术企业.csv", table)
+    assert (meta.region, meta.region_source) == ("", NOT_STATED), (province, meta.region)
+    titled = infer_meta("各市高新技术企业.csv", f"{province}各市高新技术企业数量\n" + table.split("\n", 1)[1])
+    assert region_of(titled.region) is not None and region_of(titled.region).name == region_of(province).name
