@@ -5,14 +5,16 @@ speaks of the asked matter. Word overlap alone would answer it with any article 
 policy's own words (专利, 收费, 减缴) — here 第十一条, which mentions 专利代理机构 for another
 reason. The matter is the question's specific words that are not the policy's name: when none of
 the passages holds one of them, no article governs the matter; the answer declines and names the
-closest articles as related, never as the answer.
+closest articles as related, never as the answer. A figure question (专利代理费减缴多少？) is held to
+the same test when it names the policy it asks about: the policy's percentages are figures of other
+matters, and quoting them would state another matter's figure as the answer.
 """
 
 from __future__ import annotations
 
 import re
 
-from assistant.answer.grounding import Evidence, Passage, QuestionFacts
+from assistant.answer.grounding import Evidence, Passage, QuestionFacts, analyze
 from assistant.answer.indicator_match import credit, squeeze
 from assistant.answer.refusal import Refusal
 from assistant.text import to_simplified
@@ -22,10 +24,19 @@ _ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇\d]+条")
 
 
 def ungoverned(facts: QuestionFacts, evidence: list[Evidence], passages: list[Passage]) -> Refusal | None:
-    """A refusal naming the related articles when a non-figure question's matter is in no passage."""
-    if facts.wants_figure or not evidence or facts.indicators:
+    """A refusal naming the related articles when the asked matter is in no passage.
+
+    Figure questions qualify only when they name a passage's document by its title: a statistical
+    question's words (粮食总产量) may be worded otherwise in its bulletin, a named policy's may not.
+    """
+    if not evidence:
         return None
-    titles = squeeze(to_simplified(" ".join(dict.fromkeys(p.title for p in passages))))
+    names = [squeeze(to_simplified(t)) for t in dict.fromkeys(p.title for p in passages) if t]
+    asked = squeeze(facts.question)
+    named = [n for n in names if n and n in asked]
+    if (facts.wants_figure and not named) or _asks_indicator(facts, asked, named):
+        return None
+    titles = " ".join(names)
     matter = [t for t in facts.tokens if len(t) >= MIN_MATTER_CHARS and not credit(facts, t, titles)]
     if not matter:
         return None
@@ -35,6 +46,16 @@ def ungoverned(facts: QuestionFacts, evidence: list[Evidence], passages: list[Pa
         return None
     related = list(dict.fromkeys(f"《{e.passage.title}》{_article(e)}" for e in evidence[:3]))
     return Refusal(f"资料中没有关于“{'、'.join(absent)}”的规定；相关条款（不是对所问事项的规定）：{'；'.join(related)}")
+
+
+def _asks_indicator(facts: QuestionFacts, asked: str, named: list[str]) -> bool:
+    """Whether the question names an indicator outside the titles it names: 高新技术企业 in
+    《高新技术企业认定管理办法》 names the policy, not a figure the question asks for."""
+    if not named:
+        return bool(facts.indicators)
+    for name in named:
+        asked = asked.replace(name, "，")
+    return bool(analyze(asked, [], facts.lexicon).indicators)
 
 
 def _article(e: Evidence) -> str:
