@@ -43,6 +43,8 @@ _RANK = re.compile(
 _BOTTOM = re.compile(rf"最低|最少|最小|倒数|后\s*{_COUNT}\s*(?:名|位)")
 _TOP_N = re.compile(rf"(?:前|后|倒数)\s*{_COUNT}|{_COUNT}\s*个(?:省|地区|城市|直辖市)")
 _ONE = re.compile(r"最高|最低|最多|最少|最大|最小|哪个省|哪个地区|哪一个")
+# 哪个更高 / 谁多 / 高还是低: the user wants the comparison decided, not only its figures listed
+_WHICH = re.compile(r"哪个|哪一个|哪里|哪年|哪一年|谁|更高|更低|更多|更少|更大|更小|较高|较低|较多|较少|还是")
 _WHERE_RANK = re.compile(r"第几|排第|排名第?几|位次")
 _DURATION = re.compile(r"多长|多久|期限|几年|几个月|多少年|多少个月|多少天|几天")
 _TREND = re.compile(
@@ -165,7 +167,10 @@ class FactAnswerer:
                 if not national:
                     return None
                 regions = national[:1]
-            return self._cells(kind, indicator, facts, regions, years, tabular)
+            found = self._cells(kind, indicator, facts, regions, years, tabular)
+            if found is not None and kind == "comparison" and not found.refused and _WHICH.search(q):
+                found.text += _verdict(found.series)
+            return found
         if tabular and len(regions) == 1 and len(years) == 1:
             return self._cells("lookup", indicator, facts, regions, years, tabular)
         return None
@@ -307,6 +312,23 @@ def _direction(chosen: list[tuple[str, int | None, list[Fact]]]) -> str:
     if v1 == v0:
         return f"{y0}年到{y1}年持平。"
     return f"{y0}年到{y1}年总体{'上升' if v1 > v0 else '下降'}。"
+
+
+def _verdict(series: list[dict[str, Any]]) -> str:
+    """Which side is higher, in words: the figures stand cited on the lines above, and restating
+    them here would add figures no citation follows. Decided only over one figure per side in one
+    unit (two documents' figures for a side, or 亿元 against %, decide nothing)."""
+    by_region = len({p["region"] for p in series}) > 1
+    labels = [p["region"] if by_region else f"{p['year']}年" for p in series]
+    if len(set(labels)) != len(labels) or len({p["unit"] for p in series}) != 1 or len(series) < 2:
+        return ""
+    order = sorted(zip(labels, (p["value"] for p in series)), key=lambda lv: -lv[1])
+    (top, high), (bottom, low) = order[0], order[-1]
+    if high == low:
+        return f"\n{'、'.join(labels)}相同。"
+    if len(order) == 2:
+        return f"\n{top}高于{bottom}。"
+    return f"\n{top}最高，{bottom}最低。"
 
 
 def _passage(n: int, fact: Fact) -> Passage:
