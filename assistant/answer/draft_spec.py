@@ -17,6 +17,9 @@ from pydantic import BaseModel, ConfigDict
 
 from assistant.errors import AssistantError
 
+# the kinds of paragraph a draft is written as: the CLI's --style, the page's radio, the planner's choice
+STYLES = ("总结", "对比", "简报")
+
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "drafting.toml"
 
 

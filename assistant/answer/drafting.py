@@ -20,6 +20,7 @@ from assistant.answer.backends import FALLBACK, unreachable_endpoint
 from assistant.answer.draft_compose import DEFAULT_CHARS, compose, draft_length
 from assistant.answer.draft_model import model_draft
 from assistant.answer.draft_plan import Plan, build_plan
+from assistant.answer.draft_spec import STYLES
 from assistant.answer.prompts import CANNOT_ANSWER
 from assistant.answer.stages import Answer, Citation, Rejection
 from assistant.answer.verify import verify_answer
@@ -29,8 +30,6 @@ from assistant.text import to_simplified
 
 if TYPE_CHECKING:
     from assistant.answer.chain import Answerer
-
-STYLES = ("总结", "对比", "简报")
 
 
 class DraftError(AssistantError):

@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 
 from assistant.answer import backends
+from assistant.answer.draft_spec import STYLES
 from assistant.errors import EXIT_CODES
 from assistant.evaluate.run import GATED_METRICS
 from assistant.settings import Settings, get_settings
@@ -153,7 +154,7 @@ def _add_answer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
     p.add_argument("--backend", choices=backends.NAMES, help=backend_help)
     p.add_argument(
         "--style",
-        choices=["总结", "对比", "简报"],
+        choices=list(STYLES),
         help="总结 results paragraph, 对比 comparison, 简报 brief bullet list (default: from the topic, else 总结)",
     )
     p.add_argument("--chars", type=int, metavar="N", help="at most N characters, at least N/2 (default 300)")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistant.answer.draft_spec import STYLES
 from assistant.serve.render import escape
 
-STYLES = ("总结", "对比", "简报")
 ROLE_NAMES = {
     "headline": "头条指标",
     "provision": "政策条款",
