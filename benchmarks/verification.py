@@ -130,11 +130,20 @@ def run_answers(runner, endpoint, chosen, per_class: int) -> tuple[dict, list]:
 
 
 def run_drafts(runner, endpoint, chosen, vocab, facts, per_class: int) -> tuple[dict, list]:
-    """One paragraph per case: the case's sentence among two true sentences of its passage."""
+    """One paragraph per case: the case's sentence among two true sentences of its passage, or, for a
+    region swap across two table rows, beside the true sentence of the row whose region it took."""
     from assistant.answer.draft_compose import draft_length
     from assistant.answer.stages import Rejection
     from assistant.answer.verify import UNVERIFIED_MARK
     from assistant.evaluate.mutations import number, says, statement, wording
+
+    def rival(case) -> list:
+        """The fact of the other cited row whose region the mutated sentence gives the figure."""
+        return [
+            f
+            for f in facts[case.chunks[1]]
+            if f.indicator == case.fact.indicator and f.region in case.answer and f.region != case.fact.region
+        ][:1]
 
     counts, misses = {}, []
     for kind, group in chosen.items():
@@ -142,12 +151,12 @@ def run_drafts(runner, endpoint, chosen, vocab, facts, per_class: int) -> tuple[
         for case in group:
             if n == per_class:
                 break
-            if len(case.chunks) > 1:
-                continue  # a region swap across two table rows: drafts cite one passage per fact here
             mates = [
                 f for f in facts[case.fact.chunk_id] if f is not case.fact and f.base_value != case.fact.base_value
             ]
             mates = [(f, statement(f, wording(f, vocab), f"{number(f.value)}{f.unit}")) for f in mates][:2]
+            if len(case.chunks) > 1:  # a region swap across two table rows: the other row is cited as [2]
+                mates = [(f, statement(f, wording(f, vocab), f"{number(f.value)}{f.unit}", 2)) for f in rival(case)]
             mates = [(f, s) for f, s in mates if says(s, f, vocab)]
             paragraph = "".join([case.answer, *(s for _, s in mates)])
             endpoint.reply = staticmethod(lambda messages, text=paragraph: text)
@@ -183,7 +192,7 @@ def main() -> None:
     t0 = time.perf_counter()
     settings, vocab, chunks, facts = load_corpus()
     print(f"corpus: {len(chunks)} chunks, {sum(map(len, facts.values()))} facts ({time.perf_counter() - t0:.1f} s)")
-    chosen = all_cases(vocab, chunks, facts, 2 * args.per_class, args.seed)  # grounding refuses some questions
+    chosen = all_cases(vocab, chunks, facts, 8 * args.per_class, args.seed)  # grounding refuses many two-region ones
     server, endpoint = serve()
     settings = settings.model_copy(update={"openai_base_url": endpoint.url, "openai_api_key": "sk-local"})
     runner = Runner(chunks, MemoryFacts(facts, vocab), backends.build("openai", settings), settings)

@@ -191,14 +191,11 @@ def _swaps(
     if rivals:
         rival = rivals[0]
         cited = (fact.chunk_id,) if rival.chunk_id == fact.chunk_id else (fact.chunk_id, rival.chunk_id)
-        yield Case(
-            "region",
-            question(fact, words, fact.region, rival.region),
-            statement(replace(fact, region=rival.region), words, figure),
-            cited,
-            figure,
-            fact,
-        )
+        said = statement(replace(fact, region=rival.region), words, figure)
+        # asked of both places (周口 and 洛阳 compared), and of the fact's place alone, as the chain asks
+        # each part of a question of several places: the other row is among the passages either way
+        for asked in (question(fact, words, fact.region, rival.region), q):
+            yield Case("region", asked, said, cited, figure, fact)
     if fact.year and not any(_same_value(f, fact) and f.year == fact.year - 1 for f in [*chunk, *neighbours]):
         yield Case(
             "year", q, statement(replace(fact, year=fact.year - 1), words, figure), (fact.chunk_id,), figure, fact
