@@ -7,12 +7,17 @@ figures are the source's own, with the region and year of each stated in front.
 
 from __future__ import annotations
 
+import re
+
 from assistant.answer.grounding import Evidence, QuestionFacts, evidence_years
 
 MAX_SENTENCES = 3
 MAX_SENTENCES_MULTI = 5
 KEEP_RATIO = 0.85  # a further sentence must cover the question nearly as well as the best one …
 KEEP_RATIO_MULTI = 0.6  # … unless the question asks for several figures
+MAX_ITEMS = 8  # list items carried after a lead-in sentence (下列条件之一：)
+# a list item as policies number them: （一） (一) 一、 1. 1、 ①
+_ITEM = re.compile(r"\s*(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．]|[①-⑳])")
 
 
 def _lead(e: Evidence) -> str:
@@ -42,10 +47,30 @@ def compose(
                 chosen.append(e)
             if len(chosen) == max_sentences:
                 break
-    lines, previous = [], ""
+    lines, previous, said = [], "", ""
     for e in chosen:
+        if e.sentence.strip().rstrip("。；;，,") in said:  # an item already carried after its lead-in
+            continue
         lead = _lead(e)
-        sentence = e.sentence.rstrip("。；;，,")
+        sentence = _with_items(e).rstrip("。；;，,")
+        said += sentence
         lines.append(f"{lead + '：' if lead != previous else ''}{sentence}[{e.passage.n}]。")
         previous = lead
     return "".join(lines)
+
+
+def _with_items(e: Evidence) -> str:
+    """A sentence that leads into a list (符合下列条件之一的，可以…：) with the items that follow it
+    in its passage: the lead-in alone states none of the conditions the question asks for."""
+    sentence = e.sentence.strip()
+    at = e.passage.text.find(sentence)
+    if not sentence.endswith(("：", ":")) or at < 0:
+        return sentence
+    items = []
+    for line in e.passage.text[at + len(sentence) :].split("\n"):
+        if not line.strip():  # Markdown sets a blank line between items
+            continue
+        if not _ITEM.match(line) or len(items) == MAX_ITEMS:
+            break
+        items.append(line.strip())
+    return sentence + "".join(items)

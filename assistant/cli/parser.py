@@ -100,6 +100,20 @@ def _add_document_commands(sub: argparse._SubParsersAction[argparse.ArgumentPars
     p.add_argument("--json", action="store_true", help="one JSON object per document")
 
 
+def _add_query_flags(parser: argparse.ArgumentParser, line: str) -> None:
+    """The flags ``search`` and ``ask`` share: JSON output, a batch file (``line`` per question) and filters."""
+    parser.add_argument("--json", action="store_true", help="print JSON (always on with --questions)")
+    parser.add_argument(
+        "--questions",
+        type=Path,
+        metavar="FILE.jsonl",
+        help=f"batch: one {line} per line → one JSON line per question, in order",
+    )
+    parser.add_argument("--region", help="only this region (a part of the name is enough: 泰兴)")
+    parser.add_argument("--year", type=int, help="only documents covering this year")
+    parser.add_argument("--doc", metavar="FILE", help="only this document (file name)")
+
+
 def _add_answer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "search",
@@ -109,16 +123,7 @@ def _add_answer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
     p.add_argument("question", nargs="?", help="the question (Simplified or Traditional Chinese)")
     p.add_argument("-k", type=int, default=None, help="number of passages (default 5)")
     _add_index_flag(p)
-    p.add_argument("--json", action="store_true", help="print JSON (always on with --questions)")
-    p.add_argument(
-        "--questions",
-        type=Path,
-        metavar="FILE.jsonl",
-        help='batch: one {"q": ...} per line → one JSON line per question, in order',
-    )
-    p.add_argument("--region", help="only this region (a part of the name is enough: 泰兴)")
-    p.add_argument("--year", type=int, help="only documents covering this year")
-    p.add_argument("--doc", metavar="FILE", help="only this document (file name)")
+    _add_query_flags(p, '{"q": ...}')
     p.add_argument("--mode", choices=["hybrid", "lexical", "dense"], default="hybrid", help="ranking (default hybrid)")
     backend_help = (
         f"{' | '.join(backends.NAMES)} (default: the settings' answer.backend; auto: an API model with a key, "
@@ -133,16 +138,7 @@ def _add_answer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
     p.add_argument("question", nargs="?", help="the question")
     p.add_argument("--backend", choices=backends.NAMES, help=backend_help)
     _add_index_flag(p)
-    p.add_argument("--json", action="store_true", help="print the answer as JSON (always on with --questions)")
-    p.add_argument(
-        "--questions",
-        type=Path,
-        metavar="FILE.jsonl",
-        help='batch: one {"q": ..., "history": [...]} per line → one JSON line per question, in order',
-    )
-    p.add_argument("--region", help="only this region")
-    p.add_argument("--year", type=int, help="only documents covering this year")
-    p.add_argument("--doc", metavar="FILE", help="only this document")
+    _add_query_flags(p, '{"q": ..., "history": [...]}')
 
     p = sub.add_parser(
         "draft",
