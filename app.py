@@ -23,19 +23,22 @@ from assistant.serve import gradio_stubs
 from assistant.settings import get_settings
 
 
-def _own_temp_dir() -> None:
-    """Point Gradio at the page's own file cache before it is imported (it reads GRADIO_TEMP_DIR
-    then): files another Gradio app cached under the shared /tmp/gradio are never served here."""
+def _before_gradio() -> None:
+    """What must be set before Gradio is first imported: its stub regeneration skipped, and the
+    page's own file cache (Gradio reads GRADIO_TEMP_DIR then), so files another Gradio app cached
+    under the shared /tmp/gradio are never served here."""
     try:
-        folder = get_settings().page_temp_dir
+        settings = get_settings()
     except ValueError:
+        gradio_stubs.install(keep_stubs=False)
         return  # a bad setting: main() says which
+    gradio_stubs.install(keep_stubs=settings.gradio_stubs)
+    folder = settings.page_temp_dir
     folder.mkdir(parents=True, exist_ok=True)
     os.environ["GRADIO_TEMP_DIR"] = str(folder)
 
 
-gradio_stubs.install()  # before the first import of gradio
-_own_temp_dir()
+_before_gradio()
 
 import gradio as gr  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402

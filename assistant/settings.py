@@ -153,6 +153,11 @@ class Settings(BaseSettings):
     gradio_temp_dir: Path | None = Field(
         default=None, validation_alias=AliasChoices("ASSISTANT_GRADIO_TEMP_DIR", "GRADIO_TEMP_DIR")
     )
+    # ASSISTANT_RAISE_ERRORS=1: a command's error keeps its traceback instead of one line (for debugging)
+    raise_errors: bool = False
+    # ASSISTANT_GRADIO_STUBS=1: let Gradio regenerate its .pyi stubs at import, as it does by default
+    # (assistant/serve/gradio_stubs.py skips that: ~2 s of the page's start-up on 2 cores)
+    gradio_stubs: bool = False
     # answers the page generates at once (chat, draft and /ask share the slots); the rest wait in its queue
     concurrent_answers: int = Field(default=2, ge=1)
     chunk: ChunkSettings = ChunkSettings()

@@ -143,3 +143,16 @@ def test_chroma_server_path(tmp_path: Path, data_dir: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_raise_errors_setting_keeps_the_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ASSISTANT_RAISE_ERRORS=1 is read through the settings like every other variable: the error
+    escapes with its traceback; without it the command prints one line and returns its exit code."""
+    from assistant.cli import main
+    from assistant.errors import AssistantError
+
+    argv = ["remove", "--index", str(tmp_path / "index"), "nothing.txt"]
+    assert main(argv) == AssistantError.exit_code
+    monkeypatch.setenv("ASSISTANT_RAISE_ERRORS", "1")
+    with pytest.raises(AssistantError, match="nothing.txt is not in the index"):
+        main(argv)

@@ -10,7 +10,6 @@ their traceback.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 
@@ -40,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except AssistantError as exc:
-        if os.environ.get("ASSISTANT_RAISE_ERRORS"):
+        if settings_from(args).raise_errors:
             raise
         if not isinstance(exc, StorageError):  # "cannot open the index: database disk image is malformed" → what to do
             exc = storage_failure(exc, settings_from(args).resolved_index_dir) or exc
@@ -48,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except Exception as exc:  # a full disk, a damaged or read-only index, from SQLite, Chroma or the OS
         storage = storage_failure(exc, settings_from(args).resolved_index_dir)
-        if storage is None or os.environ.get("ASSISTANT_RAISE_ERRORS"):
+        if storage is None or settings_from(args).raise_errors:
             raise
         print(f"error: {printable(str(storage))}", file=sys.stderr)
         return storage.exit_code

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
-import os
 import sys
 from typing import Any
 
@@ -41,7 +40,8 @@ class _SkipGradioStubs(importlib.abc.MetaPathFinder):
         return spec
 
 
-def install() -> None:
-    """Install the hook; call before the first ``import gradio`` (later, it would be too late)."""
-    if "gradio" not in sys.modules and not os.environ.get("ASSISTANT_GRADIO_STUBS"):
+def install(keep_stubs: bool) -> None:
+    """Install the hook unless ``keep_stubs`` (the ``gradio_stubs`` setting); call before the first
+    ``import gradio`` (later, it would be too late)."""
+    if "gradio" not in sys.modules and not keep_stubs:
         sys.meta_path.insert(0, _SkipGradioStubs())
