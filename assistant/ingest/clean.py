@@ -121,6 +121,7 @@ def drop_boilerplate(text: str) -> str:
 
 
 _OPEN_END = re.compile(rf"[{_CJK}\w]$")
+_CLOSED_END = re.compile(r"[。！？!?：]$")  # a full-width line ending so ends its sentence; any other is wrapped
 _HEADING_START = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十百\d]+[章节条]|\d{1,2}[、.．](?!\d)|#)"
 )
@@ -130,22 +131,47 @@ def join_broken_lines(text: str) -> str:
     """Rejoin a sentence that a scrape broke across lines (``獲得市級以上`` / ``財政科技資金…``).
 
     Only a long line (a paragraph, not a heading) that ends inside a word is joined, and never to
-    a line that starts a new heading.
+    a line that starts a new heading. Long is 40 characters, or, in hard-wrapped text (a PDF's
+    text layer: most lines one width), a line of that width: a bulletin set 26 characters wide
+    broke 生产总 / 值1329.65亿元 apart, and neither half was a sentence that could answer.
     """
+    lines = text.split("\n")
+    width = _wrap_width(lines)
     out: list[str] = []
-    for line in text.split("\n"):
+    for line in lines:
         prev = out[-1] if out else ""
+        wrapped = bool(width) and _cells(prev) >= width - WRAP_SLACK and not _CLOSED_END.search(prev)
         if (
-            len(prev) >= 40
-            and _OPEN_END.search(prev)
+            (wrapped or (len(prev) >= 40 and _OPEN_END.search(prev)))
             and line
             and not _HEADING_START.match(line)
-            and re.match(rf"[{_CJK}\w]", line)
+            and re.match(rf"[{_CJK}\w（“《(‘]", line)
         ):
             out[-1] = prev + line
         else:
             out.append(line)
     return "\n".join(out)
+
+
+WRAP_SLACK = 4  # a wrapped line may be this many half-widths short of the width (a wide glyph, a space)
+WRAP_SHARE = 0.5  # text is hard-wrapped when this share of its longer lines is one width
+
+
+def _cells(line: str) -> int:
+    """A line's printed width in half-widths: 值[2]1329.65亿元 is as wide as eleven Chinese
+    characters, not fifteen, so a wrapped line full of figures counts as full."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def _wrap_width(lines: list[str]) -> int:
+    """The width (half-widths) text was hard-wrapped at, or 0: the commonest width of its lines of
+    24 half-widths or more, when at least half of them are within WRAP_SLACK of it."""
+    widths = [w for w in map(_cells, lines) if w >= 24]
+    if len(widths) < 8:
+        return 0
+    width = max(set(widths), key=lambda n: sum(abs(m - n) <= WRAP_SLACK for m in widths))
+    near = sum(abs(m - width) <= WRAP_SLACK for m in widths)
+    return width if near >= WRAP_SHARE * len(widths) and width < 80 else 0
 
 
 def tidy_whitespace(text: str) -> str:
