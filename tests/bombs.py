@@ -106,3 +106,33 @@ def png_header(path: Path, width: int, height: int) -> Path:
         + chunk(b"IEND", b"")
     )
     return path
+
+
+def sparse_xlsx(path: Path, last: str = "ZZ200000") -> Path:
+    """Two cells, ``A1`` and ``last``: a few KB that python-calamine holds as the dense grid between
+    them (``ZZ200000``: 140.4 million cells, 4.3 GB)."""
+    xlsx(path, rows=0, columns=1)
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    sheet = next(name for name in parts if name.startswith("xl/worksheets/sheet"))
+    row = "".join(c for c in last if c.isdigit())
+    far = f'<row r="{row}"><c r="{last}" t="n"><v>9005</v></c></row></sheetData>'
+    parts[sheet] = parts[sheet].decode().replace("</sheetData>", far).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return path
+
+
+def sparse_xls(path: Path, sheets: int = 3) -> Path:
+    """An Excel 97–2003 workbook whose sheets each hold two cells, at A1 and IV65536 (the corners of a
+    BIFF8 sheet): 5 KB that python-calamine expands to 16.8 million cells a sheet on opening."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    for number in range(sheets):
+        sheet = book.add_sheet(f"表{number + 1}")
+        sheet.write(0, 0, "高企")
+        sheet.write(65535, 255, 9006)
+    book.save(str(path))
+    return path

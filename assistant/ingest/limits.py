@@ -13,21 +13,20 @@ limits are settings (``ingest.max_*``). Parsing in a memory-capped child process
 
 from __future__ import annotations
 
-import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO, NoReturn
 
 from assistant.errors import DocumentError
+from assistant.ingest.sheet_limits import xls_cells, xlsx_cells
 from assistant.settings import IngestSettings
 
 MB = 1 << 20
 _STEP = 1 << 20  # bytes inflated or scanned per step: memory stays flat whatever the file holds
 _SMALL_PART = MB  # parts smaller than this are not judged by their compression ratio
-_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")  # a <c> element of an XLSX worksheet
 _M2_PER_PT2 = (0.0254 / 72) ** 2
 
 
@@ -76,13 +75,8 @@ def _check_package(path: Path, limits: IngestSettings) -> None:
                     f"{limits.max_zip_ratio:g}×",
                     "max_zip_ratio",
                 )
-        if path.suffix.lower() == ".xlsx":
-            cells = sum(
-                _count(_parts(archive, name), _CELL)
-                for name in archive.namelist()
-                if name.startswith("xl/worksheets/") and name.endswith(".xml")
-            )
-            _check_cells(path, cells, limits)
+        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+            _check_cells(path, xlsx_cells(archive), limits)
 
 
 def _inflated_size(raw: BinaryIO, info: zipfile.ZipInfo, cap: int) -> int:
@@ -110,26 +104,35 @@ def _inflated_size(raw: BinaryIO, info: zipfile.ZipInfo, cap: int) -> int:
     return size
 
 
-def _parts(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
-    with archive.open(name) as part:
-        while chunk := part.read(_STEP):
-            yield chunk
-
-
-def _count(chunks: Iterator[bytes], pattern: re.Pattern[bytes], overlap: int = 16) -> int:
-    """Matches of ``pattern`` over a stream of chunks (a match across two chunks counted once)."""
-    found, tail = 0, b""
-    for chunk in chunks:
-        data = tail + chunk
-        keep = max(len(data) - overlap, 0)
-        found += sum(1 for m in pattern.finditer(data) if m.start() < keep)
-        tail = data[keep:]
-    return found + len(pattern.findall(tail))
-
-
 def _check_cells(path: Path, cells: int, limits: IngestSettings) -> None:
     if cells > limits.max_sheet_cells:
-        _refuse(path, f"its sheets hold {cells:,} cells", f"{limits.max_sheet_cells:,} cells", "max_sheet_cells")
+        _refuse(
+            path,
+            f"its sheets span {cells:,} cells (rows × columns from the first cell to the last)",
+            f"{limits.max_sheet_cells:,} cells",
+            "max_sheet_cells",
+        )
+
+
+def _check_xls(path: Path, limits: IngestSettings) -> None:
+    """An .xls: BIFF8 cell positions (decrypted first when write-protected); an .xls that is
+    really an OOXML package is checked as one, other disguises are left to their readers."""
+    import olefile
+
+    from assistant.ingest.readers.sheets import _unlocked  # the reader's own decryption
+
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic == b"PK\x03\x04":
+        _check_package(path, limits)
+        return
+    try:
+        with olefile.OleFileIO(_unlocked(path.name, path.read_bytes())) as ole:
+            stream = next((s for s in ("Workbook", "Book") if ole.exists(s)), None)
+            workbook = ole.openstream(stream).read() if stream else b""
+    except (OSError, ValueError):
+        return  # not an OLE file: the reader says what it is
+    _check_cells(path, xls_cells(workbook), limits)
 
 
 def _check_csv(path: Path, limits: IngestSettings) -> None:
@@ -191,6 +194,8 @@ def _check_image(path: Path, limits: IngestSettings) -> None:
 _CHECKS: dict[str, Callable[[Path, IngestSettings], None]] = {
     ".docx": _check_package,
     ".xlsx": _check_package,
+    ".xlsm": _check_package,
+    ".xls": _check_xls,
     ".csv": _check_csv,
     ".pdf": _check_pdf,
     ".png": _check_image,

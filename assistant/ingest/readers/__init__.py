@@ -48,7 +48,7 @@ def read_blocks(path: Path, limits: IngestSettings | None = None) -> Document:
             path.name, f"unsupported file type {path.suffix or '(none)'}; supported: {', '.join(sorted(READERS))}"
         )
     try:
-        document = read_workbook(path, limits) if reader is read_workbook else reader(path)
+        document = reader(path, limits) if reader in (read_workbook, read_csv) else reader(path)
     except DocumentError:
         raise
     except Exception as exc:  # a parser crash must cost one file, not the run
