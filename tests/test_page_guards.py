@@ -8,13 +8,19 @@ The page runs over an empty index of its own: these checks are about routes, not
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
+import threading
 import time
+import uuid
 from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from conftest import wait_for_port
+from conftest import CannedJSON, wait_for_port
 from test_app import AUTH, AppServer, start_app, stop_app
 
 from assistant.settings import Settings
@@ -120,6 +126,49 @@ def test_the_named_api_still_works(page: AppServer, events: list[dict[str, Any]]
     ask = next(e for e in events if e["api_name"] == "ask")
     joined = http.post("gradio_api/queue/join", json={"data": [question], "fn_index": ask["id"], "session_hash": "s"})
     assert joined.status_code == 200, joined.text
+
+
+def test_the_file_route_serves_the_pages_own_files_only(http: httpx.Client, tmp_path: Path) -> None:
+    """A canary a second Gradio app left in the shared cache (/tmp/gradio), a file outside every
+    allowed folder, a traversal and the proxy to a loopback server are refused; what was uploaded
+    to this page is served (issue 25: another app's upload was read back)."""
+    shared = Path(tempfile.gettempdir()) / "gradio" / f"canary-{uuid.uuid4().hex}"
+    shared.mkdir(parents=True)
+    try:
+        (shared / "canary.txt").write_text("CANARY-9021", encoding="utf-8")
+        (tmp_path / "outside.txt").write_text("CANARY-9022", encoding="utf-8")
+        with CannedServer("CANARY-9023") as loopback:
+            for route in (
+                f"gradio_api/file={shared / 'canary.txt'}",
+                f"gradio_api/file={tmp_path / 'outside.txt'}",
+                "gradio_api/file=../../../../etc/hostname",
+                f"gradio_api/proxy={loopback}",
+            ):
+                refused = http.get(route)
+                assert refused.status_code in (400, 403, 404), (route, refused.status_code)
+                assert "CANARY" not in refused.text
+    finally:
+        shutil.rmtree(shared)
+    uploaded = http.post("gradio_api/upload", files={"files": ("own.txt", b"OWN-86", "text/plain")})
+    assert uploaded.status_code == 200, uploaded.text
+    own = http.get(f"gradio_api/file={uploaded.json()[0]}")
+    assert own.status_code == 200 and own.text == "OWN-86"
+
+
+class CannedServer:
+    """A loopback HTTP server answering ``body`` to every GET, for the duration of a ``with``."""
+
+    def __init__(self, body: str) -> None:
+        handler = type("Canned", (CannedJSON,), {"body": body.encode()})
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+
+    def __enter__(self) -> str:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}/canary.txt"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def test_repeated_failed_logins_are_refused_until_their_delay_has_passed(page: AppServer) -> None:
