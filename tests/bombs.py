@@ -136,3 +136,22 @@ def sparse_xls(path: Path, sheets: int = 3) -> Path:
         sheet.write(65535, 255, 9006)
     book.save(str(path))
     return path
+
+
+def flate_bomb_pdf(path: Path, megabytes: int) -> Path:
+    """A one-page PDF of ordinary size whose content stream inflates to ``megabytes`` MB of spaces
+    (about 1,000× its packed size): no page count, page size or file size gives it away."""
+    pack = zlib.compressobj(9)
+    block = b" " * MB
+    packed = b"".join(pack.compress(block) for _ in range(megabytes)) + pack.flush()
+    flate = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >>"
+        b" /Contents 5 0 R >>",
+        flate,
+    ]
+    path.write_bytes(pdf(objects))
+    return path

@@ -148,6 +148,23 @@ def test_the_page_parses_uploads_in_a_capped_child(settings: Settings, tmp_path:
     assert outcome.indexed == [TAIXING] and not outcome.report.failed
 
 
+def test_an_upload_that_inflates_past_the_pages_cap_costs_that_upload_only(settings: Settings, tmp_path: Path) -> None:
+    """The 20 MB page-upload row: a 1.2 MB PDF (within the upload limit) whose content stream
+    inflates to 1.2 GB passes every cheap check; the page's parse runs in a child capped at
+    ``page_parse_memory_mb`` (400 here), which fails alone with a line naming the file and the
+    cap, and the next upload is indexed in the same call."""
+    bomb = bombs.flate_bomb_pdf(tmp_path / "inflates.pdf", 1200)
+    assert bomb.stat().st_size < 20 * 2**20
+    honest = tmp_path / TAIXING
+    honest.write_bytes((KNOWLEDGE / TAIXING).read_bytes())
+    page = settings.model_copy(update={"ingest": IngestSettings(page_parse_memory_mb=400)})
+    outcome = ingest_files(page, [bomb, honest])
+    assert outcome.indexed == [TAIXING], outcome.report.failed
+    (name, line), *_ = outcome.report.failed
+    assert name.endswith("inflates.pdf") and "\n" not in line
+    assert "the limit of 400 MB one file may use (ASSISTANT_INGEST__PAGE_PARSE_MEMORY_MB=400 on the page" in line
+
+
 # -- only what a reader sees ----------------------------------------------------------------------
 def _hidden_docx(path: Path) -> Path:
     import docx

@@ -51,12 +51,24 @@ def _child(path: Path, memory_mb: int, limits: IngestSettings | None, send: Conn
     out_of_memory = f"reading it needs more memory than {cap_line(memory_mb, limits)}; not read"
     try:
         send.send(("ok", parse(path, limits)))
-    except DocumentError as exc:  # a reader's MemoryError arrives wrapped as "cannot parse as …"
-        send.send(("error", out_of_memory if isinstance(exc.__cause__, MemoryError) else exc.reason))
+    except DocumentError as exc:  # a reader's MemoryError arrives wrapped: "cannot parse as PDF: PdfminerException"
+        send.send(("error", out_of_memory if _ran_out_of_memory(exc) else exc.reason))
     except MemoryError:
         send.send(("error", out_of_memory))
     finally:
         send.close()
+
+
+def _ran_out_of_memory(exc: BaseException) -> bool:
+    """Whether a MemoryError is anywhere in the chain of causes (pdfplumber re-raises zlib's as its own)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, MemoryError):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 class Parser:
