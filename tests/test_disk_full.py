@@ -58,6 +58,11 @@ def test_a_full_disk_stops_with_one_line_and_the_next_run_completes(small_disk: 
     assert full.returncode == 1, full.stderr[-2000:]
     lines = full.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: the disk is full") and "committed:" in lines[0]
+    for command in (["ask", "--backend", "extractive"], ["search"]):  # on the full disk (issue 25: ask stopped
+        # with "database or disk is full", search with a traceback): an answer, or one line saying what to do
+        used = _cli(*command, "泰兴 研发经费投入强度", "--index", str(index), data=data)
+        assert "Traceback" not in used.stderr and used.returncode in (0, 2), used.stderr[-2000:]
+        assert used.returncode == 0 or used.stderr.strip().splitlines()[-1].startswith("error: the disk holding")
     subprocess.run(["mount", "-o", "remount,size=200m", str(small_disk)], check=True)
     again = _cli("ingest", "-q", "--index", str(index), str(doc), data=data)
     assert again.returncode == 0, again.stderr[-2000:]
