@@ -88,7 +88,7 @@ def test_events_without_an_api_name_are_refused_over_every_route(
 ) -> None:
     """Private (``api_name=False``) and undocumented ones (gr.Examples' ``load_example``) alike."""
     private = [e for e in events if e["api_visibility"] != "public"]
-    assert len(private) >= 16 and [e["api_name"] for e in events if e not in private] == ["ask"]
+    assert len(private) >= 17 and [e["api_name"] for e in events if e not in private] == ["ask"]
     for event in private:
         for route, body, headers in _attempts(event):
             refused = http.post(route, json=body, headers=headers)
