@@ -6,7 +6,8 @@ What is checked is what the parse will cost, read cheaply and without trusting t
 claims: a DOCX/XLSX's parts are inflated here, a megabyte at a time, and counted (a zip's central
 directory can declare 1 KB for a part that inflates to gigabytes, and ``zipfile`` inflates a
 whole part in one call); a PDF's page count and page sizes come from its page tree (pypdf, lazily);
-an image's size from its header; a sheet's cells are counted in its XML or its CSV bytes. The
+an image's size from its header; the grid a workbook's sheets span from its cells' positions
+(:mod:`assistant.ingest.sheet_limits`), a CSV's cells from its bytes. The
 limits are settings (``ingest.max_*``). Parsing in a memory-capped child process
 (:mod:`assistant.ingest.worker`) is the backstop for what no cheap check can see.
 """
