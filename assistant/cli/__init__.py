@@ -37,7 +37,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def _index_disk(args: argparse.Namespace) -> tuple[Path, float]:
-    """The index folder, and the free space under which a failure there is a full disk."""
+    """The index folder, and the free space under which a failure there (from Chroma, SQLite or
+    the OS: an AssistantError says its own cause) is a full disk."""
     settings = settings_from(args)
     return settings.resolved_index_dir, settings.ingest.min_free_mb
 
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("ASSISTANT_RAISE_ERRORS"):
             raise
         if not isinstance(exc, (StorageError, DiskFull)):  # "cannot open the index: … malformed" → what to do
-            exc = storage_failure(exc, *_index_disk(args)) or exc
+            exc = storage_failure(exc, settings_from(args).resolved_index_dir) or exc  # its words only
         print(f"error: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except Exception as exc:  # a full disk, a damaged or read-only index, from SQLite, Chroma or the OS
