@@ -105,14 +105,12 @@ def _inflated_size(raw: BinaryIO, info: zipfile.ZipInfo, cap: int) -> int:
     return size
 
 
-def _check_cells(path: Path, cells: int, limits: IngestSettings) -> None:
+_SPAN = "its sheets span {:,} cells (rows × columns from the first cell to the last)"
+
+
+def _check_cells(path: Path, cells: int, limits: IngestSettings, counted: str = _SPAN) -> None:
     if cells > limits.max_sheet_cells:
-        _refuse(
-            path,
-            f"its sheets span {cells:,} cells (rows × columns from the first cell to the last)",
-            f"{limits.max_sheet_cells:,} cells",
-            "max_sheet_cells",
-        )
+        _refuse(path, counted.format(cells), f"{limits.max_sheet_cells:,} cells", "max_sheet_cells")
 
 
 def _check_xls(path: Path, limits: IngestSettings) -> None:
@@ -144,7 +142,7 @@ def _check_csv(path: Path, limits: IngestSettings) -> None:
             rows += chunk.count(b"\n")
             for sep in separators:
                 separators[sep] += chunk.count(sep)
-    _check_cells(path, rows + 1 + max(separators.values()), limits)
+    _check_cells(path, rows + 1 + max(separators.values()), limits, "it holds {:,} cells (fields on its lines)")
 
 
 def _check_pdf(path: Path, limits: IngestSettings) -> None:
