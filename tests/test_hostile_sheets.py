@@ -89,6 +89,27 @@ def test_the_cell_limit_measures_the_span_not_the_count(suffix: str, tmp_path: P
     assert f"its sheets span {spans} cells" in caught.value.reason and "2,000,000 cells" in caught.value.reason
 
 
+@pytest.mark.parametrize("bomb", ["sparse", "zeros"])
+def test_a_workbook_write_protected_with_the_default_password_is_checked_decrypted(bomb: str, tmp_path: Path) -> None:
+    """Excel opens a workbook encrypted with its default password without asking, and so does the
+    reader: a bomb encrypted so (msoffcrypto-tool, as Excel's "protect workbook") passed every
+    check before, its package being no zip until decrypted."""
+    import bombs
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = bombs.xlsx(tmp_path / "plain.xlsx", 10)
+    if bomb == "sparse":
+        plain, setting = bombs.sparse_xlsx(plain), "MAX_SHEET_CELLS"
+    else:
+        plain, setting = bombs.add_zeros(plain, "xl/media/zeros.bin", 300), "MAX_UNZIPPED_MB"
+    protected = tmp_path / "protected.xlsx"
+    with plain.open("rb") as source, protected.open("wb") as target:
+        OOXMLFile(source).encrypt("VelvetSweatshop", target)
+    with pytest.raises(DocumentError) as caught:
+        check_limits(protected, IngestSettings())
+    assert caught.value.path == "protected.xlsx" and f"ASSISTANT_INGEST__{setting}" in caught.value.reason
+
+
 @pytest.mark.skipif(not YEARBOOK_XLS.exists(), reason="../shared/corpora/fresh-2026-12 not present")
 def test_limits_hold_on_a_write_protected_yearbook_workbook() -> None:
     """The yearbook table (an encrypted BIFF8 .xls) spans 508 cells: passed at the default limit,

@@ -14,6 +14,7 @@ limits are settings (``ingest.max_*``). Parsing in a memory-capped child process
 
 from __future__ import annotations
 
+import io
 import struct
 import zipfile
 import zlib
@@ -29,6 +30,7 @@ MB = 1 << 20
 _STEP = 1 << 20  # bytes inflated or scanned per step: memory stays flat whatever the file holds
 _SMALL_PART = MB  # parts smaller than this are not judged by their compression ratio
 _M2_PER_PT2 = (0.0254 / 72) ** 2
+_ZIP_MAGIC, _OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"  # a package; an .xls or an encrypted package
 
 
 def check_limits(path: Path, limits: IngestSettings) -> None:
@@ -46,14 +48,19 @@ def _refuse(path: Path, what: str, limit: str, setting: str) -> NoReturn:
     )
 
 
-def _check_package(path: Path, limits: IngestSettings) -> None:
-    """A DOCX/XLSX: entries, inflated size per part and in total, compression ratio; XLSX cells."""
+def _check_package(path: Path, limits: IngestSettings, data: bytes | None = None) -> None:
+    """A DOCX/XLSX: entries, inflated size per part and in total, compression ratio; XLSX cells.
+    ``data``: the package's bytes when they are not the file's (a decrypted workbook)."""
+
+    def source() -> BinaryIO:
+        return io.BytesIO(data) if data is not None else path.open("rb")
+
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(source())
     except (zipfile.BadZipFile, OSError):
         return  # not a zip at all: the reader says what is wrong with it
     cap = int(limits.max_unzipped_mb * MB)
-    with archive, path.open("rb") as raw:
+    with archive, source() as raw:
         infos = archive.infolist()
         if len(infos) > limits.max_zip_entries:
             _refuse(path, f"the package holds {len(infos):,} parts", f"{limits.max_zip_entries:,}", "max_zip_entries")
@@ -113,20 +120,28 @@ def _check_cells(path: Path, cells: int, limits: IngestSettings, counted: str = 
         _refuse(path, counted.format(cells), f"{limits.max_sheet_cells:,} cells", "max_sheet_cells")
 
 
-def _check_xls(path: Path, limits: IngestSettings) -> None:
-    """An .xls: BIFF8 cell positions (decrypted first when write-protected); an .xls that is
-    really an OOXML package is checked as one, other disguises are left to their readers."""
+def _check_workbook(path: Path, limits: IngestSettings) -> None:
+    """An .xlsx/.xlsm/.xls as its reader will open it: a package is checked as one, a workbook
+    write-protected with Excel's default password once decrypted (else a bomb encrypted with it
+    passed every check), a BIFF8 workbook by its cell positions; other disguises (a web page or
+    text saved as .xls) are left to their readers."""
     import olefile
 
     from assistant.ingest.readers.sheets import _unlocked  # the reader's own decryption
 
     with path.open("rb") as fh:
         magic = fh.read(4)
-    if magic == b"PK\x03\x04":
+    if magic == _ZIP_MAGIC:
         _check_package(path, limits)
         return
+    if magic != _OLE_MAGIC:
+        return
+    data = _unlocked(path.name, path.read_bytes())
+    if data.startswith(_ZIP_MAGIC):
+        _check_package(path, limits, data)
+        return
     try:
-        with olefile.OleFileIO(_unlocked(path.name, path.read_bytes())) as ole:
+        with olefile.OleFileIO(data) as ole:
             stream = next((s for s in ("Workbook", "Book") if ole.exists(s)), None)
             workbook = ole.openstream(stream).read() if stream else b""
     except (OSError, ValueError):
@@ -192,9 +207,9 @@ def _check_image(path: Path, limits: IngestSettings) -> None:
 
 _CHECKS: dict[str, Callable[[Path, IngestSettings], None]] = {
     ".docx": _check_package,
-    ".xlsx": _check_package,
-    ".xlsm": _check_package,
-    ".xls": _check_xls,
+    ".xlsx": _check_workbook,
+    ".xlsm": _check_workbook,
+    ".xls": _check_workbook,
     ".csv": _check_csv,
     ".pdf": _check_pdf,
     ".png": _check_image,
