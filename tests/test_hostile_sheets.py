@@ -77,6 +77,16 @@ def test_a_long_sheet_keeps_its_first_rows_in_every_format(suffix: str, tmp_path
     assert records[-1].endswith("地区17｜指标1（亿元）17.1｜指标2（亿元）17.2"), records[-1]
 
 
+def test_delimited_text_saved_as_xls_has_the_same_limits(tmp_path: Path) -> None:
+    """What many sites export as "Excel": CSV text named .xls, read as a CSV, bounded as one."""
+    wide = write_csv(tmp_path / "导出.xls", table=_table(100, 60))
+    with pytest.raises(DocumentError) as caught:
+        check_limits(wide, LIMITS)
+    assert "over the limit of 5,000 cells" in caught.value.reason
+    document = read_blocks(write_csv(tmp_path / "长表.xls", table=_table(46, 3)), LIMITS)
+    assert document.warnings == ["the table: rows 21–48 skipped (the limit is 20 rows and 5,000 cells a sheet)"]
+
+
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
 def test_the_cell_limit_measures_the_span_not_the_count(suffix: str, tmp_path: Path) -> None:
     """Two cells far apart: what the workbook reader would hold is the grid between them."""

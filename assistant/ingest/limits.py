@@ -15,6 +15,7 @@ limits are settings (``ingest.max_*``). Parsing in a memory-capped child process
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -123,18 +124,20 @@ def _check_cells(path: Path, cells: int, limits: IngestSettings, counted: str = 
 def _check_workbook(path: Path, limits: IngestSettings) -> None:
     """An .xlsx/.xlsm/.xls as its reader will open it: a package is checked as one, a workbook
     write-protected with Excel's default password once decrypted (else a bomb encrypted with it
-    passed every check), a BIFF8 workbook by its cell positions; other disguises (a web page or
-    text saved as .xls) are left to their readers."""
+    passed every check), a BIFF8 workbook by its cell positions, delimited text saved as .xls as
+    a CSV; a web page saved as .xls is left to its reader."""
     import olefile
 
     from assistant.ingest.readers.sheets import _unlocked  # the reader's own decryption
 
     with path.open("rb") as fh:
-        magic = fh.read(4)
-    if magic == _ZIP_MAGIC:
+        head = fh.read(1024)
+    if head.startswith(_ZIP_MAGIC):
         _check_package(path, limits)
         return
-    if magic != _OLE_MAGIC:
+    if not head.startswith(_OLE_MAGIC):
+        if not re.match(rb"(?:\xef\xbb\xbf)?\s*<", head):  # delimited text saved as .xls: read as CSV
+            _check_csv(path, limits)
         return
     data = _unlocked(path.name, path.read_bytes())
     if data.startswith(_ZIP_MAGIC):
