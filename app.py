@@ -56,6 +56,7 @@ from assistant.serve.handlers import (  # noqa: E402
     KNOWLEDGE_OUTPUTS,
     Handlers,
 )
+from assistant.serve.private_events import PrivateEvents, PublicEvents  # noqa: E402
 from assistant.serve.throttle import LoginThrottle  # noqa: E402
 
 TITLE = "科技创新政策助手"
@@ -307,7 +308,10 @@ def main() -> None:
         allowed_paths=[str(serve.exports_dir(settings))],
         max_file_size=serve.MAX_UPLOAD_BYTES,  # refused while streaming, before the body is stored
         app_kwargs={
-            "middleware": [Middleware(LoginThrottle, free=settings.login_free_attempts, delay_s=settings.login_delay_s)]
+            "middleware": [
+                Middleware(LoginThrottle, free=settings.login_free_attempts, delay_s=settings.login_delay_s),
+                Middleware(PrivateEvents, public=PublicEvents.of(page.fns.values())),  # api_name=False: no API
+            ]
         },
         footer_links=["api"],
         prevent_thread_lock=True,

@@ -116,8 +116,13 @@ _STORAGE = (
 )
 
 
-def storage_failure(exc: BaseException, where: object) -> StorageError | None:
-    """``exc`` (or what caused it) as a :class:`StorageError` saying what to do, if it is one."""
+def storage_failure(exc: BaseException, where: object, min_free_mb: float = 0.0) -> StorageError | None:
+    """``exc`` (or what caused it) as a :class:`StorageError` saying what to do, if it is one; with
+    ``min_free_mb``, any failure while the disk holding ``where`` has less than that left is a full
+    disk (embedded Chroma says only "Failed to apply logs to the metadata segment")."""
+    if isinstance(where, Path) and min_free_mb > 0 and disk_full(exc, (where,), min_free_mb):
+        msg = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        return StorageError(_STORAGE[0][1].format(msg=msg, where=where))
     seen: BaseException | None = exc
     while seen is not None:
         msg = str(seen).splitlines()[0][:200] if str(seen) else type(seen).__name__

@@ -106,3 +106,52 @@ def png_header(path: Path, width: int, height: int) -> Path:
         + chunk(b"IEND", b"")
     )
     return path
+
+
+def sparse_xlsx(path: Path, last: str = "ZZ200000") -> Path:
+    """Two cells, ``A1`` and ``last``: a few KB that python-calamine holds as the dense grid between
+    them (``ZZ200000``: 140.4 million cells, 4.3 GB)."""
+    xlsx(path, rows=0, columns=1)
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    sheet = next(name for name in parts if name.startswith("xl/worksheets/sheet"))
+    row = "".join(c for c in last if c.isdigit())
+    far = f'<row r="{row}"><c r="{last}" t="n"><v>9005</v></c></row></sheetData>'
+    parts[sheet] = parts[sheet].decode().replace("</sheetData>", far).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return path
+
+
+def sparse_xls(path: Path, sheets: int = 3) -> Path:
+    """An Excel 97–2003 workbook whose sheets each hold two cells, at A1 and IV65536 (the corners of a
+    BIFF8 sheet): 5 KB that python-calamine expands to 16.8 million cells a sheet on opening."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    for number in range(sheets):
+        sheet = book.add_sheet(f"表{number + 1}")
+        sheet.write(0, 0, "高企")
+        sheet.write(65535, 255, 9006)
+    book.save(str(path))
+    return path
+
+
+def flate_bomb_pdf(path: Path, megabytes: int) -> Path:
+    """A one-page PDF of ordinary size whose content stream inflates to ``megabytes`` MB of spaces
+    (about 1,000× its packed size): no page count, page size or file size gives it away."""
+    pack = zlib.compressobj(9)
+    block = b" " * MB
+    packed = b"".join(pack.compress(block) for _ in range(megabytes)) + pack.flush()
+    flate = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >>"
+        b" /Contents 5 0 R >>",
+        flate,
+    ]
+    path.write_bytes(pdf(objects))
+    return path

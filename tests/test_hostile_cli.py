@@ -84,6 +84,29 @@ def test_one_question_over_the_limit_is_one_line(small: Settings) -> None:
     assert "Traceback" not in out.stderr
 
 
+def _garble(folder: Path, pattern: str) -> None:
+    for path in folder.rglob(pattern):
+        path.write_bytes(b"\x80garbage" + path.read_bytes()[:7])
+
+
+def test_a_deleted_or_garbage_bm25_view_is_rebuilt(small: Settings) -> None:
+    """What held last round (issue 25, *Holding*): the lexical view deleted, its stamp or its
+    segments overwritten with garbage; each time a new Retriever answers by BM25 alone."""
+    from assistant.retrieve import Retriever
+
+    view = small.lexical_dir
+    for damage in (
+        lambda: shutil.rmtree(view),
+        lambda: _garble(view, "stamp.json"),
+        lambda: _garble(view, "*.seg"),
+        lambda: [p.unlink() for p in view.rglob("*") if p.is_file() and p.name != "stamp.json"],
+    ):
+        damage()
+        results = Retriever(small).search(QUESTION, mode="lexical")
+        assert results and "86家" in " ".join(r.text for r in results[:3])
+        assert json.loads(next(view.rglob("stamp.json")).read_text())  # written again, whole
+
+
 DISK_FULL = """
 import builtins, errno, sys
 from assistant.cli import main

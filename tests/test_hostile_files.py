@@ -50,6 +50,8 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "two_thousand_pages.pdf").write_bytes(bombs.pdf_pages([bombs.text_op("page 9003", 700)] * 2000))
     (folder / "giant_page.pdf").write_bytes(bombs.pdf_pages([bombs.text_op("giant 9004", 700)], size=(14400, 14400)))
     bombs.png_header(folder / "huge.png", 13_000, 13_000)
+    bombs.sparse_xlsx(folder / "sparse.xlsx")  # two cells spanning 140 million (4.3 GB in calamine)
+    bombs.sparse_xls(folder / "sparse.xls")  # 5 KB: 1.5 GB when calamine opened it
     return folder
 
 
@@ -75,6 +77,8 @@ def test_every_bomb_is_refused_in_one_line_and_the_rest_is_indexed(
         "two_thousand_pages.pdf": "MAX_PDF_PAGES",
         "giant_page.pdf": "MAX_PAGE_AREA_M2",
         "huge.png": "MAX_IMAGE_MEGAPIXELS",
+        "sparse.xlsx": "MAX_SHEET_CELLS",
+        "sparse.xls": "MAX_SHEET_CELLS",
     }
     assert set(failed) == set(expected)
     for name, setting in expected.items():
@@ -129,9 +133,8 @@ def test_a_parse_over_the_memory_cap_costs_the_child_only(tmp_path: Path) -> Non
     parse = Parser(400)
     with pytest.raises(DocumentError) as caught:
         parse(dense)
-    assert caught.value.path == "dense.txt" and (
-        "MemoryError" in caught.value.reason or "400 MB" in caught.value.reason
-    )
+    assert caught.value.path == "dense.txt"
+    assert "the limit of 400 MB one file may use (ASSISTANT_INGEST__PARSE_MEMORY_MB=400)" in caught.value.reason
     assert "\n" not in caught.value.reason
     document, flagged = parse(bombs.docx(tmp_path / "small.docx", "全年新认定国家高企86家。"))
     assert "86家" in document.plain_text() and not flagged
@@ -143,6 +146,23 @@ def test_the_page_parses_uploads_in_a_capped_child(settings: Settings, tmp_path:
     upload.write_bytes((KNOWLEDGE / TAIXING).read_bytes())
     outcome = ingest_files(settings, [upload])
     assert outcome.indexed == [TAIXING] and not outcome.report.failed
+
+
+def test_an_upload_that_inflates_past_the_pages_cap_costs_that_upload_only(settings: Settings, tmp_path: Path) -> None:
+    """The 20 MB page-upload row: a 1.2 MB PDF (within the upload limit) whose content stream
+    inflates to 1.2 GB passes every cheap check; the page's parse runs in a child capped at
+    ``page_parse_memory_mb`` (400 here), which fails alone with a line naming the file and the
+    cap, and the next upload is indexed in the same call."""
+    bomb = bombs.flate_bomb_pdf(tmp_path / "inflates.pdf", 1200)
+    assert bomb.stat().st_size < 20 * 2**20
+    honest = tmp_path / TAIXING
+    honest.write_bytes((KNOWLEDGE / TAIXING).read_bytes())
+    page = settings.model_copy(update={"ingest": IngestSettings(page_parse_memory_mb=400)})
+    outcome = ingest_files(page, [bomb, honest])
+    assert outcome.indexed == [TAIXING], outcome.report.failed
+    (name, line), *_ = outcome.report.failed
+    assert name.endswith("inflates.pdf") and "\n" not in line
+    assert "the limit of 400 MB one file may use (ASSISTANT_INGEST__PAGE_PARSE_MEMORY_MB=400 on the page" in line
 
 
 # -- only what a reader sees ----------------------------------------------------------------------

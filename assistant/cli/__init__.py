@@ -12,12 +12,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from assistant.cli.answers import cmd_ask, cmd_draft, cmd_search
 from assistant.cli.checks import cmd_doctor, cmd_eval, cmd_model
 from assistant.cli.documents import cmd_facts, cmd_ingest, cmd_list, cmd_remove
 from assistant.cli.parser import build_parser, settings_from
-from assistant.errors import AssistantError, StorageError, storage_failure
+from assistant.errors import AssistantError, DiskFull, StorageError, storage_failure
 from assistant.questions import printable
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -34,6 +35,13 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
+def _index_disk(args: argparse.Namespace) -> tuple[Path, float]:
+    """The index folder, and the free space under which a failure there (from Chroma, SQLite or
+    the OS: an AssistantError says its own cause) is a full disk."""
+    settings = settings_from(args)
+    return settings.resolved_index_dir, settings.ingest.min_free_mb
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -41,12 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     except AssistantError as exc:
         if settings_from(args).raise_errors:
             raise
-        if not isinstance(exc, StorageError):  # "cannot open the index: database disk image is malformed" → what to do
-            exc = storage_failure(exc, settings_from(args).resolved_index_dir) or exc
+        if not isinstance(exc, (StorageError, DiskFull)):  # "cannot open the index: … malformed" → what to do
+            exc = storage_failure(exc, settings_from(args).resolved_index_dir) or exc  # its words only
         print(f"error: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except Exception as exc:  # a full disk, a damaged or read-only index, from SQLite, Chroma or the OS
-        storage = storage_failure(exc, settings_from(args).resolved_index_dir)
+        storage = storage_failure(exc, *_index_disk(args))
         if storage is None or settings_from(args).raise_errors:
             raise
         print(f"error: {printable(str(storage))}", file=sys.stderr)

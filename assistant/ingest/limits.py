@@ -6,29 +6,32 @@ What is checked is what the parse will cost, read cheaply and without trusting t
 claims: a DOCX/XLSX's parts are inflated here, a megabyte at a time, and counted (a zip's central
 directory can declare 1 KB for a part that inflates to gigabytes, and ``zipfile`` inflates a
 whole part in one call); a PDF's page count and page sizes come from its page tree (pypdf, lazily);
-an image's size from its header; a sheet's cells are counted in its XML or its CSV bytes. The
+an image's size from its header; the grid a workbook's sheets span from its cells' positions
+(:mod:`assistant.ingest.sheet_limits`), a CSV's cells from its bytes. The
 limits are settings (``ingest.max_*``). Parsing in a memory-capped child process
 (:mod:`assistant.ingest.worker`) is the backstop for what no cheap check can see.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO, NoReturn
 
 from assistant.errors import DocumentError
+from assistant.ingest.sheet_limits import xls_cells, xlsx_cells
 from assistant.settings import IngestSettings
 
 MB = 1 << 20
 _STEP = 1 << 20  # bytes inflated or scanned per step: memory stays flat whatever the file holds
 _SMALL_PART = MB  # parts smaller than this are not judged by their compression ratio
-_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")  # a <c> element of an XLSX worksheet
 _M2_PER_PT2 = (0.0254 / 72) ** 2
+_ZIP_MAGIC, _OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"  # a package; an .xls or an encrypted package
 
 
 def check_limits(path: Path, limits: IngestSettings) -> None:
@@ -46,14 +49,19 @@ def _refuse(path: Path, what: str, limit: str, setting: str) -> NoReturn:
     )
 
 
-def _check_package(path: Path, limits: IngestSettings) -> None:
-    """A DOCX/XLSX: entries, inflated size per part and in total, compression ratio; XLSX cells."""
+def _check_package(path: Path, limits: IngestSettings, data: bytes | None = None) -> None:
+    """A DOCX/XLSX: entries, inflated size per part and in total, compression ratio; XLSX cells.
+    ``data``: the package's bytes when they are not the file's (a decrypted workbook)."""
+
+    def source() -> BinaryIO:
+        return io.BytesIO(data) if data is not None else path.open("rb")
+
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(source())
     except (zipfile.BadZipFile, OSError):
         return  # not a zip at all: the reader says what is wrong with it
     cap = int(limits.max_unzipped_mb * MB)
-    with archive, path.open("rb") as raw:
+    with archive, source() as raw:
         infos = archive.infolist()
         if len(infos) > limits.max_zip_entries:
             _refuse(path, f"the package holds {len(infos):,} parts", f"{limits.max_zip_entries:,}", "max_zip_entries")
@@ -76,13 +84,8 @@ def _check_package(path: Path, limits: IngestSettings) -> None:
                     f"{limits.max_zip_ratio:g}×",
                     "max_zip_ratio",
                 )
-        if path.suffix.lower() == ".xlsx":
-            cells = sum(
-                _count(_parts(archive, name), _CELL)
-                for name in archive.namelist()
-                if name.startswith("xl/worksheets/") and name.endswith(".xml")
-            )
-            _check_cells(path, cells, limits)
+        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+            _check_cells(path, xlsx_cells(archive), limits)
 
 
 def _inflated_size(raw: BinaryIO, info: zipfile.ZipInfo, cap: int) -> int:
@@ -110,26 +113,43 @@ def _inflated_size(raw: BinaryIO, info: zipfile.ZipInfo, cap: int) -> int:
     return size
 
 
-def _parts(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
-    with archive.open(name) as part:
-        while chunk := part.read(_STEP):
-            yield chunk
+_SPAN = "its sheets span {:,} cells (rows × columns from the first cell to the last)"
 
 
-def _count(chunks: Iterator[bytes], pattern: re.Pattern[bytes], overlap: int = 16) -> int:
-    """Matches of ``pattern`` over a stream of chunks (a match across two chunks counted once)."""
-    found, tail = 0, b""
-    for chunk in chunks:
-        data = tail + chunk
-        keep = max(len(data) - overlap, 0)
-        found += sum(1 for m in pattern.finditer(data) if m.start() < keep)
-        tail = data[keep:]
-    return found + len(pattern.findall(tail))
-
-
-def _check_cells(path: Path, cells: int, limits: IngestSettings) -> None:
+def _check_cells(path: Path, cells: int, limits: IngestSettings, counted: str = _SPAN) -> None:
     if cells > limits.max_sheet_cells:
-        _refuse(path, f"its sheets hold {cells:,} cells", f"{limits.max_sheet_cells:,} cells", "max_sheet_cells")
+        _refuse(path, counted.format(cells), f"{limits.max_sheet_cells:,} cells", "max_sheet_cells")
+
+
+def _check_workbook(path: Path, limits: IngestSettings) -> None:
+    """An .xlsx/.xlsm/.xls as its reader will open it: a package is checked as one, a workbook
+    write-protected with Excel's default password once decrypted (else a bomb encrypted with it
+    passed every check), a BIFF8 workbook by its cell positions, delimited text saved as .xls as
+    a CSV; a web page saved as .xls is left to its reader."""
+    import olefile
+
+    from assistant.ingest.readers.sheets import _unlocked  # the reader's own decryption
+
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    if head.startswith(_ZIP_MAGIC):
+        _check_package(path, limits)
+        return
+    if not head.startswith(_OLE_MAGIC):
+        if not re.match(rb"(?:\xef\xbb\xbf)?\s*<", head):  # delimited text saved as .xls: read as CSV
+            _check_csv(path, limits)
+        return
+    data = _unlocked(path.name, path.read_bytes())
+    if data.startswith(_ZIP_MAGIC):
+        _check_package(path, limits, data)
+        return
+    try:
+        with olefile.OleFileIO(data) as ole:
+            stream = next((s for s in ("Workbook", "Book") if ole.exists(s)), None)
+            workbook = ole.openstream(stream).read() if stream else b""
+    except (OSError, ValueError):
+        return  # not an OLE file: the reader says what it is
+    _check_cells(path, xls_cells(workbook), limits)
 
 
 def _check_csv(path: Path, limits: IngestSettings) -> None:
@@ -140,7 +160,7 @@ def _check_csv(path: Path, limits: IngestSettings) -> None:
             rows += chunk.count(b"\n")
             for sep in separators:
                 separators[sep] += chunk.count(sep)
-    _check_cells(path, rows + 1 + max(separators.values()), limits)
+    _check_cells(path, rows + 1 + max(separators.values()), limits, "it holds {:,} cells (fields on its lines)")
 
 
 def _check_pdf(path: Path, limits: IngestSettings) -> None:
@@ -190,7 +210,9 @@ def _check_image(path: Path, limits: IngestSettings) -> None:
 
 _CHECKS: dict[str, Callable[[Path, IngestSettings], None]] = {
     ".docx": _check_package,
-    ".xlsx": _check_package,
+    ".xlsx": _check_workbook,
+    ".xlsm": _check_workbook,
+    ".xls": _check_workbook,
     ".csv": _check_csv,
     ".pdf": _check_pdf,
     ".png": _check_image,

@@ -31,24 +31,44 @@ def parse(path: Path, limits: IngestSettings | None = None) -> tuple[Document, t
     return screen_document(read_blocks(path, limits))
 
 
+def cap_line(memory_mb: int, limits: IngestSettings | None) -> str:
+    """The cap and the variable that sets it, for a line a user can act on: the page's cap is
+    ``page_parse_memory_mb`` unless ``parse_memory_mb`` is set, so where the value is the page's
+    both are named."""
+    page = limits is not None and memory_mb == limits.page_parse_memory_mb
+    where = (
+        f"ASSISTANT_INGEST__PAGE_PARSE_MEMORY_MB={memory_mb} on the page, ASSISTANT_INGEST__PARSE_MEMORY_MB otherwise"
+        if page
+        else f"ASSISTANT_INGEST__PARSE_MEMORY_MB={memory_mb}"
+    )
+    return f"the limit of {memory_mb:,} MB one file may use ({where})"
+
+
 def _child(path: Path, memory_mb: int, limits: IngestSettings | None, send: Connection) -> None:
     """In the child: cap the address space, parse, send ("ok", result) or ("error", reason)."""
     limit = memory_mb * _MB
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    out_of_memory = f"reading it needs more memory than {cap_line(memory_mb, limits)}; not read"
     try:
         send.send(("ok", parse(path, limits)))
-    except DocumentError as exc:
-        send.send(("error", exc.reason))
+    except DocumentError as exc:  # a reader's MemoryError arrives wrapped: "cannot parse as PDF: PdfminerException"
+        send.send(("error", out_of_memory if _ran_out_of_memory(exc) else exc.reason))
     except MemoryError:
-        send.send(
-            (
-                "error",
-                f"reading it needs more than the {memory_mb} MB allowed for one file; not read "
-                "(ASSISTANT_INGEST__PARSE_MEMORY_MB)",
-            )
-        )
+        send.send(("error", out_of_memory))
     finally:
         send.close()
+
+
+def _ran_out_of_memory(exc: BaseException) -> bool:
+    """Whether a MemoryError is anywhere in the chain of causes (pdfplumber re-raises zlib's as its own)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, MemoryError):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 class Parser:
@@ -83,6 +103,6 @@ class Parser:
         raise DocumentError(
             path.name,
             result
-            or f"the process reading it ran out of memory or crashed (exit code "
-            f"{child.exitcode}; limit {self.memory_mb} MB); not read",
+            or f"the process reading it ran out of memory or crashed (exit code {child.exitcode}) "
+            f"under {cap_line(self.memory_mb, self.limits)}; not read",
         )

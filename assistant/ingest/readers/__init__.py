@@ -21,7 +21,7 @@ from assistant.settings import IngestSettings
 
 __all__ = ["READERS", "Document", "decode_text", "read_blocks", "read_document"]
 
-READERS: dict[str, Callable[[Path], Document]] = {
+READERS: dict[str, Callable[..., Document]] = {  # (path) or, for sheets, (path, limits)
     ".txt": read_plain,
     ".md": read_markdown,
     ".markdown": read_markdown,
@@ -41,14 +41,14 @@ READERS: dict[str, Callable[[Path], Document]] = {
 
 def read_blocks(path: Path, limits: IngestSettings | None = None) -> Document:
     """Text and tables of ``path``; any parser crash is turned into a reportable :class:`DocumentError`.
-    ``limits`` bound a workbook's sheets (rows and cells read)."""
+    ``limits`` bound a workbook's or a CSV's sheets (rows and cells read)."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise DocumentError(
             path.name, f"unsupported file type {path.suffix or '(none)'}; supported: {', '.join(sorted(READERS))}"
         )
     try:
-        document = read_workbook(path, limits) if reader is read_workbook else reader(path)
+        document = reader(path, limits) if reader in (read_workbook, read_csv) else reader(path)
     except DocumentError:
         raise
     except Exception as exc:  # a parser crash must cost one file, not the run

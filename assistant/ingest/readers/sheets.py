@@ -106,7 +106,7 @@ def read_workbook(path: Path, limits: IngestSettings | None = None) -> Document:
     limits = limits or IngestSettings()
     data = _unlocked(path.name, path.read_bytes())
     if not data.startswith((_OLE_MAGIC, _ZIP_MAGIC)):
-        return _saved_as_text(path, data)
+        return _saved_as_text(path, data, limits)
     try:
         layouts = {s.name: s for s in _layouts(data, limits.max_sheet_rows)}
     except Exception:  # damaged styles or records: values are still read, shown as General
@@ -132,21 +132,25 @@ def read_workbook(path: Path, limits: IngestSettings | None = None) -> Document:
             document.warnings.append(f"sheet {name} is hidden: skipped")
             continue
         if total > len(rows):
-            document.warnings.append(
-                f"sheet {name}: rows {len(rows) + 1}–{total} skipped (the limit is "
-                f"{limits.max_sheet_rows:,} rows and {limits.max_sheet_cells:,} cells a sheet)"
-            )
+            document.warnings.append(_skipped(f"sheet {name}", len(rows), total, limits))
         add_sheet(document, shown_grid(rows, layout, document.warnings), f"sheet {name}", name)
     return document
 
 
-def _saved_as_text(path: Path, data: bytes) -> Document:
+def _skipped(where: str, kept: int, total: int, limits: IngestSettings) -> str:
+    return (
+        f"{where}: rows {kept + 1}–{total} skipped (the limit is "
+        f"{limits.max_sheet_rows:,} rows and {limits.max_sheet_cells:,} cells a sheet)"
+    )
+
+
+def _saved_as_text(path: Path, data: bytes, limits: IngestSettings) -> Document:
     """An ".xls" that is a web page or delimited text (what many sites export, and Excel opens)."""
     from assistant.ingest.readers.html import read_html
 
     if re.match(rb"(?:\xef\xbb\xbf)?\s*<", data[:1024]):
         return read_html(path)
-    return read_csv(path)
+    return read_csv(path, limits)
 
 
 def _calamine_sheets(data: bytes, limits: IngestSettings) -> list:
@@ -222,10 +226,21 @@ def _rows(text: str) -> Iterable[list[str]]:
     return csv.reader(io.StringIO(text), dialect)
 
 
-def read_csv(path: Path) -> Document:
-    """CSV in any encoding the text reader detects (UTF-8, GB18030 from Excel, Big5)."""
+def read_csv(path: Path, limits: IngestSettings | None = None) -> Document:
+    """CSV in any encoding the text reader detects (UTF-8, GB18030 from Excel, Big5), read up to
+    ``max_sheet_rows`` rows and ``max_sheet_cells`` cells as a workbook's sheet is."""
+    limits = limits or IngestSettings()
     document = Document()
-    grid = [[c.strip() for c in row] for row in _rows(decode_text(path.read_bytes(), path.name))]
+    grid: list[list[str]] = []
+    total = cells = 0
+    keeping = True
+    for row in _rows(decode_text(path.read_bytes(), path.name)):
+        total, cells = total + 1, cells + len(row)
+        keeping = keeping and total <= limits.max_sheet_rows and cells <= limits.max_sheet_cells
+        if keeping:
+            grid.append([c.strip() for c in row])
+    if total > len(grid):
+        document.warnings.append(_skipped("the table", len(grid), total, limits))
     add_sheet(document, grid, "the table", path.stem)
     if not document.has_text():
         raise DocumentError(path.name, "the file has no rows")
