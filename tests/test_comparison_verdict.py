@@ -9,6 +9,7 @@ the two are equal, and adds no figure of its own.
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,21 @@ def test_a_listing_question_gets_no_verdict(table) -> None:  # type: ignore[no-u
     _, answerer = table
     answer = answerer.ask("2022年湖北和陕西的R&D经费分别是多少？")
     assert "高于" not in answer.answer and "1254.7" in answer.answer and "769.6" in answer.answer
+
+
+@pytest.mark.parametrize(("word", "below"), [("超过", False), ("低于", True)])
+def test_every_cut_of_a_column_lists_exactly_the_rows_beyond_it(table, word: str, below: bool) -> None:  # type: ignore[no-untyped-def]
+    """超过X / 低于X over the intensity column, X every value the column holds: the answer lists
+    the rows strictly beyond X, each with its own cited cell, and no other."""
+    sheet, answerer = table
+    column = next(i for i, h in enumerate(sheet.header) if "强度" in h)
+    rows = {row[0]: row[column] for row in sheet.rows if row[0] != "全国"}
+    wrong = []
+    for cut in sorted(set(rows.values()), key=float):
+        answer = answerer.ask(f"2022年R&D经费投入强度{word}{cut}%的省份有哪些？")
+        listed = [line for line in answer.answer.splitlines()[1:] if re.search(r"\[\d+\]。$", line)]
+        beyond = {r for r, v in rows.items() if (float(v) < float(cut) if below else float(v) > float(cut))}
+        cells = {r: extract_figures(line)[0].value for r in rows for line in listed if line.startswith(r)}
+        if set(cells) != beyond or any(cells[r] != float(rows[r]) for r in beyond):
+            wrong.append((cut, sorted(set(cells) ^ beyond), answer.answer[:200]))
+    assert not wrong, wrong[:3]

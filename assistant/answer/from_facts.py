@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -32,7 +32,7 @@ from assistant.facts.binding import asked_qualifiers
 from assistant.facts.extract import Fact
 from assistant.facts.store import FactStore
 from assistant.facts.vocabulary import Vocabulary
-from assistant.figures import extract_figures, figure_in
+from assistant.figures import Figure, extract_figures, figure_in
 from assistant.text import to_simplified
 
 _CN = "零一二三四五六七八九十"
@@ -43,6 +43,15 @@ _RANK = re.compile(
 _BOTTOM = re.compile(rf"最低|最少|最小|倒数|后\s*{_COUNT}\s*(?:名|位)")
 _TOP_N = re.compile(rf"(?:前|后|倒数)\s*{_COUNT}|{_COUNT}\s*个(?:省|地区|城市|直辖市)")
 _ONE = re.compile(r"最高|最低|最多|最少|最大|最小|哪个省|哪个地区|哪一个")
+_PLACE_KINDS = r"(?:省份?|地区|城市|地市|直辖市|自治区|区县)"
+_BELOW = ("低于", "少于", "小于", "不足", "不到")
+_THRESHOLD = re.compile(
+    r"(超过|高于|大于|多于|低于|少于|小于|不足|不到)\s*"
+    r"((?:千|百|万)?亿[元]?|\d+(?:\.\d+)?\s*(?:万亿|亿|万)?\s*(?:元|%|家|件|项|个|人))"
+)
+_HOW_MANY_PLACES = re.compile(
+    rf"(?:多少|几)个?(?:{_PLACE_KINDS}|市|县)|{_PLACE_KINDS}(?:数量|数)?(?:有|共有|共)?(?:多少|几)个"
+)
 # 哪个更高 / 谁多 / 高还是低: the user wants the comparison decided, not only its figures listed
 _WHICH = re.compile(r"哪个|哪一个|哪里|哪年|哪一年|谁|更高|更低|更多|更少|更大|更小|较高|较低|较多|较少|还是")
 _WHERE_RANK = re.compile(r"第几|排第|排名第?几|位次")
@@ -147,6 +156,9 @@ class FactAnswerer:
         named = {name for name, _ in self.vocab.find(q)}
         if len(named) != 1 or asked.wants_date or _DURATION.search(q):  # a rule's term (多长时间内) is no table row
             return None
+        threshold = _threshold(q)
+        if threshold is None and _HOW_MANY_PLACES.search(q):  # 有几个省份超过全国平均水平: the documents say
+            return None
         indicator = named.pop()
         qualifiers = asked_qualifiers(q, self.vocab.units(indicator))
         facts = self.store.query(indicator, qualifiers=qualifiers, whole_only=True)
@@ -158,6 +170,8 @@ class FactAnswerer:
             return None  # a place the question names has no fact of this indicator: retrieval decides
         years = list(asked.years)
         tabular = any(f.kind == "table" for f in facts)
+        if threshold is not None and len(regions) <= 1:
+            return self._beyond(threshold, indicator, facts, years)
         if _RANK.search(q) and len(regions) <= 1:
             return self._ranking(q, indicator, facts, regions, years)
         if len(regions) >= 2 or len(years) >= 2 or _TREND.search(q):
@@ -203,31 +217,35 @@ class FactAnswerer:
             return None
         return self._compose(kind, indicator, chosen)
 
-    def _ranking(
-        self, q: str, indicator: str, facts: list[Fact], regions: list[str], years: list[int]
-    ) -> FactAnswer | None:
-        ranked_pool = [f for f in facts if f.level != "national" and f.region]
-        table = [f for f in ranked_pool if f.kind == "table"]
-        pool = table or ranked_pool
+    def _table_year(self, facts: list[Fact], years: list[int]) -> tuple[dict[str, Fact] | None, int | None]:
+        """The asked (else latest) year's cells of one table, a cell per region; ``(None, year)``
+        when the table lacks that year, ``(None, None)`` when there is nothing to rank."""
+        pool = _regional(facts)
         held_years = sorted({f.year for f in pool if f.year})
         if not held_years:
-            return None
+            return None, None
         year = years[-1] if years else held_years[-1]
         if year not in held_years:
-            return self._refuse("ranking", indicator, pool, [f"{year}年"])
+            return None, year
         by_region: dict[str, list[Fact]] = defaultdict(list)
         for f in _one_table([f for f in pool if f.year == year], year):
             by_region[f.region].append(f)
         best = {r: fs[0] for r, fs in by_region.items() if len({f.base_value for f in fs}) == 1}
-        if len(best) < 2:
-            return None
+        return (best, year) if len(best) >= 2 else (None, None)
+
+    def _ranking(
+        self, q: str, indicator: str, facts: list[Fact], regions: list[str], years: list[int]
+    ) -> FactAnswer | None:
+        best, year = self._table_year(facts, years)
+        if best is None:
+            return None if year is None else self._refuse("ranking", indicator, _regional(facts), [f"{year}年"])
         bottom = bool(_BOTTOM.search(q))
         order = sorted(best.values(), key=lambda f: f.base_value, reverse=not bottom)
         count = _TOP_N.search(q)
         if regions and _WHERE_RANK.search(q):
             target = regions[0]
             if target not in best:
-                return self._refuse("ranking", indicator, pool, [f"{target}{year}年"])
+                return self._refuse("ranking", indicator, _regional(facts), [f"{target}{year}年"])
             place = [f.region for f in sorted(best.values(), key=lambda f: -f.base_value)].index(target) + 1
             fact = best[target]
             passage = _passage(1, fact)
@@ -242,6 +260,31 @@ class FactAnswerer:
         which = "从低到高" if bottom else "从高到低"
         lines = [f"{year}年{indicator}{which}排名如下，只在资料所含的地区之间排名（范围见说明）。"]
         lines += [f"第{_cn_number(i)}：{f.region} {fmt(f.value)}{f.unit}[{i}]。" for i, f in enumerate(picked, start=1)]
+        return FactAnswer("ranking", "\n".join(lines), False, passages, [_point(f) for f in picked], _scope(best))
+
+    def _beyond(
+        self, threshold: tuple[str, Figure], indicator: str, facts: list[Fact], years: list[int]
+    ) -> FactAnswer | None:
+        """The regions of one table whose cell is over (or under) the asked figure: 超过千亿元的省份."""
+        word, bound = threshold
+        best, year = self._table_year(facts, years)
+        if best is None:
+            return None if year is None else self._refuse("ranking", indicator, facts, [f"{year}年"])
+        below = word in _BELOW
+        same = [f for f in best.values() if f.base_unit == bound.unit]
+        if len(same) < len(best):  # 亿元 asked of a % column: not this table's question
+            return None
+        picked = sorted(
+            (f for f in same if (f.base_value < bound.value if below else f.base_value > bound.value)),
+            key=lambda f: f.base_value,
+            reverse=not below,
+        )
+        asked = f"{year}年{indicator}{word}{bound.text}的地区"
+        if not picked:
+            return FactAnswer("ranking", f"资料所含的地区中没有{asked}（范围见说明）。", False, [], [], _scope(best))
+        passages = [_passage(i, f) for i, f in enumerate(picked, start=1)]
+        lines = [f"{asked}如下，只在资料所含的地区之间比较（范围见说明）："]
+        lines += [f"{f.region} {fmt(f.value)}{f.unit}[{i}]。" for i, f in enumerate(picked, start=1)]
         return FactAnswer("ranking", "\n".join(lines), False, passages, [_point(f) for f in picked], _scope(best))
 
     # -- text --------------------------------------------------------------------------------
@@ -312,6 +355,22 @@ def _direction(chosen: list[tuple[str, int | None, list[Fact]]]) -> str:
     if v1 == v0:
         return f"{y0}年到{y1}年持平。"
     return f"{y0}年到{y1}年总体{'上升' if v1 > v0 else '下降'}。"
+
+
+def _regional(facts: list[Fact]) -> list[Fact]:
+    """The facts a ranking is over: regions' own (not the national total), a table's where one holds them."""
+    ranked_pool = [f for f in facts if f.level != "national" and f.region]
+    return [f for f in ranked_pool if f.kind == "table"] or ranked_pool
+
+
+def _threshold(q: str) -> tuple[str, Figure] | None:
+    """超过千亿元 / 低于2% in a question: the comparison word and the figure (千亿 read as 1000亿)."""
+    m = _THRESHOLD.search(q)
+    if m is None:
+        return None
+    written = re.sub(r"^(千|百|万)(?=亿)", lambda n: {"千": "1000", "百": "100", "万": "10000"}[n.group(1)], m.group(2))
+    figures = extract_figures(written)
+    return (m.group(1), replace(figures[0], text=m.group(2))) if figures and not figures[0].is_year else None
 
 
 def _verdict(series: list[dict[str, Any]]) -> str:

@@ -22,7 +22,8 @@ _DATA = Path(__file__).resolve().parent.parent / "data" / "verification.toml"
 CITATION = re.compile(r"\[(\d{1,2})\]")
 
 # A sentence: text up to a terminal mark, then any citations glued after it.
-_SENTENCE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]|$)(?:\s*\[\d{1,2}\])*|\n+")
+# a line that ends without 。 (a list's lead-in 如下：) is a sentence too: it was silently dropped
+_SENTENCE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]|$|(?=\n))(?:\s*\[\d{1,2}\])*|\n+")
 
 
 def statements(answer: str) -> list[str]:
