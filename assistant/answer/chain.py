@@ -28,7 +28,7 @@ from assistant.answer.coverage import Coverage
 from assistant.answer.followup import merge_followup
 from assistant.answer.from_facts import FactAnswerer
 from assistant.answer.governs import ungoverned
-from assistant.answer.grounding import Passage, QuestionFacts, analyze, find_evidence
+from assistant.answer.grounding import Passage, QuestionFacts, analyze, find_evidence, names_document
 from assistant.answer.multipart import answer_parts, parts_from_series
 from assistant.answer.parts import decompose
 from assistant.answer.prompts import load_prompt
@@ -45,6 +45,9 @@ from assistant.settings import Settings
 __all__ = ["Answer", "Answerer", "Citation"]
 
 log = logging.getLogger(__name__)
+# a question naming more documents than this by year and kind (2023年统计公报 of many places) is
+# searched over the whole index, its grounding still keeping only the named documents' passages
+MAX_NAMED_DOCUMENTS = 3
 
 
 class Answerer:
@@ -227,6 +230,11 @@ class Answerer:
     def _passages(self, turn: Turn) -> list[Passage]:
         """The retrieved passages, numbered [1]…[k]; a comparison gets the best passages of each region."""
         k, regions, filters = self.settings.answer.passages, turn.facts.regions, turn.request.filters
+        named = self._named_documents(turn.facts) if not filters else []
+        if named:  # 2017年政府工作报告中…: that report's passages, not a yearbook row that matches better
+            hits = [r for d in named for r in self.retriever.search(turn.query, k=k, filters=Filters(document=d))]
+            results = sorted(hits, key=lambda r: -r.score)[:k]
+            return [Passage.of(n, r) for n, r in enumerate(results, start=1)]
         results = self.retriever.search(turn.query, k=k, filters=filters, scope=turn.facts.scope)
         if len(regions) > 1 and not filters:
             per_region = [
@@ -237,6 +245,14 @@ class Answerer:
             ]
             results = list({r.chunk_id: r for hits in per_region for r in hits}.values())
         return [Passage.of(n, r) for n, r in enumerate(results, start=1)]
+
+    def _named_documents(self, facts: QuestionFacts) -> list[str]:
+        """The documents a question names by year and kind (2017年政府工作报告), when it names a few."""
+        if not facts.doc_years:
+            return []
+        documents = self.retriever.documents()
+        named = [d["source"] for d in documents if names_document(facts, d.get("title", ""), d.get("years") or ())]
+        return named if len(named) <= MAX_NAMED_DOCUMENTS else []
 
     def _generate(self, grounded: Grounded, config: RunnableConfig) -> Generated:
         return backends.generate(self.generator, grounded, config)

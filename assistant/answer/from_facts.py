@@ -156,6 +156,8 @@ class FactAnswerer:
         named = {name for name, _ in self.vocab.find(q)}
         if len(named) != 1 or asked.wants_date or _DURATION.search(q):  # a rule's term (多长时间内) is no table row
             return None
+        if asked.doc_years:  # 2018年政府工作报告提出…: that report's words, not a table's cell for 2018
+            return None
         threshold = _threshold(q)
         if threshold is None and _HOW_MANY_PLACES.search(q):  # 有几个省份超过全国平均水平: the documents say
             return None

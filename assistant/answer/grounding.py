@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -137,6 +137,7 @@ class QuestionFacts:
     # years that name a document (2017年政府工作报告), not the year a figure is of: that report's
     # 2.08% is of 2016, the year it reviews
     doc_years: list[int] = field(default_factory=list)
+    doc_words: list[str] = field(default_factory=list)  # the kinds those years name (政府工作报告)
     multi: bool = False  # asks for several figures (A、B和C / 分别 / 各 / 情况)
     question: str = ""  # the question, Simplified
     indicators: list[str] = field(default_factory=list)  # the lexicon's indicators it names (canonical names)
@@ -232,7 +233,9 @@ def analyze(question: str, documents: list[dict], lexicon: Lexicon | None = None
         for p in foreign
         if (p.level == "town" or _inside(p, facts.regions)) and not any(p.name in r for r in regions)
     ]
-    facts.doc_years = [int(y) for y in _document_year().findall(q)]
+    named_documents = _document_year().findall(q)
+    facts.doc_years = [int(y) for y, _ in named_documents]
+    facts.doc_words = [w for _, w in named_documents]
     facts.years = [y for y in years_in(q) if y not in facts.doc_years]
     names = named | set(facts.foreign)
     facts.places = sorted((p for p in names if not any(p != o and p in o for o in names)), key=q.find)
@@ -244,13 +247,20 @@ def analyze(question: str, documents: list[dict], lexicon: Lexicon | None = None
     return facts
 
 
+def names_document(facts: QuestionFacts, title: str, years: Iterable[int]) -> bool:
+    """A document is the one the question names by year and kind (2017年政府工作报告): its title has
+    the kind's word and the year (its own years, for a title without one). Retrieval keeps to such
+    documents; grounding, which also sees documents whose title was inferred badly, asks only the year."""
+    return any(w in title for w in facts.doc_words) and bool(set(years_in(title) or years) & set(facts.doc_years))
+
+
 @lru_cache(maxsize=1)
 def _document_year() -> re.Pattern[str]:
     """A year written right before a document type's word (2017年政府工作报告, 2023年统计公报), the
     words being those metadata inference reads (``assistant/data/metadata.toml``)."""
     kinds = tomllib.loads(_METADATA.read_text(encoding="utf-8"))["doc_type"]
     words = sorted({w for kind in kinds for w in kind["words"]}, key=len, reverse=True)
-    return re.compile(rf"(?<!\d)((?:19|20)\d\d)\s*年度?的?(?:{'|'.join(map(re.escape, words))})")
+    return re.compile(rf"(?<!\d)((?:19|20)\d\d)\s*年度?的?({'|'.join(map(re.escape, words))})")
 
 
 def _inside(place: Place, regions: list[str]) -> bool:
