@@ -18,12 +18,10 @@ Run: .venv/bin/python benchmarks/verification.py [--per-class 250] [--out benchm
 from __future__ import annotations
 
 import argparse
-import http.server
 import json
 import random
 import statistics
 import sys
-import threading
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -80,16 +78,6 @@ def all_cases(vocab, chunks, facts, per_class: int, seed: int):
         ):
             break
     return chosen
-
-
-def serve():
-    from conftest import ScriptedChat
-
-    handler = type("Handler", (ScriptedChat,), {"requests": []})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    handler.url = f"http://127.0.0.1:{server.server_port}/v1"
-    return server, handler
 
 
 def run_answers(runner, endpoint, chosen, per_class: int) -> tuple[dict, list]:
@@ -186,6 +174,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=20)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results-verification.json")
     args = ap.parse_args()
+    from conftest import scripted_endpoint
+
     from assistant.answer import backends
     from assistant.evaluate.scripted import MemoryFacts, Runner
 
@@ -193,13 +183,12 @@ def main() -> None:
     settings, vocab, chunks, facts = load_corpus()
     print(f"corpus: {len(chunks)} chunks, {sum(map(len, facts.values()))} facts ({time.perf_counter() - t0:.1f} s)")
     chosen = all_cases(vocab, chunks, facts, 8 * args.per_class, args.seed)  # grounding refuses many two-region ones
-    server, endpoint = serve()
-    settings = settings.model_copy(update={"openai_base_url": endpoint.url, "openai_api_key": "sk-local"})
-    runner = Runner(chunks, MemoryFacts(facts, vocab), backends.build("openai", settings), settings)
-    answers, answer_misses = run_answers(runner, endpoint, chosen, args.per_class)
-    drafts, draft_misses = run_drafts(runner, endpoint, chosen, vocab, facts, args.per_class)
+    with scripted_endpoint() as endpoint:
+        settings = settings.model_copy(update={"openai_base_url": endpoint.url, "openai_api_key": "sk-local"})
+        runner = Runner(chunks, MemoryFacts(facts, vocab), backends.build("openai", settings), settings)
+        answers, answer_misses = run_answers(runner, endpoint, chosen, args.per_class)
+        drafts, draft_misses = run_drafts(runner, endpoint, chosen, vocab, facts, args.per_class)
     timings = [t for c in chosen["true"] if (t := runner.verify_ms(c.question, c.chunks)) is not None]
-    server.shutdown()
     sources = Counter(c.fact.source for group in chosen.values() for c in group)
     result = {
         "answers": answers,

@@ -6,8 +6,10 @@ test run (~40 s on 2 cores) and every later index of the same text is a cache lo
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import subprocess
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -179,3 +181,17 @@ class ScriptedChat(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         pass
+
+
+@contextlib.contextmanager
+def scripted_endpoint() -> Iterator[type[ScriptedChat]]:
+    """A :class:`ScriptedChat` of its own (its own ``requests``) served on loopback; ``url`` is its
+    ``/v1`` base. Set its ``reply`` per case; the server stops on exit."""
+    handler = type("Handler", (ScriptedChat,), {"requests": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    handler.url = f"http://127.0.0.1:{server.server_port}/v1"
+    try:
+        yield handler
+    finally:
+        server.shutdown()

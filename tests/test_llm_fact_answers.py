@@ -10,14 +10,12 @@ verification. The bundled model's own run of these paths is in ``test_llm_backen
 
 from __future__ import annotations
 
-import http.server
 import re
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 
 import pytest
-from conftest import KNOWLEDGE, ScriptedChat
+from conftest import KNOWLEDGE, ScriptedChat, scripted_endpoint
 
 from assistant.answer.chain import Answer, Answerer
 from assistant.ingest.pipeline import ingest
@@ -61,12 +59,8 @@ def disagreeing_settings(corpus_settings: Settings, tmp_path_factory: pytest.Tem
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[type[ScriptedChat]]:
-    handler = type("Handler", (ScriptedChat,), {"requests": []})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    handler.url = f"http://127.0.0.1:{server.server_port}/v1"
-    yield handler
-    server.shutdown()
+    with scripted_endpoint() as handler:
+        yield handler
 
 
 @pytest.fixture

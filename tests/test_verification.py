@@ -10,14 +10,12 @@ these rules): the 周口 and 洛阳 2023 statistical bulletins (fresh-2026-12, P
 
 from __future__ import annotations
 
-import http.server
-import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ScriptedChat
+from conftest import ScriptedChat, scripted_endpoint
 
 from assistant.answer import backends
 from assistant.answer.stages import Answer
@@ -41,12 +39,8 @@ pytestmark = pytest.mark.skipif(not ZHOUKOU.exists(), reason="../shared/corpora 
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[type[ScriptedChat]]:
-    handler = type("Handler", (ScriptedChat,), {"requests": []})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    handler.url = f"http://127.0.0.1:{server.server_port}/v1"
-    yield handler
-    server.shutdown()
+    with scripted_endpoint() as handler:
+        yield handler
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -135,14 +136,18 @@ def check_model_draft(text: str, plan: Plan, chars: int, bound: Bound | None = N
     return None
 
 
+@dataclass(frozen=True)
+class Brief:
+    """What a draft is asked to be: the writers pass it on whole instead of four loose arguments."""
+
+    topic: str
+    style: str
+    chars: int
+    simplified: bool
+
+
 def model_draft(
-    answerer: Answerer,
-    plan: Plan,
-    topic: str,
-    style: str,
-    chars: int,
-    simplified: bool,
-    on_token: Callable[[str], None] | None,
+    answerer: Answerer, plan: Plan, brief: Brief, on_token: Callable[[str], None] | None
 ) -> str | Rejection:
     """The model's draft, checked: its text, or a :class:`Rejection` saying which check it failed
     (it raises only when the model cannot be reached). The settings' ``draft_writer``
@@ -151,18 +156,17 @@ def model_draft(
     writer = answerer.settings.answer.draft_writer
     spec = REGISTRY.get(answerer.backend)  # a stand-in model of the tests is in no registry
     if writer == "frame" or (writer == "auto" and spec is not None and spec.frames_drafts):
-        text = _model_frame(answerer, plan, topic, style, chars, simplified)
+        text = _model_frame(answerer, plan, brief)
         if on_token and isinstance(text, str):
             on_token(text)
         return text
-    return _model_paragraph(answerer, plan, topic, style, chars, simplified, on_token)
+    return _model_paragraph(answerer, plan, brief, on_token)
 
 
-def _model_frame(
-    answerer: Answerer, plan: Plan, topic: str, style: str, chars: int, simplified: bool
-) -> str | Rejection:
+def _model_frame(answerer: Answerer, plan: Plan, brief: Brief) -> str | Rejection:
     """The extractive draft's cited fact sentences between the model's opening and closing
     sentences, which state no figure but a year (each then cites what it sums up)."""
+    topic, style, chars, simplified = brief.topic, brief.style, brief.chars, brief.simplified
     used = chosen(plan, style, chars, simplified)
     body = compose(plan, style, chars, simplified, frame=("", ""))
     gist = _gist(plan, used, simplified)
@@ -221,15 +225,10 @@ def _unsupported(sentences: list[str], source: str) -> list[str]:
 
 
 def _model_paragraph(
-    answerer: Answerer,
-    plan: Plan,
-    topic: str,
-    style: str,
-    chars: int,
-    simplified: bool,
-    on_token: Callable[[str], None] | None,
+    answerer: Answerer, plan: Plan, brief: Brief, on_token: Callable[[str], None] | None
 ) -> str | Rejection:
     """The model's whole paragraph on the facts the length holds."""
+    topic, style, chars, simplified = brief.topic, brief.style, brief.chars, brief.simplified
     least, most = length_bounds(chars)
     facts = plan_passages(plan, chosen(plan, style, chars, simplified), simplified)
     system, user = load_prompt("draft").render(

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.answer.backends import FALLBACK, unreachable_endpoint
 from assistant.answer.draft_compose import DEFAULT_CHARS, compose, draft_length
-from assistant.answer.draft_model import model_draft
+from assistant.answer.draft_model import Brief, model_draft
 from assistant.answer.draft_plan import Plan, build_plan
 from assistant.answer.draft_spec import STYLES
 from assistant.answer.prompts import CANNOT_ANSWER
@@ -89,7 +89,7 @@ def write_draft(
         text = compose(plan, style, chars, simplified)
     else:
         try:
-            written = model_draft(answerer, plan, topic, style, chars, simplified, on_token)
+            written = model_draft(answerer, plan, Brief(topic, style, chars, simplified), on_token)
         except Exception as exc:  # the model cannot be reached: the extractive draft, and say so
             written = Rejection(str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__)
             unreachable = unreachable_endpoint(exc)

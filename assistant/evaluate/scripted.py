@@ -103,7 +103,7 @@ class Runner:
     def draft(self, paragraph: str, items: list[tuple[Fact, str]], chars: int) -> tuple[str | Rejection, str]:
         """A model's draft paragraph (the scripted reply) checked by the drafting path: the result
         of :func:`model_draft` and the final text as :mod:`drafting` verifies it."""
-        from assistant.answer.draft_model import draft_binder, model_draft
+        from assistant.answer.draft_model import Brief, draft_binder, model_draft
         from assistant.answer.draft_plan import Plan, PlanItem
         from assistant.figures import extract_figures
 
@@ -132,7 +132,7 @@ class Runner:
             generator=self.backend,
             fact_answers=lambda: SimpleNamespace(store=self.store),
         )
-        written = model_draft(answerer, plan, "科技创新成效", "总结", chars, True, None)
+        written = model_draft(answerer, plan, Brief("科技创新成效", "总结", chars, True), None)
         text = written if isinstance(written, str) else ""
         passages = {p.n: p.text for p in plan.passages}
         return written, verify_answer(text, passages, draft_binder(self.store, plan)).text if text else ""
