@@ -61,3 +61,16 @@ def test_every_lead_in_is_quoted_with_its_items(name: str, lead: str, items: lis
     assert -1 not in positions and positions == sorted(positions), answer
     assert body.count(items[-1].rstrip("。；;")) == 1, answer  # the item chosen on its own is not repeated
     assert "下一条" not in answer
+
+
+@pytest.mark.parametrize(
+    ("name", "lead", "items"), LEAD_INS, ids=[f"{n[:6]}-{i}" for i, (n, _, _) in enumerate(LEAD_INS)]
+)
+def test_an_item_chosen_alone_is_quoted_after_its_lead_in(name: str, lead: str, items: list[str]) -> None:
+    """（二）擅自提高收费标准的 alone says nothing of the fine its lead-in sets (浙江省技术市场条例 第二十六条)."""
+    text = "\n\n".join(["上一条。", lead, *items])
+    for item in items:
+        answer = compose(QuestionFacts(), [_evidence(name, item, text)])
+        body = answer.split("）：", 1)[1] if "）：" in answer else answer
+        assert lead.rstrip("：") in body and body.index(lead.rstrip("：")) < body.index(item.rstrip("。；;")), answer
+        assert "上一条" not in answer

@@ -61,10 +61,17 @@ def compose(
 
 def _with_items(e: Evidence) -> str:
     """A sentence that leads into a list (符合下列条件之一的，可以…：) with the items that follow it
-    in its passage: the lead-in alone states none of the conditions the question asks for."""
+    in its passage: the lead-in alone states none of the conditions the question asks for. An item
+    (（二）擅自提高收费标准的) is quoted after its lead-in, which says what follows from it (the fine)."""
     sentence = e.sentence.strip()
     at = e.passage.text.find(sentence)
-    if not sentence.endswith(("：", ":")) or at < 0:
+    if at < 0:
+        return sentence
+    if _ITEM.match(sentence):
+        before = [line.strip() for line in e.passage.text[:at].split("\n") if line.strip()]
+        lead = next((line for line in reversed(before) if not _ITEM.match(line)), "")
+        return f"{lead}{sentence}" if lead.endswith(("：", ":")) else sentence
+    if not sentence.endswith(("：", ":")):
         return sentence
     items = []
     for line in e.passage.text[at + len(sentence) :].split("\n"):

@@ -20,6 +20,8 @@ from assistant.answer.refusal import Refusal
 from assistant.text import to_simplified
 
 MIN_MATTER_CHARS = 3  # a word this long is specific (代理费, 实质审查费); shorter ones are the policy's vocabulary
+# words that ask rather than name (最多能, 哪天起, 多长时间): never the matter a policy must speak of
+_ASKING = re.compile(r"哪|几|何|多少|多久|多长|什么|怎|最多|最少|最长|最短|是否")
 _ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇\d]+条")
 
 
@@ -37,7 +39,9 @@ def ungoverned(facts: QuestionFacts, evidence: list[Evidence], passages: list[Pa
     if (facts.wants_figure and not named) or _asks_indicator(facts, asked, named):
         return None
     titles = " ".join(names)
-    matter = [t for t in facts.tokens if len(t) >= MIN_MATTER_CHARS and not credit(facts, t, titles)]
+    matter = [
+        t for t in facts.tokens if len(t) >= MIN_MATTER_CHARS and not _ASKING.search(t) and not credit(facts, t, titles)
+    ]
     if not matter:
         return None
     held = squeeze(to_simplified(" ".join(f"{p.section} {p.text}" for p in passages)))
