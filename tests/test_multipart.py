@@ -195,3 +195,19 @@ def test_a_table_row_answers_both_indicators_asked_together(settings, tmp_path: 
     assert "1254.7" in lines[1] and "2.33" in lines[2], both.answer
     diff = answerer.ask("2022年湖北R&D经费比陕西高多少？")
     assert diff.computed and diff.computed[0]["text"] == "1254.7 − 769.6 = 485.1亿元", diff.answer
+
+
+@pytest.mark.parametrize("form", ["{p}{y}年", "{p}（{y}）", "{p}({y}年)"])
+@pytest.mark.parametrize("connector", ["、", "和", "与"])
+def test_places_each_with_its_own_year_are_a_list_of_parts(form: str, connector: str) -> None:
+    """钟楼区（2012）、泸州市（2008）、瑞安市（2023）: written for the seed gold's three county reports,
+    generated here over every pair of the places and years above, in three ways of writing the year."""
+    years = ["2012", "2020", "2023"]
+    for (p1, y1), (p2, y2) in itertools.combinations(list(zip(PLACES, itertools.cycle(years))), 2):
+        for indicator in INDICATORS:
+            q = f"{form.format(p=p1, y=y1)}{connector}{form.format(p=p2, y=y2)}的{indicator}分别是多少？"
+            parts = decompose(q, LEXICON).parts
+            assert [(p.claim.get("place"), p.claim.get("year"), p.claim.get("indicator")) for p in parts] == [
+                (p1, f"{y1}年", indicator),
+                (p2, f"{y2}年", indicator),
+            ], q

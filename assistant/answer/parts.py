@@ -30,6 +30,7 @@ _DATA = Path(__file__).resolve().parent.parent / "data" / "multipart.toml"
 _YEAR = re.compile(r"(?<!\d)(?:19[5-9]\d|20[0-4]\d)\s*年度?")
 _ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇\d]+条")
 _SUFFIX = "(?:省|市|区|县|自治区|的)?"
+_PAREN_YEAR = re.compile(r"\s*[（(]\s*((?:19[5-9]\d|20[0-4]\d))\s*年?度?\s*[)）]")
 
 
 @dataclass(frozen=True)
@@ -245,6 +246,8 @@ def _expand(seed: str, lexicon: Lexicon, op: str) -> tuple[list[tuple[str, tuple
     ("list", "compared" or "")."""
     found = items(seed, lexicon)
     runs = lists(seed, found, joins().connectors)
+    if not runs:  # 钟楼区（2012）、泸州市（2008）…: places listed each with its own year
+        runs = [r for r in lists(seed, _place_years(seed, found), joins().connectors) if r[0].axis == "place+year"]
     if not runs:
         pair = _compared(seed, found, op)
         return ([(_tidy(text, op), ()) for text in pair], "compared") if pair else ([(_tidy(seed, ""), ())], "")
@@ -255,6 +258,26 @@ def _expand(seed: str, lexicon: Lexicon, op: str) -> tuple[list[tuple[str, tuple
             text = text[: run[0].start] + item.text + text[run[-1].end :]
         texts.append((_tidy(text, op), tuple(i.text for i in chosen if i.axis == "indicator")))
     return texts, "list" if len(runs) == 1 and len(runs[0]) == 2 else ""
+
+
+def _place_years(q: str, found: list[Item]) -> list[Item]:
+    """Each place with the year written right after it (钟楼区2012年, 钟楼区（2012）) as one item."""
+    out: list[Item] = []
+    i = 0
+    while i < len(found):
+        item, after = found[i], found[i + 1] if i + 1 < len(found) else None
+        paren = _PAREN_YEAR.match(q, item.end) if item.axis == "place" else None
+        if paren:
+            out.append(Item("place+year", item.start, paren.end(), f"{item.text}{paren.group(1)}年"))
+            while i + 1 < len(found) and found[i + 1].start < paren.end():  # the year inside the brackets
+                i += 1
+        elif item.axis == "place" and after is not None and after.axis == "year" and after.start == item.end:
+            out.append(Item("place+year", item.start, after.end, item.text + after.text))
+            i += 1
+        else:
+            out.append(item)
+        i += 1
+    return out
 
 
 def _compared(seed: str, found: list[Item], op: str) -> list[str]:
