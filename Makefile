@@ -52,7 +52,7 @@ test: install
 	$(PY) -m pytest -q -p no:cacheprovider
 	$(PY) -m assistant ingest -q
 	$(PY) -m assistant eval --backend extractive
-	$(PY) -m assistant ingest -q --index .data/corpora-index knowledge ../shared/corpora
+	$(PY) -m assistant ingest -q --index .data/corpora-index --exclude SOURCES.md knowledge ../shared/corpora
 	$(PY) -m assistant eval --backend extractive --gold eval/gold_corpora.jsonl --index .data/corpora-index --out eval/out/corpora --thresholds eval/thresholds_corpora.toml
 	$(PY) -m assistant eval --backend local --sample 8 --kinds figure multi_figure policy unanswerable
 

@@ -61,6 +61,9 @@ class IngestSettings(_Section):
     # an ingest that fails while the index's or the embedding cache's disk has less than this left
     # stops with "the disk is full" and what was committed (Chroma's own error does not say so)
     min_free_mb: float = Field(default=4.0, ge=0)
+    # glob patterns (a file's name, or its path below the folder searched) a folder search leaves out:
+    # a SOURCES.md or README kept beside the documents is no document to answer from
+    exclude: list[str] = Field(default_factory=list)
     max_sheet_rows: int = Field(default=200_000, ge=1)
     max_sheet_cells: int = Field(default=2_000_000, ge=1)
     # Bounds checked before any reader opens a file (assistant/ingest/limits.py, docs/hostile-input.md):

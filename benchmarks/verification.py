@@ -42,7 +42,7 @@ def load_corpus():
     folders = [ROOT / "knowledge", ROOT.parent.parent / "shared" / "corpora"]
     folders = [f if f.exists() else Path("/work/shared/corpora") for f in folders]
     chunks, facts = {}, {}
-    for path in discover(folders)[0]:
+    for path in discover(folders, ["SOURCES.md"])[0]:  # the corpora's notes on their files are no documents
         try:
             read = read_chunks(path, settings)
         except Exception as exc:  # a file the readers refuse costs that file

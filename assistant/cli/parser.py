@@ -79,6 +79,14 @@ def _add_document_commands(sub: argparse._SubParsersAction[argparse.ArgumentPars
         help="refuse files larger than this (default 64, or ASSISTANT_INGEST__MAX_FILE_MB)",
     )
     p.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="leave out files a folder search finds whose name or path below the folder matches "
+        "(SOURCES.md, 草稿/*); repeatable; also ASSISTANT_INGEST__EXCLUDE='[\"README.md\"]'",
+    )
+    p.add_argument(
         "--rebuild",
         action="store_true",
         help="delete the index and build it again from the source files (default: knowledge/ and the "
@@ -222,4 +230,5 @@ def settings_from(args: argparse.Namespace) -> Settings:
     settings = get_settings(index_dir=getattr(args, "index", None))
     if getattr(args, "max_mb", None) is not None:
         settings.ingest.max_file_mb = args.max_mb
+    settings.ingest.exclude = [*settings.ingest.exclude, *getattr(args, "exclude", [])]
     return settings

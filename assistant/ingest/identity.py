@@ -11,8 +11,9 @@ is kept, and the run says which one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 
 from assistant.ingest.manifest import MANIFEST_NAME
@@ -41,10 +42,12 @@ def doc_id(path: Path, root: Path, under: str = "") -> str:
     return str(PurePosixPath(under, relative)) if under else relative
 
 
-def find_sources(paths: Iterable[Path | Root]) -> tuple[list[Source], list[tuple[str, str]], list[str]]:
-    """Files to ingest with their ids (folders searched recursively for supported types), paths
-    that don't exist, and hidden files (name starting with ".", such as ``..报告.txt``) a folder
-    search leaves out, by id."""
+def find_sources(
+    paths: Iterable[Path | Root], exclude: Sequence[str] = ()
+) -> tuple[list[Source], list[tuple[str, str]], list[str]]:
+    """Files to ingest with their ids (folders searched recursively for supported types, less those
+    whose name or path below the folder matches an ``exclude`` glob), paths that don't exist, and
+    hidden files (name starting with ".", such as ``..报告.txt``) a folder search leaves out, by id."""
     files: list[Source] = []
     missing: list[tuple[str, str]] = []
     hidden: list[str] = []
@@ -54,6 +57,9 @@ def find_sources(paths: Iterable[Path | Root]) -> tuple[list[Source], list[tuple
         if path.is_dir():
             for p in sorted(path.rglob("*")):
                 if not p.is_file() or p.suffix.lower() not in READERS or p.name == MANIFEST_NAME:
+                    continue
+                below = p.relative_to(path).as_posix()
+                if any(fnmatch(p.name, g) or fnmatch(below, g) for g in exclude):
                     continue
                 source = Source(p, doc_id(p, path, root.under))
                 (hidden.append(source.doc_id) if p.name.startswith(".") else files.append(source))

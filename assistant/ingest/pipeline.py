@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -82,10 +82,13 @@ class IngestReport:
         return f"{done}; the index is consistent; run the same command again to finish"
 
 
-def discover(paths: Iterable[Path | Root]) -> tuple[list[Path], list[tuple[str, str]], list[str]]:
-    """Files to ingest (folders searched recursively for supported types), paths that don't exist,
-    and hidden files (name starting with ".", such as ``..报告.txt``) a folder search leaves out."""
-    sources, missing, hidden = find_sources(paths)
+def discover(
+    paths: Iterable[Path | Root], exclude: Sequence[str] = ()
+) -> tuple[list[Path], list[tuple[str, str]], list[str]]:
+    """Files to ingest (folders searched recursively for supported types, less ``exclude`` globs),
+    paths that don't exist, and hidden files (name starting with ".", such as ``..报告.txt``) a
+    folder search leaves out."""
+    sources, missing, hidden = find_sources(paths, exclude)
     return [s.path for s in sources], missing, hidden
 
 
@@ -316,7 +319,7 @@ def ingest(settings: Settings, paths: list[Path | Root] | None = None, progress:
     resumable."""
     start = time.perf_counter()
     report = IngestReport()
-    files, report.failed, report.hidden = find_sources(paths or [settings.knowledge_dir])
+    files, report.failed, report.hidden = find_sources(paths or [settings.knowledge_dir], settings.ingest.exclude)
     with GracefulStop() as stop:
         try:
             ingestor = Ingestor(settings)
