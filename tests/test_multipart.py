@@ -211,3 +211,19 @@ def test_places_each_with_its_own_year_are_a_list_of_parts(form: str, connector:
                 (p1, f"{y1}年", indicator),
                 (p2, f"{y2}年", indicator),
             ], q
+
+
+POLICIES = sorted(p.stem.split("(")[0] for p in (PROJECT_ROOT / "knowledge").glob("*.md"))
+
+
+@pytest.mark.parametrize("bracketed", [False, True])
+@pytest.mark.parametrize("connector", ["、", "和", "与", "及"])
+def test_policies_named_in_a_list_are_a_part_each(bracketed: bool, connector: str) -> None:
+    """浙江省促进科技成果转化条例、浙江省专利条例和河南省…条例 (a seed gold question): every pair of the
+    five regulations of knowledge/, bare or in 《》, asked one matter: one part per policy."""
+    for a, b in itertools.combinations(POLICIES, 2):
+        name_a, name_b = (f"《{a}》", f"《{b}》") if bracketed else (a, b)
+        q = f"{name_a}{connector}{name_b}对技术转让净收入用于奖励的比例分别怎么规定？"
+        parts = decompose(q, LEXICON).parts
+        assert [p.claim.get("policy") for p in parts] == [name_a, name_b], q
+        assert all(p.question.startswith(n) for p, n in zip(parts, (name_a, name_b))), q

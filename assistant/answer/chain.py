@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 # a question naming more documents than this by year and kind (2023年统计公报 of many places) is
 # searched over the whole index, its grounding still keeping only the named documents' passages
 MAX_NAMED_DOCUMENTS = 3
+MIN_TITLE_CHARS = 5  # a title this long, written whole in a question, names its document (浙江省专利条例)
 
 
 class Answerer:
@@ -247,11 +248,15 @@ class Answerer:
         return [Passage.of(n, r) for n, r in enumerate(results, start=1)]
 
     def _named_documents(self, facts: QuestionFacts) -> list[str]:
-        """The documents a question names by year and kind (2017年政府工作报告), when it names a few."""
-        if not facts.doc_years:
-            return []
-        documents = self.retriever.documents()
-        named = [d["source"] for d in documents if names_document(facts, d.get("title", ""), d.get("years") or ())]
+        """The documents a question names, when it names a few: by title (浙江省专利条例第十六条, a
+        part of 浙江省…和浙江省专利条例 asked alone) or by year and kind (2017年政府工作报告)."""
+        named = []
+        for d in self.retriever.documents():
+            title = d.get("title", "")
+            if (len(title) >= MIN_TITLE_CHARS and title in facts.question) or (
+                facts.doc_years and names_document(facts, title, d.get("years") or ())
+            ):
+                named.append(d["source"])
         return named if len(named) <= MAX_NAMED_DOCUMENTS else []
 
     def _generate(self, grounded: Grounded, config: RunnableConfig) -> Generated:

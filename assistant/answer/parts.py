@@ -30,6 +30,11 @@ _DATA = Path(__file__).resolve().parent.parent / "data" / "multipart.toml"
 _YEAR = re.compile(r"(?<!\d)(?:19[5-9]\d|20[0-4]\d)\s*年度?")
 _ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇\d]+条")
 _SUFFIX = "(?:省|市|区|县|自治区|的)?"
+# a policy named by its title (《…》, or words ending in 条例/办法/细则): 浙江省专利条例和河南省…条例 lists two
+_TITLE_CHAR = r"(?:(?![和与及或])[\u4e00-\u9fff])"
+_POLICY = re.compile(
+    rf"《([^》]{{2,40}})》|({_TITLE_CHAR}{{2,24}}?(?:条例|办法|细则|实施意见))(?!{_TITLE_CHAR}*(?:条例|办法|细则))"
+)
 _PAREN_YEAR = re.compile(r"\s*[（(]\s*((?:19[5-9]\d|20[0-4]\d))\s*年?度?\s*[)）]")
 
 
@@ -54,7 +59,7 @@ class Part:
 
     def label(self) -> str:
         """The claim as the answer names it: 湖北省 2023年 R&D经费."""
-        keys = ("place", "year", "indicator", "qualifier", "article")
+        keys = ("place", "year", "policy", "indicator", "qualifier", "article")
         return " ".join(self.claim[k] for k in keys if self.claim.get(k)) or self.question.rstrip("？?")
 
 
@@ -109,6 +114,9 @@ def items(question: str, lexicon: Lexicon) -> list[Item]:
     found += [Item("place", *p.span, p.name) for p in named_places(q)]
     found += [Item("indicator", a, b, q[a:b]) for _, (a, b) in lexicon.find(q)]
     found += [Item("article", m.start(), m.end(), m.group(0)) for m in _ARTICLE.finditer(q)]
+    for m in _POLICY.finditer(q):  # 《…》 kept with its brackets: 《A》和《B》 is a list
+        g = 0 if m.group(1) else 2
+        found.append(Item("policy", m.start(g), m.end(g), m.group(g)))
     for word in joins().qualifiers:
         found += [Item("qualifier", m.start(), m.end(), word) for m in re.finditer(re.escape(word), q)]
     found += _unknown_indicators(q, [i for i in found if i.axis == "indicator"])
