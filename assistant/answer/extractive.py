@@ -7,7 +7,10 @@ figures are the source's own, with the region and year of each stated in front.
 
 from __future__ import annotations
 
+import re
+
 from assistant.answer.grounding import Evidence, QuestionFacts, evidence_years
+from assistant.answer.indicator_match import row_named
 
 MAX_SENTENCES = 3
 MAX_SENTENCES_MULTI = 5
@@ -15,8 +18,22 @@ KEEP_RATIO = 0.85  # a further sentence must cover the question nearly as well a
 KEEP_RATIO_MULTI = 0.6  # … unless the question asks for several figures
 
 
-def _lead(e: Evidence) -> str:
-    years = "、".join(f"{y}年" for y in sorted(evidence_years(e.passage, e.sentence)))
+_YEAR_CELL = re.compile(r"^((?:19|20)\d\d)年")
+
+
+def asked_cells(e: Evidence, years: list[int]) -> str:
+    """A table row with a column per year (regions down, years across: 北京｜2000年（万元）1402871｜…｜
+    2023年（万元）85369394) quoted at the asked years' cells, each with its column header; any
+    other row, or one without an asked year's column, whole."""
+    cells = e.sentence.split("｜")
+    dated = {i: int(m.group(1)) for i, c in enumerate(cells) if (m := _YEAR_CELL.match(c))}
+    if e.passage.kind != "table_row" or len(dated) < 2 or not set(dated.values()) & set(years):
+        return e.sentence
+    return "｜".join(c for i, c in enumerate(cells) if i not in dated or dated[i] in years)
+
+
+def _lead(e: Evidence, sentence: str) -> str:
+    years = "、".join(f"{y}年" for y in sorted(evidence_years(e.passage, sentence)))
     # a document whose issuer states no place is said to be so, as the citation list does
     return f"据《{e.passage.title}》（{e.passage.region or '地区不详'}{'，' + years if years else ''}）"
 
@@ -34,6 +51,8 @@ def compose(
             if best is not None:
                 chosen.append(best)
     else:
+        if row_named(facts, evidence[0].passage):  # a cell question is answered from the rows it names
+            evidence = [e for e in evidence if row_named(facts, e.passage)]
         top = evidence[0].coverage
         ratio = KEEP_RATIO_MULTI if facts.multi else KEEP_RATIO
         max_sentences = max(max_sentences, MAX_SENTENCES_MULTI) if facts.multi else max_sentences
@@ -44,8 +63,8 @@ def compose(
                 break
     lines, previous = [], ""
     for e in chosen:
-        lead = _lead(e)
-        sentence = e.sentence.rstrip("。；;，,")
+        sentence = asked_cells(e, facts.years).rstrip("。；;，,")
+        lead = _lead(e, sentence)
         lines.append(f"{lead + '：' if lead != previous else ''}{sentence}[{e.passage.n}]。")
         previous = lead
     return "".join(lines)
