@@ -27,9 +27,10 @@ from assistant.figures import Figure, extract_figures
 
 _FOOTNOTE = re.compile(r"\[\d{1,2}\]|［\d{1,2}］|\(\d{1,2}\)$|[*※]+$")
 _NOT_A_NUMBER = re.compile(r"^[-—–…·.\s]*$")
-# a row label's 其中 / 其中： and its footnote marks (全国①, 北京*) are no part of its name
-_ROW_MARKS = re.compile(r"^其中\s*[:：]?|[①-⑩*※#]+$|\[\d{1,2}\]$|［\d{1,2}］$")
-_SUB_ROW = re.compile(r"其中\s*[:：]?")
+# a row label's 其中 / 其中： / # (a bulletin's mark for 其中) and its footnote marks (全国①, 北京*)
+# are no part of its name
+_ROW_MARKS = re.compile(r"^(?:其中\s*[:：]?|#)|[①-⑩*※#]+$|\[\d{1,2}\]$|［\d{1,2}］$")
+_SUB_ROW = re.compile(r"其中\s*[:：]?|#(?=[^\s#])")
 _YEAR_HEADER = re.compile(r"^((?:19|20)\d\d)\s*年?$")
 FORMAT = 4  # bump when extraction changes, so stores rebuild
 
