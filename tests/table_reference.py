@@ -85,7 +85,10 @@ def cells_of(grid: list[list[str]], title: str = "", year: int | None = None) ->
     grid = [[compact(c) for c in row] for row in grid if any(str(c).strip() for c in row)]
     lines: list[str] = [title] if title else []
     while grid and (
-        len({c for c in grid[0] if c}) == 1
+        # one cell, or a merged one spanning the row from its label column (a title); a header cell
+        # spanning two value columns (研究与试验发展(R&D)经 over both) is not
+        sum(bool(c) for c in grid[0]) == 1
+        or (grid[0][0] and len({c for c in grid[0] if c}) == 1)
         or (_UNIT_LINE.search(" ".join(grid[0])) and not any(_numeric(c) for c in grid[0]))
     ):
         lines += [c for c in dict.fromkeys(grid[0]) if c]  # title, English title and unit lines

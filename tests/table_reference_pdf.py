@@ -19,11 +19,14 @@ from pathlib import Path
 
 from table_reference import RefCell, cells_of
 
+from assistant.ingest.clean import normalize_text
+
 _FIGURE = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
 _CAPTION = re.compile(r"^(?:附表|表)\s*[\d一二三四五六七八九十]")
-_JOIN = 0.6  # words closer than this many glyph heights are one cell's text
-_LINE_GAP = 3.5  # a header line further above the first figure row than this many line heights is not its header
-_MAX_HEADER_LINES = 3
+_JOIN = 0.3  # words closer than this many glyph heights are one cell's text (a letter-spaced 林　业 is
+# joined by its column, below)
+_LINE_GAP = 6.0  # a header line further above the first figure row than this many line heights is not its header
+_MAX_HEADER_LINES = 5  # a header cell wrapped over lines (研究与试验发展（R&D）经 / 费（亿元）)
 
 
 @dataclass
@@ -64,20 +67,25 @@ def _lines(page) -> list[_Line]:
         height = max(w["bottom"] - w["top"] for w in words)
         cells: list[tuple[float, float, str]] = []
         for w in sorted(words, key=lambda w: w["x0"]):
+            text = normalize_text(w["text"])  # Chromium prints 支 as the Kangxi radical ⽀, 车 as ⻋
             if cells and w["x0"] - cells[-1][1] < _JOIN * height:
-                cells[-1] = (cells[-1][0], w["x1"], cells[-1][2] + w["text"])
+                cells[-1] = (cells[-1][0], w["x1"], cells[-1][2] + text)
             else:
-                cells.append((w["x0"], w["x1"], w["text"]))
+                cells.append((w["x0"], w["x1"], text))
         lines.append(_Line(words[0]["top"], height, cells))
     return lines
 
 
 def _columns(rows: list[_Line]) -> list[tuple[float, float]]:
-    """The x spans the figure rows' cells cover, merged where they overlap: between them lie the gaps."""
-    spans = sorted((x0, x1) for row in rows for x0, x1, _ in row.cells)
+    """The x spans the figure rows' cells cover, merged where they overlap: between them lie the
+    gaps. Left of the first figure, spans less than two glyphs apart are one label (a letter-spaced
+    北　京 in every row); a 单位 column further right stays a column."""
+    spans = sorted((x0, x1, bool(_FIGURE.match(t))) for row in rows for x0, x1, t in row.cells)
+    first = min((x0 for x0, _, figure in spans if figure), default=float("inf"))
+    glyph = max(row.height for row in rows)
     merged: list[tuple[float, float]] = []
-    for x0, x1 in spans:
-        if merged and x0 <= merged[-1][1] + 1:
+    for x0, x1, _ in spans:
+        if merged and (x0 <= merged[-1][1] + 1 or (x1 < first and x0 - merged[-1][1] < 2 * glyph)):
             merged[-1] = (merged[-1][0], max(merged[-1][1], x1))
         else:
             merged.append((x0, x1))
@@ -108,8 +116,13 @@ def _tables(lines: list[_Line], carried: _Table | None) -> list[_Table]:
         if len(lines[i].cells) < 2 or not lines[i].figures:
             i += 1
             continue
-        start = i
-        while i < len(lines) and len(lines[i].cells) >= 2 and not _CAPTION.match(lines[i].text):
+        start, size = i, lines[i].height
+        while (
+            i < len(lines)
+            and len(lines[i].cells) >= 2
+            and abs(lines[i].height - size) <= 0.15 * size  # a paragraph's line set larger is no row
+            and not _CAPTION.match(lines[i].text)
+        ):
             i += 1
         header, title, k = [], "", start - 1
         while k >= 0 and len(header) < _MAX_HEADER_LINES:
@@ -118,7 +131,7 @@ def _tables(lines: list[_Line], carried: _Table | None) -> list[_Table]:
             if _CAPTION.match(above.text) and near:
                 title = " ".join(t for _, _, t in above.cells)
                 break
-            if not near or above.figures or (len(above.cells) < 2 and header):
+            if not near or above.figures or (len(above.cells) < 2 and header and len(above.text) > 8):
                 break
             header.insert(0, above)
             k -= 1

@@ -321,9 +321,12 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
         if row_lacks_indicator(facts, passage):
             continue
         context = to_simplified(f"{passage.title} {passage.section}").lower()
+        named = row_named(facts, passage)  # its cells answer unit-less too (指数（以上年为100）99.9)
         for m in SENTENCE.finditer(passage.text):
             sentence = m.group(0).strip()
-            figures = tuple(f for f in extract_figures(sentence) if f.unit and (facts.wants_date or not f.is_year))
+            figures = tuple(
+                f for f in extract_figures(sentence) if (f.unit or named) and (facts.wants_date or not f.is_year)
+            )
             if facts.unit:
                 figures = tuple(f for f in figures if f.unit in _SAME_UNIT.get(facts.unit, {facts.unit}))
             answers = bool(_RANK.search(sentence)) if facts.wants_rank else bool(figures) or not facts.wants_figure
