@@ -40,7 +40,7 @@ class FileReport:
     cells: int = 0  # numeric cells the reference read found
     asked: int = 0  # of them, asked (at most --max-cells a file)
     verdicts: Counter = field(default_factory=Counter)
-    facts_expected: int = 0  # asked cells whose column or table names an indicator the vocabulary knows
+    facts_expected: int = 0  # asked cells whose column or table names an indicator the vocabulary knows, in its units
     facts_agree: int = 0  # of them, those the fact table holds with row, column, value, unit and year
     seconds: float = 0.0
     failures: list[dict[str, Any]] = field(default_factory=list)
@@ -152,7 +152,9 @@ def run_file(path: Path, settings: Settings, max_cells: int | None = None) -> Fi
         answer = answerer.ask(cell.question).to_json()
         verdict = judge(answer, cell)
         report.verdicts[verdict] += 1
-        if vocab.search(cell.header) or vocab.search(cell.table):
+        indicator = vocab.search(cell.header) or vocab.search(cell.table)
+        # a unit-less cell (an index, 上年=100) is no figure of an indicator measured in units (涨幅 %)
+        if indicator and (cell.unit or vocab.units(indicator) is None):
             report.facts_expected += 1
             report.facts_agree += fact_agrees(facts, cell)
         if verdict != "exact":

@@ -51,8 +51,10 @@ def compose(
             if best is not None:
                 chosen.append(best)
     else:
-        if row_named(facts, evidence[0].passage):  # a cell question is answered from the rows it names
+        if row_named(facts, evidence[0].passage):  # a cell question is answered from the rows it names,
             evidence = [e for e in evidence if row_named(facts, e.passage)]
+            # every one of them: 水运 under each of 表6's four indicators, the table's headers telling which
+            max_sentences = max(max_sentences, min(len(evidence), MAX_SENTENCES_MULTI))
         top = evidence[0].coverage
         ratio = KEEP_RATIO_MULTI if facts.multi else KEEP_RATIO
         max_sentences = max(max_sentences, MAX_SENTENCES_MULTI) if facts.multi else max_sentences
