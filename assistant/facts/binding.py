@@ -278,15 +278,11 @@ class Binder:
             return self._source_agrees(fig, n, claim)
         if any(agrees(f, claim) for f in same):
             return True
-        # a quoted table record (表7…固定资产投资｜交通运输业｜完成额（万元）777397): read clause by clause
-        # its figure is the header's words (完成额), which the lexicon does not know, while the
-        # passage's facts bind it through the title; the figure is what those facts say, and it
+        # a quoted table record: read as prose, its figure takes the header's words (完成额（万元）777397:
+        # an indicator the lexicon does not know) or a qualifier from its title (构成及其增长速度｜经营净收入｜
+        # 绝对数（元）3476: 同比增加), while the row's facts bind it cell by cell; it is what they say, and
         # answers when one of them is what the question asks
-        return (
-            bool(claim.indicator and claim.indicator.startswith(OTHER))
-            and self._copied(sentence, n)
-            and any(agrees(f, self.claim) for f in same)
-        )
+        return self._copied(sentence, n) and any(f.kind == "table" and agrees(f, self.claim) for f in same)
 
     def asked(self, fig: Figure, n: int) -> bool:
         """Whether passage n holds ``fig`` as the question's own indicator (a fact, not a reading):
