@@ -118,7 +118,9 @@ def fact_agrees(facts: list[Fact], cell: RefCell) -> bool:
     want = _number(cell.value)
     for fact in facts:
         row = fact.subject or fact.region
-        if not (label and (label in compact(row) or compact(row).startswith(label[:2]))):
+        # a row that names the fact's indicator (城镇常住居民人均可支配收入, 居民消费价格) is that figure itself
+        named = not fact.subject and compact(fact.indicator)[:4] in label
+        if not (label and (named or label in compact(row) or compact(row).startswith(label[:2]))):
             continue
         column = compact(fact.raw)
         if column and column not in header and header not in column:
