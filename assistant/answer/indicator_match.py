@@ -95,4 +95,14 @@ def row_named(facts: QuestionFacts, passage: Passage) -> bool:
     if passage.kind != "table_row" or not passage.row_label:
         return False
     label = squeeze(to_simplified(_SUB_ROW.split(passage.row_label)[-1]))
-    return bool(label) and label in squeeze(facts.question)
+    question = squeeze(facts.question)
+    try:
+        cells = json.loads(passage.columns or "[]")
+    except ValueError:
+        cells = []
+    # a label the question holds only inside the table's column header (其中：科学技术支出 in
+    # 财政科学技术支出, the header the 合计 row answers) is not named by it
+    for header in sorted({squeeze(str(c.get("header", ""))) for c in cells if isinstance(c, dict)}, key=len)[::-1]:
+        if len(header) > len(label) and label in header:
+            question = question.replace(header, " ")
+    return bool(label) and label in question
