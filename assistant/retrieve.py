@@ -22,6 +22,7 @@ from assistant.index.embed import Embedder, make_embedder
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChunkStore
 from assistant.lexicon import Lexicon, load_lexicon
+from assistant.named_rows import RowLabels
 from assistant.scope import Scope
 from assistant.settings import Settings
 from assistant.text import to_simplified
@@ -80,6 +81,7 @@ class _View:
     lexical: LexicalIndex
     positions: dict[str, int]
     servable: dict[str, Any]  # the dense filter to the same documents
+    rows: RowLabels  # its table rows by label
 
 
 class Retriever:
@@ -100,7 +102,10 @@ class Retriever:
         """Use a (re)built BM25 view; dense search is limited to the same servable documents."""
         hashes = sorted({str(m.get("content_hash", "")) for m in lexical.metadatas})
         self._latest = self._local.view = _View(
-            lexical, {cid: i for i, cid in enumerate(lexical.ids)}, {"content_hash": {"$in": hashes}}
+            lexical,
+            {cid: i for i, cid in enumerate(lexical.ids)},
+            {"content_hash": {"$in": hashes}},
+            RowLabels(lexical.metadatas),
         )
 
     def _view(self) -> _View:
@@ -184,6 +189,29 @@ class Retriever:
             clauses.append({"source": document})
         return mask, clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
+    def named_rows(self, question: str, limit: int, filters: Filters | None = None) -> list[SearchResult]:
+        """The table rows whose label the question holds (:mod:`assistant.named_rows`), at most
+        ``limit``, those sharing most of the question's words first."""
+        self.refresh()
+        mask, _ = self._mask(filters or Filters())
+        named = [i for i in self._view().rows.positions(question) if mask is None or mask[i]]
+        if len(named) > limit:
+            scores = self.lexical.scores(tokenize_query(question, self.lexicon))
+            named = sorted(named, key=lambda i: -scores[i])[:limit]
+        return [self._result(i, rank) for rank, i in enumerate(named, start=1)]
+
+    def _result(self, i: int, rank: int, score: float = 0.0) -> SearchResult:
+        meta = self.lexical.metadatas[i]
+        return SearchResult(
+            rank,
+            meta.get("source", ""),
+            meta.get("section", ""),
+            self.lexical.texts[i],
+            score,
+            self.lexical.ids[i],
+            meta,
+        )
+
     def _dense_where(self, where: dict[str, Any] | None) -> dict[str, Any] | None:
         """The dense query's filter: the user's, and the servable documents' only while the store
         holds chunks outside the view (a document being written or interrupted).
@@ -247,16 +275,7 @@ class Retriever:
                 self.lexical.ids,
             )
         ranked = ranked[:k]
-        results = []
-        for rank, cid in enumerate(ranked, start=1):
-            i = self._positions[cid]
-            meta = self.lexical.metadatas[i]
-            results.append(
-                SearchResult(
-                    rank, meta.get("source", ""), meta.get("section", ""), self.lexical.texts[i], fused(cid), cid, meta
-                )
-            )
-        return results
+        return [self._result(self._positions[cid], rank, fused(cid)) for rank, cid in enumerate(ranked, start=1)]
 
 
 _RESERVED = 2  # each single ranking's top-2 …

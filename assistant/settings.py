@@ -96,6 +96,9 @@ class AnswerSettings(_Section):
     backend: str = "auto"
     max_question_chars: int = Field(default=2_000, ge=10)  # longer questions are refused with a message
     passages: int = 5
+    # table rows whose label the question holds (2016年纱产量 → the row 纱), added after the retrieved
+    # passages: a row label the word cut and the embedding miss is still found (assistant/named_rows.py)
+    named_rows: int = Field(default=6, ge=0)
     # a question of several parts (A和B分别是多少) is answered part by part; parts beyond this many are
     # named as declined, never dropped silently
     max_parts: int = Field(default=12, ge=1)

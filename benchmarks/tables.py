@@ -1,15 +1,16 @@
 """Cell round trip over every table: each numeric cell of every table in knowledge/, ../shared/corpora
 and the files tests/ builds in each format, asked in a user's words through the extractive backend.
 
-Run: .venv/bin/python benchmarks/tables.py [--max-cells N] [--files GLOB …] [--out benchmarks/results-tables.json]
+Run: .venv/bin/python benchmarks/tables.py [--sample N] [--files GLOB …] [--out benchmarks/results-tables.json]
 
 A reference read that does not use the product's table parser (tests/table_reference.py: calamine
-values shown through their number formats, the csv module, python-docx's grid, lxml's cells) gives
-each cell's row label, column header, unit, displayed value and year; the question is written from
-them (``2021年湖北研究与试验发展(R&D)经费投入强度是多少？``); each file is ingested alone into an index of
-its own (the embedding cache shared) and the answer must state the displayed value, cited to that
-row (tests/table_roundtrip.py). Prints per format and per file: cells, asked, exact, miscited (right
-value, another citation), wrong, refused, and the fact table's agreement with the reference.
+values shown through their number formats, the csv module, python-docx's grid, lxml's cells,
+pdfplumber's word positions) gives each cell's row label, column header, unit, displayed value and
+year; the question is written from them (``2021年湖北研究与试验发展(R&D)经费投入强度是多少？``);
+each file is ingested alone into an index of its own (the embedding cache shared) and the answer
+must state the displayed value, cited to that row (tests/table_roundtrip.py). Prints per format
+and per file: cells, asked, exact, miscited (right value, another citation), wrong, refused, and
+the fact table's agreement with the reference.
 """
 
 from __future__ import annotations
@@ -44,17 +45,24 @@ def shared_corpora() -> Path | None:
 
 
 def built_files(folder: Path) -> list[Path]:
-    """The sample table as the tests build it, in every format with a reference reader."""
+    """The sample table as the tests build it, in every format with a reference reader, and the
+    national bulletins of 2022 and 2023 printed by Chromium (text-layer PDFs whose 附表 break over
+    pages); the PDFs only where Chromium is installed."""
     folder.mkdir(parents=True, exist_ok=True)
     html = folder / "附表2.html"
     html.write_text(table_files.html_table(), encoding="utf-8")
-    return [
+    built = [
         table_files.write_csv(folder / "附表2.csv"),
         table_files.write_xlsx(folder / "附表2.xlsx"),
         table_files.write_xls(folder / "附表2.xls"),
         table_files.write_docx(folder / "附表2.docx"),
         html,
     ]
+    if table_files.write_pdf(folder / "附表2.pdf", folder) is not None:
+        import pdf_bulletins
+
+        built += [folder / "附表2.pdf", *(pdf_bulletins.write("pdf", year, folder) for year in (2022, 2023))]
+    return built
 
 
 def table_sources(work: Path) -> list[Path]:
@@ -126,7 +134,12 @@ def summary(reports: list[FileReport]) -> dict[str, dict[str, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--max-cells", type=int, default=None, help="cells asked per file, spread evenly (default: all)"
+        "--sample",
+        "--max-cells",
+        dest="sample",
+        type=int,
+        default=None,
+        help="for a quick run: at most N cells asked per file, spread evenly (default: every cell)",
     )
     parser.add_argument("--files", nargs="+", default=["*"], help="file-name patterns to run (default: every file)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results-tables.json")
@@ -145,7 +158,7 @@ def main() -> None:
             if not any(fnmatch.fnmatch(path.name, pattern) for pattern in args.files):
                 continue
             settings = Settings(index_dir=work / f"index-{i}")
-            report = run_file(path, settings, args.max_cells)
+            report = run_file(path, settings, args.sample)
             if not report.cells:
                 continue
             reports.append(report)
@@ -160,7 +173,7 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results = {
-        "max_cells": args.max_cells,
+        "max_cells": args.sample,
         "wall_s": round(time.perf_counter() - t0, 1),
         "workbook_100_sheets": perf,
         "formats": summary(reports),

@@ -4,7 +4,7 @@ Why: the round-trip benchmark (benchmarks/tables.py, tests/table_roundtrip.py) j
 product's tables against something it did not make. Grids come from the raw libraries —
 python-calamine's cell values (shown through each cell's number format: the display, not the
 float, is what a reader of the sheet asks about), the csv module, python-docx's cell grid, lxml's
-``<td>``s with their spans — and this module finds, by the simplest rules that hold for a
+``<td>``s with their spans, pdfplumber's word positions — and this module finds, by the simplest rules that hold for a
 statistical table, each numeric cell's row label (the nearest Chinese cell left of it), column
 header (the non-numeric cells above it, a year counting as a header), unit (a bracket in the header,
 a 单位 line, or the row's 计量单位 cell) and year (the column's, else the title's).
@@ -58,7 +58,8 @@ class RefCell:
 
     @property
     def question(self) -> str:
-        return f"{f'{self.year}年' if self.year else ''}{self.label}{self.parent}{self.indicator}是多少？"
+        indicator = "" if self.indicator and self.label.endswith(self.indicator) else self.indicator
+        return f"{f'{self.year}年' if self.year else ''}{self.label}{self.parent}{indicator}是多少？"
 
 
 def compact(text: str) -> str:
@@ -84,7 +85,10 @@ def cells_of(grid: list[list[str]], title: str = "", year: int | None = None) ->
     grid = [[compact(c) for c in row] for row in grid if any(str(c).strip() for c in row)]
     lines: list[str] = [title] if title else []
     while grid and (
-        len({c for c in grid[0] if c}) == 1
+        # one cell, or a merged one spanning the row from its label column (a title); a header cell
+        # spanning two value columns (研究与试验发展(R&D)经 over both) is not
+        sum(bool(c) for c in grid[0]) == 1
+        or (grid[0][0] and len({c for c in grid[0] if c}) == 1)
         or (_UNIT_LINE.search(" ".join(grid[0])) and not any(_numeric(c) for c in grid[0]))
     ):
         lines += [c for c in dict.fromkeys(grid[0]) if c]  # title, English title and unit lines
@@ -104,7 +108,7 @@ def cells_of(grid: list[list[str]], title: str = "", year: int | None = None) ->
     out, parent = [], ""
     for row in grid[first:]:
         first_label = next((c for c in row if _CJK.search(c) and not _numeric(c)), "")
-        sub = re.match(r"^其中\s*[:：]?", first_label)
+        sub = re.match(r"^(?:其中\s*[:：]?|#)", first_label)  # 其中：住宅, or a bulletin's #住宅
         parent = parent if sub else ("" if first_label in ("合计", "总计", "小计", "全部", "全国") else first_label)
         for j, cell in enumerate(row):
             if not _numeric(cell):
@@ -236,6 +240,13 @@ def _spanned(table) -> list[list[str]]:
     return [[grid.get((r, c), "") for c in range(width)] for r in range(height)]
 
 
+def pdf_cells(path: Path) -> list[RefCell]:
+    """Word positions of the text layer (tests/table_reference_pdf.py)."""
+    import table_reference_pdf
+
+    return table_reference_pdf.pdf_cells(path)
+
+
 READERS = {
     ".xlsx": workbook_cells,
     ".xlsm": workbook_cells,
@@ -244,6 +255,7 @@ READERS = {
     ".docx": docx_cells,
     ".html": html_cells,
     ".htm": html_cells,
+    ".pdf": pdf_cells,
 }
 
 

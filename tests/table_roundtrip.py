@@ -40,7 +40,7 @@ class FileReport:
     cells: int = 0  # numeric cells the reference read found
     asked: int = 0  # of them, asked (at most --max-cells a file)
     verdicts: Counter = field(default_factory=Counter)
-    facts_expected: int = 0  # asked cells whose column or table names an indicator the vocabulary knows
+    facts_expected: int = 0  # asked cells whose column or table names an indicator the vocabulary knows, in its units
     facts_agree: int = 0  # of them, those the fact table holds with row, column, value, unit and year
     seconds: float = 0.0
     failures: list[dict[str, Any]] = field(default_factory=list)
@@ -118,7 +118,9 @@ def fact_agrees(facts: list[Fact], cell: RefCell) -> bool:
     want = _number(cell.value)
     for fact in facts:
         row = fact.subject or fact.region
-        if not (label and (label in compact(row) or compact(row).startswith(label[:2]))):
+        # a row that names the fact's indicator (城镇常住居民人均可支配收入, 居民消费价格) is that figure itself
+        named = not fact.subject and compact(fact.indicator)[:4] in label
+        if not (label and (named or label in compact(row) or compact(row).startswith(label[:2]))):
             continue
         column = compact(fact.raw)
         if column and column not in header and header not in column:
@@ -152,7 +154,9 @@ def run_file(path: Path, settings: Settings, max_cells: int | None = None) -> Fi
         answer = answerer.ask(cell.question).to_json()
         verdict = judge(answer, cell)
         report.verdicts[verdict] += 1
-        if vocab.search(cell.header) or vocab.search(cell.table):
+        indicator = vocab.search(cell.header) or vocab.search(cell.table)
+        # a unit-less cell (an index, 上年=100) is no figure of an indicator measured in units (涨幅 %)
+        if indicator and (cell.unit or vocab.units(indicator) is None):
             report.facts_expected += 1
             report.facts_agree += fact_agrees(facts, cell)
         if verdict != "exact":

@@ -2,9 +2,10 @@
 each file, asked in a user's words through the extractive answer path, comes back with its
 displayed value cited to its row — no wrong value, in every format.
 
-Files written here: the bulletin sample (tests/table_files.py) as CSV, XLSX, XLS, DOCX and HTML,
-and a yearbook-style workbook the table rules were not written for (a unit row, years across,
-English translations, values stored to full precision behind a ``0.0`` format).
+Files written here: the bulletin sample (tests/table_files.py) as CSV, XLSX, XLS, DOCX, HTML and
+a PDF printed by Chromium (read by word positions, tests/table_reference_pdf.py), and a
+yearbook-style workbook the table rules were not written for (a unit row, years across, English
+translations, values stored to full precision behind a ``0.0`` format).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def _files(folder: Path) -> list[Path]:
         table_files.write_docx(folder / "附表2.docx"),
         html,
         _yearbook_style(folder / "技术合同.xlsx"),
+        folder / "附表2.pdf",  # printed by Chromium below, where it is installed
     ]
 
 
@@ -65,9 +67,11 @@ def test_reference_read_of_the_yearbook_style_sheet(tmp_path: Path) -> None:
     assert hubei.question == "2023年湖北技术合同成交额是多少？"
 
 
-@pytest.mark.parametrize("index", range(6), ids=["csv", "xlsx", "xls", "docx", "html", "yearbook-xlsx"])
+@pytest.mark.parametrize("index", range(7), ids=["csv", "xlsx", "xls", "docx", "html", "yearbook-xlsx", "pdf"])
 def test_every_cell_comes_back_exact(settings: Settings, tmp_path: Path, index: int) -> None:
     path = _files(tmp_path)[index]
+    if path.suffix == ".pdf" and table_files.write_pdf(path, tmp_path) is None:
+        pytest.skip("Chromium is not installed: no printed PDF")
     report = run_file(path, settings, max_cells=12)
     assert report.asked >= 9 and not report.error
     assert report.verdicts["wrong"] == 0, report.failures

@@ -245,6 +245,10 @@ class Answerer:
                 for r in regions
             ]
             results = list({r.chunk_id: r for hits in per_region for r in hits}.values())
+        if len(regions) <= 1:  # a cell question names one place; a comparison's rows come per region above
+            held = {r.chunk_id for r in results}
+            named = self.retriever.named_rows(turn.query, self.settings.answer.named_rows, filters)
+            results += [r for r in named if r.chunk_id not in held]
         return [Passage.of(n, r) for n, r in enumerate(results, start=1)]
 
     def _named_documents(self, facts: QuestionFacts) -> list[str]:

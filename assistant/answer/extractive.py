@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer.grounding import Evidence, QuestionFacts, evidence_years
+from assistant.answer.indicator_match import row_named
 
 MAX_SENTENCES = 3
 MAX_SENTENCES_MULTI = 5
@@ -20,8 +21,22 @@ MAX_ITEMS = 8  # list items carried after a lead-in sentence (下列条件之一
 _ITEM = re.compile(r"\s*(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．]|[①-⑳])")
 
 
-def _lead(e: Evidence) -> str:
-    years = "、".join(f"{y}年" for y in sorted(evidence_years(e.passage, e.sentence)))
+_YEAR_CELL = re.compile(r"^((?:19|20)\d\d)年")
+
+
+def asked_cells(e: Evidence, years: list[int]) -> str:
+    """A table row with a column per year (regions down, years across: 北京｜2000年（万元）1402871｜…｜
+    2023年（万元）85369394) quoted at the asked years' cells, each with its column header; any
+    other row, or one without an asked year's column, whole."""
+    cells = e.sentence.split("｜")
+    dated = {i: int(m.group(1)) for i, c in enumerate(cells) if (m := _YEAR_CELL.match(c))}
+    if e.passage.kind != "table_row" or len(dated) < 2 or not set(dated.values()) & set(years):
+        return e.sentence
+    return "｜".join(c for i, c in enumerate(cells) if i not in dated or dated[i] in years)
+
+
+def _lead(e: Evidence, sentence: str) -> str:
+    years = "、".join(f"{y}年" for y in sorted(evidence_years(e.passage, sentence)))
     # a document whose issuer states no place is said to be so, as the citation list does
     return f"据《{e.passage.title}》（{e.passage.region or '地区不详'}{'，' + years if years else ''}）"
 
@@ -39,6 +54,10 @@ def compose(
             if best is not None:
                 chosen.append(best)
     else:
+        if row_named(facts, evidence[0].passage):  # a cell question is answered from the rows it names,
+            evidence = [e for e in evidence if row_named(facts, e.passage)]
+            # every one of them: 水运 under each of 表6's four indicators, the table's headers telling which
+            max_sentences = max(max_sentences, min(len(evidence), MAX_SENTENCES_MULTI))
         top = evidence[0].coverage
         ratio = KEEP_RATIO_MULTI if facts.multi else KEEP_RATIO
         max_sentences = max(max_sentences, MAX_SENTENCES_MULTI) if facts.multi else max_sentences
@@ -51,8 +70,9 @@ def compose(
     for e in chosen:
         if e.sentence.strip().rstrip("。；;，,") in said:  # an item already carried after its lead-in
             continue
-        lead = _lead(e)
-        sentence = _with_items(e).rstrip("。；;，,")
+        quoted = asked_cells(e, facts.years) if e.passage.kind == "table_row" else _with_items(e)
+        sentence = quoted.rstrip("。；;，,")
+        lead = _lead(e, sentence)
         said += sentence
         lines.append(f"{lead + '：' if lead != previous else ''}{sentence}[{e.passage.n}]。")
         previous = lead

@@ -30,6 +30,7 @@ from assistant.answer.stages import Grounded, Turn
 from assistant.answer.verify import Bound
 from assistant.facts.binding import asked_qualifiers
 from assistant.facts.extract import Fact
+from assistant.facts.fact import shown
 from assistant.facts.store import FactStore
 from assistant.facts.vocabulary import Vocabulary
 from assistant.figures import Figure, extract_figures, figure_in
@@ -123,7 +124,7 @@ def passage_text(fact: Fact) -> str:
     """A fact as a passage: the sentence as written, or the table row with its cell restated in
     its column's unit (the row shows "R&D经费（亿元）769.6"; the answer says 769.6亿元)."""
     if fact.kind == "table":
-        return f"{fact.text}（{fact.raw}：{fmt(fact.value)}{fact.unit}）"
+        return f"{fact.text}（{fact.raw}：{shown(fact)}{fact.unit}）"
     return fact.text
 
 
@@ -252,7 +253,7 @@ class FactAnswerer:
             fact = best[target]
             passage = _passage(1, fact)
             text = (
-                f"{year}年{target}{indicator}为{fmt(fact.value)}{fact.unit}[1]，"
+                f"{year}年{target}{indicator}为{shown(fact)}{fact.unit}[1]，"
                 f"在资料所含的地区中从高到低排第{_cn_number(place)}（排名范围见说明）。"
             )
             return FactAnswer("ranking", text, False, [passage], [_point(fact)], _scope(best))
@@ -261,7 +262,7 @@ class FactAnswerer:
         passages = [_passage(i, f) for i, f in enumerate(picked, start=1)]
         which = "从低到高" if bottom else "从高到低"
         lines = [f"{year}年{indicator}{which}排名如下，只在资料所含的地区之间排名（范围见说明）。"]
-        lines += [f"第{_cn_number(i)}：{f.region} {fmt(f.value)}{f.unit}[{i}]。" for i, f in enumerate(picked, start=1)]
+        lines += [f"第{_cn_number(i)}：{f.region} {shown(f)}{f.unit}[{i}]。" for i, f in enumerate(picked, start=1)]
         return FactAnswer("ranking", "\n".join(lines), False, passages, [_point(f) for f in picked], _scope(best))
 
     def _beyond(
@@ -301,7 +302,7 @@ class FactAnswerer:
                 series.append(_point(f))
                 period = f"（{f.period}）" if f.period else ""
                 parts.append(
-                    f"{fmt(f.value)}{f.unit}{period}[{len(passages)}]" + (f"（《{f.title}》）" if len(cell) > 1 else "")
+                    f"{shown(f)}{f.unit}{period}[{len(passages)}]" + (f"（《{f.title}》）" if len(cell) > 1 else "")
                 )
             note = "。各资料的数字不同，均列出，未合并" if len(cell) > 1 else ""
             lines.append(f"{region}{f' {year}年' if year else ''}：{'；'.join(parts)}{note}。")
@@ -410,7 +411,7 @@ def _point(f: Fact) -> dict[str, Any]:
         "region": f.region,
         "year": f.year,
         "value": f.value,
-        "value_text": fmt(f.value),
+        "value_text": shown(f),
         "unit": f.unit,
         "source": f.source,
         "indicator": f.indicator,

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer.coverage import names_any, same_division, written_forms
-from assistant.answer.indicator_match import contradicts, credit, row_lacks_indicator, squeeze
+from assistant.answer.indicator_match import contradicts, credit, row_lacks_indicator, row_named, squeeze
 from assistant.figures import Figure, extract_figures
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.places import Place, named_places, region_of
@@ -308,7 +308,8 @@ def _matches_year(facts: QuestionFacts, passage: Passage, sentence: str) -> bool
 
 
 def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[str], float]) -> list[Evidence]:
-    """Sentences of the passages that could answer, best first (coverage, then retrieval rank).
+    """Sentences of the passages that could answer, best first (coverage, then a table row the
+    question names by its label, then retrieval rank).
 
     Coverage is the IDF-weighted share of the question's indicator words found (as words or
     synonyms) in the sentence, its section heading or its document title.
@@ -330,9 +331,12 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
         if row_lacks_indicator(facts, passage):
             continue
         context = to_simplified(f"{passage.title} {passage.section}").lower()
+        named = row_named(facts, passage)  # its cells answer unit-less too (指数（以上年为100）99.9)
         for m in SENTENCE.finditer(passage.text):
             sentence = m.group(0).strip()
-            figures = tuple(f for f in extract_figures(sentence) if f.unit and (facts.wants_date or not f.is_year))
+            figures = tuple(
+                f for f in extract_figures(sentence) if (f.unit or named) and (facts.wants_date or not f.is_year)
+            )
             if facts.unit:
                 figures = tuple(f for f in figures if f.unit in _SAME_UNIT.get(facts.unit, {facts.unit}))
             answers = bool(_RANK.search(sentence)) if facts.wants_rank else bool(figures) or not facts.wants_figure
@@ -347,4 +351,4 @@ def find_evidence(facts: QuestionFacts, passages: list[Passage], idf: Callable[[
             text = squeeze(to_simplified(sentence)) + " " + squeeze(context)
             coverage = sum(w for t, w in weights.items() if credit(facts, t, text)) / total
             found.append(Evidence(passage, sentence, coverage, figures))
-    return sorted(found, key=lambda e: (-e.coverage, e.passage.n))
+    return sorted(found, key=lambda e: (-e.coverage, not row_named(facts, e.passage), e.passage.n))

@@ -9,10 +9,13 @@ table's title name.
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING
 
 from assistant.lexicon import FOOTNOTE_MARK
 from assistant.text import to_simplified
+
+_SUB_ROW = re.compile(r"\s*(?:其中\s*[:：]?|#)\s*")
 
 if TYPE_CHECKING:  # grounding imports this module; the types are only for annotations
     from assistant.answer.grounding import Passage, QuestionFacts
@@ -65,7 +68,9 @@ def row_lacks_indicator(facts: QuestionFacts, passage: Passage) -> bool:
     """A table row answers only for the indicators its column headers or its table's title name:
     a bulletin's row 广东｜R&D经费（亿元）4411.9 is no evidence for 广东's 基础研究经费, whatever share of
     the question's words the row label and document title happen to hold. The indicator is there
-    when the headers, section or title name it, or hold every word of its wording."""
+    when the headers, section or title name it, or hold every word of its wording — or the row's
+    own label does, where a table's rows are its indicators (表3主要农产品产量｜粮食｜产量（吨）, 表2财政
+    收支情况｜一般公共预算支出 其中：一般公共服务｜绝对数（亿元）)."""
     if passage.kind != "table_row" or not facts.indicators:
         return False
     try:
@@ -73,10 +78,31 @@ def row_lacks_indicator(facts: QuestionFacts, passage: Passage) -> bool:
     except ValueError:
         cells = []
     headers = " ".join(str(c.get("header", "")) for c in cells if isinstance(c, dict))
-    heading = to_simplified(f"{headers} {passage.section} {passage.title}")
+    # each part of a 其中 row's label (粮食 其中：夏粮) read with the headers: 夏粮｜产量 is a 粮食产量
+    labels = " ".join(f"{part} {headers}" for part in _SUB_ROW.split(passage.row_label))
+    heading = to_simplified(f"{labels} {passage.section} {passage.title}")
     if {name for name, _ in facts.lexicon.find(heading)} & set(facts.indicators):
         return False
     # an indicator the table spreads over its title and headers (规模以上工业企业 in the title, R&D经费
     # 投入强度 in a header) is there when every word of its wording is
     text = squeeze(heading)
     return not facts.indicator_words or not all(credit(facts, w, text) for w in facts.indicator_words)
+
+
+def row_named(facts: QuestionFacts, passage: Passage) -> bool:
+    """A table row whose own label (the part after 其中：) the question names: a cell question
+    (2016年夏粮产量, 2016年教育支出) is answered from that row before a sentence of equal coverage."""
+    if passage.kind != "table_row" or not passage.row_label:
+        return False
+    label = squeeze(to_simplified(_SUB_ROW.split(passage.row_label)[-1]))
+    question = squeeze(facts.question)
+    try:
+        cells = json.loads(passage.columns or "[]")
+    except ValueError:
+        cells = []
+    # a label the question holds only inside the table's column header (其中：科学技术支出 in
+    # 财政科学技术支出, the header the 合计 row answers) is not named by it
+    for header in sorted({squeeze(str(c.get("header", ""))) for c in cells if isinstance(c, dict)}, key=len)[::-1]:
+        if len(header) > len(label) and label in header:
+            question = question.replace(header, " ")
+    return bool(label) and label in question

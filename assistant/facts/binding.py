@@ -40,6 +40,7 @@ _SHARE = re.compile(r"占比|比重|比例")
 _QUOTED = re.compile(r"^\s*据《[^》]*》（[^）]*）：|《[^》]*》|注意：资料之间的数字不一致——")
 _NOT_WORD = re.compile(r"[^\u4e00-\u9fffa-z&]+")
 _LEAD_BREAK = re.compile(r"[，,；;：:｜|。！？!?]")  # 、 lists the words of one breakdown (文教、工美、体育…制造业)
+_MINUS = ("-", "−", "－")
 _BREAK = re.compile(r"[，,；;、：:｜|。！？!?]")  # a clause, or a table record's cell
 
 
@@ -267,17 +268,21 @@ class Binder:
         return source is not None and len(body) >= 8 and body in re.sub(r"\s+", "", source.text)
 
     def __call__(self, sentence: str, fig: Figure, n: int) -> bool:
-        same = [
-            f
-            for f in self.facts_of(n)
-            if f.base_value == float(fig.exact) and (not fig.unit or f.base_unit == fig.unit)
-        ]
+        # a figure is read without its sign; a table cell's fact keeps it (比上年增长（%）-2.5)
+        signed = -float(fig.exact) if sentence[max(fig.start - 1, 0) : fig.start] in _MINUS else float(fig.exact)
+        same = [f for f in self.facts_of(n) if f.base_value == signed and (not fig.unit or f.base_unit == fig.unit)]
         claim = self.claim_in(sentence, fig)
         if claim.year and not YEAR.search(normalize(_QUOTED.sub("", sentence))) and self._copied(sentence, n):
             claim = replace(claim, year=None)  # a quoted sentence's year is its source's, not the question's
         if not same:
             return self._source_agrees(fig, n, claim)
-        return any(agrees(f, claim) for f in same)
+        if any(agrees(f, claim) for f in same):
+            return True
+        # a quoted table record: read as prose, its figure takes the header's words (完成额（万元）777397:
+        # an indicator the lexicon does not know) or a qualifier from its title (构成及其增长速度｜经营净收入｜
+        # 绝对数（元）3476: 同比增加), while the row's facts bind it cell by cell; it is what they say, and
+        # answers when one of them is what the question asks
+        return self._copied(sentence, n) and any(f.kind == "table" and agrees(f, self.claim) for f in same)
 
     def asked(self, fig: Figure, n: int) -> bool:
         """Whether passage n holds ``fig`` as the question's own indicator (a fact, not a reading):

@@ -27,9 +27,10 @@ from assistant.figures import Figure, extract_figures
 
 _FOOTNOTE = re.compile(r"\[\d{1,2}\]|［\d{1,2}］|\(\d{1,2}\)$|[*※]+$")
 _NOT_A_NUMBER = re.compile(r"^[-—–…·.\s]*$")
-# a row label's 其中 / 其中： and its footnote marks (全国①, 北京*) are no part of its name
-_ROW_MARKS = re.compile(r"^其中\s*[:：]?|[①-⑩*※#]+$|\[\d{1,2}\]$|［\d{1,2}］$")
-_SUB_ROW = re.compile(r"其中\s*[:：]?")
+# a row label's 其中 / 其中： / # (a bulletin's mark for 其中) and its footnote marks (全国①, 北京*)
+# are no part of its name
+_ROW_MARKS = re.compile(r"^(?:其中\s*[:：]?|#)|[①-⑩*※#]+$|\[\d{1,2}\]$|［\d{1,2}］$")
+_SUB_ROW = re.compile(r"其中\s*[:：]?|#(?=[^\s#])")
 _YEAR_HEADER = re.compile(r"^((?:19|20)\d\d)\s*年?$")
 FORMAT = 4  # bump when extraction changes, so stores rebuild
 
@@ -71,7 +72,10 @@ def table_facts(ctx: Context, text: str, meta: dict[str, Any], vocab: Vocabulary
     place = place_of(_ROW_MARKS.sub("", _SUB_ROW.split(label)[-1]).strip(), ctx.region)
     compact = re.sub(r"\s+", "", label)
     region, level, subject = (place.name, place.level, "") if place else (ctx.region, ctx.level, compact)
-    row_indicator = vocab.search(label)
+    # a row that is its indicator has no subject; a 其中 row is read by its own part: 专利授权量 其中：
+    # 发明专利授权量 is that indicator, 城镇常住居民人均可支配收入 #工资性收入 a part of the parent's, never
+    # the parent's whole figure
+    row_indicator = vocab.search(_SUB_ROW.split(label)[-1])
     facts = []
     for col in columns:
         header = str(col.get("header", ""))

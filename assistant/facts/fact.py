@@ -86,6 +86,19 @@ def context(chunk_id: str, meta: dict[str, Any]) -> Context:
     )
 
 
+_SHOWN = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?")
+
+
+def shown(fact: Fact) -> str:
+    """The value as its source displays it (a cell formatted 0.00% reads 4.00%, one with thousands
+    separators 79,478,291), never re-formatted from the float (4%); the shortest form where the
+    source's digits are not the value (a figure in 万 restated, a value computed)."""
+    m = _SHOWN.search(fact.text[fact.start : fact.end])
+    if m and float(m.group(0).replace(",", "").replace("−", "-")) == fact.value:
+        return m.group(0)
+    return format(Decimal(repr(fact.value)).normalize(), "f")
+
+
 @lru_cache(maxsize=4096)
 def _level(region: str) -> str:
     """The gazetteer's level of a document's region (national, province, …), so a document's own

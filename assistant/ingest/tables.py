@@ -40,7 +40,7 @@ _TITLE_MAX = 60
 _UNIT_CELL = re.compile(r"^[(（]?\s*(?:计量)?单位\s*[:：]")
 _WHOLE_BRACKET = re.compile(r"^[(（][^()（）]{1,16}[)）]$")
 _UNIT_HEADER = re.compile(r"^(?:计量)?单位$")
-_SUB_ROW = re.compile(r"^其中\s*[:：]?")
+_SUB_ROW = re.compile(r"^(?:其中\s*[:：]?|#(?=[^\s#]))")  # 其中：住宅, or a bulletin's #住宅
 # a 其中 row under a total (合计, 全国) needs no parent: prefixing it would make it answer for the total
 _TOTAL_ROW = re.compile(r"^(?:合\s*计|总\s*计|小\s*计|全部|总额|全国|全省|全市|全州|全县)$")
 _YEAR_CELL = re.compile(r"^(?:19|20)\d\d\s*年?$")
