@@ -204,26 +204,20 @@ def _combine(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``base``'s entries of the chunks it keeps (rows renumbered by ``remap``, -1: dropped) and the new
     entries, token-major: per token, the kept entries in their order, then the new ones in theirs (a
-    chunk occurs once per token, so the order within a token changes no score)."""
-    old_gid = np.repeat(np.arange(len(base.indptr) - 1, dtype=np.int64), np.diff(base.indptr))
-    old_rows = remap[base.rows]
-    keep = old_rows >= 0
-    old_gid, old_rows, old_counts = old_gid[keep], old_rows[keep], base.counts[keep]
+    chunk occurs once per token, so the order within a token changes no score). A few linear passes
+    over the base (a gather, a filter when chunks were dropped, two inserts); only new entries are sorted."""
+    indptr = np.concatenate((base.indptr, np.full(n_tokens + 1 - len(base.indptr), base.indptr[-1])))
+    old_rows, old_counts = remap[base.rows], base.counts
+    dropped = old_rows < 0
+    if dropped.any():
+        indptr = indptr - np.concatenate(([0], np.cumsum(dropped)))[indptr]
+        old_rows, old_counts = old_rows[~dropped], old_counts[~dropped]
     order = np.argsort(gid, kind="stable")  # the new entries only
     gid, rows, counts = gid[order], rows[order], counts[order]
-    n_old = np.bincount(old_gid, minlength=n_tokens)
-    n_new = np.bincount(gid, minlength=n_tokens)
-    indptr = np.zeros(n_tokens + 1, np.int64)
-    np.cumsum(n_old + n_new, out=indptr[1:])
-    old_start = np.concatenate(([0], np.cumsum(n_old)[:-1])) if n_tokens else n_old
-    new_start = np.concatenate(([0], np.cumsum(n_new)[:-1])) if n_tokens else n_new
-    at_old = indptr[old_gid] + (np.arange(len(old_gid)) - old_start[old_gid])
-    at_new = indptr[gid] + n_old[gid] + (np.arange(len(gid)) - new_start[gid])
-    out_rows = np.empty(indptr[-1], np.int32)
-    out_counts = np.empty(indptr[-1], np.float32)
-    out_rows[at_old], out_counts[at_old] = old_rows, old_counts
-    out_rows[at_new], out_counts[at_new] = rows, counts
-    return indptr, out_rows, out_counts
+    at = indptr[gid + 1]  # each new entry goes after its token's kept entries, in order
+    indptr = indptr + np.concatenate(([0], np.cumsum(np.bincount(gid, minlength=n_tokens))))
+    out_rows = np.insert(old_rows.astype(np.int32, copy=False), at, rows.astype(np.int32))
+    return indptr, out_rows, np.insert(old_counts, at, counts.astype(np.float32))
 
 
 def postings_name(names: list[str]) -> str:
