@@ -236,7 +236,7 @@ def make_embedder(settings: EmbedSettings, cache_dir: Path | None = None, bulk: 
 
 def without_dense(meta: dict[str, object], settings: EmbedSettings) -> bool:
     """Whether a chunk is stored without a dense vector: a table row when ``embed.table_rows`` is off
-    (BM25 and the fact table find a row by its label and columns; its embedding was ~19% of the
+    (BM25 and the fact table find a row by its label and columns; its embedding was ~16% of the
     corpora's embedding CPU, docs/library.md)."""
     return not settings.table_rows and meta.get("kind") == "table_row"
 
