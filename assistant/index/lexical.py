@@ -29,7 +29,15 @@ from typing import Any
 
 import numpy as np
 
-from assistant.index.segments import Postings, Segment, read_segment, segment_name, write_segment
+from assistant.index.segments import (
+    Postings,
+    Segment,
+    load_postings,
+    read_segment,
+    save_postings,
+    segment_name,
+    write_segment,
+)
 from assistant.index.store import ChunkStore
 
 log = logging.getLogger(__name__)
@@ -131,7 +139,7 @@ class LexicalIndex:
         ids = [i for seg in parts for i in seg.ids]
         texts = [t for seg in parts for t in seg.texts]
         metas = [m for seg in parts for m in seg.metadatas]
-        postings = Postings(parts) if ids else None
+        postings = _postings(folder, segments, previous.postings if previous is not None else None) if ids else None
         return cls(stamp["generation"], ids, texts, metas, postings, int(stamp.get("stored", -1)), segments)
 
     def scores(self, tokens: list[str]) -> np.ndarray:
@@ -144,6 +152,24 @@ class LexicalIndex:
         """BM25 inverse document frequency; 0 for a token the corpus never uses (it cannot tell
         one passage from another — in questions such tokens are mostly segmentation debris)."""
         return self.postings.idf(token) if self.postings is not None else 0.0
+
+
+def _postings(folder: Path, segments: dict[str, Segment], previous: Postings | None) -> Postings:
+    """The merged postings of ``segments``: the previous view's when they match, else the saved merge
+    of exactly these segments, else the previous or saved merge brought up to date with the segments
+    it lacks (a one-document change merges that document), else a merge of all; a new merge is saved."""
+    names = list(segments)
+    if previous is not None and previous.names == names:
+        return previous
+    saved = load_postings(folder, names)
+    if saved is not None:
+        return saved
+    postings = Postings.merge(list(segments.items()), previous or load_postings(folder, None))
+    try:
+        save_postings(folder, postings)
+    except OSError as exc:  # a full or read-only disk: the view still serves, the next load merges again
+        log.info("BM25 postings not saved at %s (%s)", folder, exc)
+    return postings
 
 
 def _stamp(folder: Path) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from assistant.errors import DependencyError, DiskFull, DocumentError, disk_full, with_context
 from assistant.facts.store import open_facts
-from assistant.index.embed import Embedder, make_embedder
+from assistant.index.embed import Embedder, make_embedder, passage_vectors, without_dense
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChunkStore, id_parts
 from assistant.ingest.identity import Root, find_sources
@@ -156,7 +156,8 @@ class Ingestor:
                 self.settings.chunk.model_dump(),
                 self.embedder.name,
                 entry.model_dump() if entry else None,
-            ],
+            ]
+            + ([] if self.settings.embed.table_rows else ["no dense vectors for table rows"]),
             ensure_ascii=False,
             sort_keys=True,
         ).encode()
@@ -265,7 +266,8 @@ class Ingestor:
                         "chunk_index": c.index,
                         "suspicious": is_flagged(c.text),
                     }
-                    | extra,
+                    | extra
+                    | ({"dense": False} if without_dense(extra, self.settings.embed) else {}),
                 )
                 for i, (c, extra) in zip(ids, part)
                 if i not in done
@@ -275,7 +277,9 @@ class Ingestor:
             for at in range(0, len(todo), batch):
                 piece = todo[at : at + batch]
                 e0 = time.perf_counter()
-                vectors.append(self.embedder.embed_passages([searchable(c.text, m) for _, c, m in piece]))
+                texts = [searchable(c.text, m) for _, c, m in piece]
+                dense = [m.get("dense", True) for _, _, m in piece]
+                vectors.append(passage_vectors(self.embedder, [i for i, _, _ in piece], texts, dense))
                 embed_s += time.perf_counter() - e0
                 bar.update(len(piece))
             if todo:
