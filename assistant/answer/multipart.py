@@ -164,9 +164,10 @@ def _computation(
     (A比B), the later year first for a listed pair of years (…和…增长了多少) — or why it cannot be made."""
     if not split.compute or len(results) != 2:
         return None
+    sides = [_pick(answerer, r.part, _figures(r.answer, o)) if r.answered else None for r, o in zip(results, offset_of)]
+    sides = _same_basis(answerer, results, offset_of, sides)
     picked: list[tuple[str, FigureResult, int]] = []
-    for r, offset in zip(results, offset_of):
-        fig = _pick(answerer, r.part, _figures(r.answer, offset)) if r.answered else None
+    for r, fig in zip(results, sides):
         if fig is None:
             return Computed(split.compute, f"{r.part.label()}没有唯一核实的数字，未计算。", "", ())
         picked.append((r.part.label(), fig, int(r.part.claim.get("year", "0")[:4] or 0)))
@@ -174,6 +175,31 @@ def _computation(
     if not split.explicit and split.compute in ("difference", "growth") and a[2] and b[2] and a[2] < b[2]:
         a, b = b, a
     return compute(split.compute, (a[0], a[1]), (b[0], b[1]))
+
+
+def _same_basis(
+    answerer: Answerer, results: list[PartResult], offset_of: list[dict[int, int]], sides: list[FigureResult | None]
+) -> list[FigureResult | None]:
+    """One side has figures from two documents (2.54% first published, 2.56% revised): compute with
+    the one the other side's document gives, so both figures stand on one basis (the 2023 bulletin's
+    0.09个百分点 is 2.65 − 2.56)."""
+    if sum(f is None for f in sides) != 1 or not all(r.answered for r in results):
+        return sides
+    i = sides.index(None)
+    other = sides[1 - i]
+    source = _source_of(results[1 - i], offset_of[1 - i], other.citation if other else None)
+    if not source:
+        return sides
+    figures = _figures(results[i].answer, offset_of[i])
+    same = [f for f in figures if _source_of(results[i], offset_of[i], f.citation) == source]
+    return [_pick(answerer, results[i].part, same) if j == i else f for j, f in enumerate(sides)]
+
+
+def _source_of(result: PartResult, offset: dict[int, int], n: int | None) -> str:
+    """The document the part's citation ``n`` (as renumbered in the composed answer) is from."""
+    back = {new: old for old, new in offset.items()}
+    answer = result.answer
+    return next((c.source for c in answer.citations if c.n == back.get(n)), "") if answer and n else ""
 
 
 def _pick(answerer: Answerer, part: Part, figures: list[FigureResult]) -> FigureResult | None:
