@@ -248,3 +248,21 @@ def test_a_side_given_twice_is_computed_on_the_other_sides_basis(settings, tmp_p
     assert not ingest(settings, [folder], progress=False).failed
     answer = Answerer(settings, backend="extractive").ask("泰兴市2023年R&D经费投入强度比2022年提高了多少？")
     assert answer.computed and answer.computed[0]["text"] == "3.31 − 3.16 = 0.15个百分点", answer.answer
+
+
+def test_a_change_from_a_missing_year_is_the_later_documents_own_statement(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """2019年…比2018年增加了多少 with no 2018 figure indexed (the national 2019 bulletin states
+    比上年增加2465.7亿元): checked on a county bulletin written here, one year only."""
+    from assistant.answer.chain import Answerer
+    from assistant.ingest.pipeline import ingest
+
+    folder = tmp_path / "bulletins"
+    folder.mkdir()
+    (folder / "泰兴市2023年科技统计公报.txt").write_text(
+        "泰兴市2023年科技统计公报\n2023年，泰兴市共投入研究与试验发展（R&D）经费48.6亿元，比上年增加5.2亿元，增长12.0%。\n",
+        encoding="utf-8",
+    )
+    assert not ingest(settings, [folder], progress=False).failed
+    answer = Answerer(settings, backend="extractive").ask("泰兴市2023年R&D经费比2022年增加了多少？")
+    assert [p["status"] for p in answer.parts] == ["answered", "declined", "answered"], answer.answer
+    assert "比上年增加5.2亿元" in answer.answer and not answer.computed, answer.answer

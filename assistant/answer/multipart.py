@@ -112,19 +112,13 @@ def answer_parts(
     limit = answerer.settings.answer.max_parts
     results = [run_part(answerer, p, filters) for p in split.parts[:limit]]
     results += [PartResult(p, None, f"{_KIND_WORDS['limit']}（{limit}）", "limit") for p in split.parts[limit:]]
-    offset_of: list[dict[int, int]] = []
-    citations, figures, passages, n = [], [], [], 0
-    for r in results:
-        offset: dict[int, int] = {}
-        if r.answered and r.answer is not None:
-            for c in r.answer.citations:
-                n += 1
-                offset[c.n] = n
-                citations.append(replace(c, n=n))
-            passages += [replace(p, n=offset[p.n]) for p in r.answer.passages if p.n in offset]
-            figures += _figures(r.answer, offset)
-        offset_of.append(offset)
+    citations, figures, passages, offset_of = _gather(results)
     computed = _computation(answerer, split, results, offset_of)
+    stated = _stated_change(answerer, split, results, computed, filters)
+    if stated is not None:  # the later year's document states the change the missing year would give
+        results.append(stated)
+        citations, figures, passages, offset_of = _gather(results)
+        computed = None
     text = _compose(results, offset_of, computed)
     if on_token:
         on_token(text)
@@ -146,6 +140,47 @@ def answer_parts(
         parts=[r.to_json(o) for r, o in zip(results, offset_of)],
         computed=[computed.to_json()] if computed else [],
     )
+
+
+def _gather(results: list[PartResult]) -> tuple[list[Any], list[FigureResult], list[Any], list[dict[int, int]]]:
+    """The answered parts' citations, figures and passages renumbered into one list, and each
+    part's map from its own [n] to the composed answer's."""
+    offset_of: list[dict[int, int]] = []
+    citations, figures, passages, n = [], [], [], 0
+    for r in results:
+        offset: dict[int, int] = {}
+        if r.answered and r.answer is not None:
+            for c in r.answer.citations:
+                n += 1
+                offset[c.n] = n
+                citations.append(replace(c, n=n))
+            passages += [replace(p, n=offset[p.n]) for p in r.answer.passages if p.n in offset]
+            figures += _figures(r.answer, offset)
+        offset_of.append(offset)
+    return citations, figures, passages, offset_of
+
+
+_STATED = {"difference": "比上年增加多少？", "growth": "比上年增长多少？"}
+
+
+def _stated_change(
+    answerer: Answerer,
+    split: Decomposition,
+    results: list[PartResult],
+    computed: Computed | None,
+    filters: Filters | None,
+) -> PartResult | None:
+    """2019年…比2018年增加了多少 with no 2018 figure indexed: the 2019 document's own 比上年增加1465.9亿元
+    is the answer. Asked only when the computation failed for the earlier of two consecutive years."""
+    if computed is None or computed.value or split.compute not in _STATED or len(results) != 2:
+        return None
+    years = [int(r.part.claim.get("year", "0")[:4] or 0) for r in results]
+    later = max(range(2), key=lambda i: years[i])
+    if abs(years[0] - years[1]) != 1 or not results[later].answered or results[1 - later].answered:
+        return None
+    asked = re.sub(r"(?:是|有|为)?多少[？?]?$", "", results[later].part.question).rstrip("的") + _STATED[split.compute]
+    stated = run_part(answerer, Part(asked, {**results[later].part.claim, "qualifier": "比上年"}), filters)
+    return stated if stated.answered else None
 
 
 def _timings(results: list[PartResult], total: float) -> dict[str, float]:

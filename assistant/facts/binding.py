@@ -35,6 +35,7 @@ OTHER = "\x00other"  # the indicator of a figure whose clause names a thing the 
 _NEW = re.compile(r"新增|新认定|新培育|新引进")
 _GROWTH = re.compile(r"增长率|增速|增幅|同比增长|比上年增长|增长了?多少")
 _SHARE = re.compile(r"占比|比重|比例")
+_INCREASE = re.compile(r"比上年增加|同比增加|比上年多|比上年减少|同比减少")
 # the composer's attribution line, titles, and the lead of the disagreement note (answer/conflicts.py),
 # which names the documents before the figures and says what they are of after them
 _QUOTED = re.compile(r"^\s*据《[^》]*》（[^）]*）：|《[^》]*》|注意：资料之间的数字不一致——")
@@ -51,6 +52,8 @@ def asked_qualifiers(question: str, units: frozenset[str] | None) -> frozenset[s
         return frozenset({"新增"})
     if _GROWTH.search(q):
         return frozenset({"同比增长"})
+    if _INCREASE.search(q):  # 比上年增加多少: the change in the indicator's own unit (1465.9亿元)
+        return frozenset({"同比增加"})
     if _SHARE.search(q) and units != {"%"}:
         return frozenset({"占比"})
     return STOCK
