@@ -306,7 +306,7 @@ def main() -> None:
         show_error=True,
         css=CSS,
         allowed_paths=[str(serve.exports_dir(settings))],
-        max_file_size=serve.MAX_UPLOAD_BYTES,  # refused while streaming, before the body is stored
+        max_file_size=settings.max_upload_bytes,  # refused while streaming, before the body is stored
         app_kwargs={
             "middleware": [
                 Middleware(LoginThrottle, free=settings.login_free_attempts, delay_s=settings.login_delay_s),

@@ -168,6 +168,9 @@ class Settings(BaseSettings):
     # ASSISTANT_GRADIO_STUBS=1: let Gradio regenerate its .pyi stubs at import, as it does by default
     # (assistant/serve/gradio_stubs.py skips that: ~2 s of the page's start-up on 2 cores)
     gradio_stubs: bool = False
+    # the page refuses a larger upload while it streams, before the body is stored (the command line's
+    # own limit is ingest.max_file_mb: a file on the user's disk is not a stranger's upload)
+    max_upload_mb: float = Field(default=20.0, gt=0)
     # answers the page generates at once (chat, draft and /ask share the slots); the rest wait in its queue
     concurrent_answers: int = Field(default=2, ge=1)
     chunk: ChunkSettings = ChunkSettings()
@@ -180,6 +183,10 @@ class Settings(BaseSettings):
     def resolved_index_dir(self) -> Path:
         """The index folder: embedded Chroma files (unless a server is set) and the BM25 cache."""
         return self.index_dir or self.data_dir / "index"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
 
     @property
     def lexical_dir(self) -> Path:

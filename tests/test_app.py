@@ -353,11 +353,23 @@ def test_uploads_stay_in_the_uploads_folder(tmp_path: Path) -> None:
     assert "报告" in chinese.name and chinese.parent == target.parent
 
 
+def test_the_upload_limit_is_a_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ASSISTANT_MAX_UPLOAD_MB moves the page's limit (the page passes the same figure to Gradio)."""
+    monkeypatch.setenv("ASSISTANT_MAX_UPLOAD_MB", "1.5")
+    settings = Settings(data_dir=tmp_path / "data")
+    assert settings.max_upload_bytes == 1_572_864
+    mid = tmp_path / "mid.pdf"
+    with open(mid, "wb") as fh:
+        fh.truncate(2 * 1024 * 1024)
+    with pytest.raises(serve.UploadError, match="单个文件上限 1.5 MB"):
+        serve.store_uploads(settings, [mid])
+
+
 def test_upload_checks_type_and_size(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data")
     big = tmp_path / "big.pdf"
     with open(big, "wb") as fh:
-        fh.truncate(serve.MAX_UPLOAD_BYTES + 1)
+        fh.truncate(settings.max_upload_bytes + 1)
     with pytest.raises(serve.UploadError, match="20 MB"):
         serve.store_uploads(settings, [big])
     exe = tmp_path / "tool.exe"

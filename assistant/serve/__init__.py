@@ -53,7 +53,6 @@ from assistant.serve.tables import (  # noqa: F401 — the page imports these as
     filter_choices,
 )
 from assistant.serve.uploads import (  # noqa: F401 — the page imports these as serve.<name>
-    MAX_UPLOAD_BYTES,
     UPLOAD_SUFFIXES,
     IngestOutcome,
     UploadError,

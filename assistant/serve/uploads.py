@@ -15,7 +15,6 @@ from assistant.errors import AssistantError
 from assistant.serve.render import escape
 from assistant.settings import Settings
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # The types assistant.ingest.readers.READERS reads (a test keeps the two equal; importing the
 # readers here would cost the page's start-up ~0.2 s of charset_normalizer).
 UPLOAD_SUFFIXES = (
@@ -77,17 +76,17 @@ def upload_target(settings: Settings, name: str) -> Path:
     return target
 
 
-def check_upload(path: Path, name: str | None = None) -> None:
-    """Raise :class:`UploadError` for a file type the index cannot read or a file over 20 MB."""
+def check_upload(path: Path, max_bytes: int, name: str | None = None) -> None:
+    """Raise :class:`UploadError` for a file type the index cannot read or a file over ``max_bytes``
+    (the ``max_upload_mb`` setting)."""
     shown = name or path.name
     suffix = Path(sanitize_filename(shown)).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise UploadError(f"不支持的文件类型：{shown}（支持 {'、'.join(UPLOAD_SUFFIXES)}）")
     size = path.stat().st_size
-    if size > MAX_UPLOAD_BYTES:
-        raise UploadError(
-            f"文件过大：{shown} 为 {size / 1024 / 1024:.1f} MB，单个文件上限 {MAX_UPLOAD_BYTES // 1024 // 1024} MB"
-        )
+    if size > max_bytes:
+        limit = f"{max_bytes / 1024 / 1024:g} MB"
+        raise UploadError(f"文件过大：{shown} 为 {size / 1024 / 1024:.1f} MB，单个文件上限 {limit}")
     if size == 0:
         raise UploadError(f"文件为空：{shown}")
 
@@ -103,7 +102,7 @@ def store_uploads(settings: Settings, files: Iterable[str | Path | tuple[str | P
     if not items:
         raise UploadError("请先选择要上传的文件")
     for path, name in items:
-        check_upload(path, name)
+        check_upload(path, settings.max_upload_bytes, name)
     names = [sanitize_filename(name) for _, name in items]
     shipped = {p.name for p in settings.knowledge_dir.iterdir()} if settings.knowledge_dir.is_dir() else set()
     if clash := next((n for n in names if n in shipped), None):
