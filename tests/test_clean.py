@@ -411,3 +411,17 @@ def test_hard_wrapped_paragraphs_are_rejoined_whole(source: Path, width: int) ->
     cut = [line for line in joined if not line.endswith(("。", "；", "！", "？"))]
     merged = [line for line in joined if not any(line in p for p in paragraphs)]
     assert not cut and not merged, (cut[:3], merged[:3])
+
+
+def test_a_short_last_line_ends_its_paragraph_even_without_a_full_stop() -> None:
+    """The line above decides, not the paragraph joined so far: 周口's bulletin sets a chart caption
+    (图1 …) under a paragraph whose last, short line has no 。."""
+    para = [
+        "根据市（州）生产总值统一核算结果，全年全州生产总",
+        "值1329.65亿元，比上年增长4.0%，两年平均增长3.1%。其",
+        "中，第一产业增加值277.25亿元，增长4.2%；第二产业增",
+        "加值294.25亿元，增长3.9%",
+    ] * 3
+    joined = join_broken_lines("\n".join([*para, "图1 2019-2023年地区生产总值", *para])).split("\n")
+    assert "图1 2019-2023年地区生产总值" in joined
+    assert all(line.endswith("增长3.9%") for line in joined if not line.startswith("图1"))

@@ -136,11 +136,13 @@ def join_broken_lines(text: str) -> str:
     broke 生产总 / 值1329.65亿元 apart, and neither half was a sentence that could answer.
     """
     lines = text.split("\n")
-    width = _wrap_width(lines)
+    widths = [_cells(line) for line in lines]
+    width = _wrap_width(widths)
     out: list[str] = []
-    for line in lines:
+    for i, line in enumerate(lines):
         prev = out[-1] if out else ""
-        wrapped = bool(width) and _cells(prev) >= width - WRAP_SLACK and not _CLOSED_END.search(prev)
+        # the line above as printed, not the paragraph joined so far: a short last line ends its paragraph
+        wrapped = bool(width) and i > 0 and widths[i - 1] >= width - WRAP_SLACK and not _CLOSED_END.search(prev)
         if (
             (wrapped or (len(prev) >= 40 and _OPEN_END.search(prev)))
             and line
@@ -163,10 +165,10 @@ def _cells(line: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
 
 
-def _wrap_width(lines: list[str]) -> int:
+def _wrap_width(line_widths: list[int]) -> int:
     """The width (half-widths) text was hard-wrapped at, or 0: the commonest width of its lines of
     24 half-widths or more, when at least half of them are within WRAP_SLACK of it."""
-    widths = [w for w in map(_cells, lines) if w >= 24]
+    widths = [w for w in line_widths if w >= 24]
     if len(widths) < 8:
         return 0
     width = max(set(widths), key=lambda n: sum(abs(m - n) <= WRAP_SLACK for m in widths))
