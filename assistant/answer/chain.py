@@ -233,7 +233,11 @@ class Answerer:
         k, regions, filters = self.settings.answer.passages, turn.facts.regions, turn.request.filters
         named = self._named_documents(turn.facts) if not filters else []
         if named:  # 2017年政府工作报告中…: that report's passages, not a yearbook row that matches better
-            hits = [r for d in named for r in self.retriever.search(turn.query, k=k, filters=Filters(document=d))]
+            hits = [
+                r
+                for d in named
+                for r in self.retriever.search(turn.query, k=k, filters=Filters(document=d), scope=turn.facts.scope)
+            ]
             results = sorted(hits, key=lambda r: -r.score)[:k]
             return [Passage.of(n, r) for n, r in enumerate(results, start=1)]
         results = self.retriever.search(turn.query, k=k, filters=filters, scope=turn.facts.scope)
