@@ -33,7 +33,6 @@ def rebuild(settings: Settings, paths: list[Path] | None = None, progress: bool 
     import shutil
 
     from assistant.errors import AssistantError
-    from assistant.serve.uploads import uploads_dir
 
     if settings.chroma_host:
         raise AssistantError(
@@ -46,7 +45,7 @@ def rebuild(settings: Settings, paths: list[Path] | None = None, progress: bool 
             shutil.rmtree(target)
         elif target.exists():
             target.unlink()
-    sources = paths or [settings.knowledge_dir, *[d for d in [uploads_dir(settings)] if d.is_dir()]]
+    sources = paths or [settings.knowledge_dir, *[d for d in [settings.uploads_dir] if d.is_dir()]]
     return ingest(settings, sources, progress=progress)
 
 

@@ -138,7 +138,7 @@ def check_llama_build() -> Check:
 
 
 def check_model_file(settings: Settings) -> Check:
-    from assistant.answer.local_model import MODEL_SHA256, ensure_model, sha256_of
+    from assistant.localmodel.model_file import MODEL_SHA256, ensure_model, sha256_of
 
     try:
         path = ensure_model(settings.model_cache_dir, settings.answer.local_model_path)
@@ -159,8 +159,8 @@ def check_generation(settings: Settings) -> Check:
     """Start the supervised model server as the page does, and stream a short completion from it."""
     from openai import OpenAI
 
-    from assistant.answer.model_process import ALIAS
-    from assistant.answer.model_server import ModelServer
+    from assistant.localmodel.process import ALIAS
+    from assistant.localmodel.server import ModelServer
 
     server = ModelServer(settings).start()
     try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from assistant.errors import AssistantError
-from assistant.years import arabic_years
+from assistant.language.years import arabic_years
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # zero-width spaces and joiners, bidi controls, BOM: invisible, and they split words for search

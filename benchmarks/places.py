@@ -28,7 +28,7 @@ from places_check import LEVELS, Score, divisions, near_misses, positives, score
 
 def _speed() -> dict[str, float]:
     """find_places over the sentences of the corpora's text files (what fact extraction reads)."""
-    from assistant.places import find_places
+    from assistant.language.places import find_places
 
     texts = [
         f.read_text(encoding="utf-8", errors="ignore")

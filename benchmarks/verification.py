@@ -120,9 +120,9 @@ def run_answers(runner, endpoint, chosen, per_class: int) -> tuple[dict, list]:
 def run_drafts(runner, endpoint, chosen, vocab, facts, per_class: int) -> tuple[dict, list]:
     """One paragraph per case: the case's sentence among two true sentences of its passage, or, for a
     region swap across two table rows, beside the true sentence of the row whose region it took."""
-    from assistant.answer.draft_compose import draft_length
     from assistant.answer.stages import Rejection
     from assistant.answer.verify import UNVERIFIED_MARK
+    from assistant.draft.compose import draft_length
     from assistant.evaluate.mutations import number, says, statement, wording
 
     def rival(case) -> list:

@@ -19,8 +19,8 @@ import table_files
 from scans import image_only_pdf, print_pages
 
 from assistant.answer.chain import Answerer
-from assistant.figures import Figure, extract_figures, figure_in
 from assistant.ingest.pipeline import ingest
+from assistant.language.figures import Figure, extract_figures, figure_in
 from assistant.settings import Settings
 
 FORMATS = ("csv", "xlsx", "xls", "docx", "html", "pdf", "scan")

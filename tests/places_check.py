@@ -4,7 +4,7 @@ Shared by ``tests/test_places_benchmark.py`` (a deterministic slice, asserting t
 ``benchmarks/places.py`` (every division; figures in benchmarks/results-places.json).
 
 Positives: for every division at county level and above, each of its name forms (the full name
-and the forms :func:`assistant.divisions.name_forms` derives), in sentences from templates:
+and the forms :func:`assistant.language.divisions.name_forms` derives), in sentences from templates:
 - ``bare``: the name alone in a sentence (forms that are ordinary words are names only beside
   their parent, so they get no bare sentence; a name several divisions share is right when the
   division's name and level are, for nothing in the sentence says which one it is);
@@ -25,8 +25,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.divisions import Division, ethnic_groups, load, name_forms
-from assistant.places import find_places, gazetteer
+from assistant.language.divisions import Division, ethnic_groups, load, name_forms
+from assistant.language.places import find_places, gazetteer
 
 NEAR_MISSES = Path(__file__).with_name("places_near_misses.toml")
 LEVELS = ("province", "city", "county", "town")

@@ -26,8 +26,8 @@ from assistant.answer.chain import Answerer
 from assistant.facts.fact import Fact, display
 from assistant.facts.store import open_facts
 from assistant.facts.vocabulary import load_vocabulary
-from assistant.figures import extract_figures
 from assistant.ingest.pipeline import ingest
+from assistant.language.figures import extract_figures
 from assistant.settings import Settings
 
 VERDICTS = ("exact", "miscited", "wrong", "refused")

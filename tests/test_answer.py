@@ -10,10 +10,10 @@ import pytest
 
 from assistant.answer.chain import Answerer
 from assistant.answer.followup import merge_followup
-from assistant.answer.local_model import ModelIntegrityError, verify_model
 from assistant.answer.prompts import CANNOT_ANSWER, load_prompt
 from assistant.answer.verify import UNVERIFIED_MARK, verify_answer
 from assistant.errors import AssistantError
+from assistant.localmodel.model_file import ModelIntegrityError, verify_model
 from assistant.settings import Settings
 
 TAIXING = "001_bbaa06e7afcfcd41.txt"

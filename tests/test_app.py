@@ -380,7 +380,7 @@ def test_upload_checks_type_and_size(tmp_path: Path) -> None:
     good.write_text("# 报告\n2020年新认定高企5家。", encoding="utf-8")
     with pytest.raises(serve.UploadError):  # one bad file: nothing is stored
         serve.store_uploads(settings, [good, exe])
-    assert not serve.uploads_dir(settings).exists() or not any(serve.uploads_dir(settings).iterdir())
+    assert not settings.uploads_dir.exists() or not any(settings.uploads_dir.iterdir())
     stored = serve.store_uploads(settings, [(good, "../报告 2020.md")])
     assert [p.name for p in stored] == ["报告_2020.md"]
     assert stored[0].read_text(encoding="utf-8") == good.read_text(encoding="utf-8")
@@ -401,7 +401,7 @@ def test_upload_may_not_take_a_shipped_document_or_a_name_twice(tmp_path: Path) 
         path.write_text("# 报告\n2020年新认定高企5家。", encoding="utf-8")
     with pytest.raises(serve.UploadError, match="两个文件同名"):
         serve.store_uploads(settings, [a, b])
-    assert not serve.uploads_dir(settings).exists() or not any(serve.uploads_dir(settings).iterdir())
+    assert not settings.uploads_dir.exists() or not any(settings.uploads_dir.iterdir())
     assert [p.name for p in serve.store_uploads(settings, [a])] == ["报告.md"]
     assert [p.name for p in serve.store_uploads(settings, [b])] == ["报告.md"]  # an upload's update
 

@@ -23,9 +23,9 @@ from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChunkStore
 from assistant.ingest.layout import lay_out
 from assistant.ingest.readers import read_blocks
+from assistant.language.text import searchable
+from assistant.language.tokens import tokenize
 from assistant.settings import Settings
-from assistant.text import searchable
-from assistant.tokens import tokenize
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 if not SHARED.is_dir():

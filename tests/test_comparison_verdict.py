@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import table_files
 
-from assistant.figures import extract_figures
+from assistant.language.figures import extract_figures
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from conftest import CannedJSON
 from test_cli import run_cli
 
 from assistant import doctor
-from assistant.answer.model_server import ModelUnavailable, Status, shared_server, status_text
+from assistant.localmodel.server import ModelUnavailable, Status, shared_server, status_text
 from assistant.serve import model_state_html
 from assistant.settings import Settings
 

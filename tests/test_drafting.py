@@ -14,14 +14,14 @@ import pytest
 from docx import Document
 
 from assistant.answer.chain import Answerer
-from assistant.answer.draft_clauses import excluded, facts_of_sentence
-from assistant.answer.draft_compose import chosen, draft_length
-from assistant.answer.draft_model import draft_tokens, unbound_figures
-from assistant.answer.draft_spec import load_spec
-from assistant.answer.drafting import DraftError
 from assistant.answer.grounding import Passage
 from assistant.answer.verify import CITATION
+from assistant.draft.clauses import excluded, facts_of_sentence
+from assistant.draft.compose import chosen, draft_length
+from assistant.draft.model import draft_tokens, unbound_figures
+from assistant.draft.writer import DraftError
 from assistant.ingest.pipeline import ingest
+from assistant.language.draft_terms import load_spec
 from assistant.serve import export_docx, reference_lines
 from assistant.settings import Settings
 
@@ -329,7 +329,7 @@ class _ReadyServer:
 def test_the_local_server_is_sent_the_token_limit_it_reads(corpus_settings: Settings) -> None:
     """llama-cpp-python's server reads max_tokens and ignores max_completion_tokens, which is all
     ChatOpenAI sends: without max_tokens a draft's generation was unbounded."""
-    from assistant.answer.llm import LocalServerChat
+    from assistant.answer.backends.local_chat import LocalServerChat
 
     _RecordingModel.requests, _RecordingModel.reply = [], "好[1]。"
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RecordingModel)

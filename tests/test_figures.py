@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.figures import Figure, extract_figures, figure_in
+from assistant.language.figures import Figure, extract_figures, figure_in
 
 GOLD = Path(__file__).resolve().parents[1] / "eval" / "gold.jsonl"
 

@@ -13,8 +13,8 @@ import pytest
 from assistant.evaluate.answers import has_figure
 from assistant.ingest.layout import lay_out
 from assistant.ingest.readers import read_blocks
+from assistant.language.text import to_simplified
 from assistant.settings import ChunkSettings
-from assistant.text import to_simplified
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT.parent / "shared" / "corpora"

@@ -149,7 +149,7 @@ def test_a_target_is_no_disagreement_with_the_result_but_two_results_are() -> No
     """Two documents, one indicator, one year: a target (预期目标) beside the result it aimed at is
     not a conflict; two results that differ are."""
     from assistant.answer.conflicts import find_disagreement
-    from assistant.lexicon import load_lexicon
+    from assistant.language.lexicon import load_lexicon
 
     question = "泰兴市2020年新认定国家高企多少家？"
     facts = analyze(question, DOCUMENTS)

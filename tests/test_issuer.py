@@ -17,11 +17,11 @@ import pytest
 from conftest import KNOWLEDGE
 
 from assistant.answer.chain import Answerer
-from assistant.divisions import load
 from assistant.evaluate.metadata import product_metadata
 from assistant.ingest.manifest import NOT_STATED, infer_meta
 from assistant.ingest.pipeline import ingest
-from assistant.places import region_of
+from assistant.language.divisions import load
+from assistant.language.places import region_of
 from assistant.retrieve import Retriever
 from assistant.settings import PROJECT_ROOT, Settings
 

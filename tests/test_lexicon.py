@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.lexicon import LexiconError, load_lexicon
+from assistant.language.lexicon import LexiconError, load_lexicon
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,10 @@ import pytest
 
 from assistant.answer.chain import Answerer
 from assistant.ingest.pipeline import ingest
-from assistant.lexicon import load_lexicon
+from assistant.language.lexicon import load_lexicon
+from assistant.language.tokens import tokenize_query
 from assistant.retrieve import Retriever
 from assistant.settings import Settings
-from assistant.tokens import tokenize_query
 
 EXTENSION = """
 [[term]]

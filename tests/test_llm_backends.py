@@ -22,8 +22,8 @@ import pytest
 from conftest import CannedJSON, free_port
 
 from assistant.answer.chain import Answerer
-from assistant.answer.local_model import MODEL_FILE, MODEL_SIZE, ensure_model
-from assistant.answer.model_server import ModelServer, shared_server
+from assistant.localmodel.model_file import MODEL_FILE, MODEL_SIZE, ensure_model
+from assistant.localmodel.server import ModelServer, shared_server
 from assistant.serve import stream_answer
 from assistant.settings import Settings
 

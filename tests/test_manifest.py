@@ -16,7 +16,7 @@ from assistant.evaluate.metadata import ROOTS, load_truth, score_document
 from assistant.ingest.clean import clean_text
 from assistant.ingest.manifest import DocMeta, document_meta, infer_meta
 from assistant.ingest.readers import read_document
-from assistant.places import region_of
+from assistant.language.places import region_of
 from assistant.settings import PROJECT_ROOT
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"

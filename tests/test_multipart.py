@@ -18,7 +18,7 @@ import pytest
 from assistant.answer.computed import compute
 from assistant.answer.parts import decompose, joins
 from assistant.answer.verify import FigureResult
-from assistant.lexicon import load_lexicon
+from assistant.language.lexicon import load_lexicon
 from assistant.settings import PROJECT_ROOT
 
 LEXICON = load_lexicon()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.figures import extract_figures
 from assistant.ingest.clean import normalize_text, normalize_with_offsets, original_span
+from assistant.language.figures import extract_figures
 
 
 @pytest.mark.parametrize(

@@ -16,9 +16,9 @@ import pytest
 from PIL import Image
 
 from assistant.answer.chain import Answerer
-from assistant.figures import extract_figures, figure_in
 from assistant.ingest.pipeline import ingest
 from assistant.ingest.readers import read_blocks
+from assistant.language.figures import extract_figures, figure_in
 from assistant.serve.render import render_sources
 from assistant.settings import Settings
 from tests.scans import PARAGRAPH, REGION_TABLE, bulletin_table_html, image_only_pdf, paragraph_html, print_pages

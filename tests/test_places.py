@@ -6,10 +6,10 @@ from collections import Counter
 
 import pytest
 
-from assistant.divisions import ethnic_groups, name_forms
 from assistant.ingest.clean import clean_text
 from assistant.ingest.readers import read_document
-from assistant.places import find_places, gazetteer, region_of
+from assistant.language.divisions import ethnic_groups, name_forms
+from assistant.language.places import find_places, gazetteer, region_of
 from assistant.settings import PROJECT_ROOT
 
 CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"

@@ -1,9 +1,9 @@
-"""A question's place and year against a chunk's: what ranking scales down (assistant.scope),
+"""A question's place and year against a chunk's: what ranking scales down (assistant.language.scope),
 read through the real national division table."""
 
 from __future__ import annotations
 
-from assistant.scope import Scope
+from assistant.language.scope import Scope
 
 
 def _row(label: str) -> dict:

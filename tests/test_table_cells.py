@@ -16,7 +16,7 @@ import pytest
 
 from assistant.answer.chain import Answerer
 from assistant.ingest.pipeline import ingest
-from assistant.named_rows import RowLabels, row_key
+from assistant.language.named_rows import RowLabels, row_key
 from assistant.settings import Settings
 
 

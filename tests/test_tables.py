@@ -13,10 +13,10 @@ import pytest
 import table_files
 from table_files import ROWS, TITLE
 
-from assistant.figures import extract_figures, figure_in
 from assistant.ingest.layout import lay_out
 from assistant.ingest.readers import read_blocks
 from assistant.ingest.tables import Table, expand_spans, unit_of
+from assistant.language.figures import extract_figures, figure_in
 from assistant.settings import ChunkSettings
 
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"

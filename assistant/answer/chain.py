@@ -129,8 +129,8 @@ class Answerer:
         chars: int | None = None,
         drop: frozenset[str] = frozenset(),
     ) -> Answer:
-        """A cited paragraph on ``topic``, planned before it is written (:mod:`assistant.answer.drafting`)."""
-        from assistant.answer.drafting import write_draft  # drafting builds on this module's stages
+        """A cited paragraph on ``topic``, planned before it is written (:mod:`assistant.draft.writer`)."""
+        from assistant.draft.writer import write_draft  # drafting builds on this module's stages
 
         topic = read_question(topic, self.settings.answer.max_question_chars)
         return write_draft(self, topic, filters, on_token, style=style, chars=chars, drop=drop)

@@ -22,10 +22,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant.answer.draft_spec import load_spec
 from assistant.answer.grounding import Evidence, QuestionFacts, evidence_years
-from assistant.figures import Figure
-from assistant.lexicon import Lexicon
+from assistant.language.draft_terms import load_spec
+from assistant.language.figures import Figure
+from assistant.language.lexicon import Lexicon
 
 if TYPE_CHECKING:
     from assistant.answer.from_facts import FactAnswer

@@ -9,7 +9,7 @@ a year, an indicator) is checked at a time, so a question of several parts gets 
 * the indicator is absent for that region and year — the region has other figures for that year.
 
 Regions are compared by their full names (黔东南州 and 黔东南苗族侗族自治州 are one region), read
-through the gazetteer (:mod:`assistant.places`).
+through the gazetteer (:mod:`assistant.language.places`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.facts.store import FactStore
-from assistant.places import Place, gazetteer, named_places, region_of
+from assistant.language.places import Place, gazetteer, named_places, region_of
 
 _MAX_NAMED_YEARS = 6  # a year refusal names at most this many of the years held (the latest)
 

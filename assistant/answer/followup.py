@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 
 from assistant.answer.grounding import QuestionFacts, analyze
-from assistant.lexicon import Lexicon
-from assistant.years import YEAR_BEFORE_NIAN
+from assistant.language.lexicon import Lexicon
+from assistant.language.years import YEAR_BEFORE_NIAN
 
 # "X呢？", "那X呢", "那么X呢？": the asker wants the same thing about X.
 _WHAT_ABOUT = re.compile(r"^\s*(?:那么|那|还有|另外)?\s*(?P<topic>.+?)\s*呢\s*[？?]?\s*$")

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from assistant.answer.draft_spec import load_spec
 from assistant.answer.grounding import Evidence, Passage, QuestionFacts, region_aliases
 from assistant.answer.refusal import Refusal
 from assistant.answer.stages import Grounded, Turn
@@ -33,8 +32,9 @@ from assistant.facts.extract import Fact
 from assistant.facts.fact import shown
 from assistant.facts.store import FactStore
 from assistant.facts.vocabulary import Vocabulary
-from assistant.figures import Figure, extract_figures, figure_in
-from assistant.text import to_simplified
+from assistant.language.draft_terms import load_spec
+from assistant.language.figures import Figure, extract_figures, figure_in
+from assistant.language.text import to_simplified
 
 _CN = "零一二三四五六七八九十"
 _COUNT = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"

@@ -17,7 +17,7 @@ import re
 from assistant.answer.grounding import Evidence, Passage, QuestionFacts, analyze
 from assistant.answer.indicator_match import credit, squeeze
 from assistant.answer.refusal import Refusal
-from assistant.text import to_simplified
+from assistant.language.text import to_simplified
 
 MIN_MATTER_CHARS = 3  # a word this long is specific (代理费, 实质审查费); shorter ones are the policy's vocabulary
 # words that ask rather than name (最多能, 哪天起, 多长时间): never the matter a policy must speak of

@@ -20,13 +20,13 @@ from typing import Any
 
 from assistant.answer.coverage import names_any, same_division, written_forms
 from assistant.answer.indicator_match import contradicts, credit, row_lacks_indicator, row_named, squeeze
-from assistant.figures import Figure, extract_figures
-from assistant.lexicon import Lexicon, load_lexicon
-from assistant.places import Place, named_places, region_of
-from assistant.scope import Scope
-from assistant.text import SENTENCE, to_simplified
-from assistant.tokens import tokenize
-from assistant.years import DATE_PHRASES, years_in
+from assistant.language.figures import Figure, extract_figures
+from assistant.language.lexicon import Lexicon, load_lexicon
+from assistant.language.places import Place, named_places, region_of
+from assistant.language.scope import Scope
+from assistant.language.text import SENTENCE, to_simplified
+from assistant.language.tokens import tokenize
+from assistant.language.years import DATE_PHRASES, years_in
 
 _METADATA = Path(__file__).resolve().parent.parent / "data" / "metadata.toml"
 
@@ -182,7 +182,7 @@ def _redacted_hit(doc: dict, q: str) -> list[str]:
 def analyze(question: str, documents: list[dict], lexicon: Lexicon | None = None) -> QuestionFacts:
     """Region, years and indicator of a (Simplified or Traditional) question.
 
-    Places come from the national division table (:mod:`assistant.places`): a place the corpus has no
+    Places come from the national division table (:mod:`assistant.language.places`): a place the corpus has no
     document for is ``foreign``; when it lies inside a document's region (a town of 泰兴市, a district
     of 杭州市) the question is about it and not about that region, so no region is kept and the
     question is refused rather than answered with the parent's figure. 全国/我国 name the national

@@ -12,8 +12,8 @@ import json
 import re
 from typing import TYPE_CHECKING
 
-from assistant.lexicon import FOOTNOTE_MARK
-from assistant.text import to_simplified
+from assistant.language.lexicon import FOOTNOTE_MARK
+from assistant.language.text import to_simplified
 
 _SUB_ROW = re.compile(r"\s*(?:其中\s*[:：]?|#)\s*")
 

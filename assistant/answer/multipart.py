@@ -22,7 +22,7 @@ from assistant.answer.refusal import CANNOT_ANSWER, UNBOUND
 from assistant.answer.stages import Answer, Grounded
 from assistant.answer.verify import CITATION, FigureResult
 from assistant.facts.binding import asked_qualifiers
-from assistant.years import DATE_PHRASES
+from assistant.language.years import DATE_PHRASES
 
 if TYPE_CHECKING:
     from assistant.answer.chain import Answerer

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.lexicon import Lexicon
-from assistant.places import named_places
-from assistant.text import to_simplified
-from assistant.years import YEAR_RANGE
+from assistant.language.lexicon import Lexicon
+from assistant.language.places import named_places
+from assistant.language.text import to_simplified
+from assistant.language.years import YEAR_RANGE
 
 _DATA = Path(__file__).resolve().parent.parent / "data" / "multipart.toml"
 _YEAR = re.compile(r"(?<!\d)(?:19[5-9]\d|20[0-4]\d)\s*年度?")

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Request:
     """What the caller asked: a question with the chat so far (drafts are planned apart,
-    :mod:`assistant.answer.drafting`)."""
+    :mod:`assistant.draft.writer`)."""
 
     text: str
     history: list[dict[str, str]]

@@ -1,7 +1,7 @@
 """Parse [n] citations and check every figure of an answer against the passages it cites.
 
 Deterministic and strict: a figure counts as verified only when a passage cited by its own
-sentence holds the same value with the same unit (see :mod:`assistant.figures`). An unverified
+sentence holds the same value with the same unit (see :mod:`assistant.language.figures`). An unverified
 figure stays in the text but is visibly marked; a citation that supports none of its sentence's
 figures is dropped. This is what lets a user paste an answer into a report.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.figures import Figure, extract_figures, figure_in
+from assistant.language.figures import Figure, extract_figures, figure_in
 
 UNVERIFIED_MARK = "（未核实）"
 _DATA = Path(__file__).resolve().parent.parent / "data" / "verification.toml"

@@ -62,7 +62,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_model(args: argparse.Namespace) -> int:
-    from assistant.answer.local_model import ensure_model
+    from assistant.localmodel.model_file import ensure_model
 
     settings = settings_from(args)
     path = ensure_model(settings.model_cache_dir, settings.answer.local_model_path)

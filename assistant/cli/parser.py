@@ -10,9 +10,9 @@ import argparse
 from pathlib import Path
 
 from assistant.answer import backends
-from assistant.answer.draft_spec import STYLES
 from assistant.errors import EXIT_CODES
 from assistant.evaluate.run import GATED_METRICS
+from assistant.language.draft_terms import STYLES
 from assistant.settings import Settings, get_settings
 
 EPILOG = (

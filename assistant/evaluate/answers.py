@@ -30,16 +30,16 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.answer.draft_compose import draft_length, length_bounds
-from assistant.answer.draft_model import unbound_figures
 from assistant.answer.stages import Answer
 from assistant.answer.verify import CITATION, UNVERIFIED_MARK, answer_figures, mask_citations, statements
+from assistant.draft.compose import draft_length, length_bounds
+from assistant.draft.model import unbound_figures
 from assistant.facts.binding import Binder, Claim, question_claim
 from assistant.facts.vocabulary import Vocabulary, load_vocabulary
-from assistant.figures import Figure, extract_figures, figure_in
-from assistant.places import named_places
-from assistant.text import to_simplified
-from assistant.years import years_in
+from assistant.language.figures import Figure, extract_figures, figure_in
+from assistant.language.places import named_places
+from assistant.language.text import to_simplified
+from assistant.language.years import years_in
 
 _BLANK = re.compile(r"\s+")
 ANSWERABLE = ("figure", "multi_figure", "comparison", "trend", "ranking", "trap", "followup", "policy")

@@ -51,7 +51,7 @@ def product_metadata(path: Path, settings: Settings | None = None) -> dict[str, 
 def same(field_name: str, expected: Any, got: Any) -> bool:
     """Equal by meaning (see the module docstring)."""
     from assistant.ingest.issuer import vocabulary
-    from assistant.places import region_of
+    from assistant.language.places import region_of
 
     vocab = vocabulary()
     if field_name == "region":

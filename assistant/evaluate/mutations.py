@@ -21,7 +21,7 @@ from typing import Any
 
 from assistant.facts.extract import Fact, extract_facts
 from assistant.facts.vocabulary import Vocabulary
-from assistant.figures import extract_figures
+from assistant.language.figures import extract_figures
 
 CLASSES = ("digit", "decimal", "unit", "indicator", "region", "year", "qualifier")
 _BRACKET_TAIL = re.compile(r"[（(][^）)]*[）)]\s*$")

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.language.text import to_simplified
 from assistant.retrieve import SearchResult
-from assistant.text import to_simplified
 
 _BLANKS = re.compile(r"\s+")
 

@@ -103,9 +103,9 @@ class Runner:
     def draft(self, paragraph: str, items: list[tuple[Fact, str]], chars: int) -> tuple[str | Rejection, str]:
         """A model's draft paragraph (the scripted reply) checked by the drafting path: the result
         of :func:`model_draft` and the final text as :mod:`drafting` verifies it."""
-        from assistant.answer.draft_model import Brief, draft_binder, model_draft
-        from assistant.answer.draft_plan import Plan, PlanItem
-        from assistant.figures import extract_figures
+        from assistant.draft.model import Brief, draft_binder, model_draft
+        from assistant.draft.plan import Plan, PlanItem
+        from assistant.language.figures import extract_figures
 
         plain = [(f, CITATION.sub("", text)) for f, text in items]
         plan_items = [

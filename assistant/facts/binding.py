@@ -26,9 +26,9 @@ from assistant.facts.prose import own_words
 from assistant.facts.regions import Place as Place_
 from assistant.facts.regions import places_in
 from assistant.facts.vocabulary import Vocabulary, normalize
-from assistant.figures import Figure, extract_figures
-from assistant.places import Place, region_of
-from assistant.text import SENTENCE, to_simplified
+from assistant.language.figures import Figure, extract_figures
+from assistant.language.places import Place, region_of
+from assistant.language.text import SENTENCE, to_simplified
 
 STOCK = frozenset({"", "累计"})  # 有效期内高企达227家 and 总数达132家 answer the same question
 OTHER = "\x00other"  # the indicator of a figure whose clause names a thing the lexicon does not know

@@ -8,7 +8,7 @@ Two sources, two levels of certainty:
 * a sentence binds each figure to the indicator, place, year and period written before it
   (:mod:`assistant.facts.prose`).
 
-Values come from :mod:`assistant.figures` (exact Decimals, scale words folded), never substrings.
+Values come from :mod:`assistant.language.figures` (exact Decimals, scale words folded), never substrings.
 A figure whose unit cannot be the indicator's (a % bound to a money indicator without 占比 or
 增长 to explain it) is dropped rather than guessed.
 """
@@ -23,7 +23,7 @@ from assistant.facts.fact import Context, Fact, as_share, context, display, qual
 from assistant.facts.prose import prose_facts
 from assistant.facts.regions import place_of
 from assistant.facts.vocabulary import Vocabulary, normalize
-from assistant.figures import Figure, extract_figures
+from assistant.language.figures import Figure, extract_figures
 
 _FOOTNOTE = re.compile(r"\[\d{1,2}\]|［\d{1,2}］|\(\d{1,2}\)$|[*※]+$")
 _NOT_A_NUMBER = re.compile(r"^[-—–…·.\s]*$")

@@ -15,8 +15,8 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.facts.vocabulary import Vocabulary, normalize
-from assistant.figures import Figure
-from assistant.places import region_of
+from assistant.language.figures import Figure
+from assistant.language.places import region_of
 
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
 _SCALE = re.compile(r"万亿|千万|百万|万|亿")

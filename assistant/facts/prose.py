@@ -26,8 +26,8 @@ from assistant.facts.fact import (
 )
 from assistant.facts.regions import Place, places_in
 from assistant.facts.vocabulary import Vocabulary, normalize
-from assistant.figures import extract_figures
-from assistant.text import SENTENCE
+from assistant.language.figures import extract_figures
+from assistant.language.text import SENTENCE
 
 _CLAUSE_BREAK = re.compile(r"[，,；;、：:]")
 _PERIOD = re.compile(

@@ -1,4 +1,4 @@
-"""Places a fact belongs to, through the gazetteer (:mod:`assistant.places`).
+"""Places a fact belongs to, through the gazetteer (:mod:`assistant.language.places`).
 
 A table row labelled "北 京" is a region; one labelled "采矿业" is a breakdown of its document's
 region. A sentence "北京（6.83%）、上海（4.44%）" binds each figure to the place just before it.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.places import find_places
+from assistant.language.places import find_places
 
 
 @dataclass(frozen=True)

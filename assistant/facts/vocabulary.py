@@ -1,7 +1,7 @@
 """Indicator phrases → canonical indicators: the one seam between the fact table and the lexicon.
 
 Facts are only comparable when "研发经费占GDP的比重" and "R&D经费投入强度" land on one indicator,
-while "发明专利授权量" and "专利授权量" never do. The shared lexicon (:mod:`assistant.lexicon`) says
+while "发明专利授权量" and "专利授权量" never do. The shared lexicon (:mod:`assistant.language.lexicon`) says
 which wording is which; this adapter adds what the fact table needs on top: the longest indicator a
 free text names, the units an indicator's main figure may carry, and a fingerprint that changes
 when the lexicon does (the fact table is rebuilt then).
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.lexicon import Lexicon, load_lexicon
-from assistant.text import to_simplified
+from assistant.language.lexicon import Lexicon, load_lexicon
+from assistant.language.text import to_simplified
 
 # Units a figure of each lexicon unit family may carry (figures' canonical units, scale folded).
 _FAMILY_UNITS = {

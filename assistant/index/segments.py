@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.text import searchable
-from assistant.tokens import tokenize
+from assistant.language.text import searchable
+from assistant.language.tokens import tokenize
 
 K1, B = 1.5, 0.75  # bm25s' defaults, which the view used when bm25s built it
 

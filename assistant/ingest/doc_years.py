@@ -12,7 +12,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from assistant.ingest.issuer import vocabulary
-from assistant.years import DOCUMENT_YEAR
+from assistant.language.years import DOCUMENT_YEAR
 
 if TYPE_CHECKING:
     from assistant.ingest.manifest import DocMeta

@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from assistant.errors import AssistantError
 from assistant.ingest.readers import Document
 from assistant.ingest.tables import Table
-from assistant.text import to_simplified
+from assistant.language.text import to_simplified
 
 PATTERNS_FILE = Path(__file__).resolve().parent.parent / "data" / "injection.toml"
 # What the flagged sentence becomes in the index; no 。；！？ so the chunker keeps it whole.

@@ -3,7 +3,7 @@
 Users' own files arrive without an entry, and so do the bulletins and laws they download. Inference
 reads the title, the issuer (where a document states it: :mod:`assistant.ingest.issuer`) and the
 opening text: the region and its level through the national division table
-(:mod:`assistant.places`), the years the document reports on apart from the year it was issued (a
+(:mod:`assistant.language.places`), the years the document reports on apart from the year it was issued (a
 2019 bulletin published in 2020 reports on 2019), and the document type. The text beats the file
 name; where they disagree both are kept. Each inferred field records where it came from
 (``region_source: "title"``), which ``list`` shows. A manifest entry overrides field by field (a
@@ -23,8 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.errors import AssistantError
 from assistant.ingest.doc_years import infer_years
 from assistant.ingest.issuer import is_national, issuers, vocabulary
-from assistant.places import Place, find_places, region_of
-from assistant.text import to_simplified
+from assistant.language.places import Place, find_places, region_of
+from assistant.language.text import to_simplified
 
 MANIFEST_NAME = "manifest.json"
 LEVEL_LABELS = {"national": "全国", "province": "省", "city": "市", "county": "区县", "town": "乡镇"}

@@ -36,8 +36,8 @@ from assistant.ingest.readers import Document
 from assistant.ingest.stop import GracefulStop
 from assistant.ingest.tables import Table
 from assistant.ingest.worker import Parser
+from assistant.language.text import searchable
 from assistant.settings import Settings
-from assistant.text import searchable
 
 # Bump when cleaning or chunking changes, so that every document is re-indexed once.
 PIPELINE_VERSION = "8"

@@ -65,5 +65,4 @@ from assistant.serve.uploads import (  # noqa: F401 — the page imports these a
     sanitize_filename,
     store_uploads,
     upload_target,
-    uploads_dir,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.answer.draft_spec import STYLES
+from assistant.language.draft_terms import STYLES
 from assistant.serve.render import escape
 
 ROLE_NAMES = {

@@ -108,7 +108,7 @@ class Handlers:
     def reindex(self, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
         """Index the knowledge folder and the uploads again: (report,) + ``KNOWLEDGE_OUTPUTS``."""
         progress(0, desc="正在重新索引知识库与上传的文档…")
-        outcome = serve.reindex(self.settings, [self.settings.knowledge_dir, serve.uploads_dir(self.settings)])
+        outcome = serve.reindex(self.settings, [self.settings.knowledge_dir, self.settings.uploads_dir])
         return (serve.ingest_summary(outcome),) + self.knowledge(changed=True)
 
     def model_state(self) -> str:

@@ -10,7 +10,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from assistant.figures import Figure
+    from assistant.language.figures import Figure
 
 
 @cache
@@ -129,7 +129,7 @@ def backend_banner(backend: str, notice: str = "") -> str:
 
 def _answer_figures(answer: dict[str, Any]) -> list[Figure]:
     """The answer's figures, parsed again from their text so they compare by value."""
-    from assistant.figures import extract_figures
+    from assistant.language.figures import extract_figures
 
     out = []
     for f in answer.get("figures") or []:
@@ -140,7 +140,7 @@ def _answer_figures(answer: dict[str, Any]) -> list[Figure]:
 
 def highlight(text: str, figures: list[Figure]) -> str:
     """``text`` escaped, with every figure equal in value to one of ``figures`` in ``<mark>``."""
-    from assistant.figures import extract_figures, figure_in
+    from assistant.language.figures import extract_figures, figure_in
 
     mark = unverified_mark()
     spans = [
@@ -162,7 +162,7 @@ def highlight(text: str, figures: list[Figure]) -> str:
 def render_row(citation: dict[str, Any], figures: list[Figure]) -> str:
     """A cited table row as a small table: the row label and each column header with its unit over
     the values, the cells holding one of the answer's figures highlighted."""
-    from assistant.figures import figure_in
+    from assistant.language.figures import figure_in
 
     columns = citation.get("columns") or []
     head = "".join(

@@ -63,13 +63,9 @@ def sanitize_filename(name: str, default: str = "upload") -> str:
 UPLOADS = "uploads"  # the folder the page's uploads are listed under
 
 
-def uploads_dir(settings: Settings) -> Path:
-    return settings.data_dir / "uploads"
-
-
 def upload_target(settings: Settings, name: str) -> Path:
     """Where an upload called ``name`` is stored: always directly inside the uploads folder."""
-    folder = uploads_dir(settings).resolve()
+    folder = settings.uploads_dir.resolve()
     target = (folder / sanitize_filename(name)).resolve()
     if target.parent != folder:  # cannot happen after sanitizing; checked anyway
         raise UploadError(f"不安全的文件名：{name}")
@@ -109,7 +105,7 @@ def store_uploads(settings: Settings, files: Iterable[str | Path | tuple[str | P
         raise UploadError(f"知识库自带同名文档：{clash}。上传会顶替它，请改名后再上传")
     if twice := next((n for n in names if names.count(n) > 1), None):
         raise UploadError(f"这次上传中有两个文件同名：{twice}")
-    uploads_dir(settings).mkdir(parents=True, exist_ok=True)
+    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
     stored = []
     for path, name in items:
         target = upload_target(settings, name)
@@ -166,7 +162,7 @@ def reindex(settings: Settings, folders: list[Path]) -> IngestOutcome:
     from assistant.ingest.identity import Root
     from assistant.ingest.pipeline import ingest
 
-    uploads = uploads_dir(settings).resolve()
+    uploads = settings.uploads_dir.resolve()
     roots = [Root(f, UPLOADS) if f.resolve() == uploads else Root(f) for f in folders if f.is_dir()]
     return IngestOutcome(ingest(parsing_in_a_child(settings), roots, progress=False))
 
@@ -232,7 +228,7 @@ def remove_upload_file(settings: Settings, source: str) -> bool:
     folder_part = str(Path(source).parent)
     if folder_part not in (".", UPLOADS):
         return False
-    folder = uploads_dir(settings).resolve()
+    folder = settings.uploads_dir.resolve()
     target = (folder / Path(source).name).resolve()
     if target.parent == folder and target.is_file():
         target.unlink()

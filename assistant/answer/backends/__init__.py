@@ -136,7 +136,7 @@ def fallback_answers_asked(grounded: Grounded) -> bool:
     indicator (a fact of the fact table, not a value that happens to be there)."""
     from assistant.answer.verify import verify_answer
     from assistant.facts.binding import Binder
-    from assistant.figures import Figure
+    from assistant.language.figures import Figure
 
     binder = grounded.bound
     if not isinstance(binder, Binder):

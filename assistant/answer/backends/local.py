@@ -1,6 +1,6 @@
 """The ``local`` backend: the bundled GGUF model (or ``answer.local_model_path``) run by llama.cpp
-on this machine's CPU, in its own supervised server process (:mod:`assistant.answer.model_server`,
-:mod:`assistant.answer.llm`). Building it starts that server in the background and returns at once.
+on this machine's CPU, in its own supervised server process (:mod:`assistant.localmodel.server`,
+:mod:`assistant.answer.backends.local_chat`). Building it starts that server in the background and returns at once.
 A 1.5B model on two cores is slow and easily distracted, so its prompt holds only the
 ``answer.local_passages`` best passages."""
 
@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 
 def build(name: str, settings: Settings, cache: bool) -> ChatBackend:
     from assistant.answer.backends.chat import ChatBackend, open_cache
-    from assistant.answer.llm import LocalServerChat
-    from assistant.answer.local_model import MODEL_FILE
-    from assistant.answer.model_server import shared_server
+    from assistant.answer.backends.local_chat import LocalServerChat
+    from assistant.localmodel.model_file import MODEL_FILE
+    from assistant.localmodel.server import shared_server
 
     a = settings.answer
     store = open_cache(settings) if cache else None

@@ -11,13 +11,13 @@ A provision is quoted whole (its list mark dropped), so its figures verify again
 
 from __future__ import annotations
 
-from assistant.answer.draft_clauses import clean_clause, norm
-from assistant.answer.draft_spec import DraftingSpec
-from assistant.answer.draft_topic import Topic
 from assistant.answer.grounding import Passage
-from assistant.figures import extract_figures
+from assistant.draft.clauses import clean_clause, norm
+from assistant.draft.topic import Topic
+from assistant.language.draft_terms import DraftingSpec
+from assistant.language.figures import extract_figures
+from assistant.language.text import SENTENCE
 from assistant.retrieve import Filters, Retriever, SearchResult
-from assistant.text import SENTENCE
 
 PASSAGES = 60  # of the one policy: every chunk sharing a word with the topic, short list items included
 

@@ -14,8 +14,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.lexicon import FOOTNOTE_MARK
-from assistant.text import to_simplified
+from assistant.language.lexicon import FOOTNOTE_MARK
+from assistant.language.text import to_simplified
 
 _SUB_ROW = re.compile(r"^.*(?:其中\s*[:：]?|#)\s*")
 _NOT_LABEL = re.compile(r"[\s\d.、（）()%％：:·\-—]+")

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
-from assistant.text import to_simplified
+from assistant.language.text import to_simplified
 
 _SCALES = {"万亿": 10**12, "千万": 10**7, "百万": 10**6, "万": 10**4, "亿": 10**8}
 # Unit as written (Simplified) -> canonical unit. Longest spelling wins in the regex.

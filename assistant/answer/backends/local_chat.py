@@ -1,5 +1,5 @@
 """The local model as a LangChain chat model: the bundled GGUF in llama.cpp's OpenAI-compatible
-server, a separate process that :mod:`assistant.answer.model_server` supervises, reached through
+server, a separate process that :mod:`assistant.localmodel.server` supervises, reached through
 the same ``ChatOpenAI`` client as any other endpoint (:func:`assistant.answer.backends.openai.chat_openai`).
 
 llama.cpp never runs in the caller's process, so a native crash costs one answer, not the page:
@@ -19,8 +19,8 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, PrivateAttr
 
 from assistant.answer.backends.openai import chat_openai
-from assistant.answer.model_process import ALIAS
-from assistant.answer.model_server import ModelServer, ModelUnavailable
+from assistant.localmodel.process import ALIAS
+from assistant.localmodel.server import ModelServer, ModelUnavailable
 from assistant.settings import Settings
 
 

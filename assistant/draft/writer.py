@@ -1,8 +1,8 @@
 """Write a drafted paragraph from its plan, on any backend, and check it like an answer.
 
-Plan (:mod:`assistant.answer.draft_plan`), then write: the extractive backend fills templates
-from the plan (:mod:`assistant.answer.draft_compose`, deterministic); an LLM backend gets the
-plan's facts as numbered passages (:mod:`assistant.answer.draft_model`), and a paragraph that
+Plan (:mod:`assistant.draft.plan`), then write: the extractive backend fills templates
+from the plan (:mod:`assistant.draft.compose`, deterministic); an LLM backend gets the
+plan's facts as numbered passages (:mod:`assistant.draft.model`), and a paragraph that
 fails the checks an answer gets, or a backend that fails, leaves the extractive draft, with a
 notice. Either way the figures are verified against the original passages, which the
 references show.
@@ -17,16 +17,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer.backends import FALLBACK, unreachable_endpoint
-from assistant.answer.draft_compose import DEFAULT_CHARS, compose, draft_length
-from assistant.answer.draft_model import Brief, model_draft
-from assistant.answer.draft_plan import Plan, build_plan
-from assistant.answer.draft_spec import STYLES
 from assistant.answer.prompts import CANNOT_ANSWER
 from assistant.answer.stages import Answer, Citation, Rejection
 from assistant.answer.verify import verify_answer
+from assistant.draft.compose import DEFAULT_CHARS, compose, draft_length
+from assistant.draft.model import Brief, model_draft
+from assistant.draft.plan import Plan, build_plan
 from assistant.errors import AssistantError
+from assistant.language.draft_terms import STYLES
+from assistant.language.text import to_simplified
 from assistant.retrieve import Filters
-from assistant.text import to_simplified
 
 if TYPE_CHECKING:
     from assistant.answer.chain import Answerer

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.answer.draft_clauses import norm
-from assistant.answer.draft_spec import DraftingSpec, Headline
 from assistant.answer.grounding import analyze
-from assistant.lexicon import Lexicon
-from assistant.places import region_of
-from assistant.text import to_simplified
+from assistant.draft.clauses import norm
+from assistant.language.draft_terms import DraftingSpec, Headline
+from assistant.language.lexicon import Lexicon
+from assistant.language.places import region_of
+from assistant.language.text import to_simplified
 
 
 def subject_of(topic: str, places: list[str], spec: DraftingSpec) -> str:

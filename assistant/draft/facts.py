@@ -9,7 +9,7 @@ lexicon), region and year, so the plan asks it for the headline indicators of th
 and period:
 
 * a fact read from a sentence brings its chunk into the plan's passages, where the clause rules
-  (:mod:`assistant.answer.draft_clauses`) judge it like any retrieved sentence;
+  (:mod:`assistant.draft.clauses`) judge it like any retrieved sentence;
 * a fact read from a table row becomes a plan item of its own, worded from the column header and
   the cell ("R&D经费投入强度2.35%"), verified against the row as the source panel shows it.
 """
@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.answer.draft_spec import DraftingSpec
 from assistant.answer.grounding import Passage
 from assistant.facts.fact import Fact
 from assistant.facts.store import FactStore
+from assistant.language.draft_terms import DraftingSpec
 from assistant.retrieve import Retriever
 
 _BRACKETS = re.compile(r"\s*[（(]([^）)]*)[）)]\s*")

@@ -19,10 +19,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from assistant.errors import AssistantError
-from assistant.text import to_simplified
+from assistant.language.text import to_simplified
 
 LEXICON_NAME = "indicators.toml"
-_PACKAGED = Path(__file__).parent / "data" / LEXICON_NAME
+_PACKAGED = Path(__file__).resolve().parent.parent / "data" / LEXICON_NAME
 # A footnote mark inside a wording (与国内生产总值[2]之比, as the bulletins write it) is no part of it.
 FOOTNOTE_MARK = re.compile(r"\[\d{1,2}\]")
 UnitFamily = Literal["money", "percent", "count", "people", "quantity", "ratio", "duration", "none"]

@@ -7,8 +7,8 @@ names 陕西, never one that names 全国, another province or no place at all (
 place asks about the document's own scope, the nation for a national bulletin). Years likewise: a
 2022 bulletin's notes do not answer "2017年政府工作报告中…", unless they speak of 2017 themselves.
 
-Places are read through :mod:`assistant.places` (the national division table), years through
-:mod:`assistant.years`; nothing here knows a particular document.
+Places are read through :mod:`assistant.language.places` (the national division table), years through
+:mod:`assistant.language.years`; nothing here knows a particular document.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from assistant.places import Place, named_places, region_of
-from assistant.text import to_simplified
-from assistant.years import years_in
+from assistant.language.places import Place, named_places, region_of
+from assistant.language.text import to_simplified
+from assistant.language.years import years_in
 
 
 @lru_cache(maxsize=4096)

@@ -11,7 +11,7 @@ restarts it with backoff when it dies, gives up after a few launches that never 
 (state ``failed`` with the reason), and stops it with the product (``atexit``, its own process
 group, and a parent-death signal for a parent killed with ``-9``). Nothing here imports
 ``llama_cpp``: only the child process loads it. The operating-system side of one process (command
-line, environment, port, probe, log, process-group kill) is :mod:`assistant.answer.model_process`.
+line, environment, port, probe, log, process-group kill) is :mod:`assistant.localmodel.process`.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.answer.local_model import MODEL_FILE, ensure_model
-from assistant.answer.model_process import (
+from assistant.errors import AssistantError
+from assistant.localmodel.model_file import MODEL_FILE, ensure_model
+from assistant.localmodel.process import (
     HOST,
     bindable,
     exit_text,
@@ -35,7 +36,6 @@ from assistant.answer.model_process import (
     serves_model,
     terminate,
 )
-from assistant.errors import AssistantError
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -21,16 +21,16 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.answer.backends import REGISTRY
 from assistant.answer.binder import passage_binder
-from assistant.answer.draft_compose import chosen, citations_of, compose, draft_length, length_bounds, script
-from assistant.answer.draft_plan import Plan, PlanItem
-from assistant.answer.draft_spec import load_spec
 from assistant.answer.prompts import CANNOT_ANSWER, load_prompt
 from assistant.answer.stages import Rejection
 from assistant.answer.streaming import streaming
 from assistant.answer.verify import CITATION, Bound, cite_uncited, mask_citations, statements, verify_answer
+from assistant.draft.compose import chosen, citations_of, compose, draft_length, length_bounds, script
+from assistant.draft.plan import Plan, PlanItem
 from assistant.facts.binding import Claim
-from assistant.figures import extract_figures, figure_in
-from assistant.tokens import tokenize
+from assistant.language.draft_terms import load_spec
+from assistant.language.figures import extract_figures, figure_in
+from assistant.language.tokens import tokenize
 
 if TYPE_CHECKING:
     from assistant.answer.chain import Answerer

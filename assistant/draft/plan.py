@@ -4,12 +4,12 @@ Retrieval ranks passages by how much they look like the topic, which is not what
 with: asked for 泰兴市2020年科技创新成效, the best-matching sentences were an incubator's 15 new
 projects and a growth rate from the 短板和不足 section. A plan instead collects candidate facts —
 one retrieval per headline indicator, so every headline gets a chance, plus the headline figures
-the fact table holds for the topic's regions and period (:mod:`assistant.answer.draft_facts`) —
-drops what must never be written as a result (:mod:`assistant.answer.draft_clauses`), and ranks
+the fact table holds for the topic's regions and period (:mod:`assistant.draft.facts`) —
+drops what must never be written as a result (:mod:`assistant.draft.clauses`), and ranks
 what is left by importance: the headline indicators in their data-file order
 (``assistant/data/drafting.toml``), then one or two comparisons or trends, then supporting
 measures. Retrieval score plays no part in the order. A policy-area topic (高新技术企业认定条件)
-is planned from one policy's provisions instead (:mod:`assistant.answer.draft_policy`).
+is planned from one policy's provisions instead (:mod:`assistant.draft.policy`).
 """
 
 from __future__ import annotations
@@ -18,17 +18,17 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from assistant.answer.draft_clauses import excluded, facts_of_sentence, in_period, named_in, norm, role_of
-from assistant.answer.draft_facts import FactDraw, draw, held_regions
-from assistant.answer.draft_policy import policy_source, provisions
-from assistant.answer.draft_spec import DraftingSpec, load_spec
-from assistant.answer.draft_topic import Topic, read_topic, subject_of
 from assistant.answer.grounding import Passage, evidence_years
+from assistant.draft.clauses import excluded, facts_of_sentence, in_period, named_in, norm, role_of
+from assistant.draft.facts import FactDraw, draw, held_regions
+from assistant.draft.policy import policy_source, provisions
+from assistant.draft.topic import Topic, read_topic, subject_of
 from assistant.facts.store import FactStore
-from assistant.figures import Figure, extract_figures
-from assistant.lexicon import Lexicon, load_lexicon
+from assistant.language.draft_terms import DraftingSpec, load_spec
+from assistant.language.figures import Figure, extract_figures
+from assistant.language.lexicon import Lexicon, load_lexicon
+from assistant.language.text import SENTENCE
 from assistant.retrieve import Filters, Retriever, SearchResult
-from assistant.text import SENTENCE
 
 # in rank order; a provision is a policy's (a policy-area topic has nothing else); context only fills a short draft
 ROLES = ("headline", "provision", "comparison", "measure", "context")

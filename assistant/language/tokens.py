@@ -2,7 +2,7 @@
 
 Ingest (the BM25 view) and retrieval (questions) both tokenize here, so an indicator word the lexicon
 knows (高企, 研究与试验发展, a user's own term) is one token on both sides. This module sits above
-:mod:`assistant.lexicon` and :mod:`assistant.text`; neither imports it.
+:mod:`assistant.language.lexicon` and :mod:`assistant.language.text`; neither imports it.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import re
 
 import jieba
 
-from assistant.lexicon import Lexicon, load_lexicon
-from assistant.text import to_simplified
+from assistant.language.lexicon import Lexicon, load_lexicon
+from assistant.language.text import to_simplified
 
 jieba.setLogLevel(logging.WARNING)
 

@@ -4,7 +4,7 @@ The divisions come from the national table the ``cpca`` package ships (``cpca/re
 read with the stdlib: importing cpca itself would load pandas and build matchers we don't need),
 plus ``assistant/data/places.toml`` for what the table lacks (全国, Taiwan/Hong Kong/Macao, and the
 words that decide when a short name such as 泰兴 or 钟楼 may stand for 泰兴市 or 钟楼区), and jieba's
-dictionary for which short forms are ordinary words. Finding them in a text is :mod:`assistant.places`.
+dictionary for which short forms are ordinary words. Finding them in a text is :mod:`assistant.language.places`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from pathlib import Path
 import jieba
 
 LEVELS = ("national", "province", "city", "county", "town")
-_DATA = Path(__file__).parent / "data" / "places.toml"
-_ETHNIC = Path(__file__).parent / "data" / "ethnic_groups.txt"
+_DATA = Path(__file__).resolve().parent.parent / "data" / "places.toml"
+_ETHNIC = Path(__file__).resolve().parent.parent / "data" / "ethnic_groups.txt"
 # Table rows that group divisions without being one.
 _GROUPING_ROWS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 # A division's kind, written last in its full name; the stem before it is the short name.

@@ -2,7 +2,7 @@
 
 Both sides must go through the same functions, or a Simplified question would never meet a
 Traditional report: every searchable string is first converted to Simplified (OpenCC ``t2s``),
-then segmented by jieba in search mode (:mod:`assistant.tokens`, which first teaches jieba the
+then segmented by jieba in search mode (:mod:`assistant.language.tokens`, which first teaches jieba the
 lexicon's words: this module sits below the lexicon, which normalizes with :func:`to_simplified`).
 """
 

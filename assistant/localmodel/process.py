@@ -1,6 +1,6 @@
 """One ``llama_cpp.server`` process: how it is launched, probed, logged and stopped.
 
-:mod:`assistant.answer.model_server` decides *when* to start, restart or give up (its state and
+:mod:`assistant.localmodel.server` decides *when* to start, restart or give up (its state and
 backoff); this module knows only the operating-system side of one process — its command line and
 trimmed environment, the loopback port, the health probe, its log, and how to take down its whole
 process group even when our own process is killed with ``-9``.

@@ -1,6 +1,6 @@
 """Chinese place names in text: which division a name is, at which level, under which parents.
 
-The divisions and the words that decide about names are loaded by :mod:`assistant.divisions` (cpca's
+The divisions and the words that decide about names are loaded by :mod:`assistant.language.divisions` (cpca's
 national table and ``assistant/data/places.toml``); this module finds them in a text. Towns, streets
 and development zones (黄桥镇, 常州高新区) are not in the table; they are recognised by their suffix,
 so that a question about one is never read as a question about no place, or about its county.
@@ -14,8 +14,8 @@ from functools import lru_cache
 
 import jieba
 
-from assistant.divisions import LEVELS, Division, Vocabulary, load, ordinary
-from assistant.name_match import NameIndex, alternatives
+from assistant.language.divisions import LEVELS, Division, Vocabulary, load, ordinary
+from assistant.language.name_match import NameIndex, alternatives
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PARENT_GAP = re.compile(r"^[\d\s年月的]*$")  # 泰兴市2020年黄桥镇: the county still governs the town

@@ -4,7 +4,7 @@ A name counts where it is whole words of the text (新和 is no place in 创新�
 another name: an organisation's (北京银行, 中山大学, 江苏省人民医院) or a person's (记者王泰兴报道). A
 short name that is also an ordinary word (合作 for 合作市, 常熟, 公安) counts only beside its parent:
 written right after it (甘肃合作, 苏州常熟) or in a text whose region is that parent. The words that
-decide are data (``assistant/data/places.toml``); :mod:`assistant.places` resolves what is found here.
+decide are data (``assistant/data/places.toml``); :mod:`assistant.language.places` resolves what is found here.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.divisions import NATIONAL, Division, Vocabulary, admitted
+from assistant.language.divisions import NATIONAL, Division, Vocabulary, admitted
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -32,7 +32,7 @@ def alternatives(words: tuple[str, ...] | list[str]) -> re.Pattern[str]:
 
 
 class NameIndex:
-    """Name → divisions: full names, and the other forms (:func:`assistant.divisions.name_forms`)
+    """Name → divisions: full names, and the other forms (:func:`assistant.language.divisions.name_forms`)
     either on their own or, for ordinary words, only beside their parent (``guarded``)."""
 
     def __init__(self, divisions: list[Division], vocabulary: Vocabulary, forms: dict[str, tuple[str, ...]]) -> None:

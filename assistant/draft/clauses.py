@@ -5,7 +5,7 @@ that continue it (同比增长119.3%, 列泰州第1), quoted as written so every
 against the original passage. A fact from a 短板/不足 section, a plan or target (a later year, 力争,
 目标), or work under way is kept out of the results: a writer who passes a shortcoming or a 2021
 target off as a 2020 achievement is worse served than by no draft. The markers are data
-(:mod:`assistant.answer.draft_spec`).
+(:mod:`assistant.language.draft_terms`).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.answer.draft_spec import DraftingSpec, Headline
 from assistant.answer.grounding import Passage, evidence_years
-from assistant.figures import Figure, extract_figures
-from assistant.lexicon import Lexicon
-from assistant.text import to_simplified
+from assistant.language.draft_terms import DraftingSpec, Headline
+from assistant.language.figures import Figure, extract_figures
+from assistant.language.lexicon import Lexicon
+from assistant.language.text import to_simplified
 
 _CLAUSE = re.compile(r"[^，,；;：:]+[，,；;：:]?")
 _FOOTNOTE = re.compile(r"\[\d+\]|［\d+］")
