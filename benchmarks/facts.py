@@ -96,7 +96,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from assistant.answer.from_facts import FactAnswerer
-    from assistant.answer.grounding import QuestionFacts
+    from assistant.answer.types import QuestionFacts
     from assistant.facts.extract import extract_facts
     from assistant.facts.store import FactStore
     from assistant.facts.vocabulary import load_vocabulary

@@ -12,6 +12,7 @@ from assistant.answer.chain import Answerer
 from assistant.answer.followup import merge_followup
 from assistant.answer.prompts import CANNOT_ANSWER, load_prompt
 from assistant.answer.verify import UNVERIFIED_MARK, verify_answer
+from assistant.draft.writer import write_draft
 from assistant.errors import AssistantError
 from assistant.localmodel.model_file import ModelIntegrityError, verify_model
 from assistant.settings import Settings
@@ -160,7 +161,7 @@ def test_a_model_rewrite_must_keep_place_and_year(
 
 
 def test_draft_cites_every_figure(answerer: Answerer) -> None:
-    draft = answerer.draft("泰兴市2020年高新技术企业培育成效")
+    draft = write_draft(answerer.context, "泰兴市2020年高新技术企业培育成效")
     assert not draft.refused and draft.figures
     assert all(f.verified and f.citation for f in draft.figures)
     assert 100 <= len(draft.answer) <= 400

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from assistant.answer.extractive import MAX_ITEMS, compose
-from assistant.answer.grounding import Evidence, Passage, QuestionFacts
+from assistant.answer.types import Evidence, Passage, QuestionFacts
 from assistant.settings import PROJECT_ROOT
 
 ITEM = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）]")

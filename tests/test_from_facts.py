@@ -14,7 +14,7 @@ from test_facts import _write
 
 from assistant.answer.chain import Answerer
 from assistant.answer.from_facts import FactAnswerer
-from assistant.answer.grounding import QuestionFacts
+from assistant.answer.types import QuestionFacts
 from assistant.answer.verify import UNVERIFIED_MARK, verify_answer
 from assistant.facts.binding import Binder, question_claim
 from assistant.facts.extract import extract_facts

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.grounding import Passage, analyze, evidence_years, find_evidence
+from assistant.answer.grounding import analyze, evidence_years, find_evidence
 from assistant.answer.refusal import CANNOT_ANSWER, Refusal, decide, wording
+from assistant.answer.types import Passage
 
 DOCUMENTS = [
     {"region": "泰兴市", "province": "江苏省"},

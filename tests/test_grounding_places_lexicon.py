@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer.followup import merge_followup
-from assistant.answer.grounding import Passage, analyze, find_evidence
+from assistant.answer.grounding import analyze, find_evidence
 from assistant.answer.refusal import decide
+from assistant.answer.types import Passage
 
 SEEDS = [
     {"region": "泰兴市", "province": "江苏省"},

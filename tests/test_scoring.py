@@ -3,8 +3,8 @@ citation recall/precision, refusals and drafts, decided without an index or a mo
 
 from __future__ import annotations
 
-from assistant.answer.grounding import Passage
 from assistant.answer.stages import Answer
+from assistant.answer.types import Passage
 from assistant.answer.verify import verify_answer
 from assistant.draft.compose import DEFAULT_CHARS, length_bounds
 from assistant.evaluate.answers import aggregate, has_figure, score_item

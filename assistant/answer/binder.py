@@ -5,7 +5,7 @@ Its own module because the answer chain and drafting both need it and drafting s
 
 from __future__ import annotations
 
-from assistant.answer.grounding import Passage
+from assistant.answer.types import Passage
 from assistant.facts.binding import Binder, Claim, Source
 from assistant.facts.store import FactStore
 

@@ -14,7 +14,6 @@ verification, leaves the answer to the extractive composer with a notice. Tokens
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -24,20 +23,22 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from assistant.answer import backends
 from assistant.answer.binder import passage_binder
+from assistant.answer.context import Context
 from assistant.answer.coverage import Coverage
 from assistant.answer.followup import merge_followup
 from assistant.answer.from_facts import FactAnswerer
 from assistant.answer.governs import ungoverned
-from assistant.answer.grounding import Passage, QuestionFacts, analyze, find_evidence, names_document
+from assistant.answer.grounding import analyze, find_evidence, names_document
 from assistant.answer.multipart import answer_parts, parts_from_series
 from assistant.answer.parts import decompose
 from assistant.answer.prompts import load_prompt
 from assistant.answer.refusal import UNBOUND, decide, wording
 from assistant.answer.stages import Answer, Citation, Generated, Grounded, Request, Turn
 from assistant.answer.streaming import streaming
+from assistant.answer.types import Passage, QuestionFacts
 from assistant.answer.verify import verify_answer
 from assistant.facts.binding import Binder, question_claim
-from assistant.facts.store import FactStore, open_facts
+from assistant.facts.store import FactStore
 from assistant.questions import read_question
 from assistant.retrieve import Filters, Retriever
 from assistant.settings import Settings
@@ -52,7 +53,8 @@ MIN_TITLE_CHARS = 5  # a title this long, written whole in a question, names its
 
 
 class Answerer:
-    """Opened once; answers questions and drafts paragraphs through one chain."""
+    """Opened once; answers questions through one chain (drafts: :func:`assistant.draft.writer.write_draft`
+    on the same :attr:`context`)."""
 
     def __init__(
         self,
@@ -63,14 +65,12 @@ class Answerer:
     ) -> None:
         """``backend``: a registered name (None: from settings) or a built backend (tests install
         a stand-in model this way). ``cache`` keeps model completions on disk (the evaluation)."""
+        self.context = Context(settings, retriever, backend, cache)
         self.settings = settings
-        self.retriever = retriever or Retriever(settings)
-        if backend is None or isinstance(backend, str):
-            backend = backends.build(backend or backends.resolve(settings), settings, cache)
-        self.generator: backends.Backend = backend
-        self.backend: str = backend.name
-        self.completion_cache = backend.completion_cache
-        self._facts: FactStore | None = None
+        self.retriever = self.context.retriever  # opened now: the page warms it up before the first question
+        self.generator: backends.Backend = self.context.backend
+        self.backend: str = self.generator.name
+        self.completion_cache = self.generator.completion_cache
         self.chain: Runnable[Request, Answer] = (
             RunnableLambda(self._understand)
             | RunnableLambda(self._ground)
@@ -119,21 +119,6 @@ class Answerer:
     def ground_part(self, question: str, filters: Filters | None) -> Grounded:
         """One part retrieved and grounded, no backend run: whether the passages answer it."""
         return self._ground(self._understand(Request(question, [], filters, time.perf_counter()), streaming(None)))
-
-    def draft(
-        self,
-        topic: str,
-        filters: Filters | None = None,
-        on_token: Callable[[str], None] | None = None,
-        style: str | None = None,
-        chars: int | None = None,
-        drop: frozenset[str] = frozenset(),
-    ) -> Answer:
-        """A cited paragraph on ``topic``, planned before it is written (:mod:`assistant.draft.writer`)."""
-        from assistant.draft.writer import write_draft  # drafting builds on this module's stages
-
-        topic = read_question(topic, self.settings.answer.max_question_chars)
-        return write_draft(self, topic, filters, on_token, style=style, chars=chars, drop=drop)
 
     def _run(
         self, text: str, history: list[dict[str, str]], filters: Filters | None, on_token: Callable[[str], None] | None
@@ -215,18 +200,9 @@ class Answerer:
         )
 
     def fact_answers(self) -> FactAnswerer:
-        """The fact table of this index, opened on first use and kept in step with Chroma.
-
-        While another process or thread holds the table's write lock for its own sync (an upload),
-        the question is answered from the table as it was: the previous state, never a torn one."""
-        if self._facts is None:
-            self._facts = open_facts(self.settings, self.retriever.store)
-        else:
-            try:
-                self._facts.sync(self.retriever.store)
-            except sqlite3.OperationalError as exc:
-                log.info("fact table not synced for this question (%s); using it as it was", exc)
-        return FactAnswerer(self._facts, self._facts.vocab)
+        """The fact table's answers to comparisons, trends and rankings (:meth:`Context.facts`)."""
+        facts = self.context.facts()
+        return FactAnswerer(facts, facts.vocab)
 
     def _passages(self, turn: Turn) -> list[Passage]:
         """The retrieved passages, numbered [1]…[k]; a comparison gets the best passages of each region."""

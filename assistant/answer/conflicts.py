@@ -22,7 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant.answer.grounding import Evidence, QuestionFacts, evidence_years
+from assistant.answer.grounding import evidence_years
+from assistant.answer.types import Evidence, QuestionFacts
 from assistant.language.draft_terms import load_spec
 from assistant.language.figures import Figure
 from assistant.language.lexicon import Lexicon

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.grounding import Evidence, QuestionFacts, evidence_years
+from assistant.answer.grounding import evidence_years
 from assistant.answer.indicator_match import row_named
+from assistant.answer.types import Evidence, QuestionFacts
 
 MAX_SENTENCES = 3
 MAX_SENTENCES_MULTI = 5

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.grounding import QuestionFacts, analyze
+from assistant.answer.grounding import analyze
+from assistant.answer.types import QuestionFacts
 from assistant.language.lexicon import Lexicon
 from assistant.language.years import YEAR_BEFORE_NIAN
 

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from assistant.answer.grounding import Evidence, Passage, QuestionFacts, region_aliases
+from assistant.answer.grounding import region_aliases
 from assistant.answer.refusal import Refusal
 from assistant.answer.stages import Grounded, Turn
+from assistant.answer.types import Evidence, Passage, QuestionFacts
 from assistant.answer.verify import Bound
 from assistant.facts.binding import asked_qualifiers
 from assistant.facts.extract import Fact

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.grounding import Evidence, Passage, QuestionFacts, analyze
+from assistant.answer.grounding import analyze
 from assistant.answer.indicator_match import credit, squeeze
 from assistant.answer.refusal import Refusal
+from assistant.answer.types import Evidence, Passage, QuestionFacts
 from assistant.language.text import to_simplified
 
 MIN_MATTER_CHARS = 3  # a word this long is specific (代理费, 实质审查费); shorter ones are the policy's vocabulary

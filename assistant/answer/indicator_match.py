@@ -18,7 +18,7 @@ from assistant.language.text import to_simplified
 _SUB_ROW = re.compile(r"\s*(?:其中\s*[:：]?|#)\s*")
 
 if TYPE_CHECKING:  # grounding imports this module; the types are only for annotations
-    from assistant.answer.grounding import Passage, QuestionFacts
+    from assistant.answer.types import Passage, QuestionFacts
 
 
 def credit(facts: QuestionFacts, token: str, text: str) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.answer.coverage import Coverage, asked_parts
-from assistant.answer.grounding import Evidence, Passage, QuestionFacts
+from assistant.answer.types import Evidence, Passage, QuestionFacts
 
 # The one phrase that means "the corpus does not answer this": shared by prompts, refusals, tests, eval.
 CANNOT_ANSWER = "现有资料中没有找到所问的数据"

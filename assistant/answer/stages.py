@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from assistant.answer.grounding import Evidence, Passage, QuestionFacts
 from assistant.answer.refusal import Refusal
+from assistant.answer.types import Evidence, Passage, QuestionFacts
 from assistant.answer.verify import Bound, FigureResult
 
 if TYPE_CHECKING:

@@ -11,6 +11,7 @@ from typing import Any
 
 from assistant import api
 from assistant.cli.parser import settings_from
+from assistant.draft.writer import write_draft
 from assistant.errors import AssistantError, LLMUnavailable
 from assistant.questions import printable, read_question
 
@@ -114,7 +115,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    draft = _answerer(args).draft(args.topic, style=args.style, chars=args.chars, drop=frozenset(args.drop))
+    draft = write_draft(
+        _answerer(args).context, args.topic, style=args.style, chars=args.chars, drop=frozenset(args.drop)
+    )
     _print_answer(draft, args.json)
     if args.plan and not args.json:
         print("\n写作计划（按重要性）：")

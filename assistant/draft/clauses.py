@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.answer.grounding import Passage, evidence_years
+from assistant.answer.grounding import evidence_years
+from assistant.answer.types import Passage
 from assistant.language.draft_terms import DraftingSpec, Headline
 from assistant.language.figures import Figure, extract_figures
 from assistant.language.lexicon import Lexicon

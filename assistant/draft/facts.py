@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.answer.grounding import Passage
+from assistant.answer.types import Passage
 from assistant.facts.fact import Fact
 from assistant.facts.store import FactStore
 from assistant.language.draft_terms import DraftingSpec

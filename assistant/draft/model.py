@@ -33,7 +33,7 @@ from assistant.language.figures import extract_figures, figure_in
 from assistant.language.tokens import tokenize
 
 if TYPE_CHECKING:
-    from assistant.answer.chain import Answerer
+    from assistant.answer.context import Context
     from assistant.facts.store import FactStore
 
 MIN_BOUND_SHARE = 0.5  # share of a figure's clause words its source sentence must hold
@@ -146,24 +146,22 @@ class Brief:
     simplified: bool
 
 
-def model_draft(
-    answerer: Answerer, plan: Plan, brief: Brief, on_token: Callable[[str], None] | None
-) -> str | Rejection:
+def model_draft(context: Context, plan: Plan, brief: Brief, on_token: Callable[[str], None] | None) -> str | Rejection:
     """The model's draft, checked: its text, or a :class:`Rejection` saying which check it failed
     (it raises only when the model cannot be reached). The settings' ``draft_writer``
     says whether the model writes the whole paragraph or its frame (``auto``: the local model
     writes the frame, the budget of its two CPU cores)."""
-    writer = answerer.settings.answer.draft_writer
-    spec = REGISTRY.get(answerer.backend)  # a stand-in model of the tests is in no registry
+    writer = context.settings.answer.draft_writer
+    spec = REGISTRY.get(context.backend.name)  # a stand-in model of the tests is in no registry
     if writer == "frame" or (writer == "auto" and spec is not None and spec.frames_drafts):
-        text = _model_frame(answerer, plan, brief)
+        text = _model_frame(context, plan, brief)
         if on_token and isinstance(text, str):
             on_token(text)
         return text
-    return _model_paragraph(answerer, plan, brief, on_token)
+    return _model_paragraph(context, plan, brief, on_token)
 
 
-def _model_frame(answerer: Answerer, plan: Plan, brief: Brief) -> str | Rejection:
+def _model_frame(context: Context, plan: Plan, brief: Brief) -> str | Rejection:
     """The extractive draft's cited fact sentences between the model's opening and closing
     sentences, which state no figure but a year (each then cites what it sums up)."""
     topic, style, chars, simplified = brief.topic, brief.style, brief.chars, brief.simplified
@@ -171,9 +169,7 @@ def _model_frame(answerer: Answerer, plan: Plan, brief: Brief) -> str | Rejectio
     body = compose(plan, style, chars, simplified, frame=("", ""))
     gist = _gist(plan, used, simplified)
     system, user = load_prompt("draft_frame").render(passages=gist, topic=topic)
-    reply = answerer.generator.chat_model.bind(max_tokens=FRAME_TOKENS).invoke(
-        [SystemMessage(system), HumanMessage(user)]
-    )
+    reply = context.backend.chat_model.bind(max_tokens=FRAME_TOKENS).invoke([SystemMessage(system), HumanMessage(user)])
     # a small model puts both sentences on one line as often as on two
     lines = [
         _LABEL.sub("", CITATION.sub("", m.group(0))).strip().rstrip("。.！!；;，,")
@@ -193,7 +189,7 @@ def _model_frame(answerer: Answerer, plan: Plan, brief: Brief) -> str | Rejectio
         plan, chosen(plan, style, chars, simplified, (f"{lines[0]}。", closing and f"{closing}。"))
     )
     text = compose(plan, style, chars, simplified, frame=(f"{lines[0]}{lead}。", closing and f"{closing}{cites}。"))
-    return check_model_draft(text, plan, chars, draft_binder(answerer.fact_answers().store, plan)) or text
+    return check_model_draft(text, plan, chars, draft_binder(context.facts(), plan)) or text
 
 
 def _gist(plan: Plan, used: list[PlanItem], simplified: bool) -> str:
@@ -225,7 +221,7 @@ def _unsupported(sentences: list[str], source: str) -> list[str]:
 
 
 def _model_paragraph(
-    answerer: Answerer, plan: Plan, brief: Brief, on_token: Callable[[str], None] | None
+    context: Context, plan: Plan, brief: Brief, on_token: Callable[[str], None] | None
 ) -> str | Rejection:
     """The model's whole paragraph on the facts the length holds."""
     topic, style, chars, simplified = brief.topic, brief.style, brief.chars, brief.simplified
@@ -234,10 +230,10 @@ def _model_paragraph(
     system, user = load_prompt("draft").render(
         passages=facts, topic=topic, style=STYLE_RULES[style], chars=f"{least}至{most}"
     )
-    llm = answerer.generator.chat_model.bind(max_tokens=draft_tokens(chars, answerer.settings.answer.draft_max_tokens))
+    llm = context.backend.chat_model.bind(max_tokens=draft_tokens(chars, context.settings.answer.draft_max_tokens))
     text = str(llm.invoke([SystemMessage(system), HumanMessage(user)], config=streaming(on_token)).content).strip()
     text = _fit(cite_uncited(text, {p.n: p.text for p in plan.passages}), chars)
-    return check_model_draft(text, plan, chars, draft_binder(answerer.fact_answers().store, plan)) or text
+    return check_model_draft(text, plan, chars, draft_binder(context.facts(), plan)) or text
 
 
 def _fit(text: str, chars: int) -> str:

@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from assistant.answer.grounding import Passage, evidence_years
+from assistant.answer.grounding import evidence_years
+from assistant.answer.types import Passage
 from assistant.draft.clauses import excluded, facts_of_sentence, in_period, named_in, norm, role_of
 from assistant.draft.facts import FactDraw, draw, held_regions
 from assistant.draft.policy import policy_source, provisions

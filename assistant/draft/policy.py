@@ -11,7 +11,7 @@ A provision is quoted whole (its list mark dropped), so its figures verify again
 
 from __future__ import annotations
 
-from assistant.answer.grounding import Passage
+from assistant.answer.types import Passage
 from assistant.draft.clauses import clean_clause, norm
 from assistant.draft.topic import Topic
 from assistant.language.draft_terms import DraftingSpec

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from assistant.answer.backends import FALLBACK, unreachable_endpoint
+from assistant.answer.backends import FALLBACK, Attempt, attempt
 from assistant.answer.prompts import CANNOT_ANSWER
-from assistant.answer.stages import Answer, Citation, Rejection
+from assistant.answer.stages import Answer, Citation
 from assistant.answer.verify import verify_answer
 from assistant.draft.compose import DEFAULT_CHARS, compose, draft_length
 from assistant.draft.model import Brief, model_draft
@@ -26,10 +26,11 @@ from assistant.draft.plan import Plan, build_plan
 from assistant.errors import AssistantError
 from assistant.language.draft_terms import STYLES
 from assistant.language.text import to_simplified
+from assistant.questions import read_question
 from assistant.retrieve import Filters
 
 if TYPE_CHECKING:
-    from assistant.answer.chain import Answerer
+    from assistant.answer.context import Context
 
 
 class DraftError(AssistantError):
@@ -62,7 +63,7 @@ def style_of(topic: str) -> str:
 
 
 def write_draft(
-    answerer: Answerer,
+    context: Context,
     topic: str,
     filters: Filters | None = None,
     on_token: Callable[[str], None] | None = None,
@@ -70,7 +71,10 @@ def write_draft(
     chars: int | None = None,
     drop: frozenset[str] = frozenset(),
 ) -> Draft:
-    """Plan, then write on the answerer's backend; the public entry behind ``Answerer.draft``."""
+    """A cited paragraph on ``topic``: planned from the context's index and facts, then written on
+    its backend. Raises :class:`DraftError` for a style or length we do not offer, and
+    :class:`QuestionError` for a topic that cannot be asked as given."""
+    topic = read_question(topic, context.settings.answer.max_question_chars)
     style = style or style_of(topic)
     if style not in STYLES:
         raise DraftError(f"unknown style {style!r} (choose {'、'.join(STYLES)})")
@@ -78,46 +82,35 @@ def write_draft(
     if chars < 40:
         raise DraftError(f"--chars {chars} is too short for a paragraph (at least 40)")
     t0 = time.perf_counter()
-    plan = build_plan(topic, answerer.retriever, filters, drop, facts=answerer.fact_answers().store)
+    plan = build_plan(topic, context.retriever, filters, drop, facts=context.facts())
     retrieve_ms = (time.perf_counter() - t0) * 1000
-    simplified = to_simplified(topic) == topic or "简体" in topic
-    backend, notice, unreachable = answerer.backend, "", ""
+    brief = Brief(topic, style, chars, to_simplified(topic) == topic or "简体" in topic)
     t1 = time.perf_counter()
-    if plan.refusal:
-        text = f"{CANNOT_ANSWER}（{plan.refusal}）。"
-    elif answerer.generator.chat_model is None:
-        text = compose(plan, style, chars, simplified)
-    else:
-        try:
-            written = model_draft(answerer, plan, Brief(topic, style, chars, simplified), on_token)
-        except Exception as exc:  # the model cannot be reached: the extractive draft, and say so
-            written = Rejection(str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__)
-            unreachable = unreachable_endpoint(exc)
-        if isinstance(written, Rejection):
-            backend = FALLBACK
-            notice = (
-                f"{answerer.backend} 后端的段落未通过核验或后端不可用（{written.reason}），已改用按计划摘录的段落。"
-            )
-            text = compose(plan, style, chars, simplified)
-        else:
-            text = written
+    text, backend, tried = _write(context, plan, brief, on_token)
     if on_token and backend == FALLBACK:
         on_token(text)
-    return _finish(
-        topic,
-        plan,
-        text,
-        backend,
-        notice,
-        style,
-        chars,
-        {
-            "retrieve_ms": retrieve_ms,
-            "generate_ms": (time.perf_counter() - t1) * 1000,
-            "total_ms": (time.perf_counter() - t0) * 1000,
-        },
-        unreachable,
-    )
+    timings = {
+        "retrieve_ms": retrieve_ms,
+        "generate_ms": (time.perf_counter() - t1) * 1000,
+        "total_ms": (time.perf_counter() - t0) * 1000,
+    }
+    return _finish(topic, plan, text, backend, tried.notice, style, chars, timings, tried.unreachable)
+
+
+def _write(
+    context: Context, plan: Plan, brief: Brief, on_token: Callable[[str], None] | None
+) -> tuple[str, str, Attempt]:
+    """The paragraph, the backend that wrote it, and the model's attempt (the backends' one
+    fallback rule: a failed or unverifiable model draft leaves the extractive one, with a notice)."""
+    name = context.backend.name
+    if plan.refusal:
+        return f"{CANNOT_ANSWER}（{plan.refusal}）。", name, Attempt(None)
+    if context.backend.chat_model is None:
+        return compose(plan, brief.style, brief.chars, brief.simplified), name, Attempt(None)
+    tried = attempt(name, lambda: model_draft(context, plan, brief, on_token), "段落", "已改用按计划摘录的段落")
+    if tried.notice:
+        return compose(plan, brief.style, brief.chars, brief.simplified), FALLBACK, tried
+    return str(tried.written), name, tried
 
 
 def _finish(

@@ -19,6 +19,7 @@ from typing import Any
 from tqdm import tqdm
 
 from assistant.answer.chain import Answerer
+from assistant.draft.writer import write_draft
 from assistant.evaluate.answers import aggregate, breakdown, by_kind, score_item
 from assistant.evaluate.retrieval import load_gold, score_retrieval
 from assistant.settings import PROJECT_ROOT, Settings
@@ -100,7 +101,7 @@ def run_eval(
     results = []
     for n, item in enumerate(tqdm(items, desc=f"eval {backend}", unit="q", disable=not progress), start=1):
         if item["kind"] == "draft":
-            answer = answerer.draft(item["question"], style=item.get("style"), chars=item.get("chars"))
+            answer = write_draft(answerer.context, item["question"], style=item.get("style"), chars=item.get("chars"))
         else:
             answer = answerer.ask(item["question"], history=item.get("history"))
         results.append(score_item(item, answer))

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 from assistant.answer import backends
 from assistant.answer.binder import passage_binder
 from assistant.answer.chain import Answerer
-from assistant.answer.grounding import Passage, analyze, find_evidence
+from assistant.answer.grounding import analyze, find_evidence
 from assistant.answer.refusal import decide
 from assistant.answer.stages import Answer, Grounded, Rejection, Request, Turn
+from assistant.answer.types import Passage
 from assistant.answer.verify import CITATION, UNVERIFIED_MARK, verify_answer
 from assistant.evaluate.mutations import Case, Chunk
 from assistant.facts.binding import question_claim
@@ -103,6 +103,7 @@ class Runner:
     def draft(self, paragraph: str, items: list[tuple[Fact, str]], chars: int) -> tuple[str | Rejection, str]:
         """A model's draft paragraph (the scripted reply) checked by the drafting path: the result
         of :func:`model_draft` and the final text as :mod:`drafting` verifies it."""
+        from assistant.answer.context import Context
         from assistant.draft.model import Brief, draft_binder, model_draft
         from assistant.draft.plan import Plan, PlanItem
         from assistant.language.figures import extract_figures
@@ -126,13 +127,8 @@ class Runner:
         regions = list(dict.fromkeys(f.region for f, _ in items))
         years = sorted({f.year for f, _ in items if f.year})
         plan = Plan("draft", "科技", regions, years, plan_items)
-        answerer = SimpleNamespace(
-            settings=self.settings,
-            backend=self.backend.name,
-            generator=self.backend,
-            fact_answers=lambda: SimpleNamespace(store=self.store),
-        )
-        written = model_draft(answerer, plan, Brief("科技创新成效", "总结", chars, True), None)
+        context = Context(self.settings, backend=self.backend, facts=self.store)
+        written = model_draft(context, plan, Brief("科技创新成效", "总结", chars, True), None)
         text = written if isinstance(written, str) else ""
         passages = {p.n: p.text for p in plan.passages}
         return written, verify_answer(text, passages, draft_binder(self.store, plan)).text if text else ""

@@ -11,6 +11,7 @@ from typing import Any
 
 from assistant.answer import backends
 from assistant.answer.backends import FALLBACK
+from assistant.draft.writer import write_draft
 from assistant.errors import AssistantError, first_line
 from assistant.settings import Settings
 
@@ -145,7 +146,9 @@ def stream_answer(
     def work() -> None:
         try:
             if draft is not None:
-                result["answer"] = answerer.draft(question, filters=filters, on_token=tokens.put, **draft)
+                result["answer"] = write_draft(
+                    answerer.context, question, filters=filters, on_token=tokens.put, **draft
+                )
             else:
                 result["answer"] = answerer.ask(question, history=history, filters=filters, on_token=tokens.put)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread

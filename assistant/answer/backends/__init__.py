@@ -105,22 +105,15 @@ def generate(backend: Backend, grounded: Grounded, config: RunnableConfig | None
         if on_token:
             on_token(text)
         return Generated(grounded, text, backend.name, "", 0.0)
-    notice = unreachable = ""
-    try:
-        written = backend.write(grounded, config or {})
-        if isinstance(written, Rejection) and written.declined and not fallback_answers_asked(grounded):
-            # the model declined, and no passage holds a figure bound to the asked indicator: an
-            # extractive answer would state another indicator's figure (人均经费 for 全时当量)
-            text = wording(Refusal(DECLINED), grounded.facts, grounded.passages)
-            if on_token:
-                on_token(text)
-            return Generated(grounded, text, backend.name, "", (time.perf_counter() - started) * 1000, declined=True)
-        if isinstance(written, Rejection):
-            notice = f"{backend.name} 后端的回答未通过核验（{written.reason}），已改用原文摘录回答。"
-    except Exception as exc:  # the endpoint is down, timed out or answered garbage: answer anyway
-        log.warning("%s backend unavailable: %s", backend.name, exc)
-        unreachable = unreachable_endpoint(exc)
-        notice = f"{backend.name} 后端不可用（{unreachable or first_line(exc)}），已改用原文摘录回答。"
+    tried = attempt(backend.name, lambda: backend.write(grounded, config or {}), "回答", "已改用原文摘录回答")
+    written, notice = tried.written, tried.notice
+    if isinstance(written, Rejection) and written.declined and not fallback_answers_asked(grounded):
+        # the model declined, and no passage holds a figure bound to the asked indicator: an
+        # extractive answer would state another indicator's figure (人均经费 for 全时当量)
+        text = wording(Refusal(DECLINED), grounded.facts, grounded.passages)
+        if on_token:
+            on_token(text)
+        return Generated(grounded, text, backend.name, "", (time.perf_counter() - started) * 1000, declined=True)
     if notice:
         log.info("%s", notice)
         text, name = extractive.compose_text(grounded), FALLBACK
@@ -128,7 +121,33 @@ def generate(backend: Backend, grounded: Grounded, config: RunnableConfig | None
         text, name = str(written), backend.name
     if on_token and (notice or backend.chat_model is None):  # no model streamed it
         on_token(text)
-    return Generated(grounded, text, name, notice, (time.perf_counter() - started) * 1000, unreachable)
+    return Generated(grounded, text, name, notice, (time.perf_counter() - started) * 1000, tried.unreachable)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A model's try: what it wrote (None when it failed), and the notice when the fallback must answer."""
+
+    written: str | Rejection | None
+    notice: str = ""  # empty: the model's text stands
+    unreachable: str = ""  # the lost endpoint, when that was the failure
+
+
+def attempt(name: str, write: Callable[[], str | Rejection], what: str, instead: str) -> Attempt:
+    """Run a model's ``write`` — the one fallback rule of answers and drafts alike: a model that
+    is unreachable (an exception) or whose ``what`` fails verification (a :class:`Rejection`) is
+    replaced by the extractive composer, and the notice says which happened and ``instead``."""
+    from assistant.answer.stages import Rejection
+
+    try:
+        written = write()
+    except Exception as exc:  # the endpoint is down, timed out or answered garbage: answer anyway
+        log.warning("%s backend unavailable: %s", name, exc)
+        unreachable = unreachable_endpoint(exc)
+        return Attempt(None, f"{name} 后端不可用（{unreachable or first_line(exc)}），{instead}。", unreachable)
+    if isinstance(written, Rejection):
+        return Attempt(written, f"{name} 后端的{what}未通过核验（{written.reason}），{instead}。")
+    return Attempt(written)
 
 
 def fallback_answers_asked(grounded: Grounded) -> bool:

@@ -16,10 +16,10 @@ from langchain_core.runnables import RunnableConfig
 
 from assistant.answer.cache import SQLiteCompletionCache
 from assistant.answer.conflicts import disagreement_note
-from assistant.answer.grounding import Evidence, Passage
 from assistant.answer.prompts import load_prompt
 from assistant.answer.refusal import MIN_COVERAGE, model_refused
 from assistant.answer.stages import Grounded, Rejection
+from assistant.answer.types import Evidence, Passage
 from assistant.answer.verify import CITATION, cite_uncited, verify_answer
 from assistant.settings import Settings
 
