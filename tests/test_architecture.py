@@ -1,4 +1,5 @@
-"""The package's import graph has no cycles, counting imports inside functions.
+"""The package's import graph has no cycles, counting imports inside functions, and its folders
+are layers: a lower layer never imports a higher one.
 
 A cycle ties every module on it together: none can be understood, tested or moved alone, and the
 settings module (which everything imports) once closed one through 18 files. Imports under
@@ -125,3 +126,43 @@ def test_no_import_cycles() -> None:
 
 def test_settings_import_nothing_of_ours() -> None:
     assert import_graph()["assistant.settings"] == set()
+
+
+# The folders from the bottom up: a module imports only its own folder and the layers below it.
+# ingest sits above index and facts because it writes into them (chunks into Chroma and BM25,
+# facts into the fact table); everything that reads the index sits above ingest.
+LAYERS: list[set[str]] = [
+    {"settings", "errors"},
+    {"language"},
+    {"index", "localmodel", "questions"},
+    {"facts"},
+    {"ingest", "retrieve"},
+    {"answer"},
+    {"draft"},
+    {"evaluate"},
+    {"api", "doctor"},
+    {"serve", "cli"},
+    {"__main__", "assistant"},
+]
+
+
+def _folder(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def test_every_folder_has_a_layer() -> None:
+    named = set().union(*LAYERS)
+    assert {_folder(m) for m in import_graph()} <= named, "a new folder: give it its layer in LAYERS"
+
+
+def test_lower_layers_never_import_higher_ones() -> None:
+    rank = {folder: i for i, layer in enumerate(LAYERS) for folder in layer}
+    upward = sorted(
+        f"{module} -> {target}"
+        for module, targets in import_graph().items()
+        for target in targets
+        if rank[_folder(target)] > rank[_folder(module)]
+        or (rank[_folder(target)] == rank[_folder(module)] and _folder(target) != _folder(module))
+    )
+    assert upward == []
