@@ -43,12 +43,12 @@ def run_set(gold: Path, index: Path, backend: str, rounds: int) -> dict:
     answerer = Answerer(Settings(index_dir=index), backend=backend)
     started = time.perf_counter()
     first = topics[0]
-    write_draft(answerer.context, first["question"], style=first.get("style"), chars=first.get("chars"))
+    write_draft(answerer, first["question"], style=first.get("style"), chars=first.get("chars"))
     cold_ms = (time.perf_counter() - started) * 1000
     times = []
     for _ in range(rounds):
         for t in topics:
-            draft = write_draft(answerer.context, t["question"], style=t.get("style"), chars=t.get("chars"))
+            draft = write_draft(answerer, t["question"], style=t.get("style"), chars=t.get("chars"))
             times.append(draft.timings["total_ms"])
     return {
         "gold": str(gold.relative_to(ROOT)),

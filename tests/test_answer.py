@@ -161,7 +161,7 @@ def test_a_model_rewrite_must_keep_place_and_year(
 
 
 def test_draft_cites_every_figure(answerer: Answerer) -> None:
-    draft = write_draft(answerer.context, "泰兴市2020年高新技术企业培育成效")
+    draft = write_draft(answerer, "泰兴市2020年高新技术企业培育成效")
     assert not draft.refused and draft.figures
     assert all(f.verified and f.citation for f in draft.figures)
     assert 100 <= len(draft.answer) <= 400

@@ -39,7 +39,7 @@ def answerer(corpus_settings: Settings, retriever) -> Answerer:
 
 
 def test_plan_for_a_region_and_period_leads_with_headline_indicators(answerer: Answerer) -> None:
-    draft = write_draft(answerer.context, TAIXING)
+    draft = write_draft(answerer, TAIXING)
     plan = draft.to_json()["plan"]
     lead = [item["value"] for item in plan[:5]]
     for figure in ("86家", "227家", "2.65%", "550亿元"):
@@ -55,7 +55,7 @@ def test_plan_for_a_region_and_period_leads_with_headline_indicators(answerer: A
 
 
 def test_shortcomings_and_later_targets_are_never_drafted_as_results(answerer: Answerer) -> None:
-    draft = write_draft(answerer.context, TAIXING)
+    draft = write_draft(answerer, TAIXING)
     everything = " ".join(i["text"] for i in draft.to_json()["plan"]) + draft.answer
     for target in ("50家", "260家", "150家", "26.56%", "39.73%"):  # 2021年工作思路 targets; 短板 figures
         assert target not in everything
@@ -88,7 +88,7 @@ def test_clauses_keep_their_continuations_and_drop_breakdowns() -> None:
 
 
 def test_a_traditional_source_drafted_in_simplified_keeps_verified_figures(answerer: Answerer) -> None:
-    draft = write_draft(answerer.context, "为浙江某区写一段2013年科技投入和科技项目工作的汇报材料（简体）")
+    draft = write_draft(answerer, "为浙江某区写一段2013年科技投入和科技项目工作的汇报材料（简体）")
     assert not draft.refused and draft.figures
     assert not set("億項區萬經費為與") & set(draft.answer)  # Traditional characters of the source
     for figure in ("9亿元", "2.7%", "132项"):
@@ -100,7 +100,7 @@ def test_a_traditional_source_drafted_in_simplified_keeps_verified_figures(answe
 
 def test_every_sentence_is_cited_and_the_draft_is_within_length(answerer: Answerer) -> None:
     for topic, chars in ((TAIXING, None), ("写一段泸州市2008年高新技术企业培育情况的总结", None), (TAIXING, 200)):
-        draft = write_draft(answerer.context, topic, chars=chars)
+        draft = write_draft(answerer, topic, chars=chars)
         most = chars or 300
         assert most // 2 <= draft_length(draft.answer) <= most, draft.answer
         sentences = [s for s in re.split(r"(?<=[。])", draft.answer) if s.strip()]
@@ -112,21 +112,21 @@ def test_every_sentence_is_cited_and_the_draft_is_within_length(answerer: Answer
 
 
 def test_styles_brief_and_comparison(answerer: Answerer) -> None:
-    brief = write_draft(answerer.context, TAIXING, style="简报")
+    brief = write_draft(answerer, TAIXING, style="简报")
     lines = brief.answer.splitlines()
     assert len(lines) >= 3 and all(line.startswith("- ") for line in lines[1:])
     assert all(CITATION.search(line) for line in lines)
-    compared = write_draft(answerer.context, "各地高新技术企业培育情况对比")
+    compared = write_draft(answerer, "各地高新技术企业培育情况对比")
     assert compared.style == "对比"
     assert len({c.region for c in compared.citations}) >= 3  # it compares regions, not one report
     with pytest.raises(DraftError):
-        write_draft(answerer.context, TAIXING, style="诗歌")
+        write_draft(answerer, TAIXING, style="诗歌")
 
 
 def test_dropping_a_fact_redrafts_without_it(answerer: Answerer) -> None:
-    first = write_draft(answerer.context, TAIXING)
+    first = write_draft(answerer, TAIXING)
     key = next(i["key"] for i in first.to_json()["plan"] if i["value"] == "86家")
-    again = write_draft(answerer.context, TAIXING, drop=frozenset({key}))
+    again = write_draft(answerer, TAIXING, drop=frozenset({key}))
     assert "86家" not in again.answer and key in again.to_json()["dropped"]
     assert "227家" in again.answer
 
@@ -135,10 +135,10 @@ def test_a_model_draft_that_fails_the_check_falls_back_with_a_notice(
     corpus_settings: Settings, retriever, fake_llm
 ) -> None:
     bad = Answerer(corpus_settings, retriever=retriever, backend=fake_llm("泰兴市2020年新认定国家高企99家[1]。"))
-    draft = write_draft(bad.context, TAIXING)
+    draft = write_draft(bad, TAIXING)
     assert draft.backend == "extractive" and "未通过核验" in draft.notice and "86家" in draft.answer
     good = Answerer(corpus_settings, retriever=retriever, backend=fake_llm(GOOD_TAIXING))
-    drafted = write_draft(good.context, TAIXING)
+    drafted = write_draft(good, TAIXING)
     assert drafted.backend == "fake" and not drafted.notice, drafted.notice
     assert all(f.verified for f in drafted.figures)
 
@@ -146,7 +146,7 @@ def test_a_model_draft_that_fails_the_check_falls_back_with_a_notice(
 def test_docx_export_opens_and_carries_every_reference(
     answerer: Answerer, corpus_settings: Settings, tmp_path: Path
 ) -> None:
-    draft = write_draft(answerer.context, "瑞安市2023年科技创新工作总结").to_json()
+    draft = write_draft(answerer, "瑞安市2023年科技创新工作总结").to_json()
     assert len(draft["citations"]) >= 2
     path = export_docx(corpus_settings, draft, heading="瑞安市2023年科技创新工作总结")
     text = "\n".join(p.text for p in Document(str(path)).paragraphs)
@@ -234,7 +234,7 @@ def bulletin_answerer(settings: Settings, tmp_path: Path) -> Answerer:
 
 
 def test_a_province_only_a_table_row_holds_is_drafted_from_the_fact_table(bulletin_answerer: Answerer) -> None:
-    draft = write_draft(bulletin_answerer.context, "2022年陕西省研发经费投入情况")
+    draft = write_draft(bulletin_answerer, "2022年陕西省研发经费投入情况")
     plan = draft.to_json()["plan"]
     assert draft.plan.regions == ["陕西省"] and not draft.refused
     assert [i["value"] for i in plan] == ["769.6亿元", "2.35%"]
@@ -243,11 +243,11 @@ def test_a_province_only_a_table_row_holds_is_drafted_from_the_fact_table(bullet
     assert all(f.verified and f.citation for f in draft.figures)
     assert "30782.9" not in draft.answer and "6.83" not in draft.answer  # never the nation's or a neighbour's
     # a province the documents and the fact table both lack is refused, not drafted with the nation's figures
-    assert write_draft(bulletin_answerer.context, "2022年海南省研发经费投入情况").refused
+    assert write_draft(bulletin_answerer, "2022年海南省研发经费投入情况").refused
 
 
 def test_a_share_of_gdp_is_not_rd_intensity_unless_rd_is_its_amount(bulletin_answerer: Answerer) -> None:
-    plan = write_draft(bulletin_answerer.context, "2022年全国研发经费投入情况").to_json()["plan"]
+    plan = write_draft(bulletin_answerer, "2022年全国研发经费投入情况").to_json()["plan"]
     roles = {i["value"]: i["role"] for i in plan}
     assert roles["2.54%"] == "headline" and roles.get("52.8%") != "headline"
     # the 全国 row repeats the prose: the sentence is kept, the row adds nothing
@@ -291,8 +291,8 @@ def test_a_model_gets_only_the_facts_that_fit_and_a_bounded_generation(corpus_se
             update={"openai_base_url": f"http://127.0.0.1:{server.server_port}/v1", "openai_api_key": "sk-x"}
         )
         answerer = Answerer(settings, retriever=retriever, backend="openai")
-        drafted = write_draft(answerer.context, TAIXING)
-        write_draft(answerer.context, TAIXING, style="简报", chars=120)  # the second request: a short briefing
+        drafted = write_draft(answerer, TAIXING)
+        write_draft(answerer, TAIXING, style="简报", chars=120)  # the second request: a short briefing
     finally:
         server.shutdown()
     assert drafted.backend == "openai" and not drafted.notice, drafted.notice
@@ -350,7 +350,7 @@ def test_the_local_server_is_sent_the_token_limit_it_reads(corpus_settings: Sett
 
 
 def test_a_policy_area_is_drafted_from_the_policys_provisions(answerer: Answerer) -> None:
-    draft = write_draft(answerer.context, "浙江省专利条例的主要规定")
+    draft = write_draft(answerer, "浙江省专利条例的主要规定")
     plan = draft.to_json()["plan"]
     assert plan and all(i["role"] == "provision" and "浙江省专利条例" in i["why"] for i in plan)
     assert {c.source for c in draft.citations} == {plan[0]["source"]}  # one policy, no report's results
@@ -368,16 +368,16 @@ def test_a_model_writing_the_frame_keeps_the_cited_facts_and_states_no_figure(
         update={"answer": corpus_settings.answer.model_copy(update={"draft_writer": "frame"})}
     )
     frame = "开头：2020年，泰兴市科技创新工作成效显著。\n结尾：科技创新正成为泰兴市高质量发展的强劲动力。"
-    drafted = write_draft(Answerer(settings, retriever=retriever, backend=fake_llm(frame)).context, TAIXING)
+    drafted = write_draft(Answerer(settings, retriever=retriever, backend=fake_llm(frame)), TAIXING)
     assert drafted.backend == "fake" and not drafted.notice, drafted.notice
     assert drafted.answer.startswith("2020年，泰兴市科技创新工作成效显著[1]。")
     assert re.search(r"科技创新正成为泰兴市高质量发展的强劲动力(?:\[\d+\])+。$", drafted.answer), drafted.answer
     assert "86家" in drafted.answer and all(f.verified and f.citation for f in drafted.figures)
     bad = write_draft(
-        Answerer(settings, retriever=retriever, backend=fake_llm("2020年泰兴市新认定高企99家。\n成效显著。")).context,
+        Answerer(settings, retriever=retriever, backend=fake_llm("2020年泰兴市新认定高企99家。\n成效显著。")),
         TAIXING,
     )
     assert bad.backend == "extractive" and "未通过核验" in bad.notice and "99家" not in bad.answer
     boast = "2020年，泰兴市科技创新工作成效显著。\n高企数量创历史新高。"  # a claim no source made
-    bold = write_draft(Answerer(settings, retriever=retriever, backend=fake_llm(boast)).context, TAIXING)
+    bold = write_draft(Answerer(settings, retriever=retriever, backend=fake_llm(boast)), TAIXING)
     assert bold.backend == "extractive" and "历史" not in bold.answer

@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cached_property
 
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
@@ -40,8 +41,7 @@ from assistant.answer.verify import verify_answer
 from assistant.facts.binding import Binder, question_claim
 from assistant.facts.store import FactStore
 from assistant.questions import read_question
-from assistant.retrieve import Filters, Retriever
-from assistant.settings import Settings
+from assistant.retrieve import Filters
 
 __all__ = ["Answer", "Answerer", "Citation"]
 
@@ -52,26 +52,13 @@ MAX_NAMED_DOCUMENTS = 3
 MIN_TITLE_CHARS = 5  # a title this long, written whole in a question, names its document (浙江省专利条例)
 
 
-class Answerer:
-    """Opened once; answers questions through one chain (drafts: :func:`assistant.draft.writer.write_draft`
-    on the same :attr:`context`)."""
+class Answerer(Context):
+    """A :class:`Context` that answers questions through one chain of typed stages; drafts are
+    written from the same context (:func:`assistant.draft.writer.write_draft`)."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        retriever: Retriever | None = None,
-        backend: str | backends.Backend | None = None,
-        cache: bool = False,
-    ) -> None:
-        """``backend``: a registered name (None: from settings) or a built backend (tests install
-        a stand-in model this way). ``cache`` keeps model completions on disk (the evaluation)."""
-        self.context = Context(settings, retriever, backend, cache)
-        self.settings = settings
-        self.retriever = self.context.retriever  # opened now: the page warms it up before the first question
-        self.generator: backends.Backend = self.context.backend
-        self.backend: str = self.generator.name
-        self.completion_cache = self.generator.completion_cache
-        self.chain: Runnable[Request, Answer] = (
+    @cached_property
+    def chain(self) -> Runnable[Request, Answer]:
+        return (
             RunnableLambda(self._understand)
             | RunnableLambda(self._ground)
             | RunnableLambda(self._generate)
@@ -201,7 +188,7 @@ class Answerer:
 
     def fact_answers(self) -> FactAnswerer:
         """The fact table's answers to comparisons, trends and rankings (:meth:`Context.facts`)."""
-        facts = self.context.facts()
+        facts = self.facts()
         return FactAnswerer(facts, facts.vocab)
 
     def _passages(self, turn: Turn) -> list[Passage]:

@@ -1,9 +1,9 @@
 """What answering and drafting both work from, opened once: the settings, the retriever (with its
 lexicon), the fact table and the backend.
 
-The chain (:class:`assistant.answer.chain.Answerer`) and drafting (:mod:`assistant.draft.writer`)
-receive this one object, so neither reaches into the other's internals and both see the same
-index, the same facts and the same model.
+The chain (:class:`assistant.answer.chain.Answerer`, a context with its stages) and drafting
+(:mod:`assistant.draft.writer`) work from this one object, so neither reaches into the other's
+internals and both see the same index, the same facts and the same model.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from assistant.retrieve import Retriever
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
+    from assistant.answer.cache import SQLiteCompletionCache
     from assistant.language.lexicon import Lexicon
 
 log = logging.getLogger(__name__)
@@ -41,8 +42,17 @@ class Context:
         self._retriever = retriever
         if backend is None or isinstance(backend, str):
             backend = backends.build(backend or backends.resolve(settings), settings, cache)
-        self.backend: backends.Backend = backend
+        self.generator: backends.Backend = backend
         self._facts = facts
+
+    @property
+    def backend(self) -> str:
+        """The backend's name, as answers and drafts report it."""
+        return self.generator.name
+
+    @property
+    def completion_cache(self) -> SQLiteCompletionCache | None:
+        return self.generator.completion_cache
 
     @property
     def retriever(self) -> Retriever:

@@ -115,9 +115,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    draft = write_draft(
-        _answerer(args).context, args.topic, style=args.style, chars=args.chars, drop=frozenset(args.drop)
-    )
+    draft = write_draft(_answerer(args), args.topic, style=args.style, chars=args.chars, drop=frozenset(args.drop))
     _print_answer(draft, args.json)
     if args.plan and not args.json:
         print("\n写作计划（按重要性）：")

@@ -152,7 +152,7 @@ def model_draft(context: Context, plan: Plan, brief: Brief, on_token: Callable[[
     says whether the model writes the whole paragraph or its frame (``auto``: the local model
     writes the frame, the budget of its two CPU cores)."""
     writer = context.settings.answer.draft_writer
-    spec = REGISTRY.get(context.backend.name)  # a stand-in model of the tests is in no registry
+    spec = REGISTRY.get(context.backend)  # a stand-in model of the tests is in no registry
     if writer == "frame" or (writer == "auto" and spec is not None and spec.frames_drafts):
         text = _model_frame(context, plan, brief)
         if on_token and isinstance(text, str):
@@ -169,7 +169,9 @@ def _model_frame(context: Context, plan: Plan, brief: Brief) -> str | Rejection:
     body = compose(plan, style, chars, simplified, frame=("", ""))
     gist = _gist(plan, used, simplified)
     system, user = load_prompt("draft_frame").render(passages=gist, topic=topic)
-    reply = context.backend.chat_model.bind(max_tokens=FRAME_TOKENS).invoke([SystemMessage(system), HumanMessage(user)])
+    reply = context.generator.chat_model.bind(max_tokens=FRAME_TOKENS).invoke(
+        [SystemMessage(system), HumanMessage(user)]
+    )
     # a small model puts both sentences on one line as often as on two
     lines = [
         _LABEL.sub("", CITATION.sub("", m.group(0))).strip().rstrip("。.！!；;，,")
@@ -230,7 +232,7 @@ def _model_paragraph(
     system, user = load_prompt("draft").render(
         passages=facts, topic=topic, style=STYLE_RULES[style], chars=f"{least}至{most}"
     )
-    llm = context.backend.chat_model.bind(max_tokens=draft_tokens(chars, context.settings.answer.draft_max_tokens))
+    llm = context.generator.chat_model.bind(max_tokens=draft_tokens(chars, context.settings.answer.draft_max_tokens))
     text = str(llm.invoke([SystemMessage(system), HumanMessage(user)], config=streaming(on_token)).content).strip()
     text = _fit(cite_uncited(text, {p.n: p.text for p in plan.passages}), chars)
     return check_model_draft(text, plan, chars, draft_binder(context.facts(), plan)) or text

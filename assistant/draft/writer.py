@@ -102,10 +102,10 @@ def _write(
 ) -> tuple[str, str, Attempt]:
     """The paragraph, the backend that wrote it, and the model's attempt (the backends' one
     fallback rule: a failed or unverifiable model draft leaves the extractive one, with a notice)."""
-    name = context.backend.name
+    name = context.backend
     if plan.refusal:
         return f"{CANNOT_ANSWER}（{plan.refusal}）。", name, Attempt(None)
-    if context.backend.chat_model is None:
+    if context.generator.chat_model is None:
         return compose(plan, brief.style, brief.chars, brief.simplified), name, Attempt(None)
     tried = attempt(name, lambda: model_draft(context, plan, brief, on_token), "段落", "已改用按计划摘录的段落")
     if tried.notice:

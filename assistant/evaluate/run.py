@@ -101,7 +101,7 @@ def run_eval(
     results = []
     for n, item in enumerate(tqdm(items, desc=f"eval {backend}", unit="q", disable=not progress), start=1):
         if item["kind"] == "draft":
-            answer = write_draft(answerer.context, item["question"], style=item.get("style"), chars=item.get("chars"))
+            answer = write_draft(answerer, item["question"], style=item.get("style"), chars=item.get("chars"))
         else:
             answer = answerer.ask(item["question"], history=item.get("history"))
         results.append(score_item(item, answer))

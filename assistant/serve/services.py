@@ -146,9 +146,7 @@ def stream_answer(
     def work() -> None:
         try:
             if draft is not None:
-                result["answer"] = write_draft(
-                    answerer.context, question, filters=filters, on_token=tokens.put, **draft
-                )
+                result["answer"] = write_draft(answerer, question, filters=filters, on_token=tokens.put, **draft)
             else:
                 result["answer"] = answerer.ask(question, history=history, filters=filters, on_token=tokens.put)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
