@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from pdf_bulletins import FORMATS, bulletin, run  # noqa: E402
-from scans import CHROMIUM  # noqa: E402
+from scans import print_to_pdf  # noqa: E402
 
 from assistant.settings import Settings  # noqa: E402
 
@@ -65,20 +65,7 @@ def big_pdf(pages: int, work: Path) -> tuple[Path, int]:
         source.write_text(
             f'<html><head><meta charset="utf-8"></head><body>{body * copies}</body></html>', encoding="utf-8"
         )
-        subprocess.run(
-            [
-                str(CHROMIUM),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-pdf-header-footer",
-                f"--print-to-pdf={path}",
-                source.as_uri(),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=600,
-        )
+        print_to_pdf(source, path, timeout=600)
         printed = len(pypdfium2.PdfDocument(path))
         copies = max(copies + 1, -(-copies * pages // printed))
     return path, printed

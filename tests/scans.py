@@ -24,6 +24,26 @@ REGION_TABLE = ("各地区", "附表2　2022年各地区研究与试验发展（
 INDUSTRY_TABLE = ("分行业", "附表1　2022年分行业规模以上工业企业研究与试验发展（R&D）经费情况")
 DPI = 150
 
+
+def print_to_pdf(page: Path, pdf: Path, timeout: float = 180) -> Path:
+    """``page`` (an HTML file) printed to ``pdf`` by headless Chromium, as a browser's 打印 writes it."""
+    subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=timeout,
+    )
+    return pdf
+
+
 # From the same bulletin's text: a plain paragraph, as a scanned page of prose would carry it.
 PARAGRAPH = (
     "2022年，全国共投入研究与试验发展（R&D）经费30782.9亿元，比上年增加2826.6亿元，增长10.1%；"
@@ -64,20 +84,7 @@ def print_pages(body: str, folder: Path, name: str) -> list[Image.Image]:
     page = folder / f"{name}.html"
     page.write_text(f'<html><head><meta charset="utf-8"></head><body>{body}</body></html>', encoding="utf-8")
     printed = folder / f"{name}.printed.pdf"
-    subprocess.run(
-        [
-            str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={printed}",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    print_to_pdf(page, printed, timeout=180)
     pdf = pypdfium2.PdfDocument(printed)
     try:
         return [p.render(scale=DPI / 72).to_pil() for p in pdf]

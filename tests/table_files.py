@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import csv
 import shutil
-import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from scans import CHROMIUM, REGION_TABLE, bulletin_table_html, print_to_pdf
 
 TITLE = "附表2 2022年各地区研究与试验发展（R&D）经费情况"
 HEADER = ["地区", "R&D经费（亿元）", "R&D经费投入强度（%）"]
@@ -26,7 +27,6 @@ ROWS = [
     ["陕西", "769.6", "2.35"],
     ["新疆", "91.0", "0.51"],
 ]
-CHROMIUM = Path("/usr/bin/chromium")
 PROSE = "2022年，全国共投入研究与试验发展（R&D）经费30782.9亿元。"
 
 
@@ -45,8 +45,6 @@ SAMPLE = Sheet(TITLE, HEADER, ROWS)
 def bulletin_sheet() -> tuple[Sheet, str]:
     """附表2 of the 2022 bulletin, read from ../shared/corpora (the test skips without it): the cells
     as a sheet, and the table's own HTML markup (Word-exported spans) as a page with its caption."""
-    from scans import REGION_TABLE, bulletin_table_html
-
     html, cells = bulletin_table_html(REGION_TABLE)
     return Sheet(REGION_TABLE[1], cells[0], cells[1:]), html
 
@@ -146,18 +144,5 @@ def write_pdf(path: Path, tmp: Path, html: str | None = None) -> Path | None:
         return None
     source = tmp / f"{path.stem}.html"
     source.write_text(html or html_table(), encoding="utf-8")
-    subprocess.run(
-        [
-            str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={path}",
-            source.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    print_to_pdf(source, path, timeout=120)
     return path

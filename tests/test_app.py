@@ -3,6 +3,7 @@ page-independent helpers of assistant/serve.py (escaping, highlighting, exports,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -83,21 +84,28 @@ def stop_app(server: AppServer) -> None:
         server.proc.wait()
 
 
-@pytest.fixture(scope="module")
-def app_server(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    """The app over the corpus index, with basic auth on (ASSISTANT_AUTH)."""
-    server = start_app(
-        corpus_settings,
-        tmp_path_factory.mktemp("app") / "app.log",
-        ASSISTANT_AUTH=f"{AUTH[0]}:{AUTH[1]}",
-        GRADIO_TEMP_DIR=str(tmp_path_factory.mktemp("gradio-uploads")),
-    )
+@contextlib.contextmanager
+def app_running(settings: Settings, log: Path, **extra_env: str) -> Iterator[AppServer]:
+    """``python app.py`` serving on its port for the block; stopped after it, its output printed."""
+    server = start_app(settings, log, **extra_env)
     try:
         wait_for_port(server.port, server.proc, "app.py")
         yield server
     finally:
         stop_app(server)
         print(server.output())
+
+
+@pytest.fixture(scope="module")
+def app_server(corpus_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The app over the corpus index, with basic auth on (ASSISTANT_AUTH)."""
+    with app_running(
+        corpus_settings,
+        tmp_path_factory.mktemp("app") / "app.log",
+        ASSISTANT_AUTH=f"{AUTH[0]}:{AUTH[1]}",
+        GRADIO_TEMP_DIR=str(tmp_path_factory.mktemp("gradio-uploads")),
+    ) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

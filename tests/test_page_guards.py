@@ -20,8 +20,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import CannedJSON, wait_for_port
-from test_app import AUTH, AppServer, start_app, stop_app
+from conftest import CannedJSON
+from test_app import AUTH, AppServer, app_running
 
 from assistant.settings import Settings
 
@@ -34,19 +34,14 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     root = tmp_path_factory.mktemp("guarded-page")
     (root / "knowledge").mkdir()
     settings = Settings(data_dir=root / "data", index_dir=root / "index", knowledge_dir=root / "knowledge")
-    server = start_app(
+    with app_running(
         settings,
         root / "app.log",
         ASSISTANT_AUTH=f"{AUTH[0]}:{AUTH[1]}",
         ASSISTANT_LOGIN_FREE_ATTEMPTS=str(FREE_ATTEMPTS),
         ASSISTANT_LOGIN_DELAY_S="2",
-    )
-    try:
-        wait_for_port(server.port, server.proc, "app.py")
+    ) as server:
         yield server
-    finally:
-        stop_app(server)
-        print(server.output())
 
 
 @pytest.fixture(scope="module")
