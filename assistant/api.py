@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from assistant.answer.chain import Answerer
-    from assistant.ingest.pipeline import IngestReport
+    from assistant.ingest.report import IngestReport
     from assistant.retrieve import Filters, Retriever
     from assistant.settings import Settings
 

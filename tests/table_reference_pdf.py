@@ -19,7 +19,7 @@ from pathlib import Path
 
 from table_reference import RefCell, cells_of
 
-from assistant.ingest.clean import normalize_text
+from assistant.ingest.normalize import normalize_text
 
 _FIGURE = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
 _CAPTION = re.compile(r"^(?:附表|表)\s*[\d一二三四五六七八九十]")

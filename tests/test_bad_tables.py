@@ -146,7 +146,8 @@ class _UnitVectors:
 
 
 def test_a_big_sheet_shows_a_progress_bar_of_its_chunks(settings: Settings, tmp_path: Path, capsys) -> None:
-    from assistant.ingest.pipeline import Ingestor, IngestReport
+    from assistant.ingest.pipeline import Ingestor
+    from assistant.ingest.report import IngestReport
     from assistant.ingest.stop import GracefulStop
 
     rows = 2500  # many batches of settings.ingest.batch_chunks: the file's own bar shows

@@ -1,6 +1,6 @@
 """A comparison that asks which side is higher is decided, in words, over every pair of a table.
 
-The verdict (answer/from_facts.py ``_verdict``) was written for no table in particular; it is checked
+The verdict (answer/fact_answer.py ``verdict``) was written for no table in particular; it is checked
 here on every pair of provinces of 附表2 of the 2022 national R&D bulletin (bulletins-policies), written
 as the CSV a user would upload: the line it adds names the side whose cited cell is larger, or says
 the two are equal, and adds no figure of its own.

@@ -17,6 +17,7 @@ from conftest import CannedJSON
 from test_cli import run_cli
 
 from assistant import doctor
+from assistant.localmodel.checks import check_llama_build
 from assistant.localmodel.server import ModelUnavailable, Status, shared_server, status_text
 from assistant.serve import model_state_html
 from assistant.settings import Settings
@@ -44,7 +45,7 @@ def test_doctor_fails_with_what_to_do(tmp_path: Path) -> None:
 )
 def test_llama_build_fits_this_cpu() -> None:
     """The installed build (the Makefile's portable flags) passes on this machine, AMX or not."""
-    check = doctor.check_llama_build()
+    check = check_llama_build()
     assert check.ok, f"{check.detail} → {check.fix}"
     compiled = check.detail.split(";")[0]  # the build flags that follow name AMX too, as =OFF
     assert "AVX2" in compiled and "AMX_INT8" not in compiled

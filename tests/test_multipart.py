@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from assistant.answer.computed import compute
-from assistant.answer.parts import decompose, joins
+from assistant.answer.part_items import joins
+from assistant.answer.parts import decompose
 from assistant.answer.verify import FigureResult
 from assistant.language.lexicon import load_lexicon
 from assistant.settings import PROJECT_ROOT

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.ingest.clean import normalize_text, normalize_with_offsets, original_span
+from assistant.ingest.normalize import normalize_text, normalize_with_offsets, original_span
 from assistant.language.figures import extract_figures
 
 

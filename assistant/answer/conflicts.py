@@ -29,7 +29,7 @@ from assistant.language.figures import Figure
 from assistant.language.lexicon import Lexicon
 
 if TYPE_CHECKING:
-    from assistant.answer.from_facts import FactAnswer
+    from assistant.answer.fact_answer import FactAnswer
     from assistant.answer.stages import Grounded
 
 

@@ -12,32 +12,41 @@ line per figure, and an LLM backend receives the same rows as its passages. Rule
 * a target (力争…达到) is no figure of its year;
 * when one document's sentences give several figures for one cell (累计 and 复审 counts), the table
   cannot tell which it means: that document is left out, and with no other, retrieval answers.
+
+How the chosen rows read (passages, chart points, the words around them) is ``fact_answer``;
+which rows a cell or a ranking may use is ``fact_cells``; this module reads the question and
+picks the shape.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from dataclasses import replace
 from typing import Any
 
+from assistant.answer.fact_answer import (
+    CN_DIGITS,
+    FactAnswer,
+    chart_point,
+    cn_number,
+    direction,
+    fact_passage,
+    fmt,
+    scope_note,
+    verdict,
+)
+from assistant.answer.fact_cells import distinct, observed, one_table, regional
 from assistant.answer.grounding import region_aliases
-from assistant.answer.refusal import Refusal
-from assistant.answer.stages import Grounded, Turn
-from assistant.answer.types import Evidence, Passage, QuestionFacts
-from assistant.answer.verify import Bound
+from assistant.answer.types import Passage, QuestionFacts
 from assistant.facts.binding import asked_qualifiers
 from assistant.facts.extract import Fact
 from assistant.facts.fact import shown
 from assistant.facts.store import FactStore
 from assistant.facts.vocabulary import Vocabulary
-from assistant.language.draft_terms import load_spec
-from assistant.language.figures import Figure, extract_figures, figure_in
+from assistant.language.figures import Figure, extract_figures
 from assistant.language.text import to_simplified
 
-_CN = "零一二三四五六七八九十"
 _COUNT = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
 _RANK = re.compile(
     rf"排名|排行|排序|排前|前\s*{_COUNT}\s*(?:名|位|个|的)?|最高|最低|最多|最少|最大|最小|第几|倒数|后\s*{_COUNT}\s*(?:名|位)"
@@ -63,70 +72,17 @@ _TREND = re.compile(
 )
 
 
-def fmt(value: float) -> str:
-    """A figure as the sources write it: 30782.9, 6.83, 13 (never 3.07829e+04)."""
-    return format(Decimal(repr(value)).normalize(), "f")
-
-
-def _cn_number(n: int) -> str:
-    """Rank numbers in Chinese (第十二): an Arabic rank would be read as an unverified figure."""
-    if n <= 10:
-        return _CN[n]
-    tens, ones = divmod(n, 10)
-    return f"{'' if tens == 1 else _CN[tens]}十{_CN[ones] if ones else ''}"
-
-
 def _parse_count(text: str) -> int:
     if text.isdigit():
         return int(text)
     if "十" in text:  # 十 → 10, 十二 → 12, 二十 → 20
         tens, _, ones = text.partition("十")
-        return (_CN.index(tens) if tens else 1) * 10 + (_CN.index(ones) if ones else 0)
-    return _CN.index(text)
+        return (CN_DIGITS.index(tens) if tens else 1) * 10 + (CN_DIGITS.index(ones) if ones else 0)
+    return CN_DIGITS.index(text)
 
 
 def _strip(region: str) -> str:
     return re.sub(r"(?:省|市|区|县|自治区)$", "", region)
-
-
-@dataclass
-class FactAnswer:
-    """What the chain needs from a fact-table answer."""
-
-    kind: str  # comparison | trend | ranking | lookup
-    text: str  # the extractive answer, or (refused) the reason: what the table lacks and what it holds
-    refused: bool
-    passages: list[Passage] = field(default_factory=list)
-    series: list[dict[str, Any]] = field(default_factory=list)  # chart points: region, year, value, unit, source
-    notice: str = ""
-
-    def complete(self, text: str) -> bool:
-        """Whether ``text`` (an LLM's answer) states every figure of the rows it was given."""
-        wanted = (extract_figures(f"{p['value_text']}{p['unit']}") for p in self.series)
-        return all(figs and figure_in(figs[0], text) for figs in wanted)
-
-    def grounded(self, turn: Turn, started: float, bound: Bound) -> Grounded:
-        """The chain's grounded turn for this answer: the fact rows are its numbered passages, each
-        its own evidence; a refusal carries what the table does hold as its reason."""
-        evidence = [Evidence(p, p.text, 1.0, ()) for p in self.passages]
-        refusal = Refusal(self.text) if self.refused else None
-        return Grounded(
-            turn,
-            self.passages,
-            evidence,
-            refusal,
-            (time.perf_counter() - started) * 1000,
-            fact_answer=self,
-            bound=bound,
-        )
-
-
-def passage_text(fact: Fact) -> str:
-    """A fact as a passage: the sentence as written, or the table row with its cell restated in
-    its column's unit (the row shows "R&D经费（亿元）769.6"; the answer says 769.6亿元)."""
-    if fact.kind == "table":
-        return f"{fact.text}（{fact.raw}：{shown(fact)}{fact.unit}）"
-    return fact.text
 
 
 class FactAnswerer:
@@ -187,7 +143,7 @@ class FactAnswerer:
                 regions = national[:1]
             found = self._cells(kind, indicator, facts, regions, years, tabular)
             if found is not None and kind == "comparison" and not found.refused and _WHICH.search(q):
-                found.text += _verdict(found.series)
+                found.text += verdict(found.series)
             return found
         if tabular and len(regions) == 1 and len(years) == 1:
             return self._cells("lookup", indicator, facts, regions, years, tabular)
@@ -201,7 +157,7 @@ class FactAnswerer:
         chosen: list[tuple[str, int | None, list[Fact]]] = []
         missing: list[str] = []
         for region in regions:
-            mine = [f for f in facts if f.region == region and (not years or f.year in years) and _observed(f)]
+            mine = [f for f in facts if f.region == region and (not years or f.year in years) and observed(f)]
             if not mine:
                 missing.append(f"{region}{'、'.join(f'{y}年' for y in years)}")
                 continue
@@ -209,7 +165,7 @@ class FactAnswerer:
             for f in mine:
                 by_year[f.year].append(f)
             for year in sorted(by_year, key=lambda y: y or 0):
-                cell = _distinct(by_year[year])
+                cell = distinct(by_year[year])
                 if cell is None:
                     return None  # a report's sentences give several figures for it: retrieval decides
                 chosen.append((region, year, cell))
@@ -224,7 +180,7 @@ class FactAnswerer:
     def _table_year(self, facts: list[Fact], years: list[int]) -> tuple[dict[str, Fact] | None, int | None]:
         """The asked (else latest) year's cells of one table, a cell per region; ``(None, year)``
         when the table lacks that year, ``(None, None)`` when there is nothing to rank."""
-        pool = _regional(facts)
+        pool = regional(facts)
         held_years = sorted({f.year for f in pool if f.year})
         if not held_years:
             return None, None
@@ -232,7 +188,7 @@ class FactAnswerer:
         if year not in held_years:
             return None, year
         by_region: dict[str, list[Fact]] = defaultdict(list)
-        for f in _one_table([f for f in pool if f.year == year], year):
+        for f in one_table([f for f in pool if f.year == year], year):
             by_region[f.region].append(f)
         best = {r: fs[0] for r, fs in by_region.items() if len({f.base_value for f in fs}) == 1}
         return (best, year) if len(best) >= 2 else (None, None)
@@ -242,29 +198,31 @@ class FactAnswerer:
     ) -> FactAnswer | None:
         best, year = self._table_year(facts, years)
         if best is None:
-            return None if year is None else self._refuse("ranking", indicator, _regional(facts), [f"{year}年"])
+            return None if year is None else self._refuse("ranking", indicator, regional(facts), [f"{year}年"])
         bottom = bool(_BOTTOM.search(q))
         order = sorted(best.values(), key=lambda f: f.base_value, reverse=not bottom)
         count = _TOP_N.search(q)
         if regions and _WHERE_RANK.search(q):
             target = regions[0]
             if target not in best:
-                return self._refuse("ranking", indicator, _regional(facts), [f"{target}{year}年"])
+                return self._refuse("ranking", indicator, regional(facts), [f"{target}{year}年"])
             place = [f.region for f in sorted(best.values(), key=lambda f: -f.base_value)].index(target) + 1
             fact = best[target]
-            passage = _passage(1, fact)
+            passage = fact_passage(1, fact)
             text = (
                 f"{year}年{target}{indicator}为{shown(fact)}{fact.unit}[1]，"
-                f"在资料所含的地区中从高到低排第{_cn_number(place)}（排名范围见说明）。"
+                f"在资料所含的地区中从高到低排第{cn_number(place)}（排名范围见说明）。"
             )
-            return FactAnswer("ranking", text, False, [passage], [_point(fact)], _scope(best))
+            return FactAnswer("ranking", text, False, [passage], [chart_point(fact)], scope_note(best))
         n = _parse_count(count.group(1) or count.group(2)) if count else (1 if _ONE.search(q) else len(order))
         picked = order[:n]
-        passages = [_passage(i, f) for i, f in enumerate(picked, start=1)]
+        passages = [fact_passage(i, f) for i, f in enumerate(picked, start=1)]
         which = "从低到高" if bottom else "从高到低"
         lines = [f"{year}年{indicator}{which}排名如下，只在资料所含的地区之间排名（范围见说明）。"]
-        lines += [f"第{_cn_number(i)}：{f.region} {shown(f)}{f.unit}[{i}]。" for i, f in enumerate(picked, start=1)]
-        return FactAnswer("ranking", "\n".join(lines), False, passages, [_point(f) for f in picked], _scope(best))
+        lines += [f"第{cn_number(i)}：{f.region} {shown(f)}{f.unit}[{i}]。" for i, f in enumerate(picked, start=1)]
+        return FactAnswer(
+            "ranking", "\n".join(lines), False, passages, [chart_point(f) for f in picked], scope_note(best)
+        )
 
     def _beyond(
         self, threshold: tuple[str, Figure], indicator: str, facts: list[Fact], years: list[int]
@@ -285,11 +243,15 @@ class FactAnswerer:
         )
         asked = f"{year}年{indicator}{word}{bound.text}的地区"
         if not picked:
-            return FactAnswer("ranking", f"资料所含的地区中没有{asked}（范围见说明）。", False, [], [], _scope(best))
-        passages = [_passage(i, f) for i, f in enumerate(picked, start=1)]
+            return FactAnswer(
+                "ranking", f"资料所含的地区中没有{asked}（范围见说明）。", False, [], [], scope_note(best)
+            )
+        passages = [fact_passage(i, f) for i, f in enumerate(picked, start=1)]
         lines = [f"{asked}如下，只在资料所含的地区之间比较（范围见说明）："]
         lines += [f"{f.region} {fmt(f.value)}{f.unit}[{i}]。" for i, f in enumerate(picked, start=1)]
-        return FactAnswer("ranking", "\n".join(lines), False, passages, [_point(f) for f in picked], _scope(best))
+        return FactAnswer(
+            "ranking", "\n".join(lines), False, passages, [chart_point(f) for f in picked], scope_note(best)
+        )
 
     # -- text --------------------------------------------------------------------------------
     def _compose(self, kind: str, indicator: str, chosen: list[tuple[str, int | None, list[Fact]]]) -> FactAnswer:
@@ -299,15 +261,15 @@ class FactAnswerer:
         for region, year, cell in chosen:
             parts = []
             for f in cell:
-                passages.append(_passage(len(passages) + 1, f))
-                series.append(_point(f))
+                passages.append(fact_passage(len(passages) + 1, f))
+                series.append(chart_point(f))
                 period = f"（{f.period}）" if f.period else ""
                 parts.append(
                     f"{shown(f)}{f.unit}{period}[{len(passages)}]" + (f"（《{f.title}》）" if len(cell) > 1 else "")
                 )
             note = "。各资料的数字不同，均列出，未合并" if len(cell) > 1 else ""
             lines.append(f"{region}{f' {year}年' if year else ''}：{'；'.join(parts)}{note}。")
-        trend = _direction(chosen) if kind == "trend" else ""
+        trend = direction(chosen) if kind == "trend" else ""
         if trend:
             lines.append(trend)
         return FactAnswer(kind, "\n".join(lines), False, passages, series)
@@ -325,48 +287,6 @@ class FactAnswerer:
         return FactAnswer(kind, text, True)
 
 
-def _distinct(cell: list[Fact]) -> list[Fact] | None:
-    """One fact per distinct value (a table row before a sentence saying the same). Different
-    values from different documents are all kept (a preliminary and a revised figure); from one
-    document they make its word on the cell ambiguous, unless that document has a table row for
-    it: such a document is left out (a work report whose sentences give two shares for the year),
-    and when every document is, the cell is ambiguous (None)."""
-    tabled = {f.source for f in cell if f.kind == "table"}
-    # a document's table row is its figure for the cell; its sentences may speak of parts (高技术制造业…经费)
-    cell = [f for f in cell if f.kind == "table" or f.source not in tabled]
-    ordered = sorted(cell, key=lambda f: (f.kind != "table", f.source, f.start))
-    by_value: dict[float, Fact] = {}
-    for f in ordered:
-        by_value.setdefault(f.base_value, f)
-    kept = list(by_value.values())
-    sources = [f.source for f in kept]
-    clear = [f for f in kept if sources.count(f.source) == 1]
-    return clear or None
-
-
-def _observed(fact: Fact) -> bool:
-    """Not a target ("到2020年…力争…达到2.5%" is no 2020 figure; target words: data/drafting.toml)."""
-    return fact.kind == "table" or not load_spec().is_target(fact.text)
-
-
-def _direction(chosen: list[tuple[str, int | None, list[Fact]]]) -> str:
-    """Up or down from the first year to the last, in words (a computed difference would be a
-    figure no passage holds)."""
-    singles = [(y, cell[0].base_value) for _, y, cell in chosen if len(cell) == 1 and y]
-    if len(singles) < 2 or len({r for r, _, _ in chosen}) != 1:
-        return ""
-    (y0, v0), (y1, v1) = singles[0], singles[-1]
-    if v1 == v0:
-        return f"{y0}年到{y1}年持平。"
-    return f"{y0}年到{y1}年总体{'上升' if v1 > v0 else '下降'}。"
-
-
-def _regional(facts: list[Fact]) -> list[Fact]:
-    """The facts a ranking is over: regions' own (not the national total), a table's where one holds them."""
-    ranked_pool = [f for f in facts if f.level != "national" and f.region]
-    return [f for f in ranked_pool if f.kind == "table"] or ranked_pool
-
-
 def _threshold(q: str) -> tuple[str, Figure] | None:
     """超过千亿元 / 低于2% in a question: the comparison word and the figure (千亿 read as 1000亿)."""
     m = _THRESHOLD.search(q)
@@ -375,63 +295,3 @@ def _threshold(q: str) -> tuple[str, Figure] | None:
     written = re.sub(r"^(千|百|万)(?=亿)", lambda n: {"千": "1000", "百": "100", "万": "10000"}[n.group(1)], m.group(2))
     figures = extract_figures(written)
     return (m.group(1), replace(figures[0], text=m.group(2))) if figures and not figures[0].is_year else None
-
-
-def _verdict(series: list[dict[str, Any]]) -> str:
-    """Which side is higher, in words: the figures stand cited on the lines above, and restating
-    them here would add figures no citation follows. Decided only over one figure per side in one
-    unit (two documents' figures for a side, or 亿元 against %, decide nothing)."""
-    by_region = len({p["region"] for p in series}) > 1
-    labels = [p["region"] if by_region else f"{p['year']}年" for p in series]
-    if len(set(labels)) != len(labels) or len({p["unit"] for p in series}) != 1 or len(series) < 2:
-        return ""
-    order = sorted(zip(labels, (p["value"] for p in series)), key=lambda lv: -lv[1])
-    (top, high), (bottom, low) = order[0], order[-1]
-    if high == low:
-        return f"\n{'、'.join(labels)}相同。"
-    if len(order) == 2:
-        return f"\n{top}高于{bottom}。"
-    return f"\n{top}最高，{bottom}最低。"
-
-
-def _passage(n: int, fact: Fact) -> Passage:
-    return Passage(
-        n,
-        fact.chunk_id,
-        fact.source,
-        fact.title,
-        fact.region,
-        (fact.year,) if fact.year else (),
-        fact.raw if fact.kind == "table" else "",
-        passage_text(fact),
-    )
-
-
-def _point(f: Fact) -> dict[str, Any]:
-    return {
-        "region": f.region,
-        "year": f.year,
-        "value": f.value,
-        "value_text": shown(f),
-        "unit": f.unit,
-        "source": f.source,
-        "indicator": f.indicator,
-    }
-
-
-def _one_table(facts: list[Fact], year: int) -> list[Fact]:
-    """A ranking is over one table's rows. Two tables of a year (a bulletin's 附表 and a yearbook's)
-    round some cells differently: pooled, every region where they differ fell out of the ranking
-    and a lesser region came first. The table holding the most regions wins; among equals, the one
-    whose title names the year (the bulletin of that year), then the document's name."""
-    tables: dict[tuple[str, str], list[Fact]] = defaultdict(list)
-    for f in facts:
-        tables[(f.source, f.text.split("｜")[0] if f.kind == "table" else "")].append(f)
-    if not tables:
-        return []
-    chosen = max(tables, key=lambda k: (len({f.region for f in tables[k]}), str(year) in k[1], k[0]))
-    return tables[chosen]
-
-
-def _scope(best: dict[str, Fact]) -> str:
-    return f"排名范围：资料中有这一年数据的{len(best)}个地区（{'、'.join(best)}），不是全国所有地区。"

@@ -113,26 +113,7 @@ def analyze(question: str, documents: list[dict], lexicon: Lexicon | None = None
     )
     places = named_places(q)
     facts.scope = Scope.of(q, places)
-    specific_hits: list[str] = []
-    broad_hits: list[str] = []
-    national_hits: list[str] = []
-    named: set[str] = set()
-    for doc in documents:
-        if not doc.get("region"):
-            continue  # a document whose region is not stated is no place a question can name
-        if region_of(doc["region"]) is not None and region_of(doc["region"]).level == "national":
-            if hit := [p.name for p in places if p.level == "national"]:
-                national_hits.append(doc["region"])
-                named |= set(hit)
-            continue
-        specific, broad = region_aliases(doc.get("region", ""), doc.get("province", ""))
-        if hit := [a for a in specific if a in q] or _redacted_hit(doc, q) or same_division(doc["region"], places):
-            specific_hits.append(doc["region"])
-            named |= set(hit)
-        elif hit := [a for a in broad if a in q]:
-            broad_hits.append(doc["region"])
-            named |= set(hit)
-    facts.regions = list(dict.fromkeys(specific_hits or broad_hits or national_hits))
+    facts.regions, named = _regions_named(q, documents, places)
     # a town or zone is not named by its parent's short name inside it (常州高新区 is not 常州)
     foreign = [p for p in places if not any(p.name in n or (n in p.name and p.level != "town") for n in named)]
     facts.foreign = list(dict.fromkeys(p.name for p in foreign))
@@ -157,6 +138,31 @@ def analyze(question: str, documents: list[dict], lexicon: Lexicon | None = None
     facts.tokens = [t for t in dict.fromkeys(tokenize(rest)) if t not in _GENERIC and not t.isdigit()]
     _read_indicators(facts, rest, lexicon)
     return facts
+
+
+def _regions_named(q: str, documents: list[dict], places: list[Place]) -> tuple[list[str], set[str]]:
+    """The documents' regions the question names, and the names it used for them: its own or a
+    part's (常州市钟楼区, 钟楼区) first, else its province's (江苏), else the nation's (全国)."""
+    specific_hits: list[str] = []
+    broad_hits: list[str] = []
+    national_hits: list[str] = []
+    named: set[str] = set()
+    for doc in documents:
+        if not doc.get("region"):
+            continue  # a document whose region is not stated is no place a question can name
+        if region_of(doc["region"]) is not None and region_of(doc["region"]).level == "national":
+            if hit := [p.name for p in places if p.level == "national"]:
+                national_hits.append(doc["region"])
+                named |= set(hit)
+            continue
+        specific, broad = region_aliases(doc.get("region", ""), doc.get("province", ""))
+        if hit := [a for a in specific if a in q] or _redacted_hit(doc, q) or same_division(doc["region"], places):
+            specific_hits.append(doc["region"])
+            named |= set(hit)
+        elif hit := [a for a in broad if a in q]:
+            broad_hits.append(doc["region"])
+            named |= set(hit)
+    return list(dict.fromkeys(specific_hits or broad_hits or national_hits)), named
 
 
 def names_document(facts: QuestionFacts, title: str, years: Iterable[int]) -> bool:

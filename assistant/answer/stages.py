@@ -19,7 +19,7 @@ from assistant.answer.types import Evidence, Passage, QuestionFacts
 from assistant.answer.verify import Bound, FigureResult
 
 if TYPE_CHECKING:
-    from assistant.answer.from_facts import FactAnswer
+    from assistant.answer.fact_answer import FactAnswer
     from assistant.retrieve import Filters
 
 

@@ -13,7 +13,8 @@ import re
 import opencc
 
 from assistant.answer.verify import CITATION
-from assistant.draft.plan import Plan, PlanItem
+from assistant.draft.candidates import PlanItem
+from assistant.draft.plan import Plan
 
 DEFAULT_CHARS = 300  # the default paragraph is 150–300 characters (citation marks not counted)
 MIN_SHARE = 0.5  # --chars N asks for N/2 … N characters

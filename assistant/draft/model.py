@@ -25,8 +25,9 @@ from assistant.answer.prompts import CANNOT_ANSWER, load_prompt
 from assistant.answer.stages import Rejection
 from assistant.answer.streaming import streaming
 from assistant.answer.verify import CITATION, Bound, cite_uncited, mask_citations, statements, verify_answer
+from assistant.draft.candidates import PlanItem
 from assistant.draft.compose import chosen, citations_of, compose, draft_length, length_bounds, script
-from assistant.draft.plan import Plan, PlanItem
+from assistant.draft.plan import Plan
 from assistant.facts.binding import Claim
 from assistant.language.draft_terms import load_spec
 from assistant.language.figures import extract_figures, figure_in

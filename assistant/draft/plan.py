@@ -5,74 +5,33 @@ with: asked for 泰兴市2020年科技创新成效, the best-matching sentences 
 projects and a growth rate from the 短板和不足 section. A plan instead collects candidate facts —
 one retrieval per headline indicator, so every headline gets a chance, plus the headline figures
 the fact table holds for the topic's regions and period (:mod:`assistant.draft.facts`) —
-drops what must never be written as a result (:mod:`assistant.draft.clauses`), and ranks
-what is left by importance: the headline indicators in their data-file order
-(``assistant/data/drafting.toml``), then one or two comparisons or trends, then supporting
-measures. Retrieval score plays no part in the order. A policy-area topic (高新技术企业认定条件)
-is planned from one policy's provisions instead (:mod:`assistant.draft.policy`).
+drops what must never be written as a result (:mod:`assistant.draft.clauses`; the candidates
+are read in :mod:`assistant.draft.candidates`), and ranks what is left by importance: the
+headline indicators in their data-file order (``assistant/data/drafting.toml``), then one or two
+comparisons or trends, then supporting measures. Retrieval score plays no part in the order.
+A policy-area topic (高新技术企业认定条件) is planned from one policy's provisions instead
+(:mod:`assistant.draft.policy`).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from assistant.answer.grounding import evidence_years
 from assistant.answer.types import Passage
-from assistant.draft.clauses import excluded, facts_of_sentence, in_period, named_in, norm, role_of
-from assistant.draft.facts import FactDraw, draw, held_regions
+from assistant.draft.candidates import Candidate, PlanItem, sentence_candidates, table_candidates
+from assistant.draft.facts import draw, held_regions
 from assistant.draft.policy import policy_source, provisions
 from assistant.draft.topic import Topic, read_topic, subject_of
 from assistant.facts.store import FactStore
 from assistant.language.draft_terms import DraftingSpec, load_spec
-from assistant.language.figures import Figure, extract_figures
-from assistant.language.lexicon import Lexicon, load_lexicon
-from assistant.language.text import SENTENCE
+from assistant.language.figures import extract_figures
+from assistant.language.lexicon import load_lexicon
 from assistant.retrieve import Filters, Retriever, SearchResult
 
-# in rank order; a provision is a policy's (a policy-area topic has nothing else); context only fills a short draft
-ROLES = ("headline", "provision", "comparison", "measure", "context")
 MAX_COMPARISONS = 2  # a paragraph carries one or two comparisons or trends, not a table of them
 MAX_ITEMS = 12  # more than a 300-character paragraph can hold; the writer takes them in order
 PER_QUERY = 4  # passages per retrieval (one retrieval per headline indicator, plus the topic)
-
-_LISTED = re.compile(r"分别|依次")
-
-
-@dataclass(frozen=True)
-class PlanItem:
-    """One fact the paragraph may carry, with where it comes from and why it was chosen."""
-
-    key: str  # stable across redrafts: the page drops a fact by this key
-    role: str  # headline | comparison | measure | context (another headline of the region and period)
-    indicator: str  # the headline indicator the clause names ("" for a measure of no headline)
-    region: str
-    years: tuple[int, ...]  # the years the fact speaks of
-    text: str  # the clause group as written in the source (original script)
-    sentence: str  # the whole evidence sentence
-    passage: Passage
-    figures: tuple[Figure, ...]
-    why: str
-
-    @property
-    def value(self) -> str:
-        return "、".join(f.text for f in self.figures)
-
-    def to_json(self, n: int) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "n": n,
-            "role": self.role,
-            "indicator": self.indicator,
-            "region": self.region,
-            "years": list(self.years),
-            "text": self.text,
-            "value": self.value,
-            "sentence": self.sentence,
-            "source": self.passage.source,
-            "why": self.why,
-        }
 
 
 @dataclass
@@ -132,8 +91,8 @@ def build_plan(
     for passage in drawn.passages:
         passages.setdefault(passage.chunk_id, passage)
         starts.setdefault(passage.chunk_id, int(retriever.metadata(passage.chunk_id).get("start") or 0))
-    candidates = _candidates(spec, lexicon, asked, list(passages.values()), period, starts)
-    candidates += _table_items(spec, asked, drawn, retriever, period)
+    candidates = sentence_candidates(spec, lexicon, asked, list(passages.values()), period, starts)
+    candidates += table_candidates(spec, asked, drawn, retriever, period)
     _keep(plan, _rank(candidates, asked), drop)
     return plan
 
@@ -203,119 +162,6 @@ def _retrieve(
                 starts[r.chunk_id] = int(r.metadata.get("start") or 0)
                 passages.setdefault(r.chunk_id, Passage.of(0, r))
     return passages, starts
-
-
-Candidate = tuple[tuple, PlanItem]  # (rank key, item)
-
-
-def _candidates(
-    spec: DraftingSpec,
-    lexicon: Lexicon,
-    asked: Topic,
-    passages: list[Passage],
-    period: set[int],
-    starts: dict[str, int],
-) -> list[Candidate]:
-    out: dict[str, Candidate] = {}
-    for passage in passages:
-        if asked.regions and passage.region not in asked.regions:
-            continue
-        for m in SENTENCE.finditer(passage.text):
-            sentence = m.group(0).strip()
-            if not in_period(passage, sentence, period):
-                continue
-            for text, figures in facts_of_sentence(spec, sentence):
-                if excluded(spec, passage, sentence, text, period):
-                    continue
-                named = named_in(spec, lexicon, text)
-                if not named.indicators and not _LISTED.search(text):
-                    # 已认定15家: the indicator is named earlier in the sentence; but 高技术制造业、装备制造业
-                    # 增加值分别增长10.6%、7.9% lists figures of its own unnamed things
-                    named = named_in(spec, lexicon, sentence)
-                units_fit = named.headline is not None and named.measured_in(spec, lexicon, figures)
-                on_focus = not asked.focus or named.headline in asked.focus
-                topical = norm(text + passage.section)
-                on_words = not asked.subject_words or any(w in topical for w in asked.subject_words)
-                off_topic = bool(
-                    (asked.focus and not on_focus and not (asked.subject_words and on_words))
-                    or (not asked.focus and asked.subject_words and not on_words)
-                )
-                if off_topic and not units_fit:
-                    continue
-                role, order, why = role_of(spec, named, text, off_topic, units_fit)
-                years = tuple(sorted(evidence_years(passage, sentence)))
-                doc_order = (
-                    passage.source,
-                    starts.get(passage.chunk_id, 0) + passage.text.find(sentence),
-                    sentence.find(text[:6]),
-                )
-                key = f"{passage.source}#{doc_order[1]}:{figures[0].text}"
-                item = PlanItem(
-                    key,
-                    role,
-                    named.headline.name if named.headline else "、".join(named.indicators[:2]),
-                    passage.region,
-                    years,
-                    text,
-                    sentence,
-                    passage,
-                    figures,
-                    why,
-                )
-                # one fact per source position: overlapping retrievals return the same chunk text
-                rank = (ROLES.index(role), order, _fit(passage, period), doc_order)
-                out.setdefault(f"{passage.source}|{norm(text)}", (rank, item))
-    return list(out.values())
-
-
-def _fit(passage: Passage, period: set[int]) -> int:
-    """0 for a document about the period itself (the 2022 bulletin for 2022), 1 for one that also
-    speaks of other years (the 2023 government work report reviews 2022 and plans 2023): among
-    facts of equal importance, the document about the period leads."""
-    return int(bool(period) and not set(passage.years) <= period)
-
-
-def _table_items(
-    spec: DraftingSpec, asked: Topic, drawn: FactDraw, retriever: Retriever, period: set[int]
-) -> list[Candidate]:
-    """Plan items of the table rows the fact table holds for the topic: bound to their indicator by
-    the table itself (row label × column header), so a headline whenever the indicator is one."""
-    out: dict[str, Candidate] = {}
-    for row in drawn.rows:
-        fact = row.fact
-        rank = spec.importance(fact.indicator)
-        figures = tuple(f for f in extract_figures(row.text) if not f.is_year)
-        if rank is None or not figures:
-            continue
-        headline = spec.headline[rank]
-        on_focus = not asked.focus or headline in asked.focus
-        role = "headline" if on_focus else "context"
-        why = (
-            (
-                f"头条指标「{headline.name}：{fact.indicator}」（重要性第{rank + 1}位），取自事实表："
-                f"{fact.title or fact.source}「{fact.region}」行"
-            )
-            if on_focus
-            else (f"同地区同期的另一头条指标「{headline.name}」（事实表），仅在段落过短时补充")
-        )
-        start = int(retriever.metadata(fact.chunk_id).get("start") or 0) + fact.start
-        item = PlanItem(
-            f"{fact.source}#{start}:{figures[0].text}",
-            role,
-            headline.name,
-            fact.region,
-            (fact.year,) if fact.year else (),
-            row.text,
-            fact.text,
-            row.passage,
-            figures,
-            why,
-        )
-        out.setdefault(
-            f"{fact.source}|{row.text}",
-            ((ROLES.index(role), rank, _fit(row.passage, period), (fact.source, start, 0)), item),
-        )
-    return list(out.values())
 
 
 def _rank(candidates: list[Candidate], asked: Topic) -> list[PlanItem]:

@@ -104,8 +104,9 @@ class Runner:
         """A model's draft paragraph (the scripted reply) checked by the drafting path: the result
         of :func:`model_draft` and the final text as :mod:`drafting` verifies it."""
         from assistant.answer.context import Context
+        from assistant.draft.candidates import PlanItem
         from assistant.draft.model import Brief, draft_binder, model_draft
-        from assistant.draft.plan import Plan, PlanItem
+        from assistant.draft.plan import Plan
         from assistant.language.figures import extract_figures
 
         plain = [(f, CITATION.sub("", text)) for f, text in items]

@@ -67,15 +67,7 @@ def table_facts(ctx: Context, text: str, meta: dict[str, Any], vocab: Vocabulary
     except ValueError:
         return []
     table_year = year_from(title) or (ctx.years[0] if ctx.years else None)
-    label = _ROW_MARKS.sub("", label).strip()
-    # 全国 其中：北京 is 北京's row; an ambiguous name (鼓楼区) is read in the document's region
-    place = place_of(_ROW_MARKS.sub("", _SUB_ROW.split(label)[-1]).strip(), ctx.region)
-    compact = re.sub(r"\s+", "", label)
-    region, level, subject = (place.name, place.level, "") if place else (ctx.region, ctx.level, compact)
-    # a row that is its indicator has no subject; a 其中 row is read by its own part: 专利授权量 其中：
-    # 发明专利授权量 is that indicator, 城镇常住居民人均可支配收入 #工资性收入 a part of the parent's, never
-    # the parent's whole figure
-    row_indicator = vocab.search(_SUB_ROW.split(label)[-1])
+    region, level, subject, row_indicator = _row(ctx, label, vocab)
     facts = []
     for col in columns:
         header = str(col.get("header", ""))
@@ -119,6 +111,20 @@ def table_facts(ctx: Context, text: str, meta: dict[str, Any], vocab: Vocabulary
             )
         )
     return facts
+
+
+def _row(ctx: Context, label: str, vocab: Vocabulary) -> tuple[str, str, str, str | None]:
+    """What a row label names: its region and level (else the document's, with the label as the
+    subject) and the indicator the row itself is, if any."""
+    label = _ROW_MARKS.sub("", label).strip()
+    # 全国 其中：北京 is 北京's row; an ambiguous name (鼓楼区) is read in the document's region
+    place = place_of(_ROW_MARKS.sub("", _SUB_ROW.split(label)[-1]).strip(), ctx.region)
+    compact = re.sub(r"\s+", "", label)
+    region, level, subject = (place.name, place.level, "") if place else (ctx.region, ctx.level, compact)
+    # a row that is its indicator has no subject; a 其中 row is read by its own part: 专利授权量 其中：
+    # 发明专利授权量 is that indicator, 城镇常住居民人均可支配收入 #工资性收入 a part of the parent's, never
+    # the parent's whole figure
+    return region, level, subject, vocab.search(_SUB_ROW.split(label)[-1])
 
 
 def extract_facts(chunk_id: str, text: str, meta: dict[str, Any], vocab: Vocabulary) -> list[Fact]:

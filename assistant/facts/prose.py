@@ -26,7 +26,7 @@ from assistant.facts.fact import (
 )
 from assistant.facts.regions import Place, places_in
 from assistant.facts.vocabulary import Vocabulary, normalize
-from assistant.language.figures import extract_figures
+from assistant.language.figures import Figure, extract_figures
 from assistant.language.text import SENTENCE
 
 _CLAUSE_BREAK = re.compile(r"[，,；;、：:]")
@@ -131,79 +131,109 @@ def prose_facts(ctx: Context, text: str, vocab: Vocabulary) -> list[Fact]:
     section_year = year_from(ctx.section)
     default_year = section_year or (ctx.years[0] if ctx.years else None)
     for sm in SENTENCE.finditer(text):
-        sentence = sm.group(0)
-        figures = [
-            f
-            for f in extract_figures(sentence)
-            if not f.is_year and f.unit and f.unit not in _SKIP_UNITS and f.upper is None
-        ]  # a range is a target
-        if not figures:
-            continue
-        indicators = vocab.find(sentence)
-        if not indicators:
-            continue
-        norm = normalize(sentence)
-        years = [(m.start(), int(m.group(1))) for m in YEAR.finditer(norm)]
-        periods = [(m.start(), _period(m)) for m in _PERIOD.finditer(norm)]
-        spans = [span for _, span in indicators]
-        # a place word inside an indicator's name (国家高企) is no place the figure belongs to
-        places = [p for p in places_in(sentence, ctx.region) if not any(s < p.end and p.start < e for s, e in spans)]
-        breaks = [m.start() for m in _CLAUSE_BREAK.finditer(norm)]
-        for fig in figures:
-            before = [i for i in indicators if i[1][1] <= fig.start]
-            if not before:
-                continue
-            ind = before[-1]
-            clause_start = max((b + 1 for b in breaks if b < fig.start), default=0)
-            indicator, subject = _sub_indicator(vocab, norm, ind, fig.start)
-            if (
-                ind[1][1] <= clause_start
-                and not subject
-                and indicator == ind[0]
-                and names_other(norm, clause_start, fig.start, places)
-            ):
-                continue  # "…高等学校经费2753.3亿元；其他主体经费825.3亿元": not the indicator before
-            between = norm[max(ind[1][1], clause_start) : fig.start]
-            ahead = norm[max(clause_start if clause_start <= ind[1][0] else ind[1][0], ind[1][0] - 6) : ind[1][0]]
-            qualifier = qualifier_from(between, ahead)
-            indicator = _rebind(vocab, indicator, norm[ind[1][0] : ind[1][1]], between, qualifier)
-            if indicator != ind[0] and vocab.units(indicator) == {"%"} and qualifier == "占比":
-                qualifier = ""  # the share was the indicator itself
-            ok, qualifier = unit_fits(qualifier, fig.unit, vocab.units(indicator))
-            if not ok:
-                continue
-            indicator, qualifier = as_share(vocab, indicator, qualifier)
-            if not qualifier and NEW.search(indicator):
-                qualifier = "新增"  # 新认定高新技术企业: the flow is in the indicator's own name
-            ind_clause = max((b + 1 for b in breaks if b < ind[1][0]), default=0)
-            place = _place_for(places, fig.start, clause_start, ind_clause, ind[1][0])
-            if _LISTED.search(norm, ind[1][1], fig.start) and (place is None or place.start < clause_start):
-                continue  # "A、B、C经费所占比重分别为77.7%、11.6%和8.3%": which is whose is not written next to it
-            region, level = (place.name, place.level) if place else (ctx.region, ctx.level)
-            year = next((y for at, y in reversed(years) if at < fig.start), default_year)
-            period = next((p for at, p in reversed(periods) if at < fig.start), "")
-            value, unit = display(fig)
-            facts.append(
-                Fact(
-                    indicator,
-                    sentence[ind[1][0] : ind[1][1]],
-                    subject,
-                    region,
-                    level,
-                    year,
-                    period,
-                    value,
-                    unit,
-                    float(fig.exact),
-                    fig.unit,
-                    qualifier,
-                    ctx.source,
-                    ctx.title,
-                    ctx.chunk_id,
-                    "text",
-                    sentence.strip(),
-                    sm.start() + fig.start,
-                    sm.start() + fig.end,
-                )
-            )
+        facts += _sentence_facts(ctx, vocab, sm.group(0), sm.start(), default_year)
     return facts
+
+
+def _sentence_facts(
+    ctx: Context, vocab: Vocabulary, sentence: str, offset: int, default_year: int | None
+) -> list[Fact]:
+    """Facts of one sentence (``offset``: where it starts in the chunk): each figure bound to the
+    indicator, place, year and period written before it."""
+    figures = _measured(sentence)
+    indicators = vocab.find(sentence) if figures else []
+    if not indicators:
+        return []
+    norm = normalize(sentence)
+    years = [(m.start(), int(m.group(1))) for m in YEAR.finditer(norm)]
+    periods = [(m.start(), _period(m)) for m in _PERIOD.finditer(norm)]
+    spans = [span for _, span in indicators]
+    # a place word inside an indicator's name (国家高企) is no place the figure belongs to
+    places = [p for p in places_in(sentence, ctx.region) if not any(s < p.end and p.start < e for s, e in spans)]
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(norm)]
+    facts = []
+    for fig in figures:
+        before = [i for i in indicators if i[1][1] <= fig.start]
+        if not before:
+            continue
+        ind = before[-1]
+        clause_start = max((b + 1 for b in breaks if b < fig.start), default=0)
+        bound = _bind(vocab, norm, ind, fig, clause_start, places)
+        if bound is None:
+            continue
+        indicator, subject, qualifier = bound
+        ind_clause = max((b + 1 for b in breaks if b < ind[1][0]), default=0)
+        place = _place_for(places, fig.start, clause_start, ind_clause, ind[1][0])
+        if _LISTED.search(norm, ind[1][1], fig.start) and (place is None or place.start < clause_start):
+            continue  # "A、B、C经费所占比重分别为77.7%、11.6%和8.3%": which is whose is not written next to it
+        region, level = (place.name, place.level) if place else (ctx.region, ctx.level)
+        year = next((y for at, y in reversed(years) if at < fig.start), default_year)
+        period = next((p for at, p in reversed(periods) if at < fig.start), "")
+        value, unit = display(fig)
+        facts.append(
+            Fact(
+                indicator,
+                sentence[ind[1][0] : ind[1][1]],
+                subject,
+                region,
+                level,
+                year,
+                period,
+                value,
+                unit,
+                float(fig.exact),
+                fig.unit,
+                qualifier,
+                ctx.source,
+                ctx.title,
+                ctx.chunk_id,
+                "text",
+                sentence.strip(),
+                offset + fig.start,
+                offset + fig.end,
+            )
+        )
+    return facts
+
+
+def _measured(sentence: str) -> list[Figure]:
+    """The figures of a sentence that may be facts: with a unit, not a year, a duration or an age,
+    and not a range (a range is a target)."""
+    return [
+        f
+        for f in extract_figures(sentence)
+        if not f.is_year and f.unit and f.unit not in _SKIP_UNITS and f.upper is None
+    ]
+
+
+def _bind(
+    vocab: Vocabulary,
+    norm: str,
+    ind: tuple[str, tuple[int, int]],
+    fig: Figure,
+    clause_start: int,
+    places: list[Place],
+) -> tuple[str, str, str] | None:
+    """The indicator, subject and qualifier a figure is bound to, from the indicator ``ind`` before
+    it and the words between them; None when the figure is not that indicator's."""
+    indicator, subject = _sub_indicator(vocab, norm, ind, fig.start)
+    if (
+        ind[1][1] <= clause_start
+        and not subject
+        and indicator == ind[0]
+        and names_other(norm, clause_start, fig.start, places)
+    ):
+        return None  # "…高等学校经费2753.3亿元；其他主体经费825.3亿元": not the indicator before
+    between = norm[max(ind[1][1], clause_start) : fig.start]
+    ahead = norm[max(clause_start if clause_start <= ind[1][0] else ind[1][0], ind[1][0] - 6) : ind[1][0]]
+    qualifier = qualifier_from(between, ahead)
+    indicator = _rebind(vocab, indicator, norm[ind[1][0] : ind[1][1]], between, qualifier)
+    if indicator != ind[0] and vocab.units(indicator) == {"%"} and qualifier == "占比":
+        qualifier = ""  # the share was the indicator itself
+    ok, qualifier = unit_fits(qualifier, fig.unit, vocab.units(indicator))
+    if not ok:
+        return None
+    indicator, qualifier = as_share(vocab, indicator, qualifier)
+    if not qualifier and NEW.search(indicator):
+        qualifier = "新增"  # 新认定高新技术企业: the flow is in the indicator's own name
+    return indicator, subject, qualifier

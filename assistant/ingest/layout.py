@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.ingest.chunk import Chunk, chunk_document
-from assistant.ingest.clean import clean_text, normalize_with_offsets, original_span
+from assistant.ingest.clean import clean_text
+from assistant.ingest.normalize import normalize_with_offsets, original_span
 from assistant.ingest.readers import Document
 from assistant.ingest.readers.base import OcrText
 from assistant.ingest.tables import Table

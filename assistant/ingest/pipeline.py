@@ -6,7 +6,8 @@ memory stays flat on a 30 MB file, a progress bar moves inside it, and Ctrl-C
 (:mod:`assistant.ingest.stop`) or a lost server stops after a whole batch. The registry marks the
 document incomplete until its last batch is written, and search serves only complete documents
 (see :mod:`assistant.index.store`); the next run keeps the batches already written (stable chunk
-ids) and completes it, without duplicates.
+ids) and completes it, without duplicates. The batches are :mod:`assistant.ingest.batches`; what
+a run did is its :class:`~assistant.ingest.report.IngestReport`.
 """
 
 from __future__ import annotations
@@ -15,71 +16,32 @@ import hashlib
 import json
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from tqdm import tqdm
 
 from assistant.errors import DependencyError, DiskFull, DocumentError, disk_full, with_context
 from assistant.facts.store import open_facts
-from assistant.index.embed import Embedder, make_embedder, passage_vectors, without_dense
+from assistant.index.embed import Embedder, make_embedder
 from assistant.index.lexical import LexicalIndex
 from assistant.index.store import ChunkStore, id_parts
+from assistant.ingest.batches import write_batches
 from assistant.ingest.identity import Root, find_sources
-from assistant.ingest.injection import is_flagged
 from assistant.ingest.layout import Laid, lay_out
 from assistant.ingest.limits import check_limits
 from assistant.ingest.manifest import DocMeta, document_meta, load_manifest
 from assistant.ingest.readers import Document
+from assistant.ingest.report import IngestReport
 from assistant.ingest.stop import GracefulStop
 from assistant.ingest.tables import Table
 from assistant.ingest.worker import Parser
-from assistant.language.text import searchable
 from assistant.settings import Settings
 
 # Bump when cleaning or chunking changes, so that every document is re-indexed once.
 PIPELINE_VERSION = "8"
 _MB = 1024 * 1024
-
-
-@dataclass
-class IngestReport:
-    """What a run did; the CLI prints it and exits non-zero when ``failed`` is not empty."""
-
-    documents: int = 0
-    chunks: int = 0
-    skipped: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    # (document, the other file it replaced): documents are known by their path below the ingest
-    # root, so a file arriving under an indexed id from another place (two roots, an older index)
-    # takes the indexed one's place when it is newer; the run says so instead of hiding it
-    replaced: list[tuple[str, str]] = field(default_factory=list)
-    # (document, the file left out, the newer file kept): a file older than the one indexed under its id
-    kept: list[tuple[str, str, str]] = field(default_factory=list)
-    # (old id, new id): a file an older index knew by its name alone, now known by its folder too
-    renamed: list[tuple[str, str]] = field(default_factory=list)
-    # (file name, what of it was left out): an empty sheet, a table without a header row
-    warnings: list[tuple[str, str]] = field(default_factory=list)
-    # files a folder ingest leaves out because their name starts with "." (hidden): said, not silent
-    hidden: list[str] = field(default_factory=list)
-    # (file name, sentences flagged as instructions to a reader or a model)
-    suspicious: list[tuple[str, int]] = field(default_factory=list)
-    # the document being written when the run stopped: (file name, chunks written, chunks in all)
-    partial: tuple[str, int, int] | None = None
-    seconds: float = 0.0
-    timings: dict[str, float] = field(
-        default_factory=lambda: dict.fromkeys(("parse", "clean", "embed", "write", "lexical", "facts"), 0.0)
-    )
-
-    def committed(self) -> str:
-        """What is in the index after a run that stopped early (for the one-line message)."""
-        done = f"committed: {self.documents} document(s) indexed, {self.skipped} unchanged"
-        if self.partial is not None:
-            name, written, total = self.partial
-            done += f", {name} {written} of {total} chunks (listed as incomplete, not searchable until completed)"
-        return f"{done}; the index is consistent; run the same command again to finish"
 
 
 def discover(
@@ -110,15 +72,6 @@ def bounded_blocks(document: Document) -> Document:
             block = block[cut:].lstrip("\n")
         blocks.append(block)
     return replace(document, blocks=blocks)
-
-
-def doc_key(doc_id: str) -> str:
-    return hashlib.sha1(doc_id.encode()).hexdigest()[:12]
-
-
-def chunk_id(doc_id: str, index: int, text: str) -> str:
-    """Stable: the same document content always yields the same ids."""
-    return f"{doc_key(doc_id)}-{index:04d}-{hashlib.sha1(text.encode()).hexdigest()[:10]}"
 
 
 class Ingestor:
@@ -190,32 +143,15 @@ class Ingestor:
         display, chunks = laid.display, laid.chunks
         if not display.strip():
             raise DocumentError(name, "no text left after cleaning")
-        meta = document_meta(path.name, display, entry)
-        base = {k: v for k, v in meta.model_dump().items() if isinstance(v, (str, int, float, bool)) and v != ""}
-        if meta.years:
-            base["years"] = list(meta.years)
-        base |= {"source": name, "content_hash": content_hash}
-        doc_meta = (
-            base
-            | id_parts(name)
-            | {
-                "chunks": len(chunks),
-                "characters": len(display),
-                "path": where,
-                "modified": modified,
-                "suspicious": len(flagged),
-                "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-            }
-        )
-        if meta.file_name_years:  # the text's years won; what the file name said is shown beside them
-            doc_meta["file_name_years"] = list(meta.file_name_years)
+        base, doc_meta = _metadata(name, path, laid, entry, content_hash, flagged, where, modified)
         if flagged:
-            doc_meta["suspicious_text"] = flagged[0][:200]
             report.suspicious.append((name, len(flagged)))
         t2 = time.perf_counter()
         with stop.writing():
             self.store.begin_document(name, doc_meta)
-        embed_s, write_s = self._write_batches(name, laid, base, report, stop, progress)
+        embed_s, write_s = write_batches(
+            self.store, self.embedder, self.settings, name, laid, base, report, stop, progress
+        )
         w0 = time.perf_counter()
         with stop.writing():
             self.store.finish_document(name, doc_meta)
@@ -229,73 +165,6 @@ class Ingestor:
         report.chunks += len(chunks)
         if indexed.get("path") not in (None, where):
             report.replaced.append((name, indexed["path"]))
-
-    def _write_batches(
-        self, name: str, laid: Laid, base: dict[str, Any], report: IngestReport, stop: GracefulStop, progress: bool
-    ) -> tuple[float, float]:
-        """Embed the chunks ``ingest.batch_chunks`` at a time and write them ``ingest.write_chunks`` at
-        a time, skipping chunks an interrupted run already wrote (same content, same ids); the
-        seconds spent embedding and writing. A stop between writes loses only vectors, which the
-        embedding cache keeps for the next run."""
-        chunks = laid.chunks
-        report.partial = (name, 0, len(chunks))
-        batch = self.settings.ingest.batch_chunks
-        window = max(self.settings.ingest.write_chunks, batch)
-        bar = tqdm(
-            total=len(chunks),
-            desc=f"  {name[:30]}",
-            unit="chunk",
-            leave=False,
-            dynamic_ncols=True,
-            disable=not progress or len(chunks) <= batch,
-        )
-        embed_s = write_s = 0.0
-        for start in range(0, len(chunks), window):
-            part = list(zip(chunks[start : start + window], laid.extra[start : start + window]))
-            ids = [chunk_id(name, c.index, c.text) for c, _ in part]
-            done = self.store.written(ids)
-            todo = [
-                (
-                    i,
-                    c,
-                    base
-                    | {
-                        "section": c.section,
-                        "start": c.start,
-                        "end": c.end,
-                        "chunk_index": c.index,
-                        "suspicious": is_flagged(c.text),
-                    }
-                    | extra
-                    | ({"dense": False} if without_dense(extra, self.settings.embed) else {}),
-                )
-                for i, (c, extra) in zip(ids, part)
-                if i not in done
-            ]
-            bar.update(len(part) - len(todo))
-            vectors = []
-            for at in range(0, len(todo), batch):
-                piece = todo[at : at + batch]
-                e0 = time.perf_counter()
-                texts = [searchable(c.text, m) for _, c, m in piece]
-                dense = [m.get("dense", True) for _, _, m in piece]
-                vectors.append(passage_vectors(self.embedder, [i for i, _, _ in piece], texts, dense))
-                embed_s += time.perf_counter() - e0
-                bar.update(len(piece))
-            if todo:
-                w0 = time.perf_counter()
-                with stop.writing():
-                    self.store.write_chunks(
-                        [i for i, _, _ in todo],
-                        [c.text for _, c, _ in todo],
-                        [m for _, _, m in todo],
-                        np.concatenate(vectors),
-                    )
-                    report.partial = (name, start + len(part), len(chunks))
-                write_s += time.perf_counter() - w0
-            report.partial = (name, start + len(part), len(chunks))
-        bar.close()
-        return embed_s, write_s
 
     def close(self) -> None:
         """Stop the embedding worker processes, if the embedder has any (they also end with this process)."""
@@ -312,6 +181,42 @@ class Ingestor:
         t0 = time.perf_counter()
         open_facts(self.settings, self.store).close()
         report.timings["facts"] += time.perf_counter() - t0
+
+
+def _metadata(
+    name: str,
+    path: Path,
+    laid: Laid,
+    entry: DocMeta | None,
+    content_hash: str,
+    flagged: tuple[str, ...],
+    where: str,
+    modified: float,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The metadata every chunk of the document carries (its inferred fields, source and content
+    hash) and the document's own record (chunk count, size, path, time, flagged text)."""
+    meta = document_meta(path.name, laid.display, entry)
+    base = {k: v for k, v in meta.model_dump().items() if isinstance(v, (str, int, float, bool)) and v != ""}
+    if meta.years:
+        base["years"] = list(meta.years)
+    base |= {"source": name, "content_hash": content_hash}
+    doc_meta = (
+        base
+        | id_parts(name)
+        | {
+            "chunks": len(laid.chunks),
+            "characters": len(laid.display),
+            "path": where,
+            "modified": modified,
+            "suspicious": len(flagged),
+            "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
+    )
+    if meta.file_name_years:  # the text's years won; what the file name said is shown beside them
+        doc_meta["file_name_years"] = list(meta.file_name_years)
+    if flagged:
+        doc_meta["suspicious_text"] = flagged[0][:200]
+    return base, doc_meta
 
 
 def ingest(settings: Settings, paths: list[Path | Root] | None = None, progress: bool = True) -> IngestReport:

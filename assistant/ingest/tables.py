@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from assistant.ingest.clean import normalize_text
+from assistant.ingest.normalize import normalize_text
 
 SEPARATOR = "｜"
 # A cell that holds a figure: 769.6, -3.2, 1,234, 12.6%, 86家, or a dash for "no data" — but a

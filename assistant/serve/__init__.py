@@ -1,8 +1,9 @@
 """What the page needs that is not the page: services (and streaming), render (HTML), exports,
 uploads and tables — one module each.
 
-``app.py`` only lays out Gradio components and wires events to the functions here, so all of
-this is testable without a browser. Answers are handled as the dict :meth:`Answer.to_json`
+The page (``app.py``, :mod:`assistant.serve.layout` and :mod:`assistant.serve.events`) only lays
+out Gradio components and wires events to the functions here, so all of this is testable without
+a browser. Answers are handled as the dict :meth:`Answer.to_json`
 returns (the ``/ask`` API contract), so what the page shows is exactly what the API returns.
 
 Every text that comes from a document or an answer is HTML-escaped here before it is wrapped in

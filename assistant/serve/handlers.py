@@ -1,8 +1,9 @@
 """The page's event handlers, as methods tests call without a browser.
 
-``app.py`` lays out the components and wires each event to a method here; a handler takes the
-components' values and returns (or yields) the new values in the order of the tuple that names
-its outputs (``CHAT_OUTPUTS``, ``KNOWLEDGE_OUTPUTS``, …), ``gr.skip()`` where one stays as it is.
+:mod:`assistant.serve.layout` lays out the components and :mod:`assistant.serve.events` wires each
+event to a method here; a handler takes the components' values and returns (or yields) the new
+values in the order of the tuple that names its outputs (``CHAT_OUTPUTS``, ``KNOWLEDGE_OUTPUTS``,
+…), ``gr.skip()`` where one stays as it is.
 Errors a user can cause become ``gr.Error`` with their message; anything else shows its type.
 """
 
@@ -17,7 +18,7 @@ import gradio as gr
 from assistant import api, serve
 from assistant.errors import AssistantError
 
-# The outputs of each handler, in the order it returns them; app.py wires components by these names.
+# The outputs of each handler, in the order it returns them; events.py wires components by these names.
 KNOWLEDGE_OUTPUTS = ("region", "year", "document", "docs_table", "remove_choice", "doc_count")
 CHAT_OUTPUTS = ("question", "chatbot", "display", "sources", "status", "turns", "export_md", "answer_md", "answer_plot")
 CLEAR_OUTPUTS = ("chatbot", "turns", "display", "sources", "status", "export_md", "answer_md", "answer_plot")

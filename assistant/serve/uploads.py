@@ -129,7 +129,8 @@ def ingest_files(
     """Ingest uploads ``paths`` one by one (so progress can be shown) and merge the reports; they
     are listed in a folder of their own (``uploads/报告.pdf``), apart from ``knowledge/``."""
     from assistant.ingest.identity import Root
-    from assistant.ingest.pipeline import IngestReport, ingest
+    from assistant.ingest.pipeline import ingest
+    from assistant.ingest.report import IngestReport
 
     total = IngestReport()
     outcome = IngestOutcome(total)
