@@ -65,6 +65,7 @@ def _sub_indicator(vocab: Vocabulary, norm: str, ind: tuple[str, tuple[int, int]
 
 
 _LISTED = re.compile(r"分别|依次")
+_QIZHONG = re.compile(r"其中[\s:：]*$")
 # Words a clause may hold before a figure that still speaks of the previous clause's indicator.
 _CARRY_OVER = re.compile(
     r"同比|比上年|上年|增长|增幅|增速|提高|提升|下降|减少|增加|新增|累计|总数|总量|总计|总额|共计|合计|"
@@ -154,7 +155,7 @@ def _sentence_facts(
     facts = []
     for fig in figures:
         before = [i for i in indicators if i[1][1] <= fig.start]
-        if not before:
+        if not before or _part_of_whole(norm, before[-1], indicators):
             continue
         ind = before[-1]
         clause_start = max((b + 1 for b in breaks if b < fig.start), default=0)
@@ -194,6 +195,15 @@ def _sentence_facts(
             )
         )
     return facts
+
+
+def _part_of_whole(norm: str, ind: tuple[str, tuple[int, int]], indicators: list[tuple[str, tuple[int, int]]]) -> bool:
+    """Whether the indicator comes right after 其中 and the sentence named the same indicator before:
+    "技术合同交易金额达31.28亿元，…，其中技术交易额20.83亿元" — the figure is a part of the whole,
+    no figure of that indicator (其中发明… after 专利授权量 names another indicator and stays)."""
+    start = ind[1][0]
+    lead = _QIZHONG.search(norm, max(0, start - 6), start)
+    return lead is not None and any(o[0] == ind[0] and o[1][1] <= lead.start() for o in indicators)
 
 
 def _measured(sentence: str) -> list[Figure]:
