@@ -1,4 +1,4 @@
-"""Issue 13's campaign file: the full ingest of a generated 30 MB text file — wall time, peak
+"""The campaign file: the full ingest of a generated 30 MB text file — wall time, peak
 memory, chunks/s — and, with --interrupt-after, how long Ctrl-C takes to stop it.
 
 Run: .venv/bin/python benchmarks/big_file.py [--mb 30] [--interrupt-after S] [--out benchmarks/results-big-file.json]

@@ -15,7 +15,7 @@ embedding cache, so ingest time includes the model.
 5. read + clean + chunk of the seed corpus (knowledge/), without the embedding;
 6. cold ingest of the seed corpus by this tree and by the tree at --before (the last commit before
    the real-documents work), one after the other on the same machine, --rounds pairs in alternating
-   order: the +10 % bar of issue 10.
+   order: the +10 % bar.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ Each --set pairs a gold file with the index its topics are drafted over (default
 corpus's and the corpora's, where those indexes exist). The first draft of a set also opens the
 fact table and the BM25 view; it is reported apart (``cold_ms``), and the median and p95 are over
 the later rounds (``Answerer.draft``'s ``total_ms``, what ``eval`` reports as draft_total_ms_p50).
-The bar (issue 14): extractive median ≤ 1 s; on the local model ≤ 15 s (use ``eval --backend
+The bar: extractive median ≤ 1 s; on the local model ≤ 15 s (use ``eval --backend
 local --kinds draft --no-cache`` for that: its drafts are also scored).
 """
 

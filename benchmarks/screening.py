@@ -1,4 +1,4 @@
-"""Instruction screening cost against text length (issue 25): it must grow linearly.
+"""Instruction screening cost against text length: it must grow linearly.
 
 The campaign's inputs: a one-line file without any sentence end (the worst case of the old
 screener, which searched back to the start for every anchor: 19.8 s at 1M characters) and

@@ -1,4 +1,4 @@
-"""Mutation benchmark of verification (issue 20): no wrong figure is ever marked verified.
+"""Mutation benchmark of verification: no wrong figure is ever marked verified.
 
 Run: .venv/bin/python benchmarks/verification.py [--per-class 250] [--out benchmarks/results-verification.json]
 

@@ -1,4 +1,4 @@
-"""Hostile files built at test time (issue 25): zip bombs, PDFs with too many or too large pages,
+"""Hostile files built at test time: zip bombs, PDFs with too many or too large pages,
 images that claim too many pixels, sheets with too many cells, and text a reader cannot see.
 
 Neither reportlab nor fpdf is installed, so PDFs are assembled by hand (offsets computed)."""

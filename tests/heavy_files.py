@@ -1,4 +1,4 @@
-"""Big report files built on demand (never shipped): the 30 MB file of issue 13 and its smaller
+"""Big report files built on demand (never shipped): the 30 MB campaign file and its smaller
 cousins. Shared by tests/test_heavy_input.py and benchmarks/big_file.py, so the benchmark
 measures the file the test interrupts."""
 

@@ -142,7 +142,7 @@ def upload(page: Page, path: Path, listed_as: str) -> None:
     # the page parses an upload in a child process of its own (a spawned interpreter: seconds to start)
     expect(page.locator("#ingest-report")).to_contain_text(f"已索引：{listed_as}", timeout=TIMEOUT_MS)
     expect(page.locator("#ingest-report")).to_contain_text("已索引 1 个文档")
-    # the page's uploads are listed in a folder of their own, apart from knowledge/ (issue 22)
+    # the page's uploads are listed in a folder of their own, apart from knowledge/
     expect(page.locator("#documents").get_by_role("gridcell", name=f"uploads/{listed_as}", exact=True)).to_have_count(1)
 
 

@@ -1,5 +1,5 @@
 """A region is covered where any document or fact row covers it, and a refusal states the true
-reason for what it declines (issue 22, item 4).
+reason for what it declines.
 
 Real parts throughout: the 2019 national R&D bulletin (../shared/corpora/bulletins-policies, its
 附表2 holds 31 provinces as table rows) and the 黔东南 2023 bulletin (fresh-2026-12, a PDF none of

@@ -61,7 +61,7 @@ def test_a_full_disk_stops_with_one_line_and_the_next_run_completes(small_disk: 
     assert full.returncode == 1, full.stderr[-2000:]
     lines = full.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: the disk is full") and "committed:" in lines[0]
-    for command in (["ask", "--backend", "extractive"], ["search"]):  # on the full disk (issue 25: ask stopped
+    for command in (["ask", "--backend", "extractive"], ["search"]):  # on the full disk (ask stopped
         # with "database or disk is full", search with a traceback): an answer, or one line saying what to do
         used = _cli(*command, "泰兴 研发经费投入强度", "--index", str(index), data=data)
         assert "Traceback" not in used.stderr and used.returncode in (0, 2), used.stderr[-2000:]
@@ -81,7 +81,7 @@ def disk(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_a_read_only_index_is_one_line_with_advice_that_works(disk: Path, tmp_path: Path) -> None:
-    """Issue 25: a read-only index got the damaged index's circular advice (run ingest). The index
+    """A read-only index got the damaged index's circular advice (run ingest). The index
     is on a file system remounted read-only, which even root cannot write (a chmod does not stop
     root, so tests/test_hostile_cli.py's permission check is skipped here)."""
     from assistant import doctor

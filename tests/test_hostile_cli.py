@@ -1,4 +1,4 @@
-"""Questions and stores as a careless or hostile user meets them (issue 25, items 6–7): pasted
+"""Questions and stores as a careless or hostile user meets them: pasted
 Unicode, a bad line in a batch, Chinese-numeral years, an over-long question, a full disk, a
 damaged index. Every command ends in one line saying what to do, never a traceback.
 
@@ -90,7 +90,7 @@ def _garble(folder: Path, pattern: str) -> None:
 
 
 def test_a_deleted_or_garbage_bm25_view_is_rebuilt(small: Settings) -> None:
-    """What held last round (issue 25, *Holding*): the lexical view deleted, its stamp or its
+    """What held last round (*Holding*): the lexical view deleted, its stamp or its
     segments overwritten with garbage; each time a new Retriever answers by BM25 alone."""
     from assistant.retrieve import Retriever
 

@@ -1,4 +1,4 @@
-"""Hostile files (issue 25, items 1–2): bombs are refused in one line naming the file and the
+"""Hostile files: bombs are refused in one line naming the file and the
 limit while the rest of the folder is indexed, with peak memory under 1 GB; text a reader cannot
 see (hidden, white, 1-pt, in a header) is never read as evidence.
 

@@ -1,4 +1,4 @@
-"""Sheet limits for every sheet format (issue 25, *Bombs*: a 200-column CSV and a 1,000,000-row
+"""Sheet limits for every sheet format (a 200-column CSV and a 1,000,000-row
 XLSX): the same settings bound .xlsx, .xlsm, .xls and .csv alike. A file whose sheets span more
 cells than ``max_sheet_cells`` is refused before it is opened, in one line naming the file, the
 limit and its variable; a sheet longer than ``max_sheet_rows`` is read up to the limit and one

@@ -1,4 +1,4 @@
-"""Planted text caught by what it does, not how it is spelled (issue 25, item 2): every wording of
+"""Planted text caught by what it does, not how it is spelled: every wording of
 the campaign, a generated semantic check (who is addressed × what it is told), linear cost, and
 planted figures 9003–9018 never stated as an answer (real pipeline, real Chroma, extractive)."""
 

@@ -1,4 +1,4 @@
-"""Hostile documents and places the corpus lacks (issue 13): planted instructions are data, never
+"""Hostile documents and places the corpus lacks: planted instructions are data, never
 evidence, never prompt text, never metadata; a town is never answered with its county's figure.
 
 The planted documents are ingested through the real pipeline into a private copy of the corpus

@@ -1,4 +1,4 @@
-"""The issuer is the issuer (issues 22 and 25): region and level from the title or the body a document
+"""The issuer is the issuer: region and level from the title or the body a document
 states as its issuer — never from a document it cites, never from sentences of prose.
 
 Rules are checked on documents they were not written for: every prefecture-level city of the

@@ -1,5 +1,5 @@
 """The model backends on comparison, trend and ranking questions and on documents that disagree,
-through a real OpenAI-compatible HTTP endpoint on loopback (issues 11 and 13).
+through a real OpenAI-compatible HTTP endpoint on loopback.
 
 The endpoint is :class:`conftest.ScriptedChat`: a real HTTP server speaking the chat-completions
 protocol (streamed), whose "model" writes a chosen answer — no real model states a given figure

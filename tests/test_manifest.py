@@ -24,7 +24,7 @@ CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
 
 CORPORA_PRESENT = CORPORA.is_dir()
 TRUTH = load_truth()
-# xfail only while the gazetteer lacks 黔东南州 (issue 22 item 1, the place-names work): the
+# xfail only while the gazetteer lacks 黔东南州 (the place-names work): the
 # 2023 bulletin's title line is an image and its text names the prefecture only as 黔东南州统计局
 _SHORT_FORMS = region_of("黔东南州") is not None
 

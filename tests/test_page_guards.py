@@ -1,7 +1,7 @@
 """The real page (``python app.py`` on loopback, basic auth on) against a caller who skips its
 frontend: every event registered without an API name is refused over every route Gradio runs
 events on, the named API still works, and repeated failed logins are refused with 429 until
-their delay has passed (issue 25, *The page serves only its own files*).
+their delay has passed (*The page serves only its own files*).
 
 The page runs over an empty index of its own: these checks are about routes, not answers."""
 
@@ -126,7 +126,7 @@ def test_the_named_api_still_works(page: AppServer, events: list[dict[str, Any]]
 def test_the_file_route_serves_the_pages_own_files_only(http: httpx.Client, tmp_path: Path) -> None:
     """A canary a second Gradio app left in the shared cache (/tmp/gradio), a file outside every
     allowed folder, a traversal and the proxy to a loopback server are refused; what was uploaded
-    to this page is served (issue 25: another app's upload was read back)."""
+    to this page is served (another app's upload was read back)."""
     shared = Path(tempfile.gettempdir()) / "gradio" / f"canary-{uuid.uuid4().hex}"
     shared.mkdir(parents=True)
     try:

@@ -1,4 +1,4 @@
-"""Races (issue 25, item 4): questions asked while documents are written and removed never fail.
+"""Races: questions asked while documents are written and removed never fail.
 
 Real parts throughout: embedded Chroma, the real embedder, the extractive answerer, real threads,
 and a second process writing to the same index through the CLI's own functions. The campaign

@@ -1,4 +1,4 @@
-"""No wrong figure is ever marked verified (issue 20): sentence-level binding on the issue's own
+"""No wrong figure is ever marked verified: sentence-level binding on hand-written
 cases, a model's refusal kept, numbers that are no figures, bad model input, the evaluation's
 ``wrong_but_verified``, and mutations generated from real documents' facts, served through a real
 OpenAI-compatible HTTP endpoint on loopback (:class:`conftest.ScriptedChat`: no real model states

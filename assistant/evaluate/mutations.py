@@ -1,5 +1,5 @@
 """Model answers written from the fact table: true ones, and mutations of them that verification
-must flag (issue 20's bar: every mutation flagged, ≥ 0.98 of true answers accepted).
+must flag (the bar: every mutation flagged, ≥ 0.98 of true answers accepted).
 
 A true answer states one fact as a model would: its region (and breakdown), year, period, the
 indicator as the source words it, the qualifier (新增, 累计, 比上年增长, 占比) and the figure, citing
