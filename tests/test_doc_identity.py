@@ -13,7 +13,8 @@ from pathlib import Path
 
 from test_cli import _env, run_cli
 
-from assistant.index.store import ChunkStore, connect
+from assistant.index.chroma_client import connect
+from assistant.index.store import ChunkStore
 from assistant.ingest.pipeline import ingest
 from assistant.retrieve import Retriever
 from assistant.settings import Settings

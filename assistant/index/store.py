@@ -15,25 +15,22 @@ Every registry change stamps the chunk collection with a fresh ``generation``; d
 (BM25) compare it with the one they were built from.
 
 A lost ``chroma run`` server surfaces as :class:`ChromaUnavailable` naming it, never as an httpx
-traceback: every collection call of a remote store goes through :class:`_Remote`.
+traceback (:mod:`assistant.index.chroma_client`).
 """
 
 from __future__ import annotations
 
 import logging
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-import chromadb
-import httpx
 import numpy as np
-from chromadb.config import Settings as ChromaSettings
 
-from assistant.errors import AssistantError, ChromaUnavailable, IndexError_
+from assistant.errors import AssistantError, ChromaUnavailable
+from assistant.index.chroma_client import connect, guard, retrying, server_name
 from assistant.settings import Settings
 
 # Chunks read per Chroma call when a derived view (BM25, fact table) reads the whole index. Chroma
@@ -44,11 +41,6 @@ from assistant.settings import Settings
 _PAGE = 500
 COMPLETE, INCOMPLETE = "complete", "incomplete"
 log = logging.getLogger(__name__)
-# What embedded Chroma raises when a query meets chunks another thread deleted meanwhile: the
-# read succeeds when repeated, mostly at once, sometimes only after a second (seen as 1–9 failed
-# calls of 40 concurrent asks during uploads).
-_TRANSIENT = ("Error finding id",)
-_READ_ATTEMPTS = 6  # 1.55 s of pauses in all
 # The registry's id scheme, kept in its collection's metadata: "path" = the path below the ingest
 # root (``东区/工作报告.docx``). Registries written before it knew documents by file name alone.
 _ID_SCHEME = ("doc_ids", "path")
@@ -61,72 +53,19 @@ class StoredChunk:
     metadata: dict[str, Any]
 
 
-def connect(settings: Settings) -> chromadb.api.ClientAPI:
-    """An embedded client on the index folder, or an HTTP client when a server is configured."""
-    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    try:
-        if settings.chroma_host:
-            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
-        path = settings.resolved_index_dir / "chroma"
-        path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-    except Exception as exc:  # chroma raises plain ValueError/ConnectionError types here
-        if settings.chroma_host:
-            raise ChromaUnavailable(f"cannot reach the Chroma server {server_name(settings)}: {exc}") from exc
-        raise IndexError_(f"cannot open the Chroma index at {settings.resolved_index_dir}: {exc}") from exc
-
-
-def server_name(settings: Settings) -> str:
-    return f"http://{settings.chroma_host}:{settings.chroma_port}"
-
-
-# What httpx and chromadb raise when the server is gone or drops a request half-way.
-_LOST = (httpx.TransportError, ConnectionError, TimeoutError)
-
-
-class _Remote:
-    """A collection (or client) of a ``chroma run`` server whose calls turn a lost connection into
-    one :class:`ChromaUnavailable` line naming the server, instead of an 85-line traceback."""
-
-    def __init__(self, target: Any, server: str) -> None:
-        self._target = target
-        self._server = server
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._target, name)
-        if not callable(attr):
-            return attr
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return attr(*args, **kwargs)
-            except _LOST as exc:
-                raise ChromaUnavailable(f"lost the Chroma server {self._server} ({type(exc).__name__}: {exc})") from exc
-            except Exception as exc:  # chromadb wraps some transport failures in its own types
-                if isinstance(exc.__cause__ or exc.__context__, _LOST):
-                    raise ChromaUnavailable(f"lost the Chroma server {self._server} ({exc})") from exc
-                raise
-
-        return call
-
-
-def _guard(settings: Settings) -> Callable[[Any], Any]:
-    return (lambda target: _Remote(target, server_name(settings))) if settings.chroma_host else (lambda target: target)
-
-
 class ChunkStore:
     """The two collections and the few operations ingest and retrieval need."""
 
     def __init__(self, settings: Settings) -> None:
-        guard = _guard(settings)
+        wrap = guard(settings)
         self.where = server_name(settings) if settings.chroma_host else str(settings.resolved_index_dir)
-        self.client = guard(connect(settings))
-        self.chunks = guard(
+        self.client = wrap(connect(settings))
+        self.chunks = wrap(
             self.client.get_or_create_collection(
                 settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
             )
         )
-        self.docs = guard(self.client.get_or_create_collection(f"{settings.collection}__docs", embedding_function=None))
+        self.docs = wrap(self.client.get_or_create_collection(f"{settings.collection}__docs", embedding_function=None))
         self._max_batch = self.client.get_max_batch_size()
         self._migrate()
 
@@ -291,7 +230,7 @@ class ChunkStore:
         n = min(n, self.count())
         if n <= 0:
             return []
-        got = _retrying(
+        got = retrying(
             lambda: self.chunks.query(
                 query_embeddings=[vector.tolist()], n_results=n, where=where or None, include=["distances"]
             ),
@@ -303,25 +242,10 @@ class ChunkStore:
         """Exact cosine similarity of given chunks (vectors are stored L2-normalized)."""
         if not ids:
             return {}
-        got = _retrying(lambda: self.chunks.get(ids=ids, include=["embeddings"]), {"ids": [], "embeddings": []})
+        got = retrying(lambda: self.chunks.get(ids=ids, include=["embeddings"]), {"ids": [], "embeddings": []})
         return {
             cid: float(np.dot(np.asarray(e, dtype=np.float32), vector)) for cid, e in zip(got["ids"], got["embeddings"])
         }
-
-
-def _retrying(read: Callable[[], Any], empty: dict[str, Any]) -> Any:
-    """``read()``, repeated after a pause when Chroma fails it for a concurrent delete; ``empty``
-    (no dense hits: the question is answered from the BM25 view alone) if it still fails."""
-    for attempt in range(_READ_ATTEMPTS):
-        try:
-            return read()
-        except Exception as exc:  # chromadb raises its own InternalError types, not a common base
-            if not any(t in str(exc) for t in _TRANSIENT):
-                raise
-            if attempt < _READ_ATTEMPTS - 1:
-                time.sleep(0.05 * 2**attempt)
-    log.warning("Chroma kept failing a read during a concurrent delete; answering from the BM25 view alone")
-    return empty
 
 
 def _stored(got: dict[str, Any]) -> Iterator[StoredChunk]:
