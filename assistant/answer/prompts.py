@@ -20,6 +20,7 @@ PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 
 REQUIRED: dict[str, frozenset[str]] = {
     "answer": frozenset({"passages", "question", "cannot_answer"}),
+    "answer_parts": frozenset({"passages", "question", "parts", "cannot_answer"}),
     "draft": frozenset({"passages", "topic", "style", "chars", "cannot_answer"}),
     "draft_frame": frozenset({"passages", "topic"}),
     "rewrite": frozenset({"history", "question"}),
