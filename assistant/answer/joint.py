@@ -44,7 +44,7 @@ LEFT_OUT = "the model's answer to the parts leaves this part out"
 _NUMERALS = "一二三四五六七八九十"
 _BRACKETED = re.compile(r"[（(【]\s*(\d{1,2}|[一二三四五六七八九十])\s*[)）】]")
 _LEADING = re.compile(
-    r"^\s*(?:[（(【]\s*(\d{1,2}|[一二三四五六七八九十])\s*[)）】]|第?\s*(\d{1,2})\s*(?:部分)?\s*[.、:：](?!\d))\s*[:：]?\s*"
+    r"^\s*(?:[（(【]\s*(\d{1,2}|[一二三四五六七八九十])\s*[)）】]|第?\s*(\d{1,2})\s*(?:部分)?\s*[.、:：](?!\d(?!\d{3}年)))\s*[:：]?\s*"
 )
 
 
