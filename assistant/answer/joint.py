@@ -123,7 +123,11 @@ def _ask(answerer: Answerer, backend: ChatBackend, question: str, members: dict[
     """One call for the members; each part's line checked and verified as its own answer."""
     blocks, numbers = joint_passages(backend, list(members.values()))
     asked = "\n".join(f"（{k}）{g.turn.standalone}" for k, g in enumerate(members.values(), start=1))
-    system, user = load_prompt("answer_parts").render(passages="\n\n".join(blocks), question=question, parts=asked)
+    # answer.md's system text, so the prefix llama.cpp keeps from the last call (a single question's) serves
+    system = load_prompt("answer").render(passages="", question="")[0]
+    system, user = load_prompt("answer_parts").render(
+        system=system, passages="\n\n".join(blocks), question=question, parts=asked
+    )
     started = time.perf_counter()
     failed: Exception | None = None
     lines: dict[int, str] = {}
