@@ -130,6 +130,18 @@ def test_a_part_left_out_and_a_wrong_figure_fall_back_alone(ask, endpoint) -> No
     assert "未通过核验" in answer.notice and answer.backend == "local+extractive"
 
 
+def test_one_figure_given_to_two_parts_falls_back_for_both(ask, endpoint) -> None:  # type: ignore[no-untyped-def]
+    """12123件 (授权专利) written on part 2's line too: neither line is trusted, each part is
+    answered from its own evidence; no figure is the other part's."""
+    answer = ask(_reply((1, LINES[0]), (2, LINES[1].replace("{1}", "{0}")), (3, LINES[2])))
+    assert len(endpoint.requests) == 1
+    assert [p["status"] for p in answer.parts] == ["answered"] * 3, answer.answer
+    lines = answer.answer.splitlines()
+    assert "12672件" in lines[2] and "12123件" not in lines[2] and "12123件" in lines[1], answer.answer
+    assert "2023年全年共授权专利" not in lines[1]  # not the model's line: the part's own evidence
+    assert all(f.verified for f in answer.figures)
+
+
 def test_a_part_the_model_declines_is_what_it_is_asked_alone(ask, endpoint, luoyang) -> None:  # type: ignore[no-untyped-def]
     """A part the model says the passages do not answer ends as that part asked alone with that
     reply ends (declined, or answered from the passage holding its figure as the asked indicator)."""

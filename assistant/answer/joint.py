@@ -24,12 +24,12 @@ import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from assistant.answer.prompts import load_prompt
 from assistant.answer.stages import Answer, Grounded, Rejection
 from assistant.answer.streaming import streaming
-from assistant.answer.verify import CITATION
+from assistant.answer.verify import CITATION, answer_figures, mask_citations
 
 if TYPE_CHECKING:
     from langchain_core.caches import BaseCache
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from assistant.answer.grounding import Passage
 
 LEFT_OUT = "the model's answer to the parts leaves this part out"
+TWICE = "the model's answer to the parts gives this part the figure it gives another"
 _NUMERALS = "一二三四五六七八九十"
 _BRACKETED = re.compile(r"[（(【]\s*(\d{1,2}|[一二三四五六七八九十])\s*[)）】]")
 _LEADING = re.compile(
@@ -119,34 +120,54 @@ def joint_passages(backend: ChatBackend, members: list[Grounded]) -> tuple[list[
     return blocks, numbers
 
 
-def _ask(answerer: Answerer, backend: ChatBackend, question: str, members: dict[int, Grounded]) -> dict[int, Answer]:
-    """One call for the members; each part's line checked and verified as its own answer."""
-    blocks, numbers = joint_passages(backend, list(members.values()))
-    asked = "\n".join(f"（{k}）{g.turn.standalone}" for k, g in enumerate(members.values(), start=1))
-    # answer.md's system text, so the prefix llama.cpp keeps from the last call (a single question's) serves
+def _prompt(backend: ChatBackend, question: str, members: list[Grounded]) -> tuple[list[BaseMessage], dict[str, int]]:
+    """The one prompt for the members, and the number it gives each chunk. Its system text is
+    answer.md's, so the prefix llama.cpp keeps from the last call (a single question's) serves."""
+    blocks, numbers = joint_passages(backend, members)
+    asked = "\n".join(f"（{k}）{g.turn.standalone}" for k, g in enumerate(members, start=1))
     system = load_prompt("answer").render(passages="", question="")[0]
     system, user = load_prompt("answer_parts").render(
         system=system, passages="\n\n".join(blocks), question=question, parts=asked
     )
+    return [SystemMessage(system), HumanMessage(user)], numbers
+
+
+def _ask(answerer: Answerer, backend: ChatBackend, question: str, members: dict[int, Grounded]) -> dict[int, Answer]:
+    """One call for the members; each part's line checked and verified as its own answer."""
+    messages, numbers = _prompt(backend, question, list(members.values()))
     started = time.perf_counter()
     failed: Exception | None = None
     lines: dict[int, str] = {}
     try:
         model = backend.chat_model.bind(max_tokens=answerer.settings.answer.max_tokens * len(members))
-        lines = split_reply(
-            str(model.invoke([SystemMessage(system), HumanMessage(user)], config=streaming(None)).content), len(members)
-        )
+        lines = split_reply(str(model.invoke(messages, config=streaming(None)).content), len(members))
     except Exception as exc:  # the endpoint is down or broke mid-reply: each part falls back as a single one would
         failed = exc
     share = (time.perf_counter() - started) * 1000 / len(members)
+    twice = repeated(lines)
     out: dict[int, Answer] = {}
     for k, (i, g) in enumerate(members.items(), start=1):
         own = {numbers[p.chunk_id]: p.n for p in g.passages if p.chunk_id in numbers}
-        written = failed or (backend.checked(renumbered(lines[k], own), g) if k in lines else Rejection(LEFT_OUT))
+        if failed or k not in lines or k in twice:
+            written: str | Rejection | Exception = failed or Rejection(TWICE if k in twice else LEFT_OUT)
+        else:
+            written = backend.checked(renumbered(lines[k], own), g)
         answer, _ = answerer.answer_part(g.turn.standalone, g.turn.request.filters, g, Replayed(backend, written))
         answer.timings["generate_ms"] = answer.timings.get("generate_ms", 0.0) + share
         out[i] = answer
     return out
+
+
+def repeated(lines: dict[int, str]) -> set[int]:
+    """The parts whose line states a figure another part's line states too. A small model answering
+    several parts copies one part's figure into another's line (新认定75家 for the 累计75家 asked
+    beside it); the figure is in the cited passage, and where the fact table does not bind it to
+    its indicator, verification alone would pass it. Such lines fall back, each as a single part's."""
+    holders: dict[tuple[float, str], set[int]] = {}
+    for k, line in lines.items():
+        for f in answer_figures(mask_citations(line))[0]:
+            holders.setdefault((f.value, f.unit), set()).add(k)
+    return {k for ks in holders.values() if len(ks) > 1 for k in ks}
 
 
 def split_reply(text: str, parts: int) -> dict[int, str]:
