@@ -3,8 +3,8 @@
 Answered part by part, a question of three parts calls the model three times, each call reading
 its passages and writing its answer: on the local model (1.5B parameters, two cores) three times
 the wait. Parts whose prompt passages overlap — one bulletin paragraph or table row answers both
-湖北省R&D经费 and its 投入强度 — are asked in one prompt (``prompts/answer_parts.md``) holding the
-union of their passages, numbered once, and asking one answer line per numbered part. The reply is
+湖北省R&D经费 and its 投入强度 — are asked in one prompt (``prompts/answer_parts.md``) holding
+their best passages, each once, and asking one answer line per numbered part. The reply is
 cut back into the parts, each line's [n] renumbered to its part's own passages, and each line then
 goes where a single part's answer goes (:meth:`ChatBackend.checked`, the fallbacks of
 :func:`backends.generate`, the chain's verification): a part the reply leaves out, or answers with
@@ -49,7 +49,7 @@ _LEADING = re.compile(
 )
 
 
-def answer_jointly(answerer: Answerer, question: str, grounded: list[Grounded]) -> dict[int, Answer]:
+def answer_jointly(answerer: Answerer, grounded: list[Grounded]) -> dict[int, Answer]:
     """The answers of the parts (by index) that one model call answered together; a part not here
     is left to its own call."""
     backend = answerer.generator
@@ -62,7 +62,7 @@ def answer_jointly(answerer: Answerer, question: str, grounded: list[Grounded]) 
         return {}
     out: dict[int, Answer] = {}
     for group in shared_groups(backend, grounded, limit):
-        out |= _ask(answerer, backend, question, {i: grounded[i] for i in group})
+        out |= _ask(answerer, backend, {i: grounded[i] for i in group})
     return out
 
 
@@ -101,15 +101,19 @@ def _fits(backend: ChatBackend, members: list[Grounded]) -> bool:
 
 
 def joint_passages(backend: ChatBackend, members: list[Grounded]) -> tuple[list[str], dict[str, int]]:
-    """The prompt's passage blocks — every part's shown passages, each once, numbered in the
-    parts' order, cut to the sentences that bear on any of the parts — and each chunk's number."""
+    """The prompt's passage blocks — each part's best passages, each passage once, numbered in the
+    parts' order, cut to the sentences that bear on any of the parts — and each chunk's number.
+    The parts share a single prompt's ``max_passages`` (⌈k/n⌉ each): the prompt is what llama.cpp
+    reads before the first word, and three parts' top three (five passages where two are shared)
+    cost more to read than three calls whose shared first passages its prefix cache keeps."""
     from assistant.answer.backends.chat import focus, focus_sentences
 
     numbers: dict[str, int] = {}
     sentences: dict[str, list[str]] = {}
     first: dict[str, Passage] = {}
+    share = -(-backend.max_passages // len(members)) if backend.max_passages else None
     for g in members:
-        for p in backend.chosen(g):
+        for p in backend.chosen(g, share):
             numbers.setdefault(p.chunk_id, len(numbers) + 1)
             first.setdefault(p.chunk_id, p)
             sentences.setdefault(p.chunk_id, []).extend(focus_sentences(p, g.evidence))
@@ -120,21 +124,19 @@ def joint_passages(backend: ChatBackend, members: list[Grounded]) -> tuple[list[
     return blocks, numbers
 
 
-def _prompt(backend: ChatBackend, question: str, members: list[Grounded]) -> tuple[list[BaseMessage], dict[str, int]]:
+def _prompt(backend: ChatBackend, members: list[Grounded]) -> tuple[list[BaseMessage], dict[str, int]]:
     """The one prompt for the members, and the number it gives each chunk. Its system text is
     answer.md's, so the prefix llama.cpp keeps from the last call (a single question's) serves."""
     blocks, numbers = joint_passages(backend, members)
     asked = "\n".join(f"（{k}）{g.turn.standalone}" for k, g in enumerate(members, start=1))
     system = load_prompt("answer").render(passages="", question="")[0]
-    system, user = load_prompt("answer_parts").render(
-        system=system, passages="\n\n".join(blocks), question=question, parts=asked
-    )
+    system, user = load_prompt("answer_parts").render(system=system, passages="\n\n".join(blocks), parts=asked)
     return [SystemMessage(system), HumanMessage(user)], numbers
 
 
-def _ask(answerer: Answerer, backend: ChatBackend, question: str, members: dict[int, Grounded]) -> dict[int, Answer]:
+def _ask(answerer: Answerer, backend: ChatBackend, members: dict[int, Grounded]) -> dict[int, Answer]:
     """One call for the members; each part's line checked and verified as its own answer."""
-    messages, numbers = _prompt(backend, question, list(members.values()))
+    messages, numbers = _prompt(backend, list(members.values()))
     started = time.perf_counter()
     failed: Exception | None = None
     lines: dict[int, str] = {}

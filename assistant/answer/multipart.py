@@ -123,7 +123,7 @@ def answer_parts(
     """Every part answered or declined, the computation made, and one answer composed of them."""
     limit = answerer.settings.answer.max_parts
     grounded = [answerer.ground_part(p.question, filters) for p in split.parts[:limit]]
-    joint = answer_jointly(answerer, split.question, grounded)  # parts sharing passages: one model call
+    joint = answer_jointly(answerer, grounded)  # parts sharing passages: one model call
     results = [run_part(answerer, p, filters, g, joint.get(i)) for i, (p, g) in enumerate(zip(split.parts, grounded))]
     for i in joint:
         results[i].joint = True

@@ -70,13 +70,13 @@ class ChatBackend:
             grounded.turn.request.on_token(note)
         return f"{text}{note}"
 
-    def chosen(self, grounded: Grounded) -> list[Passage]:
+    def chosen(self, grounded: Grounded, keep: int | None = None) -> list[Passage]:
         """The passages the model sees, in [n] order: those holding the best evidence, a small model
-        only the top few (fact rows are short: the model sees them all)."""
+        only the top few — ``keep``, else ``max_passages`` (fact rows are short: the model sees them all)."""
         best: dict[int, float] = {}
         for e in grounded.evidence:
             best[e.passage.n] = max(best.get(e.passage.n, 0.0), e.coverage)
-        keep = None if grounded.fact_answer else self.max_passages
+        keep = None if grounded.fact_answer else keep or self.max_passages
         ordered = sorted(grounded.passages, key=lambda p: (-best.get(p.n, 0.0), p.n))[:keep]
         return sorted(ordered, key=lambda p: p.n)
 
