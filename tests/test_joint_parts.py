@@ -180,3 +180,20 @@ def test_every_numbering_a_model_writes_is_cut_into_its_parts(mark: str) -> None
     assert continued == {1: f"{bodies[0]}\n{more}", 2: bodies[1]}
     for k, extra in itertools.product((0, 4), ("（{k}）x", "{k}. x")):
         assert split_reply(extra.format(k=k), 3) == {}, "a part number outside the question is no part"
+
+
+def test_parts_of_two_documents_make_a_call_each(corpus_settings: Settings, endpoint) -> None:  # type: ignore[no-untyped-def]
+    """泰兴市's 2020 report and 瑞安市's 2023 one (knowledge/) share no passage: a call per part, as before."""
+    from assistant.answer.backends.chat import ChatBackend
+    from assistant.answer.backends.openai import chat_openai
+    from assistant.answer.chain import Answerer
+
+    model = chat_openai(corpus_settings, endpoint.url, None, "local", max_retries=0)
+    backend = ChatBackend("local", model, corpus_settings, max_passages=corpus_settings.answer.local_passages)
+    endpoint.requests.clear()
+    endpoint.reply = staticmethod(lambda messages: "现有资料中没有找到所问的数据。")
+    answer = Answerer(corpus_settings, backend=backend).ask(
+        "泰兴市2020年新认定国家高新技术企业多少家，瑞安市2023年发明专利授权量是多少？"
+    )
+    assert [p["joint"] for p in answer.parts] == [False, False]
+    assert len(endpoint.requests) == 2 and all("（1）" not in r["messages"][-1]["content"] for r in endpoint.requests)
