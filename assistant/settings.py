@@ -106,6 +106,9 @@ class AnswerSettings(_Section):
     # a question of several parts (A和B分别是多少) is answered part by part; parts beyond this many are
     # named as declined, never dropped silently
     max_parts: int = Field(default=12, ge=1)
+    # parts whose prompt passages overlap are answered by one model call of at most this many parts
+    # (assistant/answer/joint.py); 1 = a call per part
+    joint_parts: int = Field(default=4, ge=1)
     max_tokens: int = 200  # an answer is at most three sentences
     draft_max_tokens: int = 450  # a 150–300 character paragraph
     # what a model writes of a draft: "paragraph" (all of it), "frame" (the opening and closing

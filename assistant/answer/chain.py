@@ -97,11 +97,19 @@ class Answerer(Context):
         routed = self.fact_answers().answer(question, asked)
         return routed is not None and not routed.refused
 
-    def answer_part(self, question: str, filters: Filters | None) -> tuple[Answer, Grounded]:
+    def answer_part(
+        self,
+        question: str,
+        filters: Filters | None,
+        grounded: Grounded | None = None,
+        generator: backends.Backend | None = None,
+    ) -> tuple[Answer, Grounded]:
         """One part of a question through the chain's stages, with the grounding that decided it
-        (whose refusal gives the part its own reason)."""
-        grounded = self.ground_part(question, filters)
-        return self._finalize(self._generate(grounded, streaming(None))), grounded
+        (whose refusal gives the part its own reason). ``grounded`` and ``generator``: a part grounded
+        already, whose text a model call shared with other parts wrote (:mod:`assistant.answer.joint`)."""
+        grounded = grounded or self.ground_part(question, filters)
+        generated = backends.generate(generator or self.generator, grounded, streaming(None))
+        return self._finalize(generated), grounded
 
     def ground_part(self, question: str, filters: Filters | None) -> Grounded:
         """One part retrieved and grounded, no backend run: whether the passages answer it."""

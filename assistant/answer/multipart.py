@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.answer.computed import COMPUTED_MARK, Computed, compute, single_figure
 from assistant.answer.indicator_match import squeeze
+from assistant.answer.joint import answer_jointly
 from assistant.answer.parts import Decomposition, Part
 from assistant.answer.refusal import CANNOT_ANSWER, UNBOUND
 from assistant.answer.stages import Answer, Grounded
@@ -40,6 +41,7 @@ class PartResult:
     answer: Answer | None
     reason: str = ""
     reason_kind: str = ""  # region | year | indicator | limit | "" (answered)
+    joint: bool = False  # written by one model call with other parts (:mod:`assistant.answer.joint`)
 
     @property
     def answered(self) -> bool:
@@ -57,6 +59,7 @@ class PartResult:
             "citations": [offset[c.n] for c in answer.citations] if self.answered and answer else [],
             "reason": self.reason,
             "reason_kind": self.reason_kind,
+            "joint": self.joint,
         }
 
 
@@ -66,9 +69,18 @@ def _figures(answer: Answer | None, offset: dict[int, int]) -> list[FigureResult
     return [replace(f, citation=offset.get(f.citation, f.citation) if f.citation else None) for f in answer.figures]
 
 
-def run_part(answerer: Answerer, part: Part, filters: Filters | None) -> PartResult:
-    """The part answered through the chain's stages, or declined with a reason of its own kind."""
-    answer, grounded = answerer.answer_part(part.question, filters)
+def run_part(
+    answerer: Answerer,
+    part: Part,
+    filters: Filters | None,
+    grounded: Grounded | None = None,
+    joint: Answer | None = None,
+) -> PartResult:
+    """The part answered through the chain's stages (or by the call it shared, ``joint``), or
+    declined with a reason of its own kind."""
+    answer, grounded = (
+        (joint, grounded) if joint and grounded else answerer.answer_part(part.question, filters, grounded)
+    )
     unknown = [w for w in part.own if not answerer.retriever.lexicon.find(w) and len(w) > 1]
     cited = squeeze(" ".join(c.text for c in answer.citations))
     missing = [w for w in unknown if squeeze(w) not in cited]
@@ -110,7 +122,11 @@ def answer_parts(
 ) -> Answer:
     """Every part answered or declined, the computation made, and one answer composed of them."""
     limit = answerer.settings.answer.max_parts
-    results = [run_part(answerer, p, filters) for p in split.parts[:limit]]
+    grounded = [answerer.ground_part(p.question, filters) for p in split.parts[:limit]]
+    joint = answer_jointly(answerer, grounded)  # parts sharing passages: one model call
+    results = [run_part(answerer, p, filters, g, joint.get(i)) for i, (p, g) in enumerate(zip(split.parts, grounded))]
+    for i in joint:
+        results[i].joint = True
     results += [PartResult(p, None, f"{_KIND_WORDS['limit']}（{limit}）", "limit") for p in split.parts[limit:]]
     citations, figures, passages, offset_of = _gather(results)
     computed = _computation(answerer, split, results, offset_of)
@@ -304,6 +320,7 @@ def parts_from_series(split: Decomposition, answer: Answer) -> list[dict[str, An
                 "citations": cited,
                 "reason": "" if cited else "资料中没有该部分的数据",
                 "reason_kind": "" if cited else "indicator",
+                "joint": False,
             }
         )
     return out

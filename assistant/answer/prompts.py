@@ -20,6 +20,8 @@ PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 
 REQUIRED: dict[str, frozenset[str]] = {
     "answer": frozenset({"passages", "question", "cannot_answer"}),
+    # its system text is answer.md's ($system): one prefix, which llama.cpp's prompt cache keeps for both
+    "answer_parts": frozenset({"system", "passages", "parts", "cannot_answer"}),
     "draft": frozenset({"passages", "topic", "style", "chars", "cannot_answer"}),
     "draft_frame": frozenset({"passages", "topic"}),
     "rewrite": frozenset({"history", "question"}),

@@ -52,11 +52,16 @@ class ChatBackend:
         self.completion_cache = completion_cache
 
     def write(self, grounded: Grounded, config: RunnableConfig) -> str | Rejection:
-        """The model's answer, checked; followed by the note on documents that disagree, which a
-        model may leave out (it states one figure and stays silent on the other)."""
+        """The model's answer, checked."""
         a = self.settings.answer
         reply = self.chat_model.bind(max_tokens=a.max_tokens).invoke(self.prompt(grounded), config=config)
-        text = cite_uncited(str(reply.content).strip(), grounded.passage_texts())
+        return self.checked(str(reply.content), grounded)
+
+    def checked(self, reply: str, grounded: Grounded) -> str | Rejection:
+        """A model's answer to the grounded turn, checked as every answer is (one part's line of a
+        reply answering several parts too), and followed by the note on documents that disagree,
+        which a model may leave out (it states one figure and stays silent on the other)."""
+        text = cite_uncited(reply.strip(), grounded.passage_texts())
         reason = rejection_reason(text, grounded)
         if reason:
             return Rejection(reason, declined=reason == DECLINED_REASON)
@@ -65,30 +70,40 @@ class ChatBackend:
             grounded.turn.request.on_token(note)
         return f"{text}{note}"
 
+    def chosen(self, grounded: Grounded, keep: int | None = None) -> list[Passage]:
+        """The passages the model sees, in [n] order: those holding the best evidence, a small model
+        only the top few — ``keep``, else ``max_passages`` (fact rows are short: the model sees them all)."""
+        best: dict[int, float] = {}
+        for e in grounded.evidence:
+            best[e.passage.n] = max(best.get(e.passage.n, 0.0), e.coverage)
+        keep = None if grounded.fact_answer else keep or self.max_passages
+        ordered = sorted(grounded.passages, key=lambda p: (-best.get(p.n, 0.0), p.n))[:keep]
+        return sorted(ordered, key=lambda p: p.n)
+
+    def budget(self, replies: int = 1) -> int:
+        """Prompt tokens left for the passages when the model may write ``replies`` answers."""
+        a = self.settings.answer
+        return a.local_context - a.max_tokens * replies - PROMPT_RESERVE_TOKENS
+
     def prompt(self, grounded: Grounded) -> list[BaseMessage]:
         """Numbered passages, each cut to the sentences that bear on the question, within the
         model's token budget (tiktoken counts, no download). Short prompts keep a 1.5B model on
         two cores near 10 s, and its attention on the figures; verification still checks the
         whole passage."""
-        a = self.settings.answer
-        budget = a.local_context - a.max_tokens - PROMPT_RESERVE_TOKENS
-        best: dict[int, float] = {}
-        for e in grounded.evidence:
-            best[e.passage.n] = max(best.get(e.passage.n, 0.0), e.coverage)
-        # Passages holding the best evidence first; a small model sees only the top few.
-        keep = None if grounded.fact_answer else self.max_passages  # fact rows are short: the model sees them all
-        ordered = sorted(grounded.passages, key=lambda p: (-best.get(p.n, 0.0), p.n))[:keep]
-        blocks: list[str] = []
-        used = 0
-        for p in sorted(ordered, key=lambda p: p.n):
-            block = f"{p.header()}\n{_focus(p, grounded.evidence)}"
-            cost = len(_ENCODING.encode(block))
-            if blocks and used + cost > budget:
-                break
-            blocks.append(block)
-            used += cost
-        system, user = load_prompt("answer").render(passages="\n\n".join(blocks), question=grounded.turn.standalone)
+        blocks = [f"{p.header()}\n{focus(p, focus_sentences(p, grounded.evidence))}" for p in self.chosen(grounded)]
+        kept = blocks[: max(1, fitting(blocks, self.budget()))]
+        system, user = load_prompt("answer").render(passages="\n\n".join(kept), question=grounded.turn.standalone)
         return [SystemMessage(system), HumanMessage(user)]
+
+
+def fitting(blocks: list[str], budget: int) -> int:
+    """How many of ``blocks``, from the first, fit within ``budget`` tokens."""
+    used = 0
+    for i, block in enumerate(blocks):
+        used += len(_ENCODING.encode(block))
+        if used > budget:
+            return i
+    return len(blocks)
 
 
 def rejection_reason(text: str, grounded: Grounded) -> str | None:
@@ -109,14 +124,19 @@ def rejection_reason(text: str, grounded: Grounded) -> str | None:
     return None
 
 
-def _focus(passage: Passage, evidence: list[Evidence]) -> str:
-    """The passage's evidence sentences in reading order (up to FOCUS_CHARS), else its opening."""
+def focus_sentences(passage: Passage, evidence: list[Evidence]) -> list[str]:
+    """The passage's best evidence sentences (up to FOCUS_CHARS together), best first."""
     mine = sorted((e for e in evidence if e.passage.n == passage.n and e.coverage > 0), key=lambda e: -e.coverage)
     chosen: list[str] = []
     for e in mine:
         if sum(map(len, chosen)) + len(e.sentence) > FOCUS_CHARS:
             break
         chosen.append(e.sentence)
-    if not chosen:
+    return chosen
+
+
+def focus(passage: Passage, sentences: list[str]) -> str:
+    """The chosen sentences in the passage's reading order, else its opening."""
+    if not sentences:
         return passage.text[:FOCUS_CHARS]
-    return "……".join(sorted(chosen, key=passage.text.find))
+    return "……".join(sorted(dict.fromkeys(sentences), key=passage.text.find))
