@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from assistant.answer.backends.chat import ChatBackend
     from assistant.answer.chain import Answerer
-    from assistant.answer.grounding import Passage
+    from assistant.answer.types import Passage
 
 LEFT_OUT = "the model's answer to the parts leaves this part out"
 TWICE = "the model's answer to the parts gives this part the figure it gives another"

@@ -12,61 +12,23 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from assistant.answer.computed import COMPUTED_MARK, Computed, compute, single_figure
+from assistant.answer.computed import Computed
 from assistant.answer.indicator_match import squeeze
 from assistant.answer.joint import answer_jointly
+from assistant.answer.part_compute import computation
+from assistant.answer.part_result import KIND_WORDS, PartResult, compose, part_figures
 from assistant.answer.parts import Decomposition, Part
-from assistant.answer.refusal import CANNOT_ANSWER, UNBOUND
+from assistant.answer.refusal import UNBOUND
 from assistant.answer.stages import Answer, Grounded
-from assistant.answer.verify import CITATION, FigureResult
-from assistant.facts.binding import asked_qualifiers
+from assistant.answer.verify import FigureResult
 from assistant.language.years import DATE_PHRASES
 
 if TYPE_CHECKING:
     from assistant.answer.chain import Answerer
     from assistant.retrieve import Filters
-
-_ORDINAL = "一二三四五六七八九十"
-
-
-@dataclass
-class PartResult:
-    """One part as answered or declined: its answer, and when declined, why (and of which kind:
-    region absent, year absent for that region, indicator absent, over the limit)."""
-
-    part: Part
-    answer: Answer | None
-    reason: str = ""
-    reason_kind: str = ""  # region | year | indicator | limit | "" (answered)
-    joint: bool = False  # written by one model call with other parts (:mod:`assistant.answer.joint`)
-
-    @property
-    def answered(self) -> bool:
-        return self.answer is not None and not self.answer.refused
-
-    def to_json(self, offset: dict[int, int]) -> dict[str, Any]:
-        answer = self.answer
-        return {
-            "claim": self.part.label(),
-            "question": self.part.question,
-            "slots": self.part.claim,
-            "status": "answered" if self.answered else "declined",
-            "repeated": self.part.repeated,
-            "figures": [f.to_json() for f in _figures(answer, offset)] if self.answered else [],
-            "citations": [offset[c.n] for c in answer.citations] if self.answered and answer else [],
-            "reason": self.reason,
-            "reason_kind": self.reason_kind,
-            "joint": self.joint,
-        }
-
-
-def _figures(answer: Answer | None, offset: dict[int, int]) -> list[FigureResult]:
-    if answer is None:
-        return []
-    return [replace(f, citation=offset.get(f.citation, f.citation) if f.citation else None) for f in answer.figures]
 
 
 def run_part(
@@ -105,14 +67,6 @@ def _reason_kind(answerer: Answerer, part: Part, grounded: Grounded, filters: Fi
     return "indicator"
 
 
-_KIND_WORDS = {
-    "year": "该地区有此指标，但没有所问年份的数据",
-    "indicator": "资料中没有所问指标的数据",
-    "region": "资料中没有关于该地区的文件",
-    "limit": "超过一次回答的部分数上限",
-}
-
-
 def answer_parts(
     answerer: Answerer,
     split: Decomposition,
@@ -127,15 +81,15 @@ def answer_parts(
     results = [run_part(answerer, p, filters, g, joint.get(i)) for i, (p, g) in enumerate(zip(split.parts, grounded))]
     for i in joint:
         results[i].joint = True
-    results += [PartResult(p, None, f"{_KIND_WORDS['limit']}（{limit}）", "limit") for p in split.parts[limit:]]
+    results += [PartResult(p, None, f"{KIND_WORDS['limit']}（{limit}）", "limit") for p in split.parts[limit:]]
     citations, figures, passages, offset_of = _gather(results)
-    computed = _computation(answerer, split, results, offset_of)
+    computed = computation(answerer, split, results, offset_of)
     stated = _stated_change(answerer, split, results, computed, filters)
     if stated is not None:  # the later year's document states the change the missing year would give
         results.append(stated)
         citations, figures, passages, offset_of = _gather(results)
         computed = None
-    text = _compose(results, offset_of, computed)
+    text = compose(results, offset_of, computed)
     if on_token:
         on_token(text)
     answered = [r for r in results if r.answered]
@@ -159,19 +113,24 @@ def answer_parts(
 
 
 def _gather(results: list[PartResult]) -> tuple[list[Any], list[FigureResult], list[Any], list[dict[int, int]]]:
-    """The answered parts' citations, figures and passages renumbered into one list, and each
-    part's map from its own [n] to the composed answer's."""
+    """The answered parts' citations, figures and passages renumbered into one list (a passage cited
+    by two parts once), and each part's map from its own [n] to the composed answer's."""
     offset_of: list[dict[int, int]] = []
-    citations, figures, passages, n = [], [], [], 0
+    citations, figures, passages = [], [], []
+    numbered: dict[tuple[str, str], int] = {}  # a passage two parts cite keeps one number
     for r in results:
         offset: dict[int, int] = {}
         if r.answered and r.answer is not None:
             for c in r.answer.citations:
-                n += 1
-                offset[c.n] = n
-                citations.append(replace(c, n=n))
-            passages += [replace(p, n=offset[p.n]) for p in r.answer.passages if p.n in offset]
-            figures += _figures(r.answer, offset)
+                if (c.source, c.text) not in numbered:
+                    numbered[c.source, c.text] = len(numbered) + 1
+                    citations.append(replace(c, n=len(numbered)))
+                offset[c.n] = numbered[c.source, c.text]
+            held = {p.n for p in passages}
+            passages += [
+                replace(p, n=offset[p.n]) for p in r.answer.passages if p.n in offset and offset[p.n] not in held
+            ]
+            figures += part_figures(r.answer, offset)
         offset_of.append(offset)
     return citations, figures, passages, offset_of
 
@@ -206,95 +165,6 @@ def _timings(results: list[PartResult], total: float) -> dict[str, float]:
         "generate_ms": sum(a.timings.get("generate_ms", 0.0) for a in answers),
         "total_ms": total,
     }
-
-
-def _computation(
-    answerer: Answerer, split: Decomposition, results: list[PartResult], offset_of: list[dict[int, int]]
-) -> Computed | None:
-    """The asked computation over the two parts' single verified figures — A against B as asked
-    (A比B), the later year first for a listed pair of years (…和…增长了多少) — or why it cannot be made."""
-    if not split.compute or len(results) != 2:
-        return None
-    sides = [_pick(answerer, r.part, _figures(r.answer, o)) if r.answered else None for r, o in zip(results, offset_of)]
-    sides = _same_basis(answerer, results, offset_of, sides)
-    picked: list[tuple[str, FigureResult, int]] = []
-    for r, fig in zip(results, sides):
-        if fig is None:
-            return Computed(split.compute, f"{r.part.label()}没有唯一核实的数字，未计算。", "", ())
-        picked.append((r.part.label(), fig, int(r.part.claim.get("year", "0")[:4] or 0)))
-    a, b = picked
-    if not split.explicit and split.compute in ("difference", "growth") and a[2] and b[2] and a[2] < b[2]:
-        a, b = b, a
-    return compute(split.compute, (a[0], a[1]), (b[0], b[1]))
-
-
-def _same_basis(
-    answerer: Answerer, results: list[PartResult], offset_of: list[dict[int, int]], sides: list[FigureResult | None]
-) -> list[FigureResult | None]:
-    """One side has figures from two documents (2.54% first published, 2.56% revised): compute with
-    the one the other side's document gives, so both figures stand on one basis (the 2023 bulletin's
-    0.09个百分点 is 2.65 − 2.56)."""
-    if sum(f is None for f in sides) != 1 or not all(r.answered for r in results):
-        return sides
-    i = sides.index(None)
-    other = sides[1 - i]
-    source = _source_of(results[1 - i], offset_of[1 - i], other.citation if other else None)
-    if not source:
-        return sides
-    figures = _figures(results[i].answer, offset_of[i])
-    same = [f for f in figures if _source_of(results[i], offset_of[i], f.citation) == source]
-    return [_pick(answerer, results[i].part, same) if j == i else f for j, f in enumerate(sides)]
-
-
-def _source_of(result: PartResult, offset: dict[int, int], n: int | None) -> str:
-    """The document the part's citation ``n`` (as renumbered in the composed answer) is from."""
-    back = {new: old for old, new in offset.items()}
-    answer = result.answer
-    return next((c.source for c in answer.citations if c.n == back.get(n)), "") if answer and n else ""
-
-
-def _pick(answerer: Answerer, part: Part, figures: list[FigureResult]) -> FigureResult | None:
-    """The part's one figure to compute with: its only verified figure of the indicator's units,
-    else the only one the fact table holds as that indicator with that qualifier (86家 of
-    "新认定86家, 有效期内227家" for 新认定), else None."""
-    store = answerer.fact_answers().store
-    indicator = store.vocab.search(part.question)
-    units = store.vocab.units(indicator) if indicator else None
-    fig = single_figure(figures, units)
-    if fig is not None or indicator is None:
-        return fig
-    qualifiers = asked_qualifiers(part.question, units)
-    region, year = part.claim.get("place"), part.claim.get("year", "")[:4]
-    values = {
-        f.base_value
-        for f in store.query(indicator, region=region, year=int(year) if year else None, qualifiers=qualifiers)
-    }
-    return single_figure([f for f in figures if f.value in values], units)
-
-
-def _compose(results: list[PartResult], offset_of: list[dict[int, int]], computed: Computed | None) -> str:
-    """One line per part, in the question's order; a declined part says what is missing."""
-    lines = [f"问题包含{_ordinal(len(results))}个部分，逐一回答："]
-    for i, (r, offset) in enumerate(zip(results, offset_of), start=1):
-        head = f"（{_ordinal(i)}）{r.part.label()}{'（问题中重复出现，合并回答）' if r.part.repeated > 1 else ''}："
-        if r.answered and r.answer is not None:
-            body = CITATION.sub(lambda m, o=offset: f"[{o.get(int(m.group(1)), int(m.group(1)))}]", r.answer.answer)
-            lines.append(head + body.strip())
-        else:
-            lines.append(f"{head}未能回答——{r.reason or _KIND_WORDS.get(r.reason_kind, '')}。")
-    if computed is not None:
-        # no [n] on this line: the result is in no passage; its inputs are cited on their parts' lines
-        lines.append(f"计算{COMPUTED_MARK}：{computed.text}")
-    if not any(r.answered for r in results):
-        lines[0] = f"{CANNOT_ANSWER}。{lines[0]}"
-    return "\n".join(re.sub(r"\n+", " ", line) for line in lines)
-
-
-def _ordinal(n: int) -> str:
-    if n <= 10:
-        return _ORDINAL[n - 1]
-    tens, ones = divmod(n, 10)
-    return f"{'' if tens == 1 else _ORDINAL[tens - 1]}十{_ORDINAL[ones - 1] if ones else ''}"
 
 
 def parts_from_series(split: Decomposition, answer: Answer) -> list[dict[str, Any]]:
