@@ -21,6 +21,7 @@ from pathlib import Path
 from assistant.facts.extract import FORMAT, Fact, extract_facts
 from assistant.facts.vocabulary import Vocabulary, load_vocabulary, normalize
 from assistant.index.store import ChunkStore, StoredChunk
+from assistant.language.places import region_of
 from assistant.settings import Settings
 
 _PAGE = 2000
@@ -35,6 +36,13 @@ CREATE TABLE IF NOT EXISTS documents (source TEXT PRIMARY KEY, content_hash TEXT
 CREATE TABLE IF NOT EXISTS stamp (key TEXT PRIMARY KEY, value TEXT);
 """
 _REGION_SUFFIX = re.compile(r"(?:省|市|区|县|自治区)$")
+
+
+def _full_name(region: str) -> str:
+    """The division's full name when ``region`` is one whole name form of it (黔东南州 and 黔东南 are
+    黔东南苗族侗族自治州, which no LIKE on the short form finds); else ``region`` itself."""
+    place = region_of(region)
+    return place.full_name if place is not None and place.span == (0, len(region)) else region
 
 
 @dataclass
@@ -155,8 +163,8 @@ class FactStore:
                 args += [f"%{normalize(indicator)}%"] * 2
         if region:
             short = _REGION_SUFFIX.sub("", normalize(region).replace(" ", "")) or region
-            where.append("region LIKE ?")
-            args.append(f"%{short}%")
+            where.append("(region LIKE ? OR region = ?)")
+            args += [f"%{short}%", _full_name(region)]
         if year is not None:
             where.append("year = ?")
             args.append(year)
