@@ -32,7 +32,7 @@ def _speed() -> dict[str, float]:
 
     texts = [
         f.read_text(encoding="utf-8", errors="ignore")
-        for f in sorted((ROOT.parent.parent / "shared" / "corpora").rglob("*.txt"))
+        for f in sorted((ROOT.parent / "shared" / "corpora").rglob("*.txt"))
     ]
     sentences = [s for t in texts for s in re.split(r"(?<=[。；！？])", t) if len(s.strip()) > 4]
     started = time.perf_counter()

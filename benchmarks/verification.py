@@ -39,7 +39,7 @@ def load_corpus():
     from assistant.settings import get_settings
 
     settings, vocab = get_settings(), load_vocabulary()
-    folders = [ROOT / "knowledge", ROOT.parent.parent / "shared" / "corpora"]
+    folders = [ROOT / "knowledge", ROOT.parent / "shared" / "corpora"]
     folders = [f if f.exists() else Path("/work/shared/corpora") for f in folders]
     chunks, facts = {}, {}
     for path in discover(folders, ["SOURCES.md"])[0]:  # the corpora's notes on their files are no documents

@@ -24,11 +24,7 @@ from assistant.answer.joint import split_reply
 from assistant.settings import PROJECT_ROOT, Settings
 
 BULLETIN = (
-    PROJECT_ROOT.parent.parent
-    / "shared"
-    / "corpora"
-    / "fresh-2026-12"
-    / "HYSkyline-squan_kw__luoyang_2023_tongji_gongbao.txt"
+    PROJECT_ROOT.parent / "shared" / "corpora" / "fresh-2026-12" / "HYSkyline-squan_kw__luoyang_2023_tongji_gongbao.txt"
 )
 QUESTION = "洛阳市2023年授权专利、有效发明专利和技术合同成交额分别是多少？"
 FIGURES = ("12123件", "12672件", "145.4亿元")
@@ -197,3 +193,16 @@ def test_parts_of_two_documents_make_a_call_each(corpus_settings: Settings, endp
     )
     assert [p["joint"] for p in answer.parts] == [False, False]
     assert len(endpoint.requests) == 2 and all("（1）" not in r["messages"][-1]["content"] for r in endpoint.requests)
+
+
+def test_a_clause_the_same_sentence_answers_points_to_the_part_before(luoyang: Settings) -> None:
+    """…有效发明专利多少件，比上年增长多少？ on the extractive backend: one sentence answers both clauses,
+    quoted once and cited once; the bare clause points to it. The rule was written for no document:
+    the 洛阳市 bulletin's paragraph is its test."""
+    from assistant.answer.chain import Answerer
+
+    answer = Answerer(luoyang, backend="extractive").ask("截至2023年底洛阳有效发明专利多少件，比上年增长多少？")
+    lines = answer.answer.splitlines()
+    assert [p["status"] for p in answer.parts] == ["answered", "answered"], answer.answer
+    assert "12672件" in lines[1] and "18.8%" in lines[1] and lines[2].endswith("见（一）。"), answer.answer
+    assert [c.n for c in answer.citations] == [1] and answer.parts[1]["citations"] == [1]

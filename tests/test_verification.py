@@ -27,9 +27,7 @@ from assistant.facts.extract import extract_facts
 from assistant.facts.vocabulary import load_vocabulary
 from assistant.settings import get_settings
 
-SHARED = Path(__file__).resolve().parents[1].parent.parent / "shared" / "corpora"
-if not SHARED.exists():
-    SHARED = Path("/work/shared/corpora")
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 ZHOUKOU = SHARED / "fresh-2026-12" / "HYSkyline-squan_kw__zhoukou_2023_tongji_gongbao.pdf"
 LUOYANG = SHARED / "fresh-2026-12" / "HYSkyline-squan_kw__luoyang_2023_tongji_gongbao.txt"
 NBS_2023 = SHARED / "bulletins-policies" / "huhuaping-techme__nbs_2023_quanguo_keji_jingfei_touru_tongji_gongbao.html"
