@@ -109,6 +109,9 @@ class AnswerSettings(_Section):
     # parts whose prompt passages overlap are answered by one model call of at most this many parts
     # (assistant/answer/joint.py); 1 = a call per part
     joint_parts: int = Field(default=4, ge=1)
+    # the share (by IDF) of the question's indicator words a sentence must hold to support an answer:
+    # below it the answer declines as "indicator absent" (assistant/answer/refusal.py)
+    min_coverage: float = Field(default=0.38, gt=0, le=1)
     max_tokens: int = 200  # an answer is at most three sentences
     draft_max_tokens: int = 450  # a 150–300 character paragraph
     # what a model writes of a draft: "paragraph" (all of it), "frame" (the opening and closing

@@ -9,6 +9,9 @@ import pytest
 from assistant.answer.grounding import analyze, evidence_years, find_evidence
 from assistant.answer.refusal import CANNOT_ANSWER, Refusal, decide, wording
 from assistant.answer.types import Passage
+from assistant.settings import Settings
+
+MIN_COVERAGE = Settings().answer.min_coverage  # the default the chain decides with
 
 DOCUMENTS = [
     {"region": "泰兴市", "province": "江苏省"},
@@ -117,14 +120,14 @@ def test_evidence_keeps_the_asked_region_year_and_indicator() -> None:
     assert all(e.passage.region == "泰兴市" for e in evidence)  # 泸州's 31家 is never a candidate
     assert "2019年新认定国家高企52家。" not in [e.sentence for e in evidence]  # another year
     assert evidence[0].coverage == 1.0 and [f.text for f in evidence[0].figures] == ["86家"]
-    assert decide(facts, evidence) is None
+    assert decide(facts, evidence, MIN_COVERAGE) is None
 
 
 def test_the_opposite_measure_or_a_missing_qualifier_does_not_answer() -> None:
     facts = analyze("泸州市2008年发明专利授权多少件？", DOCUMENTS)
     passages = [passage(1, "全年专利授权91件。申请发明专利40件。", region="泸州市", years=(2008,))]
     assert find_evidence(facts, passages, flat_idf) == []
-    refusal = decide(facts, [])
+    refusal = decide(facts, [], MIN_COVERAGE)
     assert refusal == Refusal("资料中没有相应地区和年份的相关内容")
 
 
@@ -137,10 +140,10 @@ def test_years_come_from_the_sentence_then_the_section_then_the_document() -> No
 
 def test_refusals_say_why_and_name_the_region() -> None:
     foreign = analyze("上海市2020年新认定高新技术企业多少家？", DOCUMENTS)
-    assert decide(foreign, []).reason.startswith("资料中没有关于上海市的文件")
+    assert decide(foreign, [], MIN_COVERAGE).reason.startswith("资料中没有关于上海市的文件")
     facts = analyze("泰兴市2020年技术合同成交额是多少？", DOCUMENTS)
     weak = find_evidence(facts, [passage(1, "全年新认定国家高企86家。")], flat_idf)
-    refusal = decide(facts, weak)
+    refusal = decide(facts, weak, MIN_COVERAGE)
     assert refusal == Refusal("资料中没有所问指标的数据")
     text = wording(refusal, facts, [passage(1, "全年新认定国家高企86家。")])
     assert text.startswith(CANNOT_ANSWER) and "地区：泰兴市" in text and "《泰兴市科技局工作总结》" in text

@@ -9,6 +9,9 @@ from assistant.answer.followup import merge_followup
 from assistant.answer.grounding import analyze, find_evidence
 from assistant.answer.refusal import decide
 from assistant.answer.types import Passage
+from assistant.settings import Settings
+
+MIN_COVERAGE = Settings().answer.min_coverage  # the default the chain decides with
 
 SEEDS = [
     {"region": "泰兴市", "province": "江苏省"},
@@ -69,7 +72,7 @@ def test_a_county_question_mentioning_the_nation_stays_the_county() -> None:
 def test_a_place_inside_a_covered_region_is_not_that_region(question: str) -> None:
     facts = analyze(question, SEEDS)
     assert facts.sub_units and set(facts.sub_units) <= set(facts.foreign), facts
-    refusal = decide(facts, [])
+    refusal = decide(facts, [], MIN_COVERAGE)
     assert refusal is not None and facts.sub_units[0] in refusal.reason  # never the county's or city's figure
 
 

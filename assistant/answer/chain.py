@@ -165,14 +165,17 @@ class Answerer(Context):
         if not turn.request.filters:
             routed = answers.answer(turn.standalone, turn.facts)
             if routed is not None:  # a comparison, trend or ranking: the fact rows are the passages
-                grounded = routed.grounded(turn, started, _binder(answers.store, turn, routed.passages))
+                grounded = routed.grounded(
+                    turn, started, self.settings.answer.min_coverage, _binder(answers.store, turn, routed.passages)
+                )
                 # the fact table keeps no chunk layout: a cited row's kind, row label, columns, text as
                 # written and reading method (OCR) come from its chunk, so the source panel shows the row
                 return replace(grounded, passages=[self._with_chunk_metadata(p) for p in grounded.passages])
         passages = self._passages(turn)
         evidence = find_evidence(turn.facts, passages, self.retriever.lexical.idf)
+        min_coverage = self.settings.answer.min_coverage
         refusal = decide(
-            turn.facts, evidence, lambda: Coverage.of(self.retriever.documents(), answers.store)
+            turn.facts, evidence, min_coverage, lambda: Coverage.of(self.retriever.documents(), answers.store)
         ) or ungoverned(turn.facts, evidence, passages)
         return Grounded(
             turn,
@@ -180,6 +183,7 @@ class Answerer(Context):
             evidence,
             refusal,
             (time.perf_counter() - started) * 1000,
+            min_coverage,
             bound=_binder(answers.store, turn, passages),
         )
 

@@ -52,7 +52,7 @@ class FactAnswer:
         wanted = (extract_figures(f"{p['value_text']}{p['unit']}") for p in self.series)
         return all(figs and figure_in(figs[0], text) for figs in wanted)
 
-    def grounded(self, turn: Turn, started: float, bound: Bound) -> Grounded:
+    def grounded(self, turn: Turn, started: float, min_coverage: float, bound: Bound) -> Grounded:
         """The chain's grounded turn for this answer: the fact rows are its numbered passages, each
         its own evidence; a refusal carries what the table does hold as its reason."""
         evidence = [Evidence(p, p.text, 1.0, ()) for p in self.passages]
@@ -63,6 +63,7 @@ class FactAnswer:
             evidence,
             refusal,
             (time.perf_counter() - started) * 1000,
+            min_coverage,
             fact_answer=self,
             bound=bound,
         )

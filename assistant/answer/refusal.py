@@ -19,8 +19,6 @@ from assistant.answer.types import Evidence, Passage, QuestionFacts
 # The one phrase that means "the corpus does not answer this": shared by prompts, refusals, tests, eval.
 CANNOT_ANSWER = "现有资料中没有找到所问的数据"
 
-MIN_COVERAGE = 0.38  # share (by IDF) of the question's indicator words a supporting sentence must hold
-
 
 @dataclass(frozen=True)
 class Refusal:
@@ -37,7 +35,10 @@ DECLINED = "资料中没有与所问指标对应的数字"
 
 
 def decide(
-    facts: QuestionFacts, evidence: list[Evidence], coverage: Callable[[], Coverage] | None = None
+    facts: QuestionFacts,
+    evidence: list[Evidence],
+    min_coverage: float,
+    coverage: Callable[[], Coverage] | None = None,
 ) -> Refusal | None:
     """Why the passages don't answer the question, or None.
 
@@ -55,7 +56,7 @@ def decide(
         return Refusal(f"{'；'.join(reasons) or '资料中没有关于' + '、'.join(facts.foreign) + '的文件'}{held}")
     if not evidence:
         return Refusal("；".join(gaps(facts, coverage)) or "资料中没有相应地区和年份的相关内容")
-    if evidence[0].coverage < MIN_COVERAGE:
+    if evidence[0].coverage < min_coverage:
         return Refusal("；".join(gaps(facts, coverage, kinds=("indicator",))) or "资料中没有所问指标的数据")
     return None
 

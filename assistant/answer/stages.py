@@ -56,6 +56,7 @@ class Grounded:
     evidence: list[Evidence]
     refusal: Refusal | None
     retrieve_ms: float
+    min_coverage: float  # the settings' answer.min_coverage: what the evidence had to reach
     fact_answer: FactAnswer | None = None  # a comparison, trend or ranking the fact table answers
     bound: Bound | None = None  # indicator-bound verification of a figure found in passage n
 

@@ -77,8 +77,10 @@ class Runner:
         evidence = find_evidence(facts, passages, lambda word: 1.0)
         turn = Turn(Request(question, [], None, time.perf_counter()), question, question, facts)
         claim = question_claim(question, self.store.vocab, facts.places, facts.years)
+        min_coverage = self.settings.answer.min_coverage
+        refusal = decide(facts, evidence, min_coverage)
         return Grounded(
-            turn, passages, evidence, decide(facts, evidence), 0.0, bound=passage_binder(self.store, claim, passages)
+            turn, passages, evidence, refusal, 0.0, min_coverage, bound=passage_binder(self.store, claim, passages)
         )
 
     def answer(self, case: Case) -> Answer | None:

@@ -17,7 +17,7 @@ from langchain_core.runnables import RunnableConfig
 from assistant.answer.cache import SQLiteCompletionCache
 from assistant.answer.conflicts import disagreement_note
 from assistant.answer.prompts import load_prompt
-from assistant.answer.refusal import MIN_COVERAGE, model_refused
+from assistant.answer.refusal import model_refused
 from assistant.answer.stages import Grounded, Rejection
 from assistant.answer.types import Evidence, Passage
 from assistant.answer.verify import CITATION, cite_uncited, verify_answer
@@ -65,7 +65,7 @@ class ChatBackend:
         reason = rejection_reason(text, grounded)
         if reason:
             return Rejection(reason, declined=reason == DECLINED_REASON)
-        note = disagreement_note(grounded, grounded.facts.lexicon, MIN_COVERAGE)
+        note = disagreement_note(grounded, grounded.facts.lexicon, grounded.min_coverage)
         if note and grounded.turn.request.on_token:
             grounded.turn.request.on_token(note)
         return f"{text}{note}"

@@ -28,14 +28,13 @@ def compose_text(grounded: Grounded) -> str:
     """A cited answer from the grounded turn's best evidence (or the fact rows')."""
     from assistant.answer import extractive
     from assistant.answer.conflicts import find_disagreement
-    from assistant.answer.refusal import MIN_COVERAGE
 
     if grounded.fact_answer is not None:  # composed from the fact rows already
         return grounded.fact_answer.text
     text = extractive.compose(grounded.facts, grounded.evidence)
     # two documents giving the asked figure differently: show both and say so, never pick one
     disagreement = find_disagreement(
-        grounded.turn.standalone, grounded.facts, grounded.evidence, grounded.facts.lexicon, MIN_COVERAGE
+        grounded.turn.standalone, grounded.facts, grounded.evidence, grounded.facts.lexicon, grounded.min_coverage
     )
     return f"{text}{disagreement.sentence()}" if disagreement else text
 
