@@ -100,12 +100,12 @@ class Retriever:
 
     def _adopt(self, lexical: LexicalIndex) -> None:
         """Use a (re)built BM25 view; dense search is limited to the same servable documents."""
-        hashes = sorted({str(m.get("content_hash", "")) for m in lexical.metadatas})
+        hashes = sorted({str(h or "") for h in lexical.metadatas.column("content_hash")})
         self._latest = self._local.view = _View(
             lexical,
             {cid: i for i, cid in enumerate(lexical.ids)},
             {"content_hash": {"$in": hashes}},
-            RowLabels(lexical.metadatas),
+            RowLabels(lexical.metadatas.fields("kind", "row_label")),  # no chunk's whole metadata decoded
         )
 
     def _view(self) -> _View:
@@ -166,7 +166,7 @@ class Retriever:
         return bool(self.metadata(chunk_id).get("dense", True))
 
     def regions(self) -> list[str]:
-        return sorted({m.get("region", "") for m in self.lexical.metadatas} - {""})
+        return sorted({r for r in self.lexical.metadatas.column("region") if r})
 
     def _mask(self, filters: Filters) -> tuple[np.ndarray | None, dict[str, Any] | None]:
         """A boolean mask over chunks for BM25, and the equivalent Chroma ``where`` clause."""
@@ -178,17 +178,18 @@ class Retriever:
         if filters.region:
             wanted = to_simplified(filters.region)
             regions = [r for r in self.regions() if wanted in to_simplified(r)] or [filters.region]
-            mask &= np.array([m.get("region") in regions for m in metas], dtype=bool)
+            mask &= np.array([r in regions for r in metas.column("region")], dtype=bool)
             clauses.append({"region": {"$in": regions}})
         if filters.year is not None:
-            mask &= np.array([filters.year in (m.get("years") or []) for m in metas], dtype=bool)
+            mask &= np.array([filters.year in (y or []) for y in metas.column("years")], dtype=bool)
             clauses.append({"years": {"$contains": filters.year}})
         if filters.document:
-            sources = {str(m.get("source", "")) for m in metas}
+            column = [str(s or "") for s in metas.column("source")]
+            sources = set(column)
             # a bare file name names the one document listed as folder/name with it (--doc 报告.pdf)
             named = [s for s in sources if s.rsplit("/", 1)[-1] == filters.document]
             document = filters.document if filters.document in sources or len(named) != 1 else named[0]
-            mask &= np.array([m.get("source") == document for m in metas], dtype=bool)
+            mask &= np.array([s == document for s in column], dtype=bool)
             clauses.append({"source": document})
         return mask, clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
