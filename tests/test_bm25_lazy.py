@@ -111,16 +111,18 @@ def store(settings: Settings) -> ChunkStore:
     return chunks
 
 
-def test_opening_a_retriever_decodes_no_chunk_and_a_search_only_its_candidates(
+def test_opening_a_retriever_decodes_no_chunk_nor_token_counts_and_a_search_only_its_candidates(
     store: ChunkStore, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     decoded: list[int] = []
     for cls in (segment_file.SegmentTexts, segment_file.SegmentMetadatas):
         real = cls.__getitem__
         monkeypatch.setattr(cls, "__getitem__", lambda self, i, real=real: decoded.append(i) or real(self, i))
+    LexicalIndex.current(store, settings.lexical_dir)  # the first open merges and saves the merge
     retriever = Retriever(settings)
     view = retriever.lexical
     assert decoded == [] and len(view.ids) > 200
+    assert not any("_counts" in vars(seg) for seg in view.segments.values())  # nor any token counts
     hits = retriever.search("研究与试验发展经费投入强度", k=5, mode="lexical")
     assert hits and 0 < len(decoded) <= 4 * settings.retrieve.candidates < len(view.ids)
     decoded.clear()

@@ -135,13 +135,14 @@ class LexicalIndex:
                 if len(segment.ids) != count:
                     return None
                 segments[name] = segment
+            parts = list(segments.values())
+            ids = [i for seg in parts for i in seg.ids]
+            base = previous.postings if previous is not None else None
+            postings = _postings(folder, segments, base) if ids else None  # reads the token counts it merges
         except (OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:
             log.info("BM25 view at %s unusable (%s); rebuilding", folder, exc)
             return None
-        parts = list(segments.values())
-        ids = [i for seg in parts for i in seg.ids]
         texts, metas = Joined([seg.texts for seg in parts]), Joined([seg.metadatas for seg in parts])
-        postings = _postings(folder, segments, previous.postings if previous is not None else None) if ids else None
         return cls(stamp["generation"], ids, texts, metas, postings, int(stamp.get("stored", -1)), segments)
 
     def scores(self, tokens: list[str]) -> np.ndarray:

@@ -4,15 +4,15 @@ A fresh process opening a 200,000-chunk view used to unpickle every chunk's text
 (~4 CPU-s); a query reads the texts and metadata of a few dozen candidates. So a segment file keeps
 each chunk's text (UTF-8) and metadata (pickled, as the difference from the document's first chunk)
 as byte ranges the reader maps (``mmap``) and decodes only on access. What a whole-index scan needs
-is read at open, small: the ids, the token counts, and the columns of :data:`SCANNED` (a filter's
-region, years and source, the dense filter's content hash, the table rows' kind and label), each
-kept once when the whole document shares its value.
+is read at open, small: the ids and the columns of :data:`SCANNED` (a filter's region, years and
+source, the dense filter's content hash, the table rows' kind and label), each kept once when the
+whole document shares its value.
 
 Layout: the chunks' byte ranges, page after page as they stream in (a document is never held
-whole), then a pickled tail (ids, the ranges, the first chunk's metadata, the columns, the token
-counts) and the tail's offset in the last 8 bytes. Written under a unique temporary name and renamed
-into place, never modified; a mapped file stays readable after another process replaces or removes
-it (the mapping keeps the old inode).
+whole), the pickled token counts (read by a merge only), then a pickled tail (ids, the ranges, the
+first chunk's metadata, the columns, where the counts are) and the tail's offset in the last 8
+bytes. Written under a unique temporary name and renamed into place, never modified; a mapped file
+stays readable after another process replaces or removes it (the mapping keeps the old inode).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ import pickle
 import uuid
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -42,18 +42,42 @@ class _Varies(list):
     """A column whose values differ between a document's chunks (kept per chunk)."""
 
 
-@dataclass
 class Segment:
-    """One document version's chunks and their token counts (token ids local to the segment)."""
+    """One document version's chunks and their token counts (token ids local to the segment). The
+    token counts are decoded when a merge first needs them: an open that finds its merge saved never
+    does."""
 
-    ids: list[str]
-    texts: SegmentTexts
-    metadatas: SegmentMetadatas
-    vocab: list[str]  # local token id -> token
-    token_ids: np.ndarray  # distinct local token ids of every chunk, chunk after chunk
-    counts: np.ndarray  # how often each of those occurs in its chunk
-    distinct: np.ndarray  # distinct tokens per chunk (how many entries of token_ids each chunk owns)
-    lengths: np.ndarray  # tokens per chunk (its BM25 document length)
+    def __init__(
+        self, ids: list[str], texts: SegmentTexts, metadatas: SegmentMetadatas, counts: Callable[[], tuple]
+    ) -> None:
+        self.ids, self.texts, self.metadatas, self._read_counts = ids, texts, metadatas, counts
+
+    @cached_property
+    def _counts(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        counts = self._read_counts()
+        if len(counts[4]) != len(self.ids):
+            raise ValueError(f"a segment holds {len(self.ids)} chunks but {len(counts[4])} lengths")
+        return counts
+
+    @property
+    def vocab(self) -> list[str]:  # local token id -> token
+        return self._counts[0]
+
+    @property
+    def token_ids(self) -> np.ndarray:  # distinct local token ids of every chunk, chunk after chunk
+        return self._counts[1]
+
+    @property
+    def counts(self) -> np.ndarray:  # how often each of those occurs in its chunk
+        return self._counts[2]
+
+    @property
+    def distinct(self) -> np.ndarray:  # distinct tokens per chunk (how many entries of token_ids each chunk owns)
+        return self._counts[3]
+
+    @property
+    def lengths(self) -> np.ndarray:  # tokens per chunk (its BM25 document length)
+        return self._counts[4]
 
 
 class SegmentTexts(Sequence[str]):
@@ -143,14 +167,16 @@ def _stream(tmp: Path, chunks: Iterable[Any], page_size: int) -> int:
             counts.extend(tokens.values())
             distinct.append(len(tokens))
             lengths.append(sum(tokens.values()))
+        arrays = (np.asarray(a, np.int32) for a in (token_ids, counts, distinct, lengths))
+        end = at + fh.write(pickle.dumps((list(vocab), *arrays), protocol=pickle.HIGHEST_PROTOCOL))
         tail = {
             "ids": ids,
             "ranges": np.asarray(ranges, np.int64).reshape(-1, 4),
             "first": first or {},
             "columns": {key: _shared(values) for key, values in columns.items()},
-            "postings": (list(vocab), *(np.asarray(a, np.int32) for a in (token_ids, counts, distinct, lengths))),
+            "counts": (at, end),
         }
-        fh.write(pickle.dumps(tail, protocol=pickle.HIGHEST_PROTOCOL) + at.to_bytes(8, "little"))
+        fh.write(pickle.dumps(tail, protocol=pickle.HIGHEST_PROTOCOL) + end.to_bytes(8, "little"))
     return len(lengths)
 
 
@@ -173,19 +199,14 @@ def read_segment(path: Path) -> Segment:
     if data[: len(_MAGIC)] != _MAGIC or len(data) < len(_MAGIC) + 8:
         raise ValueError(f"segment {path.name} is not a segment file of this format")
     tail = pickle.loads(data[int.from_bytes(data[-8:], "little") : -8])
-    ids, ranges = tail["ids"], tail["ranges"]
-    vocab, token_ids, counts, distinct, lengths = tail["postings"]
-    if not (len(lengths) == len(ids) == len(ranges)) or (len(ranges) and ranges.max() > len(data) - 8):
-        raise ValueError(f"segment {path.name} holds {len(ids)} chunks but {len(lengths)} lengths")
+    ids, ranges, (start, end) = tail["ids"], tail["ranges"], tail["counts"]
+    if len(ids) != len(ranges) or (len(ranges) and ranges.max() > start) or end > len(data) - 8:
+        raise ValueError(f"segment {path.name} holds {len(ids)} chunks but {len(ranges)} byte ranges")
     return Segment(
         ids,
         SegmentTexts(data, ranges),
         SegmentMetadatas(data, ranges, tail["first"], tail["columns"]),
-        vocab,
-        token_ids,
-        counts,
-        distinct,
-        lengths,
+        lambda: pickle.loads(data[start:end]),
     )
 
 
