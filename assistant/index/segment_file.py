@@ -38,10 +38,6 @@ _MAGIC = b"BM25SEG5"
 _ENCODING = ("utf-8", "surrogatepass")  # a lone surrogate in a stored text round-trips
 
 
-class _Varies(list):
-    """A column whose values differ between a document's chunks (kept per chunk)."""
-
-
 class Segment:
     """One document version's chunks and their token counts (token ids local to the segment). The
     token counts are decoded when a merge first needs them: an open that finds its merge saved never
@@ -113,14 +109,14 @@ class SegmentMetadatas(Sequence[dict[str, Any]]):
 
     def column(self, key: str) -> list[Any]:
         """``key``'s value (None when absent) for every chunk; ``key`` one of :data:`SCANNED`."""
-        value = self._columns[key]
-        return list(value) if isinstance(value, _Varies) else [value] * len(self)
+        per_chunk, value = self._columns[key]
+        return list(value) if per_chunk else [value] * len(self)
 
     def fields(self, keys: tuple[str, ...]) -> list[dict[str, Any]]:
         """Only ``keys`` (scanned ones) of every chunk's metadata; one dict shared by all chunks when
         the document has one value of each."""
-        if not any(isinstance(self._columns[key], _Varies) for key in keys):
-            return [{key: self._columns[key] for key in keys}] * len(self)
+        if not any(self._columns[key][0] for key in keys):
+            return [{key: self._columns[key][1] for key in keys}] * len(self)
         return [dict(zip(keys, values)) for values in zip(*(self.column(key) for key in keys))]
 
 
@@ -180,9 +176,12 @@ def _stream(tmp: Path, chunks: Iterable[Any], page_size: int) -> int:
     return len(lengths)
 
 
-def _shared(values: list[Any]) -> Any:
-    """The one value every chunk has, or the values per chunk when they differ."""
-    return _Varies(values) if any(v != values[0] for v in values) else (values[0] if values else None)
+def _shared(values: list[Any]) -> tuple[bool, Any]:
+    """(False, the one value every chunk has) or (True, the values per chunk) when they differ: plain
+    builtins in the file, so a renamed module never makes it unreadable."""
+    if any(v != values[0] for v in values):
+        return True, values
+    return False, values[0] if values else None
 
 
 def _difference(first: dict[str, Any], meta: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
