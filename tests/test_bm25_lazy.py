@@ -163,3 +163,15 @@ def test_a_removed_document_leaves_no_token_in_the_merge_nor_in_the_saved_file(
             assert (np.diff(postings.indptr) > 0).all() and len(postings.indptr) == len(postings.vocab) + 1
             for token in sorted(full.postings.vocab)[::7]:
                 assert np.array_equal(postings.scores([token]), full.postings.scores([token])), token
+
+
+def test_a_document_is_read_in_pages_to_its_last_chunk(store: ChunkStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Paging stops at the first short page: every page size, one that divides the document's chunks
+    exactly included, gives back each chunk once."""
+    from assistant.index import store as store_module
+
+    for source, content_hash in store.searchable_hashes().items():
+        wanted = sorted(store.chunks.get(where={"source": source}, include=[])["ids"])
+        for page in sorted({1, 7, len(wanted) - 1, len(wanted), len(wanted) + 1} - {0}):
+            monkeypatch.setattr(store_module, "_PAGE", page)
+            assert sorted(c.id for c in store.document_chunks(source, content_hash)) == wanted, (source, page)

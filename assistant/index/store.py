@@ -276,10 +276,10 @@ class ChunkStore:
         offset = 0
         while True:
             got = self.chunks.get(where=where, include=["documents", "metadatas"], limit=_PAGE, offset=offset)
-            if not got["ids"]:
-                return
             yield from _stored(got)
             offset += len(got["ids"])
+            if len(got["ids"]) < _PAGE:  # the last page: no call for an empty one (each filtered get
+                return  # scans Chroma's metadata, ~20 ms at 200,000 chunks, docs/library.md)
 
     def get_chunks(self, ids: list[str]) -> Iterator[StoredChunk]:
         """The given chunks with text and metadata, read a page at a time (ids not stored are left out)."""
