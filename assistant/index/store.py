@@ -286,9 +286,12 @@ class ChunkStore:
         for i in range(0, len(ids), _PAGE):
             yield from _stored(self.chunks.get(ids=ids[i : i + _PAGE], include=["documents", "metadatas"]))
 
-    def dense_query(self, vector: np.ndarray, n: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the ``n`` nearest chunks."""
-        n = min(n, self.count())
+    def dense_query(
+        self, vector: np.ndarray, n: int, where: dict[str, Any] | None, stored: int | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the ``n`` nearest chunks; ``stored``, the chunk count when the
+        caller has just read it (Chroma's count scans the index: ~13 ms at 200,000 chunks)."""
+        n = min(n, self.count() if stored is None else stored)
         if n <= 0:
             return []
         got = _retrying(
