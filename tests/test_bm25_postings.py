@@ -66,6 +66,7 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, int], 
 
 def _same(a: Postings, b: Postings, tokens: list[str]) -> None:
     assert a.names == b.names and a.n == b.n and np.array_equal(a.norm, b.norm)
+    assert set(a.vocab) == set(b.vocab)  # a removed or replaced document's own tokens are gone
     for token in tokens:
         assert np.array_equal(a.scores([token]), b.scores([token])), token
         assert a.idf(token) == b.idf(token), token

@@ -7,8 +7,9 @@ document (:mod:`assistant.index.segments`) and a stamp naming them. When the tag
 record changed are read from Chroma and tokenized again; the others' segments are kept, so adding,
 replacing or removing one document costs that document, not the index. The scores are those of a
 view built in one piece: the statistics BM25 shares across chunks are computed when the segments are
-merged at load. The retriever's copy also keeps every chunk's display text and metadata in memory:
-search results are assembled from it without another round trip to Chroma.
+merged at load. The retriever's copy also serves every chunk's display text and metadata, mapped
+from the segment files and decoded on access (:mod:`assistant.index.segment_file`): search results
+are assembled from it without another round trip to Chroma, and opening the view reads neither.
 
 Only servable chunks enter the view: those of documents whose registry record is complete (an
 interrupted ingest's chunks wait for the run that completes them). Dense hits outside the view
@@ -23,12 +24,14 @@ import os
 import pickle
 import shutil
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from assistant.index.segment_file import Joined
 from assistant.index.segments import (
     Postings,
     Segment,
@@ -41,7 +44,7 @@ from assistant.index.segments import (
 from assistant.index.store import ChunkStore
 
 log = logging.getLogger(__name__)
-_FORMAT = 4  # one segment file per document, named in stamp.json
+_FORMAT = 5  # one segment file per document, named in stamp.json; texts and metadata read on access
 _PICKLE_PAGE = 2000
 
 
@@ -49,8 +52,8 @@ _PICKLE_PAGE = 2000
 class LexicalIndex:
     generation: str
     ids: list[str]
-    texts: list[str]
-    metadatas: list[dict[str, Any]]
+    texts: Sequence[str]
+    metadatas: Joined  # of dicts; .column(key) for a scanned key over every chunk
     postings: Postings | None
     stored: int = 0  # chunks in the store when built, servable or not (a cheap staleness check)
     segments: dict[str, Segment] = field(default_factory=dict, repr=False)  # by file name, reused by the next load
@@ -90,8 +93,8 @@ class LexicalIndex:
         current. Segments and the stamp are written under unique names and renamed into place: a
         reader finds whole files or none, never a half-written view."""
         generation, stored = store.generation(), store.count()
-        if kept == {} and (folder / "chunks.pkl").exists():  # a view of the one-piece format (3): replaced whole
-            shutil.rmtree(folder, ignore_errors=True)
+        if (folder / "chunks.pkl").exists() or _stamp(folder).get("format", _FORMAT) != _FORMAT:
+            shutil.rmtree(folder, ignore_errors=True)  # a view of an older format (3, 4): replaced whole
         folder.mkdir(parents=True, exist_ok=True)
         segments: dict[str, list[Any]] = {}
         for source, content_hash in sorted(store.searchable_hashes().items()):
@@ -132,14 +135,14 @@ class LexicalIndex:
                 if len(segment.ids) != count:
                     return None
                 segments[name] = segment
+            parts = list(segments.values())
+            ids = [i for seg in parts for i in seg.ids]
+            base = previous.postings if previous is not None else None
+            postings = _postings(folder, segments, base) if ids else None  # reads the token counts it merges
         except (OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:
             log.info("BM25 view at %s unusable (%s); rebuilding", folder, exc)
             return None
-        parts = list(segments.values())
-        ids = [i for seg in parts for i in seg.ids]
-        texts = [t for seg in parts for t in seg.texts]
-        metas = [m for seg in parts for m in seg.metadatas]
-        postings = _postings(folder, segments, previous.postings if previous is not None else None) if ids else None
+        texts, metas = Joined([seg.texts for seg in parts]), Joined([seg.metadatas for seg in parts])
         return cls(stamp["generation"], ids, texts, metas, postings, int(stamp.get("stored", -1)), segments)
 
     def scores(self, tokens: list[str]) -> np.ndarray:

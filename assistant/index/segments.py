@@ -8,8 +8,8 @@ document frequency, the mean chunk length — is computed when the segments are 
 scores are those of an index built in one piece (bm25s' ``lucene`` BM25, its defaults k1 = 1.5, b = 0.75;
 ``tests/test_bm25_segments.py`` checks them against bm25s itself).
 
-Segment files are written under a unique temporary name and renamed into place, and never modified:
-a reader sees a whole file or none.
+Segment files (:mod:`assistant.index.segment_file`) are written under a unique temporary name and
+renamed into place, and never modified: a reader sees a whole file or none.
 """
 
 from __future__ import annotations
@@ -18,103 +18,20 @@ import hashlib
 import os
 import pickle
 import uuid
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from assistant.language.text import searchable
-from assistant.language.tokens import tokenize
+from assistant.index.segment_file import Segment, read_segment, write_segment
+
+__all__ = ["Postings", "Segment", "load_postings", "read_segment", "save_postings", "segment_name", "write_segment"]
 
 K1, B = 1.5, 0.75  # bm25s' defaults, which the view used when bm25s built it
-
-
-@dataclass
-class Segment:
-    """One document version's chunks and their token counts (token ids local to the segment)."""
-
-    ids: list[str]
-    texts: list[str]
-    metadatas: list[dict[str, Any]]
-    vocab: list[str]  # local token id -> token
-    token_ids: np.ndarray  # distinct local token ids of every chunk, chunk after chunk
-    counts: np.ndarray  # how often each of those occurs in its chunk
-    distinct: np.ndarray  # distinct tokens per chunk (how many entries of token_ids each chunk owns)
-    lengths: np.ndarray  # tokens per chunk (its BM25 document length)
 
 
 def segment_name(source: str, content_hash: str) -> str:
     """A file name unique to one version of one document."""
     return f"{hashlib.sha1(source.encode()).hexdigest()[:12]}-{content_hash[:16]}.seg"
-
-
-def write_segment(path: Path, chunks: Iterable[Any], page_size: int) -> int:
-    """Tokenize ``chunks`` (``StoredChunk``s of one document) into a segment file at ``path``; the
-    chunk count. Texts and metadata stream to disk ``page_size`` chunks at a time, so a document of
-    42,000 chunks is never held whole; only its token counts are."""
-    tmp = path.with_name(f"{path.name}.tmp-{uuid.uuid4().hex}")
-    try:
-        count = _stream(tmp, chunks, page_size)
-    except BaseException:  # a full disk or Ctrl-C: no partial file left behind
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, path)
-    return count
-
-
-def _stream(tmp: Path, chunks: Iterable[Any], page_size: int) -> int:
-    """Write the pages of texts and metadata, then the token counts; the chunk count."""
-    vocab: dict[str, int] = {}
-    token_ids: list[int] = []
-    counts: list[int] = []
-    distinct: list[int] = []
-    lengths: list[int] = []
-    with open(tmp, "wb") as fh:
-        page: tuple[list[str], list[str], list[dict[str, Any]]] = ([], [], [])
-        for chunk in chunks:
-            for column, value in zip(page, (chunk.id, chunk.text, chunk.metadata)):
-                column.append(value)
-            tokens = Counter(
-                tokenize(searchable(chunk.text, chunk.metadata)) or [""]
-            )  # an empty text is the empty token
-            token_ids.extend(vocab.setdefault(t, len(vocab)) for t in tokens)
-            counts.extend(tokens.values())
-            distinct.append(len(tokens))
-            lengths.append(sum(tokens.values()))
-            if len(page[0]) == page_size:
-                pickle.dump(page, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                page = ([], [], [])
-        pickle.dump(page, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        arrays = (
-            list(vocab),
-            np.asarray(token_ids, np.int32),
-            np.asarray(counts, np.int32),
-            np.asarray(distinct, np.int32),
-            np.asarray(lengths, np.int32),
-        )
-        pickle.dump(("postings", *arrays), fh, protocol=pickle.HIGHEST_PROTOCOL)
-    return len(lengths)
-
-
-def read_segment(path: Path) -> Segment:
-    """A segment file read whole; raises OSError/ValueError/UnpicklingError when it is unreadable."""
-    ids: list[str] = []
-    texts: list[str] = []
-    metas: list[dict[str, Any]] = []
-    with open(path, "rb") as fh:
-        while True:
-            record = pickle.load(fh)
-            if record and record[0] == "postings":
-                break
-            for column, values in zip((ids, texts, metas), record):
-                column.extend(values)
-    vocab, token_ids, counts, distinct, lengths = record[1:]
-    if len(lengths) != len(ids):
-        raise ValueError(f"segment {path.name} holds {len(ids)} chunks but {len(lengths)} lengths")
-    return Segment(ids, texts, metas, vocab, token_ids, counts, distinct, lengths)
 
 
 class Postings:
@@ -167,7 +84,9 @@ class Postings:
                 lengths.append(seg.lengths.astype(np.float32))
             offset += size
         csr = _combine(base, remap, len(vocab), _concat(gids, np.int64), _concat(rows, np.int64), _concat(counts))
-        return cls([n for n, _ in segments], [int(len(x)) for x in lengths], vocab, csr, _concat(lengths))
+        vocab, indptr = _compact(vocab, csr[0])
+        sizes = [int(len(x)) for x in lengths]
+        return cls([n for n, _ in segments], sizes, vocab, (indptr, *csr[1:]), _concat(lengths))
 
     def df(self, token: str) -> int:
         """Chunks that contain ``token``."""
@@ -218,6 +137,17 @@ def _combine(
     indptr = indptr + np.concatenate(([0], np.cumsum(np.bincount(gid, minlength=n_tokens))))
     out_rows = np.insert(old_rows.astype(np.int32, copy=False), at, rows.astype(np.int32))
     return indptr, out_rows, np.insert(old_counts, at, counts.astype(np.float32))
+
+
+def _compact(vocab: dict[str, int], indptr: np.ndarray) -> tuple[dict[str, int], np.ndarray]:
+    """The vocabulary without the tokens no chunk holds any more (only removed or replaced documents
+    used them), so a removal leaves no trace in the merge nor in the saved file; the vocabulary is
+    renumbered in its order. Unchanged when every token is still used (an addition)."""
+    used = np.diff(indptr) > 0
+    if used.all():
+        return vocab, indptr
+    kept = [token for token, keep in zip(vocab, used.tolist()) if keep]
+    return dict(zip(kept, range(len(kept)))), np.concatenate((indptr[:1], indptr[1:][used]))
 
 
 def postings_name(names: list[str]) -> str:

@@ -13,7 +13,7 @@ for a national question, a report of other years) has its fused score scaled dow
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -26,52 +26,16 @@ from assistant.language.named_rows import RowLabels
 from assistant.language.scope import Scope
 from assistant.language.text import to_simplified
 from assistant.language.tokens import tokenize_query
+from assistant.retrieve.fusion import keep_single_winners
+from assistant.retrieve.results import Filters, SearchResult
 from assistant.settings import Settings
+
+__all__ = ["Filters", "Mode", "Retriever", "SearchResult"]
 
 Mode = Literal["hybrid", "lexical", "dense"]
 # Fused score factor per scope miss: a province's row (≈0.98 on a national question) falls below
 # the national sentence that shares fewer of the question's words (≈0.84).
 OUT_OF_SCOPE = 0.5
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Metadata filters; ``region`` matches any indexed region containing it (泰兴 → 泰兴市)."""
-
-    region: str | None = None
-    year: int | None = None
-    document: str | None = None
-
-    def __bool__(self) -> bool:
-        return any(v is not None for v in (self.region, self.year, self.document))
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    rank: int
-    source: str
-    section: str
-    text: str
-    score: float
-    chunk_id: str
-    metadata: dict[str, Any] = field(repr=False, compare=False)
-
-    def to_json(self) -> dict[str, Any]:
-        """The ``search --json`` shape: rank, source, section, text, score, chunk_id (+ context)."""
-        m = self.metadata
-        return {
-            "rank": self.rank,
-            "source": self.source,
-            "section": self.section,
-            "text": self.text,
-            "score": round(self.score, 4),
-            "chunk_id": self.chunk_id,
-            "title": m.get("title", ""),
-            "region": m.get("region", ""),
-            "years": m.get("years", []),
-            "start": m.get("start"),
-            "end": m.get("end"),
-        }
 
 
 @dataclass(frozen=True)
@@ -100,12 +64,12 @@ class Retriever:
 
     def _adopt(self, lexical: LexicalIndex) -> None:
         """Use a (re)built BM25 view; dense search is limited to the same servable documents."""
-        hashes = sorted({str(m.get("content_hash", "")) for m in lexical.metadatas})
+        hashes = sorted({str(h or "") for h in lexical.metadatas.column("content_hash")})
         self._latest = self._local.view = _View(
             lexical,
             {cid: i for i, cid in enumerate(lexical.ids)},
             {"content_hash": {"$in": hashes}},
-            RowLabels(lexical.metadatas),
+            RowLabels(lexical.metadatas.fields("kind", "row_label")),  # no chunk's whole metadata decoded
         )
 
     def _view(self) -> _View:
@@ -166,7 +130,7 @@ class Retriever:
         return bool(self.metadata(chunk_id).get("dense", True))
 
     def regions(self) -> list[str]:
-        return sorted({m.get("region", "") for m in self.lexical.metadatas} - {""})
+        return sorted({r for r in self.lexical.metadatas.column("region") if r})
 
     def _mask(self, filters: Filters) -> tuple[np.ndarray | None, dict[str, Any] | None]:
         """A boolean mask over chunks for BM25, and the equivalent Chroma ``where`` clause."""
@@ -178,17 +142,18 @@ class Retriever:
         if filters.region:
             wanted = to_simplified(filters.region)
             regions = [r for r in self.regions() if wanted in to_simplified(r)] or [filters.region]
-            mask &= np.array([m.get("region") in regions for m in metas], dtype=bool)
+            mask &= np.array([r in regions for r in metas.column("region")], dtype=bool)
             clauses.append({"region": {"$in": regions}})
         if filters.year is not None:
-            mask &= np.array([filters.year in (m.get("years") or []) for m in metas], dtype=bool)
+            mask &= np.array([filters.year in (y or []) for y in metas.column("years")], dtype=bool)
             clauses.append({"years": {"$contains": filters.year}})
         if filters.document:
-            sources = {str(m.get("source", "")) for m in metas}
+            column = [str(s or "") for s in metas.column("source")]
+            sources = set(column)
             # a bare file name names the one document listed as folder/name with it (--doc 报告.pdf)
             named = [s for s in sources if s.rsplit("/", 1)[-1] == filters.document]
             document = filters.document if filters.document in sources or len(named) != 1 else named[0]
-            mask &= np.array([m.get("source") == document for m in metas], dtype=bool)
+            mask &= np.array([s == document for s in column], dtype=bool)
             clauses.append({"source": document})
         return mask, clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
@@ -215,14 +180,15 @@ class Retriever:
             meta,
         )
 
-    def _dense_where(self, where: dict[str, Any] | None) -> dict[str, Any] | None:
+    def _dense_where(self, where: dict[str, Any] | None, stored: int | None = None) -> dict[str, Any] | None:
         """The dense query's filter: the user's, and the servable documents' only while the store
         holds chunks outside the view (a document being written or interrupted).
 
         Chroma filters before its vector search, at a cost that grows with the index: 130 ms of a
         153 ms search at 42,000 chunks against 3 ms unfiltered. Hits outside the view are dropped
-        anyway; the filter only keeps them from taking the top places while they exist."""
-        if self.store.count() == len(self.lexical.ids):
+        anyway; the filter only keeps them from taking the top places while they exist. ``stored``:
+        the store's chunk count when the caller has read it (Chroma counts in ~13 ms at 200,000)."""
+        if (self.store.count() if stored is None else stored) == len(self.lexical.ids):
             return where
         return {"$and": [where, self._servable]} if where else self._servable
 
@@ -253,7 +219,8 @@ class Retriever:
         if mode != "lexical" and self.lexical.ids:
             query_vector = self.embedder.embed_query(to_simplified(question))
             # chunks stored without a dense vector (embed.table_rows off) have no say in the dense ranking
-            found = self.store.dense_query(query_vector, n_candidates, self._dense_where(where))
+            stored = self.store.count()  # once per search: it scans the index (~13 ms at 200,000 chunks)
+            found = self.store.dense_query(query_vector, n_candidates, self._dense_where(where, stored), stored)
             dense = {c: s for c, s in found if self._has_vector(c)}
             candidates |= {c for c in dense if c in self._positions}
             if mode == "hybrid":  # score lexical-only candidates exactly, not as "no similarity"
@@ -274,7 +241,7 @@ class Retriever:
         ranked = sorted(candidates, key=lambda c: (-fused(c), self._positions[c]))
         if mode == "hybrid":
             in_scope = {c for c, n in misses.items() if n == 0}
-            ranked = _keep_single_winners(
+            ranked = keep_single_winners(
                 ranked,
                 [i for i in lex_top if self.lexical.ids[i] in in_scope],
                 {c: s for c, s in dense.items() if c in in_scope},
@@ -282,25 +249,3 @@ class Retriever:
             )
         ranked = ranked[:k]
         return [self._result(self._positions[cid], rank, fused(cid)) for rank, cid in enumerate(ranked, start=1)]
-
-
-_RESERVED = 2  # each single ranking's top-2 …
-_WITHIN = 5  # … is guaranteed a place in the fused top-5
-
-
-def _keep_single_winners(ranked: list[str], lex_top: list[int], dense: dict[str, float], ids: list[str]) -> list[str]:
-    """Guarantee each ranking's best few a place near the top of the fused list.
-
-    A score mix can bury a passage that one ranking alone puts first or second (a policy article
-    whose wording shares no word with the question, found only by dense similarity); then the
-    fused list would be worse than that single ranking. Such a passage is moved up to the last
-    place of the top five instead.
-    """
-    dense_top = sorted(dense, key=lambda c: -dense[c])[:_RESERVED]
-    winners = [ids[i] for i in lex_top[:_RESERVED]] + dense_top
-    out = list(ranked)
-    for cid in winners:
-        if cid in out and out.index(cid) >= _WITHIN:
-            out.remove(cid)
-            out.insert(_WITHIN - 1, cid)
-    return out
