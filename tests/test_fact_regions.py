@@ -43,3 +43,23 @@ def test_every_name_form_finds_the_full_names_facts(tmp_path: Path) -> None:
             missed.append((form, full))
     assert alone > 100  # the walk reached the table's autonomous divisions
     assert missed == []
+
+
+def test_guojia_before_an_indicator_is_its_level_not_the_nation() -> None:
+    """认定国家科技型中小企业714家 in 周口市's bulletin is the city's count of national-level firms; it
+    was stored as 全国's. Generated over every wording of every indicator the lexicon counts."""
+    from assistant.facts.extract import extract_facts
+
+    vocab = load_vocabulary()
+    meta = {"source": "b.txt", "title": "公报", "region": "周口市", "level": "地级市", "years": [2023]}
+    national, checked = [], 0
+    for name in sorted(vocab.lexicon.indicators):
+        if vocab.lexicon.unit_family(name) != "count":
+            continue
+        for wording in vocab.lexicon.variants(name):
+            sentence = f"全年认定国家{wording}714家。"
+            facts = [f for f in extract_facts("c", sentence, meta, vocab) if f.value == 714.0]
+            checked += bool(facts)
+            national += [(sentence, f.region) for f in facts if f.region != "周口市"]
+    assert checked > 50
+    assert national == []

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from assistant.facts.extract import Fact, extract_facts
-from assistant.facts.fact import YEAR, qualifier_from
+from assistant.facts.fact import NEW, YEAR, qualifier_from
 from assistant.facts.prose import own_words
 from assistant.facts.regions import Place as Place_
 from assistant.facts.regions import places_in
@@ -32,7 +32,6 @@ from assistant.language.text import SENTENCE, to_simplified
 
 STOCK = frozenset({"", "累计"})  # 有效期内高企达227家 and 总数达132家 answer the same question
 OTHER = "\x00other"  # the indicator of a figure whose clause names a thing the lexicon does not know
-_NEW = re.compile(r"新增|新认定|新培育|新引进")
 _GROWTH = re.compile(r"增长率|增速|增幅|同比增长|比上年增长|增长了?多少")
 _SHARE = re.compile(r"占比|比重|比例")
 _INCREASE = re.compile(r"比上年增加|同比增加|比上年多|比上年减少|同比减少")
@@ -48,7 +47,7 @@ _BREAK = re.compile(r"[，,；;、：:｜|。！？!?]")  # a clause, or a table
 def asked_qualifiers(question: str, units: frozenset[str] | None) -> frozenset[str]:
     """The qualifiers a question's figure may carry: 新增 / 同比增长 / 占比, else a stock."""
     q = to_simplified(question)
-    if _NEW.search(q):
+    if NEW.search(q) and "累计" not in q:  # the words that make a sentence's figure 新增 (认定, 新建…)
         return frozenset({"新增"})
     if _GROWTH.search(q):
         return frozenset({"同比增长"})

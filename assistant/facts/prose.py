@@ -148,9 +148,7 @@ def _sentence_facts(
     norm = normalize(sentence)
     years = [(m.start(), int(m.group(1))) for m in YEAR.finditer(norm)]
     periods = [(m.start(), _period(m)) for m in _PERIOD.finditer(norm)]
-    spans = [span for _, span in indicators]
-    # a place word inside an indicator's name (国家高企) is no place the figure belongs to
-    places = [p for p in places_in(sentence, ctx.region) if not any(s < p.end and p.start < e for s, e in spans)]
+    places = _places(sentence, ctx.region, [span for _, span in indicators])
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(norm)]
     facts = []
     for fig in figures:
@@ -204,6 +202,18 @@ def _part_of_whole(norm: str, ind: tuple[str, tuple[int, int]], indicators: list
     start = ind[1][0]
     lead = _QIZHONG.search(norm, max(0, start - 6), start)
     return lead is not None and any(o[0] == ind[0] and o[1][1] <= lead.start() for o in indicators)
+
+
+def _places(sentence: str, region: str, spans: list[tuple[int, int]]) -> list[Place]:
+    """The places a sentence's figures may belong to: not a place word inside an indicator's name
+    (国家高企), nor 国家 right before one (认定国家科技型中小企业714家 is 周口市's count of national-level
+    firms, not the nation's)."""
+    return [
+        p
+        for p in places_in(sentence, region)
+        if not any(s < p.end and p.start < e for s, e in spans)
+        and not (sentence[p.start : p.end] == "国家" and any(s == p.end for s, _ in spans))
+    ]
 
 
 def _measured(sentence: str) -> list[Figure]:
