@@ -229,6 +229,7 @@ def ingest(settings: Settings, paths: list[Path | Root] | None = None, progress:
     start = time.perf_counter()
     report = IngestReport()
     files, report.failed, report.hidden = find_sources(paths or [settings.knowledge_dir], settings.ingest.exclude)
+    ingestor: Ingestor | None = None
     with GracefulStop() as stop:
         try:
             ingestor = Ingestor(settings)
@@ -245,7 +246,6 @@ def ingest(settings: Settings, paths: list[Path | Root] | None = None, progress:
                     report.failed.append((source.doc_id, f"cannot read: {exc.strerror or exc}"))
             ingestor.refresh_lexical(report)
             ingestor.refresh_facts(report)
-            ingestor.close()
         except DependencyError as exc:
             raise with_context(exc, report.committed()) from exc
         except KeyboardInterrupt as exc:
@@ -254,6 +254,12 @@ def ingest(settings: Settings, paths: list[Path | Root] | None = None, progress:
             if not disk_full(exc, (settings.resolved_index_dir, settings.embed_cache_dir), settings.ingest.min_free_mb):
                 raise
             raise DiskFull(f"the disk is full ({settings.resolved_index_dir}); {report.committed()}") from exc
+        finally:
+            # the embedding workers stop here on every path: left to the interpreter's exit, the pool's
+            # manager thread could close its wake-up pipe while exit wrote to it (a traceback after the
+            # one-line error of a lost Chroma server; CPython 3.11's ProcessPoolExecutor race)
+            if ingestor is not None:
+                ingestor.close()
     report.seconds = time.perf_counter() - start
     return report
 
