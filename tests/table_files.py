@@ -16,6 +16,17 @@ from pathlib import Path
 
 from scans import CHROMIUM, REGION_TABLE, bulletin_table_html, print_to_pdf
 
+# the fresh documents of ../shared (None where they are absent: the tests that read them skip)
+ROOT = Path(__file__).resolve().parent.parent
+FRESH = next(
+    (
+        b / "shared" / "corpora" / "fresh-2026-12"
+        for b in (ROOT.parent, ROOT.parent.parent)
+        if (b / "shared" / "corpora" / "fresh-2026-12").is_dir()
+    ),
+    None,
+)
+
 TITLE = "附表2 2022年各地区研究与试验发展（R&D）经费情况"
 HEADER = ["地区", "R&D经费（亿元）", "R&D经费投入强度（%）"]
 ROWS = [

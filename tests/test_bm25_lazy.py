@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_bm25_segments import DOCS, _write
+import test_bm25_segments
+from test_bm25_segments import DOCS
 
 from assistant.index import segment_file
 from assistant.index.lexical import LexicalIndex
@@ -28,6 +29,8 @@ from assistant.ingest.readers import read_blocks
 from assistant.language.named_rows import RowLabels
 from assistant.retrieve import Retriever
 from assistant.settings import Settings
+
+store = test_bm25_segments.store  # the three documents in a real store (a fixture)
 
 pytestmark = pytest.mark.skipif(not all(p.exists() for p in DOCS.values()), reason="needs ../shared/corpora")
 
@@ -101,14 +104,6 @@ def test_a_torn_or_older_segment_file_is_refused(tmp_path: Path) -> None:
         path.write_bytes(torn)
         with pytest.raises((ValueError, EOFError, segment_file.pickle.UnpicklingError)):
             read_segment(path)
-
-
-@pytest.fixture
-def store(settings: Settings) -> ChunkStore:
-    chunks = ChunkStore(settings)
-    for name in ("luoyang.txt", "nbs2022.html", "patent-law.txt"):
-        _write(chunks, name, DOCS[name])
-    return chunks
 
 
 def test_opening_a_retriever_decodes_no_chunk_nor_token_counts_and_a_search_only_its_candidates(

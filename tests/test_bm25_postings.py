@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import test_bm25_segments
 from test_bm25_segments import DOCS, _write
 
 from assistant.index import lexical, segments
@@ -25,6 +26,8 @@ from assistant.index.store import ChunkStore
 from assistant.ingest.layout import lay_out
 from assistant.ingest.readers import read_blocks
 from assistant.settings import PROJECT_ROOT, Settings
+
+store = test_bm25_segments.store  # the three documents in a real store (a fixture)
 
 SHARED = PROJECT_ROOT.parent / "shared" / "corpora"
 FILES = {
@@ -95,14 +98,6 @@ def test_every_sequence_of_changes_merges_as_a_merge_in_one_piece(versions: dict
         else:
             doc = rng.choice(sorted(present))
             present[doc] = 1 - present[doc]
-
-
-@pytest.fixture
-def store(settings: Settings) -> ChunkStore:
-    chunks = ChunkStore(settings)
-    for name in ("luoyang.txt", "nbs2022.html", "patent-law.txt"):
-        _write(chunks, name, DOCS[name])
-    return chunks
 
 
 def test_an_unchanged_view_is_read_not_merged_and_a_change_merges_only_the_new_document(

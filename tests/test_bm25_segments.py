@@ -64,6 +64,8 @@ def _by_id(view: LexicalIndex, tokens: list[str]) -> dict[str, float]:
 
 @pytest.fixture
 def store(settings: Settings) -> ChunkStore:
+    """The three documents (a bulletin in text, a bulletin page with tables, a law) in a real store;
+    the other BM25 test modules import it."""
     chunks = ChunkStore(settings)
     for name in ("luoyang.txt", "nbs2022.html", "patent-law.txt"):
         _write(chunks, name, DOCS[name])

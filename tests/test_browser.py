@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 from conftest import wait_for_port
+from scans import CHROMIUM, CHROMIUM_ARGS
 from test_app import AppServer, start_app, stop_app
 
 from assistant.settings import Settings
 
-CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip(
         f"{CHROMIUM} not found (install Debian's chromium package to run the browser tests)", allow_module_level=True
@@ -36,15 +36,6 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: 
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TIMEOUT_MS = 60_000
 NOTE = """# 临江市科技局2021年工作总结
 

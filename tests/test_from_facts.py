@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_facts import _write
+from test_facts import REPORT, _write
 
 from assistant.answer.chain import Answerer
 from assistant.answer.from_facts import FactAnswerer
@@ -38,13 +38,6 @@ PATENTS = (
     "今年1-9月份,全区申请专利3623件(其中发明980件、实用新型1855件、外观设计788件),同比增长134.8%;"
     "授权专利885件(其中发明144件、实用新型611件、外观设计130件)。"
 )
-REPORT = {
-    "source": "zl.txt",
-    "title": "常州市钟楼区科技局工作报告",
-    "region": "常州市钟楼区",
-    "level": "市辖区",
-    "years": [2012],
-}
 
 
 def _bulletin(store: ChunkStore, year: int, column: int, extra: list[tuple[str, dict]] = ()) -> None:

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import KNOWLEDGE, ScriptedChat, scripted_endpoint
+from conftest import KNOWLEDGE, ScriptedChat
 
 from assistant.answer.joint import split_reply
 from assistant.settings import PROJECT_ROOT, Settings
@@ -55,12 +55,6 @@ def luoyang(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Setting
     settings = Settings(data_dir=data_dir, index_dir=root / "index", knowledge_dir=KNOWLEDGE)
     assert not ingest(settings, [root / "docs"], progress=False).failed
     return settings
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[type[ScriptedChat]]:
-    with scripted_endpoint() as handler:
-        yield handler
 
 
 @pytest.fixture

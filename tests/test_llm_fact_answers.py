@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from conftest import KNOWLEDGE, ScriptedChat, scripted_endpoint
+from conftest import KNOWLEDGE, ScriptedChat
 
 from assistant.answer.chain import Answer, Answerer
 from assistant.ingest.pipeline import ingest
@@ -55,12 +55,6 @@ def disagreeing_settings(corpus_settings: Settings, tmp_path_factory: pytest.Tem
     report = ingest(settings, [folder], progress=False)
     assert report.documents == len(DOCUMENTS) and not report.failed, report
     return settings
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[type[ScriptedChat]]:
-    with scripted_endpoint() as handler:
-        yield handler
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from table_files import FRESH
 
 from assistant.facts.extract import Fact, extract_facts
 from assistant.facts.vocabulary import load_vocabulary
@@ -18,15 +19,6 @@ from assistant.ingest.layout import lay_out
 from assistant.ingest.readers import read_blocks
 from assistant.settings import ChunkSettings
 
-ROOT = Path(__file__).resolve().parent.parent
-FRESH = next(
-    (
-        b / "shared" / "corpora" / "fresh-2026-12"
-        for b in (ROOT.parent, ROOT.parent.parent)
-        if (b / "shared" / "corpora" / "fresh-2026-12").is_dir()
-    ),
-    None,
-)
 YEARBOOK_8_33 = "huhuaping-techme__kjnj_8-33_jishu_shuchu_hetong_jine_2000-2023.xlsx"
 
 

@@ -11,11 +11,10 @@ these rules): the 周口 and 洛阳 2023 statistical bulletins (fresh-2026-12, P
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ScriptedChat, scripted_endpoint
+from conftest import ScriptedChat
 
 from assistant.answer import backends
 from assistant.answer.stages import Answer
@@ -33,12 +32,6 @@ LUOYANG = SHARED / "fresh-2026-12" / "HYSkyline-squan_kw__luoyang_2023_tongji_go
 NBS_2023 = SHARED / "bulletins-policies" / "huhuaping-techme__nbs_2023_quanguo_keji_jingfei_touru_tongji_gongbao.html"
 NBS_2019 = SHARED / "bulletins-policies" / "huhuaping-techme__nbs_2019_quanguo_keji_jingfei_touru_tongji_gongbao.html"
 pytestmark = pytest.mark.skipif(not ZHOUKOU.exists(), reason="../shared/corpora is not here")
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[type[ScriptedChat]]:
-    with scripted_endpoint() as handler:
-        yield handler
 
 
 @pytest.fixture(scope="module")

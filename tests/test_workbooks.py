@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import table_files
+from table_files import FRESH
 
 from assistant.errors import DocumentError
 from assistant.ingest.readers import read_blocks
@@ -22,15 +23,6 @@ from assistant.ingest.readers.numfmt import format_value
 from assistant.ingest.readers.sheets import _openpyxl_sheets, read_workbook
 from assistant.settings import IngestSettings
 
-ROOT = Path(__file__).resolve().parent.parent
-FRESH = next(
-    (
-        b / "shared" / "corpora" / "fresh-2026-12"
-        for b in (ROOT.parent, ROOT.parent.parent)
-        if (b / "shared" / "corpora" / "fresh-2026-12").is_dir()
-    ),
-    None,
-)
 needs_fresh = pytest.mark.skipif(FRESH is None, reason="../shared/corpora/fresh-2026-12 is absent")
 
 
